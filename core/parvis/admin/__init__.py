@@ -1,0 +1,1 @@
+"""The town's administration: spaces, modules and phases, areas, roles, rules, plugins."""

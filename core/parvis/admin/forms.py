@@ -1,0 +1,83 @@
+"""Administration forms."""
+
+from __future__ import annotations
+
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FileField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from parvis.forms import Form
+from parvis.i18n import lazy_gettext as _l
+
+
+class SpaceForm(Form):
+    title = StringField(_l("Title"), [DataRequired(), Length(max=200)])
+    summary = StringField(
+        _l("Summary"), [Optional(), Length(max=300)], description=_l("One sentence shown on cards.")
+    )
+    description = TextAreaField(
+        _l("Description"),
+        [Optional(), Length(max=20000)],
+        description=_l("Markdown: **bold**, *italics*, lists and links."),
+    )
+    kind = SelectField(_l("Kind of space"), coerce=str)
+    area = SelectField(_l("Neighbourhood"), [Optional()], coerce=str)
+    image = FileField(_l("Image"), description=_l("JPEG or PNG, 10 MB at most."))
+    published = BooleanField(_l("Published (visible to everyone)"))
+
+
+class ModuleForm(Form):
+    type = SelectField(_l("Module type"), coerce=str)
+    title = StringField(_l("Title"), [DataRequired(), Length(max=200)])
+
+
+class PhaseForm(Form):
+    phase = SelectField(_l("Phase"), coerce=str)
+
+
+class AreaForm(Form):
+    name = StringField(_l("Name of the neighbourhood"), [DataRequired(), Length(max=200)])
+
+
+class GrantForm(Form):
+    email = EmailField(_l("E-mail address of the account"), [DataRequired(), Email()])
+    role = SelectField(_l("Role"), coerce=str)
+    space = SelectField(_l("In space"), [Optional()], coerce=str)
+
+
+class RuleForm(Form):
+    role = SelectField(_l("Role"), coerce=str)
+    action = SelectField(_l("Action"), coerce=str)
+    space = SelectField(_l("Level"), [Optional()], coerce=str)
+    allow = SelectField(_l("Effect"), choices=[("1", _l("Allow")), ("0", _l("Deny"))])
+
+
+class ExplainForm(Form):
+    email = EmailField(_l("E-mail address (empty for a visitor)"), [Optional(), Email()])
+    action = SelectField(_l("Action"), coerce=str)
+    space = SelectField(_l("In space"), [Optional()], coerce=str)
+
+
+class TownForm(Form):
+    name = StringField(_l("Name of the town"), [DataRequired(), Length(max=200)])
+    default_locale = SelectField(_l("Default language"), coerce=str)
+    theme = SelectField(_l("Theme"), coerce=str)
+    plugins = SelectMultipleField(
+        _l("Enabled plugins"),
+        coerce=str,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    accessibility_statement = TextAreaField(
+        _l("Accessibility statement"),
+        [Optional(), Length(max=50000)],
+        description=_l("Markdown. Shown on the accessibility page linked from every page."),
+    )

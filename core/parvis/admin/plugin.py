@@ -1,0 +1,27 @@
+"""The administration registered as a core plugin."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.routing import BaseRoute
+
+from parvis.admin.views import routes
+from parvis.contrib import MenuItem
+from parvis.hookspecs import hookimpl
+from parvis.i18n import lazy_gettext as _l
+from parvis.permissions import SPACE_ADMIN
+from parvis.web import get_context
+
+
+@hookimpl
+def parvis_routes() -> list[BaseRoute]:
+    return list(routes)
+
+
+@hookimpl
+def parvis_menu_items(request: Request) -> list[MenuItem]:
+    ctx = get_context(request)
+    has_space_role = any(SPACE_ADMIN in roles for roles in ctx.actor.space_roles.values())
+    if ctx.actor.is_town_admin or has_space_role:
+        return [MenuItem("admin", str(_l("Administration")), ctx.url("admin:dashboard"), order=900)]
+    return []

@@ -1,0 +1,103 @@
+"""The public surface for plugins: import from here only; the rest of core is private.
+
+Everything named here is covered by ``docs/`` and kept stable across minor versions.
+"""
+
+from __future__ import annotations
+
+from parvis import audit
+from parvis.contrib import (
+    Action,
+    Event,
+    Fragment,
+    MenuItem,
+    ModuleType,
+    Phase,
+    Role,
+    Setting,
+    SpaceKind,
+)
+from parvis.db import Base, utcnow
+from parvis.events import emit
+from parvis.forms import Form
+from parvis.hookspecs import hookimpl, hookspec
+from parvis.i18n import (
+    Translator,
+    format_currency,
+    format_date,
+    format_datetime,
+    format_number,
+    format_percent,
+    get_locale,
+)
+from parvis.mail import queue_mail
+from parvis.models import Area, Follow, Module, Space, Town, Upload, User
+from parvis.permissions import (
+    ANONYMOUS,
+    MODERATOR,
+    RESIDENT,
+    SPACE_ADMIN,
+    TOWN_ADMIN,
+    VERIFIED,
+    Actor,
+    Decision,
+)
+from parvis.spaces.services import InvalidImage, follower_emails, slugify, store_image
+from parvis.templating import render_markdown
+from parvis.web import Context, LoginRequired, get_context, redirect, render, render_string, view
+
+record_audit = audit.record
+
+__all__ = [
+    "ANONYMOUS",
+    "MODERATOR",
+    "RESIDENT",
+    "SPACE_ADMIN",
+    "TOWN_ADMIN",
+    "VERIFIED",
+    "Action",
+    "Actor",
+    "Area",
+    "Base",
+    "Context",
+    "Decision",
+    "Event",
+    "Follow",
+    "Form",
+    "Fragment",
+    "InvalidImage",
+    "LoginRequired",
+    "MenuItem",
+    "Module",
+    "ModuleType",
+    "Phase",
+    "Role",
+    "Setting",
+    "Space",
+    "SpaceKind",
+    "Town",
+    "Translator",
+    "Upload",
+    "User",
+    "emit",
+    "follower_emails",
+    "format_currency",
+    "format_date",
+    "format_datetime",
+    "format_number",
+    "format_percent",
+    "get_context",
+    "get_locale",
+    "hookimpl",
+    "hookspec",
+    "queue_mail",
+    "record_audit",
+    "redirect",
+    "render",
+    "render_markdown",
+    "render_string",
+    "slugify",
+    "store_image",
+    "utcnow",
+    "view",
+]

@@ -1,0 +1,221 @@
+"""The application factory: one plugin manager, registry and database per app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import ModuleType as PyModule
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute, Mount, Router
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from parvis import events, i18n, templating
+from parvis.config import Config
+from parvis.db import Base, Database
+from parvis.middleware import CSRFMiddleware, SecurityHeadersMiddleware
+from parvis.models import Town
+from parvis.permissions import Permissions
+from parvis.plugins import CORE_PLUGINS, PluginError, PluginInfo, Registry, call_each, load_plugins
+
+THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
+
+
+class Parvis:
+    """Everything an app instance holds: config, database, plugins and what they contributed."""
+
+    def __init__(self, config: Config, extra_plugins: dict[str, PyModule] | None = None) -> None:
+        self.config = config
+        self.pm, self.infos = load_plugins(config.plugins, extra_plugins)
+        self.core_plugins = [n for n in self.infos if n in CORE_PLUGINS]
+        self.plugins = [n for n in self.infos if n not in CORE_PLUGINS]
+        self.registry = Registry.build(self.pm)
+        self.permissions = Permissions(self.registry.actions, self.registry.module_types)
+        check_table_prefixes(self.infos)
+        self.db = Database(config.database_url)
+        for factory in (self.db.sessionmaker, self.db.write_sessionmaker):
+            events.install(factory, self.fire)
+        self.catalogs = i18n.Catalogs(
+            [(info.domain, info.locale_dir) for info in self._core_first()]
+        )
+        self.config_serves_unknown_hosts = True
+        self._envs: dict[str, jinja2.Environment] = {}
+        self.themes_dir = THEMES_DIR
+
+    def _core_first(self) -> list[PluginInfo]:
+        return [i for i in self.infos.values() if i.core] + [
+            i for i in self.infos.values() if not i.core
+        ]
+
+    def theme_dir(self, theme: str) -> Path | None:
+        path = self.themes_dir / theme
+        return path if theme != "default" and path.is_dir() else None
+
+    def jinja_env(self, theme: str) -> jinja2.Environment:
+        """One environment per theme, built on first use and kept (templates are cached)."""
+        env = self._envs.get(theme)
+        if env is None:
+            theme_dir = self.theme_dir(theme)
+            sources = [
+                (info.name, info.templates_dir)
+                for info in reversed(self._core_first())
+                if info.templates_dir is not None
+            ]
+            env = templating.make_environment(
+                theme_dir / "templates" if theme_dir else None,
+                sources,
+                {
+                    "theme": theme,
+                    "supported_locales": i18n.SUPPORTED_LOCALES,
+                    "language_names": i18n.LANGUAGE_NAMES,
+                },
+            )
+            self.pm.hook.parvis_jinja_env(env=env)
+            self._envs[theme] = env
+        return env
+
+    def available_themes(self) -> list[str]:
+        found = (
+            sorted(
+                p.name
+                for p in self.themes_dir.iterdir()
+                if (p / "templates").is_dir() or (p / "static").is_dir()
+            )
+            if self.themes_dir.is_dir()
+            else []
+        )
+        return ["default", *[t for t in found if t != "default"]]
+
+    def setting(self, town: Town, plugin: str, key: str) -> Any:
+        """A plugin setting: the town's value, else the deployment's, else the default."""
+        spec = self.registry.settings.get(plugin, {}).get(key)
+        if spec is None:
+            raise KeyError(f"{plugin} declares no setting '{key}'")
+        town_value = (town.settings or {}).get(plugin, {}).get(key)
+        if town_value is not None:
+            return spec.type(town_value)
+        deployment = self.config.plugin_settings.get(plugin, {}).get(key)
+        return spec.type(deployment) if deployment is not None else spec.default
+
+    def fire(self, events: list[Any]) -> None:
+        for event in events:
+            self.pm.hook.parvis_event(event=event, app=self)
+
+
+def check_table_prefixes(infos: dict[str, PluginInfo]) -> None:
+    """A plugin's tables must be named ``<plugin>_...`` so plugins never collide."""
+    packages = {info.package: name for name, info in infos.items() if not info.core}
+    for mapper in Base.registry.mappers:
+        module = mapper.class_.__module__
+        owner = next((n for pkg, n in packages.items() if module.startswith(pkg + ".")), None)
+        table = getattr(mapper.local_table, "name", "")
+        if owner and not table.startswith(owner + "_"):
+            raise PluginError(
+                f"Plugin '{owner}' defines table '{table}': its tables must start with '{owner}_'."
+            )
+
+
+class _Gate:
+    """Marks a mounted plugin or module app so the view decorator can check it for the town."""
+
+    def __init__(self, router: Router, plugin: str, module_type: str | None = None) -> None:
+        self.router = router
+        self.routes = router.routes
+        self.plugin = plugin
+        self.module_type = module_type
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["parvis.plugin"] = self.plugin
+        if self.module_type:
+            scope["parvis.module_type"] = self.module_type
+        await self.router(scope, receive, send)
+
+
+def build_routes(parvis: Parvis) -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for name, info in parvis.infos.items():
+        if info.static_dir is not None:
+            routes.append(
+                Mount(
+                    f"/static/{name}", StaticFiles(directory=info.static_dir), name=f"static-{name}"
+                )
+            )
+    for theme in parvis.available_themes():
+        theme_dir = parvis.theme_dir(theme)
+        if theme_dir and (theme_dir / "static").is_dir():
+            routes.append(
+                Mount(
+                    f"/static/theme/{theme}",
+                    StaticFiles(directory=theme_dir / "static"),
+                    name=f"static-theme-{theme}",
+                )
+            )
+    for mtype in parvis.registry.module_types.values():
+        gate = _Gate(Router(list(mtype.routes)), mtype.plugin, mtype.key)
+        routes.append(Mount(f"/s/{{space}}/{mtype.key}/{{module:int}}", app=gate, name=mtype.key))
+    for plugin, plugin_routes in call_each(parvis.pm, "parvis_routes"):
+        if plugin in CORE_PLUGINS:
+            routes.extend(plugin_routes)
+        else:
+            gate = _Gate(Router(list(plugin_routes)), plugin)
+            routes.append(Mount(f"/p/{plugin}", app=gate, name=plugin))
+    return routes
+
+
+def create_app(
+    config: Config | None = None, *, extra_plugins: dict[str, PyModule] | None = None
+) -> Starlette:
+    """Build a Parvis ASGI app. ``extra_plugins`` registers modules directly (tests, examples)."""
+    config = config or Config.load()
+    parvis = Parvis(config, extra_plugins)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker = None
+        if config.inline_worker:
+            from parvis.mail import run_worker_async
+
+            worker = asyncio.create_task(run_worker_async(parvis))
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+            parvis.db.dispose()
+
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, https=config.https),
+        Middleware(
+            SessionMiddleware,
+            secret_key=config.secret_key,
+            session_cookie="parvis_session",
+            same_site="lax",
+            https_only=config.https,
+            max_age=14 * 24 * 3600,
+        ),
+        Middleware(CSRFMiddleware),
+    ]
+    from parvis.errors import exception_handlers
+
+    app = Starlette(
+        routes=build_routes(parvis),
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers=exception_handlers(),
+    )
+    app.state.parvis = parvis
+    return app
+
+
+def asgi_app() -> ASGIApp:
+    """Entry for ``uvicorn --factory parvis.app:asgi_app``."""
+    return create_app()

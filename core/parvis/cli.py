@@ -1,0 +1,209 @@
+"""The ``parvis`` command: database, towns, demo data, serving, the mail worker, plugins."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from sqlalchemy import select
+
+from parvis.config import Config
+from parvis.plugins import PluginError
+
+
+def _parvis(ctx: click.Context):
+    from parvis.app import Parvis
+
+    if "parvis" not in ctx.obj:
+        try:
+            ctx.obj["parvis"] = Parvis(ctx.obj["config"])
+        except PluginError as exc:
+            raise click.ClickException(str(exc)) from exc
+    return ctx.obj["parvis"]
+
+
+class ParvisGroup(click.Group):
+    """Adds the commands plugins contribute through ``parvis_commands``."""
+
+    def _plugin_commands(self) -> None:
+        if getattr(self, "_loaded", False):
+            return
+        self._loaded = True
+        from parvis.plugins import load_plugins
+
+        try:
+            pm, _ = load_plugins(Config.load().plugins)
+        except (PluginError, ValueError):
+            return  # reported by the command that needs the plugins
+        pm.hook.parvis_commands(cli=self)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._plugin_commands()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is None:
+            self._plugin_commands()
+            command = super().get_command(ctx, name)
+        return command
+
+
+@click.group(cls=ParvisGroup)
+@click.option(
+    "--config",
+    "config_path",
+    envvar="PARVIS_CONFIG",
+    default="parvis.toml",
+    help="Path to parvis.toml.",
+)
+@click.pass_context
+def main(ctx: click.Context, config_path: str) -> None:
+    """Parvis: civic participation platform."""
+    ctx.ensure_object(dict)
+    try:
+        ctx.obj["config"] = Config.load(config_path)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create or upgrade the database schema (every plugin branch)."""
+    from parvis import migrate
+    from parvis.db import make_engine
+
+    config: Config = ctx.obj["config"]
+    _ensure_sqlite_folder(config.database_url)
+    engine = make_engine(config.database_url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    click.echo("Database is up to date.")
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    from pathlib import Path
+
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+@main.command("create-town")
+@click.option("--name", required=True)
+@click.option("--slug", required=True)
+@click.option("--host", "hosts", multiple=True, help="Host name(s) the town answers on.")
+@click.option("--admin-email", required=True)
+@click.option("--admin-password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--locale", default="fr", type=click.Choice(["fr", "en"]))
+@click.pass_context
+def create_town_command(
+    ctx: click.Context,
+    name: str,
+    slug: str,
+    hosts: tuple[str, ...],
+    admin_email: str,
+    admin_password: str,
+    locale: str,
+) -> None:
+    """Create a town and its first administrator."""
+    from parvis.towns import create_town
+
+    parvis = _parvis(ctx)
+    with parvis.db.session() as session:
+        town = create_town(
+            session,
+            name=name,
+            slug=slug,
+            hosts=list(hosts),
+            plugins=parvis.plugins,
+            admin_email=admin_email,
+            admin_password=admin_password,
+            locale=locale,
+        )
+        click.echo(f"Town '{town.name}' created (id {town.id}).")
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Load even if the database already has a town.")
+@click.pass_context
+def demo(ctx: click.Context, force: bool) -> None:
+    """Load the demo town (a town of about 50,000 with 8 neighbourhoods)."""
+    from parvis.demo import load_demo
+    from parvis.models import Town
+
+    parvis = _parvis(ctx)
+    with parvis.db.session() as session:
+        if not force and session.scalar(select(Town.id).limit(1)) is not None:
+            click.echo("The database already has a town: demo not loaded (use --force).")
+            return
+        load_demo(parvis, session)
+    click.echo("Demo town loaded. Log in as admin@demo.parvis.local / demo-admin-password.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.option("--workers", default=1, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+    """Serve the site with uvicorn (mail is processed in-process when there is one worker)."""
+    import os
+
+    import uvicorn
+
+    config: Config = ctx.obj["config"]
+    if workers == 1 and config.mail_backend == "console":
+        os.environ.setdefault("PARVIS_INLINE_WORKER", "1")
+    _parvis(ctx)  # fail early with a clear message if a plugin is missing
+    uvicorn.run(
+        "parvis.app:asgi_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+    )
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Send what is queued, then stop.")
+@click.option("--interval", default=2.0, help="Seconds between rounds.")
+@click.pass_context
+def worker(ctx: click.Context, once: bool, interval: float) -> None:
+    """Send queued e-mail (several workers may run against PostgreSQL)."""
+    from parvis.mail import send_pending
+
+    parvis = _parvis(ctx)
+    while True:
+        sent = send_pending(parvis)
+        if once:
+            click.echo(f"{sent} e-mail(s) sent.")
+            return
+        if not sent:
+            time.sleep(interval)
+
+
+@main.command()
+@click.pass_context
+def plugins(ctx: click.Context) -> None:
+    """List installed plugins with their version, state and hooks."""
+    from parvis.plugins import hook_names, installed_plugins
+
+    parvis = _parvis(ctx)
+    installed = installed_plugins()
+    for name in sorted(set(installed) | set(parvis.plugins)):
+        info = parvis.infos.get(name)
+        state = "enabled" if info else "installed, disabled"
+        version = (
+            info.version
+            if info
+            else (installed[name].dist.version if installed[name].dist else "?")
+        )
+        hooks = ", ".join(hook_names(parvis.pm, name)) if info else "-"
+        click.echo(f"{name} {version} [{state}]\n    hooks: {hooks}")

@@ -1,0 +1,71 @@
+"""Deployment configuration: ``parvis.toml``, overridden by ``PARVIS_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Config:
+    database_url: str = "sqlite:///instance/parvis.db"
+    secret_key: str = ""
+    # Plugins enabled for the deployment; ``None`` enables every installed plugin.
+    plugins: list[str] | None = None
+    # Towns may still switch each enabled plugin off for themselves in the admin.
+    mail_backend: str = "console"  # "console", "smtp" or "null"
+    mail_from: str = "Parvis <no-reply@localhost>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    # Set behind TLS so cookies get the Secure flag.
+    https: bool = False
+    instance_dir: str = "instance"
+    # Process the outbox inside the web process (development); production runs ``parvis worker``.
+    inline_worker: bool = False
+    rate_limits: dict[str, list[int]] = field(
+        default_factory=lambda: {"login": [10, 300], "signup": [5, 3600], "reset": [5, 3600]}
+    )
+    plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, **overrides: Any) -> Config:
+        path = path or os.environ.get("PARVIS_CONFIG", "parvis.toml")
+        values: dict[str, Any] = {}
+        if Path(path).is_file():
+            values.update(tomllib.loads(Path(path).read_text(encoding="utf-8")))
+        known = {f.name: f for f in fields(cls)}
+        unknown = set(values) - set(known)
+        if unknown:
+            raise ValueError(f"{path}: unknown setting(s) {', '.join(sorted(unknown))}")
+        for name, f in known.items():
+            env = os.environ.get(f"PARVIS_{name.upper()}")
+            if env is None:
+                continue
+            if f.type in ("bool", bool):
+                values[name] = env.lower() in ("1", "true", "yes")
+            elif f.type in ("int", int):
+                values[name] = int(env)
+            elif name == "plugins":
+                values[name] = [p for p in env.split(",") if p]
+            else:
+                values[name] = env
+        values.update(overrides)
+        config = cls(**values)
+        if not config.secret_key:
+            config.secret_key = config._instance_secret()
+        return config
+
+    def _instance_secret(self) -> str:
+        """A random key kept in the instance folder, so no secret ever sits in the repository."""
+        path = Path(self.instance_dir) / "secret_key"
+        if path.is_file():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

@@ -1,0 +1,46 @@
+"""WTForms base: errors in the request's language; values kept when a form comes back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import wtforms
+from starlette.datastructures import FormData
+from wtforms import i18n as wtforms_i18n
+
+from parvis import i18n
+
+
+class Form(wtforms.Form):
+    """Base for every Parvis form (CSRF is checked by middleware for all requests)."""
+
+    class Meta:
+        def get_translations(self, form: wtforms.Form) -> Any:
+            return wtforms_i18n.get_translations([i18n.get_locale()])
+
+    @classmethod
+    def from_request(cls, formdata: FormData | None, **kwargs: Any) -> Form:
+        return cls(formdata=_WTFormData(formdata) if formdata is not None else None, **kwargs)
+
+    def add_error(self, field_name: str, message: str) -> None:
+        field = getattr(self, field_name)
+        field.errors = [*field.errors, message]
+
+
+class _WTFormData:
+    """Starlette's form data with the ``getlist`` WTForms expects; uploads stay as UploadFile."""
+
+    def __init__(self, data: FormData) -> None:
+        self.data = data
+
+    def __iter__(self) -> Any:
+        return iter(self.data.keys())
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.data
+
+    def getlist(self, key: str) -> list[Any]:
+        return self.data.getlist(key)

@@ -1,0 +1,197 @@
+"""Translations and locale-aware formatting; the locale is held per request in a context variable.
+
+Each plugin has its own Babel domain (``parvis_<plugin>``) under its ``locale/`` folder. Catalogs
+are read from the ``.po`` files and compiled in memory at start-up, so a stale ``.mo`` can never
+ship. Lookups fall back from a plugin's domain to core's, and templates see every domain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as _gettext
+from collections.abc import Iterable
+from contextvars import ContextVar
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale, dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import LazyProxy
+
+SUPPORTED_LOCALES: tuple[str, ...] = ("fr", "en")
+DEFAULT_LOCALE = "fr"
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+_locale: ContextVar[str] = ContextVar("parvis_locale", default=DEFAULT_LOCALE)
+_catalogs: ContextVar[Catalogs | None] = ContextVar("parvis_catalogs", default=None)
+
+
+def load_catalog(locale_dir: Path, locale: str, domain: str) -> _gettext.GNUTranslations | None:
+    po_path = locale_dir / locale / "LC_MESSAGES" / f"{domain}.po"
+    if not po_path.is_file():
+        return None
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale, domain=domain)
+    buf = BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+class Catalogs:
+    """Every domain's catalog per locale, chained for lookups."""
+
+    def __init__(self, sources: Iterable[tuple[str, Path | None]]) -> None:
+        # sources: (domain, locale_dir) with core's domain first.
+        self.by_domain: dict[tuple[str, str], _gettext.NullTranslations] = {}
+        self.chains: dict[str, _gettext.NullTranslations] = {}
+        sources = list(sources)
+        for locale in SUPPORTED_LOCALES:
+            chain: _gettext.NullTranslations | None = None
+            for domain, locale_dir in sources:
+                catalog = load_catalog(locale_dir, locale, domain) if locale_dir else None
+                if catalog is None:
+                    continue
+                self.by_domain[(domain, locale)] = catalog
+                if chain is None:
+                    chain = catalog
+                else:
+                    chain.add_fallback(catalog)
+            self.chains[locale] = chain or _gettext.NullTranslations()
+
+    def for_domain(self, domain: str, locale: str) -> _gettext.NullTranslations:
+        own = self.by_domain.get((domain, locale))
+        chain = self.chains.get(locale) or _gettext.NullTranslations()
+        if own is None:
+            return chain
+        return _DomainFirst(own, chain)
+
+
+class _DomainFirst(_gettext.NullTranslations):
+    """A plugin's own catalog, then core's chain (without mutating either)."""
+
+    def __init__(self, own: _gettext.NullTranslations, rest: _gettext.NullTranslations) -> None:
+        super().__init__()
+        self.own, self.rest = own, rest
+
+    def gettext(self, message: str) -> str:
+        result = self.own.gettext(message)
+        return result if result != message else self.rest.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        result = self.own.ngettext(singular, plural, n)
+        if result not in (singular, plural):
+            return result
+        return self.rest.ngettext(singular, plural, n)
+
+
+def activate(catalogs: Catalogs | None, locale: str) -> None:
+    """Set the locale for the current request (or CLI command, or test)."""
+    _catalogs.set(catalogs)
+    _locale.set(locale if locale in SUPPORTED_LOCALES else DEFAULT_LOCALE)
+
+
+def get_locale() -> str:
+    return _locale.get()
+
+
+def _translations(domain: str = "parvis") -> _gettext.NullTranslations:
+    catalogs = _catalogs.get()
+    if catalogs is None:
+        return _gettext.NullTranslations()
+    return catalogs.for_domain(domain, _locale.get())
+
+
+def raw_gettext(message: str) -> str:
+    return _translations().gettext(message)
+
+
+def raw_ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations().ngettext(singular, plural, n)
+
+
+def gettext(message: str, **variables: object) -> str:
+    text = _translations().gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    text = _translations().ngettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+def lazy_gettext(message: str, **variables: object) -> LazyProxy:
+    """For strings defined at import time (labels of actions, roles, phases...)."""
+    return LazyProxy(gettext, message, enable_cache=False, **variables)
+
+
+class Translator:
+    """Gettext functions for one plugin's domain; plugins get theirs from ``parvis.api``."""
+
+    def __init__(self, domain: str) -> None:
+        self.domain = domain
+
+    def gettext(self, message: str, **variables: object) -> str:
+        text = _translations(self.domain).gettext(message)
+        return text % variables if variables else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **variables: object) -> str:
+        text = _translations(self.domain).ngettext(singular, plural, n)
+        return text % {"num": n, **variables}
+
+    def lazy_gettext(self, message: str, **variables: object) -> LazyProxy:
+        return LazyProxy(self.gettext, message, enable_cache=False, **variables)
+
+
+def negotiate_locale(*candidates: str | None, accept_language: str = "", default: str) -> str:
+    """The first supported of: explicit candidates (user, cookie), Accept-Language, default."""
+    for candidate in candidates:
+        if candidate in SUPPORTED_LOCALES:
+            return candidate
+    preferred = []
+    for part in accept_language.split(","):
+        lang, _, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        if lang:
+            preferred.append((weight, lang.strip().replace("-", "_")))
+    preferred.sort(key=lambda item: -item[0])
+    found = Locale.negotiate([lang for _, lang in preferred], list(SUPPORTED_LOCALES))
+    if found:
+        return str(found)
+    return default if default in SUPPORTED_LOCALES else DEFAULT_LOCALE
+
+
+# --- formatting ---------------------------------------------------------------------------------
+
+
+def format_date(value: dt.date | dt.datetime | None, fmt: str = "long") -> str:
+    if value is None:
+        return ""
+    return dates.format_date(value, format=fmt, locale=get_locale())
+
+
+def format_datetime(
+    value: dt.datetime | None, fmt: str = "medium", tz: str = "Europe/Paris"
+) -> str:
+    if value is None:
+        return ""
+    return dates.format_datetime(
+        value, format=fmt, tzinfo=dates.get_timezone(tz), locale=get_locale()
+    )
+
+
+def format_number(value: int | float | Decimal) -> str:
+    return numbers.format_decimal(value, locale=get_locale())
+
+
+def format_percent(value: float | Decimal) -> str:
+    return numbers.format_percent(value, locale=get_locale())
+
+
+def format_currency(value: int | float | Decimal, currency: str = "EUR") -> str:
+    return numbers.format_currency(value, currency, locale=get_locale())

@@ -1,0 +1,79 @@
+"""E-mail through an outbox table: services queue mail in their transaction, a worker sends it.
+
+Several workers may run at once: on PostgreSQL each claims rows with ``FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+import sys
+from email.message import EmailMessage
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parvis.db import utcnow
+from parvis.models import OutboxMail
+
+if TYPE_CHECKING:
+    from parvis.app import Parvis
+    from parvis.config import Config
+
+logger = logging.getLogger("parvis.mail")
+MAX_ATTEMPTS = 5
+
+
+def queue_mail(session: Session, to: str, subject: str, body: str, town_id: int | None) -> None:
+    """Queue a plain-text e-mail; it leaves only if the surrounding transaction commits."""
+    session.add(OutboxMail(to_address=to, subject=subject, body=body, town_id=town_id))
+
+
+def _deliver(config: Config, mail: OutboxMail) -> None:
+    message = EmailMessage()
+    message["From"] = config.mail_from
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    message.set_content(mail.body)
+    if config.mail_backend == "smtp":
+        with smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=30) as smtp:
+            smtp.send_message(message)
+    elif config.mail_backend == "console":
+        sys.stdout.write(f"\n----- e-mail -----\n{message.as_string()}\n------------------\n")
+        sys.stdout.flush()
+
+
+def send_pending(parvis: Parvis, batch: int = 50) -> int:
+    """Send up to ``batch`` queued e-mails; returns how many were sent."""
+    sent = 0
+    with parvis.db.session() as session:
+        query = (
+            select(OutboxMail)
+            .where(OutboxMail.sent_at.is_(None), OutboxMail.attempts < MAX_ATTEMPTS)
+            .order_by(OutboxMail.id)
+            .limit(batch)
+        )
+        if parvis.db.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        for mail in session.scalars(query):
+            mail.attempts += 1
+            try:
+                _deliver(parvis.config, mail)
+            except (OSError, smtplib.SMTPException) as exc:
+                mail.last_error = str(exc)
+                logger.warning("Could not send mail %s: %s", mail.id, exc)
+                continue
+            mail.sent_at = utcnow()
+            sent += 1
+    return sent
+
+
+async def run_worker_async(parvis: Parvis, interval: float = 1.0) -> None:
+    while True:
+        try:
+            await asyncio.to_thread(send_pending, parvis)
+        except Exception:  # keep the worker alive; the next round retries
+            logger.exception("Outbox round failed")
+        await asyncio.sleep(interval)

@@ -1,0 +1,122 @@
+"""ASGI middleware: security headers and CSRF protection for every state-changing request."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+)
+
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_FIELD = "csrf_token"
+MAX_BODY = 12 * 1024 * 1024
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp, https: bool = False) -> None:
+        self.app = app
+        self.headers = list(SECURITY_HEADERS)
+        if https:
+            self.headers.append((b"strict-transport-security", b"max-age=31536000"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class CSRFMiddleware:
+    """Synchroniser-token check on every unsafe request, so no route (core or plugin) can forget.
+
+    The token lives in the signed session and is sent back in a ``csrf_token`` form field (or an
+    ``X-CSRF-Token`` header). The body is read once here, then replayed to the app.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > MAX_BODY:
+                await HTMLResponse("Request too large", status_code=413)(scope, receive, send)
+                return
+
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        expected = scope.get("session", {}).get("csrf", "")
+        supplied = await _supplied_token(scope, body)
+        if not expected or not supplied or not hmac.compare_digest(str(expected), supplied):
+            response = HTMLResponse(_FORBIDDEN_PAGE, status_code=403)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, replay, send)
+
+
+async def _supplied_token(scope: Scope, body: bytes) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"x-csrf-token":
+            return value.decode("latin-1")
+    sent = False
+
+    async def once() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    request = Request(scope, once)
+    try:
+        form = await request.form(max_files=20, max_fields=2000, max_part_size=MAX_BODY)
+    except Exception:
+        return ""
+    value = form.get(CSRF_FIELD)
+    await form.close()
+    return value if isinstance(value, str) else ""
+
+
+_FORBIDDEN_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>Formulaire expiré — Form expired</title></head><body><main>
+<h1>Formulaire expiré — Form expired</h1>
+<p>La page a expiré. Revenez en arrière, rechargez la page et renvoyez le formulaire.</p>
+<p lang="en">This page expired. Go back, reload the page and send the form again.</p>
+</main></body></html>"""

@@ -1,0 +1,224 @@
+"""Who may do what: roles, rules at town/space/module level, phases, and a reason for each answer.
+
+Resolution, for an action and an actor's roles in a place:
+1. an unknown action is denied;
+2. a phase-gated action is denied unless the module's current phase opens it;
+3. a town admin is allowed (after phases, so closed means closed for everyone);
+4. rules are read from the most specific level (module, then space, then town); at the first
+   level with a rule for one of the actor's roles, a deny wins over an allow;
+5. with no rule, the action's default roles decide; anything else is denied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from parvis.contrib import Action, ModuleType
+from parvis.i18n import gettext as _
+from parvis.models import Module, PermissionRule, RoleGrant, Space, Town, User
+
+ANONYMOUS = "anonymous"
+RESIDENT = "resident"
+VERIFIED = "verified"
+MODERATOR = "moderator"
+SPACE_ADMIN = "space_admin"
+TOWN_ADMIN = "town_admin"
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+@dataclass
+class Actor:
+    """The person behind a request, with the roles they hold in the current town."""
+
+    user: User | None
+    town_roles: frozenset[str]
+    space_roles: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def id(self) -> int | None:
+        return self.user.id if self.user else None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None
+
+    def roles_in(self, space_id: int | None) -> frozenset[str]:
+        if space_id is None:
+            return self.town_roles
+        return self.town_roles | self.space_roles.get(space_id, frozenset())
+
+    @property
+    def is_town_admin(self) -> bool:
+        return TOWN_ADMIN in self.town_roles
+
+
+def load_actor(session: Session, town: Town, user: User | None) -> Actor:
+    """One query for the user's grants; implicit roles follow from the account's state."""
+    if user is None:
+        return Actor(None, frozenset({ANONYMOUS}))
+    roles = {ANONYMOUS}
+    if user.is_confirmed:
+        roles.add(RESIDENT)
+    if user.verified_at is not None:
+        roles.add(VERIFIED)
+    space_roles: dict[int, set[str]] = {}
+    grants = session.execute(
+        select(RoleGrant.role, RoleGrant.space_id).where(
+            RoleGrant.user_id == user.id, RoleGrant.town_id == town.id
+        )
+    )
+    for role, space_id in grants:
+        if space_id is None:
+            roles.add(role)
+        else:
+            space_roles.setdefault(space_id, set()).add(role)
+    return Actor(user, frozenset(roles), {k: frozenset(v) for k, v in space_roles.items()})
+
+
+@dataclass(frozen=True)
+class Rule:
+    role: str
+    action: str
+    allow: bool
+    space_id: int | None
+    module_id: int | None
+
+
+class RuleSet:
+    """A town's permission rules, read in one query per request so checks cost no query."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.by_action: dict[str, list[Rule]] = {}
+        for rule in rules:
+            self.by_action.setdefault(rule.action, []).append(rule)
+
+    @classmethod
+    def load(cls, session: Session, town_id: int) -> RuleSet:
+        rows = session.execute(
+            select(
+                PermissionRule.role,
+                PermissionRule.action,
+                PermissionRule.allow,
+                PermissionRule.space_id,
+                PermissionRule.module_id,
+            ).where(PermissionRule.town_id == town_id)
+        )
+        return cls(Rule(*row) for row in rows)
+
+    def levels(
+        self, action: str, space: Space | None, module: Module | None, roles: frozenset[str]
+    ) -> list[tuple[str, list[tuple[str, bool]]]]:
+        rules = [r for r in self.by_action.get(action, ()) if r.role in roles]
+        module_level = [(r.role, r.allow) for r in rules if module and r.module_id == module.id]
+        space_level = [
+            (r.role, r.allow)
+            for r in rules
+            if space and r.space_id == space.id and r.module_id is None
+        ]
+        town_level = [
+            (r.role, r.allow) for r in rules if r.space_id is None and r.module_id is None
+        ]
+        return [(_("module"), module_level), (_("space"), space_level), (_("town"), town_level)]
+
+
+class Permissions:
+    """Answers permission questions for one town, using the registry's actions."""
+
+    def __init__(self, actions: dict[str, Action], module_types: dict[str, ModuleType]) -> None:
+        self.actions = actions
+        self.module_types = module_types
+
+    def decide(
+        self,
+        rules: RuleSet,
+        actor: Actor,
+        action: str,
+        space: Space | None = None,
+        module: Module | None = None,
+    ) -> Decision:
+        spec = self.actions.get(action)
+        if spec is None:
+            return Decision(False, _("Unknown action %(action)s.", action=action))
+        if spec.phase_gated:
+            gate = self._phase_gate(action, module)
+            if gate is not None:
+                return gate
+        space_id = space.id if space else (module.space_id if module else None)
+        roles = actor.roles_in(space_id)
+        if TOWN_ADMIN in roles:
+            return Decision(True, _("Town administrators may do everything."))
+        for level, level_rules in rules.levels(action, space, module, roles):
+            if not level_rules:
+                continue
+            denied = sorted(role for role, allow in level_rules if not allow)
+            if denied:
+                return Decision(
+                    False,
+                    _("Denied at %(level)s level for role %(role)s.", level=level, role=denied[0]),
+                )
+            allowed = sorted(role for role, allow in level_rules)
+            return Decision(
+                True,
+                _("Allowed at %(level)s level for role %(role)s.", level=level, role=allowed[0]),
+            )
+        by_default = sorted(roles & set(spec.default_roles))
+        if by_default:
+            return Decision(True, _("Allowed by default for role %(role)s.", role=by_default[0]))
+        if not actor.is_authenticated and RESIDENT in spec.default_roles:
+            return Decision(False, _("You need to sign in first."))
+        if (
+            actor.user is not None
+            and not actor.user.is_confirmed
+            and RESIDENT in spec.default_roles
+        ):
+            return Decision(False, _("Confirm your e-mail address first."))
+        return Decision(False, _("No rule allows this for your roles."))
+
+    def _phase_gate(self, action: str, module: Module | None) -> Decision | None:
+        if module is None:
+            return Decision(False, _("This action needs a module."))
+        mtype = self.module_types.get(module.type)
+        phase = mtype.phase(module.phase) if mtype else None
+        if phase is None or action not in phase.actions:
+            label = str(phase.label) if phase else module.phase
+            return Decision(False, _("Not possible in the current phase (%(phase)s).", phase=label))
+        return None
+
+    def space_filter(
+        self, rules: RuleSet, actor: Actor, action: str, town: Town
+    ) -> ColumnElement[bool]:
+        """A SQL condition on ``Space`` for the spaces where ``actor`` may do ``action``."""
+        if actor.is_town_admin:
+            return true()
+        town_allowed = self.decide(rules, actor, action).allowed
+        roles = list(actor.town_roles)
+        space_rules = select(PermissionRule.space_id).where(
+            PermissionRule.town_id == town.id,
+            PermissionRule.action == action,
+            PermissionRule.space_id.is_not(None),
+            PermissionRule.module_id.is_(None),
+            PermissionRule.role.in_(roles),
+        )
+        denied = space_rules.where(PermissionRule.allow.is_(False))
+        allowed = space_rules.where(PermissionRule.allow.is_(True))
+        condition = and_(Space.id.not_in(denied), true() if town_allowed else Space.id.in_(allowed))
+        spec = self.actions.get(action)
+        # Spaces where a space-scoped role of the actor is allowed by default.
+        scoped = [
+            space_id
+            for space_id, space_roles in actor.space_roles.items()
+            if spec and space_roles & set(spec.default_roles)
+        ]
+        return or_(condition, Space.id.in_(scoped)) if scoped else (condition if roles else false())

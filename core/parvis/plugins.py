@@ -1,0 +1,217 @@
+"""Finding, loading and checking plugins; the registry of what they contribute."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType as PyModule
+from typing import Any
+
+import pluggy
+
+from parvis import hookspecs
+from parvis.contrib import Action, ModuleType, Role, Setting, SpaceKind
+
+ENTRY_POINT_GROUP = "parvis"
+
+# Core features are plugins too, registered first and always enabled.
+CORE_PLUGINS = {
+    "core": "parvis.core_plugin",
+    "accounts": "parvis.accounts.plugin",
+    "spaces": "parvis.spaces.plugin",
+    "admin": "parvis.admin.plugin",
+}
+
+
+class PluginError(RuntimeError):
+    """A plugin problem that must stop start-up, with a message a town's admin can act on."""
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    module: PyModule
+    version: str
+    core: bool = False
+
+    @property
+    def package_dir(self) -> Path:
+        return Path(self.module.__file__ or "").resolve().parent
+
+    def _dir(self, name: str) -> Path | None:
+        path = self.package_dir / name
+        return path if path.is_dir() else None
+
+    @property
+    def templates_dir(self) -> Path | None:
+        return self._dir("templates")
+
+    @property
+    def static_dir(self) -> Path | None:
+        return self._dir("static")
+
+    @property
+    def locale_dir(self) -> Path | None:
+        return self._dir("locale")
+
+    @property
+    def migrations_dir(self) -> Path | None:
+        return None if self.core else self._dir("migrations")
+
+    @property
+    def package(self) -> str:
+        return self.module.__name__.rpartition(".")[0] or self.module.__name__
+
+    @property
+    def domain(self) -> str:
+        """The plugin's Babel translation domain."""
+        return "parvis" if self.core else f"parvis_{self.name}"
+
+
+def installed_plugins() -> dict[str, importlib.metadata.EntryPoint]:
+    """Third-party and built-in feature plugins, found through the ``parvis`` entry points."""
+    found: dict[str, importlib.metadata.EntryPoint] = {}
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep)
+    return found
+
+
+def _version(ep: importlib.metadata.EntryPoint | None) -> str:
+    if ep is not None and ep.dist is not None:
+        return ep.dist.version
+    from parvis import __version__
+
+    return __version__
+
+
+def load_plugins(
+    enabled: Iterable[str] | None, extra: dict[str, PyModule] | None = None
+) -> tuple[pluggy.PluginManager, dict[str, PluginInfo]]:
+    """A new plugin manager with core, then the enabled plugins, registered and checked."""
+    pm = pluggy.PluginManager("parvis")
+    pm.add_hookspecs(hookspecs)
+    infos: dict[str, PluginInfo] = {}
+    for name, module_path in CORE_PLUGINS.items():
+        module = importlib.import_module(module_path)
+        pm.register(module, name=name)
+        infos[name] = PluginInfo(name, module, _version(None), core=True)
+
+    installed = installed_plugins()
+    extra = extra or {}
+    if enabled is None:
+        wanted = list(installed) + [n for n in extra if n not in installed]
+    else:
+        wanted = list(enabled)
+    for name in wanted:
+        if name in CORE_PLUGINS:
+            raise PluginError(f"'{name}' is a core feature, not a plugin to enable.")
+        if name in extra:
+            module, version = extra[name], "dev"
+        elif name in installed:
+            try:
+                module = installed[name].load()
+            except Exception as exc:
+                raise PluginError(
+                    f"Plugin '{name}' is installed but failed to import: {exc}"
+                ) from exc
+            version = _version(installed[name])
+        else:
+            available = ", ".join(sorted(installed)) or "none"
+            raise PluginError(
+                f"Plugin '{name}' is enabled in the configuration but not installed "
+                f"(installed plugins: {available}). Install it or remove it from 'plugins'."
+            )
+        pm.register(module, name=name)
+        infos[name] = PluginInfo(name, module, version)
+
+    try:
+        pm.hook.parvis_add_hookspecs.call_historic(kwargs={"pm": pm})
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"Plugin '{exc.plugin_name}' is invalid: {exc}") from exc
+    return pm, infos
+
+
+def hook_names(pm: pluggy.PluginManager, plugin_name: str) -> list[str]:
+    plugin = pm.get_plugin(plugin_name)
+    return sorted(impl.name for impl in pm.get_hookcallers(plugin) or [])
+
+
+def call_each(
+    pm: pluggy.PluginManager, hook: str, only: Iterable[str] | None = None, **kwargs: Any
+) -> list[tuple[str, Any]]:
+    """Call ``hook`` plugin by plugin, so results keep the name of who returned them.
+
+    ``only`` restricts the call to plugins enabled for a town (core always answers).
+    """
+    allowed = None if only is None else set(only)
+    results: list[tuple[str, Any]] = []
+    caller = getattr(pm.hook, hook)
+    for impl in caller.get_hookimpls():  # registration order: core first
+        name = pm.get_name(impl.plugin) or ""
+        if allowed is not None and name not in CORE_PLUGINS and name not in allowed:
+            continue
+        args = {k: kwargs[k] for k in impl.argnames}
+        result = impl.function(**args)
+        if result is not None:
+            results.append((name, result))
+    return results
+
+
+@dataclass
+class Registry:
+    """Everything the enabled plugins contributed at build time, keyed and checked."""
+
+    settings: dict[str, dict[str, Setting]] = field(default_factory=dict)
+    actions: dict[str, Action] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)
+    space_kinds: dict[str, SpaceKind] = field(default_factory=dict)
+    module_types: dict[str, ModuleType] = field(default_factory=dict)
+    action_owner: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, pm: pluggy.PluginManager) -> Registry:
+        reg = cls()
+        for plugin, items in call_each(pm, "parvis_settings"):
+            reg.settings[plugin] = {s.key: s for s in items}
+        for plugin, items in call_each(pm, "parvis_actions"):
+            for action in items:
+                prefix = action.name.partition(".")[0]
+                if prefix != plugin and plugin not in CORE_PLUGINS:
+                    raise PluginError(
+                        f"Plugin '{plugin}' declares action '{action.name}': "
+                        f"its actions must be named '{plugin}.<verb>'."
+                    )
+                _add_unique(reg.actions, action.name, action, plugin, "action")
+                reg.action_owner[action.name] = plugin
+        for plugin, items in call_each(pm, "parvis_roles"):
+            for role in items:
+                _add_unique(reg.roles, role.key, role, plugin, "role")
+        for plugin, items in call_each(pm, "parvis_space_kinds"):
+            for kind in items:
+                _add_unique(reg.space_kinds, kind.key, kind, plugin, "space kind")
+        for plugin, items in call_each(pm, "parvis_module_types"):
+            for mtype in items:
+                owned = ModuleType(**{**mtype.__dict__, "plugin": plugin})
+                _add_unique(reg.module_types, mtype.key, owned, plugin, "module type")
+        return reg
+
+    def module_types_for(self, enabled: Iterable[str]) -> list[ModuleType]:
+        allowed = set(enabled)
+        return sorted(
+            (
+                m
+                for m in self.module_types.values()
+                if m.plugin in allowed or m.plugin in CORE_PLUGINS
+            ),
+            key=lambda m: (m.order, m.key),
+        )
+
+
+def _add_unique(target: dict[str, Any], key: str, value: Any, plugin: str, what: str) -> None:
+    if key in target:
+        raise PluginError(f"Plugin '{plugin}' declares {what} '{key}', which is already declared.")
+    target[key] = value

@@ -1,0 +1,1 @@
+"""Spaces: the public containers of a town, holding modules that plugins provide."""

@@ -1,0 +1,161 @@
+"""Queries and changes on spaces, modules, areas and follows."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, joinedload
+
+from parvis.contrib import ModuleType
+from parvis.models import Area, Follow, Module, Space, Town, Upload
+
+MAX_IMAGE_SIDE = 1600
+
+
+def slugify(text: str, max_length: int = 70) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].strip("-") or "space"
+
+
+def unique_space_slug(
+    session: Session, town: Town, title: str, exclude_id: int | None = None
+) -> str:
+    base = slugify(title)
+    taken = set(
+        session.scalars(
+            select(Space.slug).where(
+                Space.town_id == town.id,
+                Space.slug.like(f"{base}%"),
+                Space.id != (exclude_id or -1),
+            )
+        )
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def areas(session: Session, town: Town) -> list[Area]:
+    return list(
+        session.scalars(
+            select(Area).where(Area.town_id == town.id).order_by(Area.position, Area.name)
+        )
+    )
+
+
+def list_spaces(
+    session: Session,
+    town: Town,
+    *,
+    visible,
+    area_id: int | None = None,
+    kind: str | None = None,
+    include_unpublished: bool = False,
+) -> list[Space]:
+    query = (
+        select(Space)
+        .options(joinedload(Space.area))
+        .where(Space.town_id == town.id)
+        .order_by(Space.position, Space.title)
+    )
+    if not include_unpublished:
+        query = query.where(Space.published.is_(True))
+    query = query.where(visible)
+    if area_id is not None:
+        query = query.where(Space.area_id == area_id)
+    if kind:
+        query = query.where(Space.kind == kind)
+    return list(session.scalars(query))
+
+
+def space_modules(session: Session, space: Space, *, include_unpublished: bool) -> list[Module]:
+    query = select(Module).where(Module.space_id == space.id).order_by(Module.position, Module.id)
+    if not include_unpublished:
+        query = query.where(Module.published.is_(True))
+    return list(session.scalars(query))
+
+
+def add_module(session: Session, space: Space, mtype: ModuleType, title: str) -> Module:
+    position = session.scalar(
+        select(func.coalesce(func.max(Module.position), 0)).where(Module.space_id == space.id)
+    )
+    base = slugify(title)
+    taken = set(session.scalars(select(Module.slug).where(Module.space_id == space.id)))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    module = Module(
+        space_id=space.id,
+        type=mtype.key,
+        slug=slug,
+        title=title,
+        phase=mtype.phases[0].key,
+        position=(position or 0) + 1,
+    )
+    session.add(module)
+    session.flush()
+    return module
+
+
+def is_following(session: Session, user_id: int, space: Space) -> bool:
+    return (
+        session.scalar(
+            select(Follow.id).where(Follow.user_id == user_id, Follow.space_id == space.id)
+        )
+        is not None
+    )
+
+
+def set_following(session: Session, user_id: int, space: Space, follow: bool) -> None:
+    if follow:
+        if not is_following(session, user_id, space):
+            session.add(Follow(user_id=user_id, space_id=space.id))
+    else:
+        session.execute(
+            delete(Follow).where(Follow.user_id == user_id, Follow.space_id == space.id)
+        )
+
+
+def follower_emails(session: Session, space: Space) -> list[tuple[str, str | None]]:
+    """(e-mail, locale) of confirmed followers, for notifications."""
+    from parvis.models import User
+
+    rows = session.execute(
+        select(User.email, User.locale)
+        .join(Follow, Follow.user_id == User.id)
+        .where(Follow.space_id == space.id, User.confirmed_at.is_not(None))
+    )
+    return [(email, locale) for email, locale in rows]
+
+
+class InvalidImage(ValueError):
+    pass
+
+
+def store_image(session: Session, town: Town, data: bytes, filename: str) -> Upload:
+    """Re-encode an uploaded image (drops metadata and anything hidden in the file)."""
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            img = img.convert("RGB")
+            img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+            out = io.BytesIO()
+            img.save(out, format="JPEG", quality=85, optimize=True)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise InvalidImage(str(exc)) from exc
+    upload = Upload(
+        town_id=town.id,
+        content_type="image/jpeg",
+        filename=slugify(filename.rsplit(".", 1)[0]) + ".jpg",
+        data=out.getvalue(),
+    )
+    session.add(upload)
+    session.flush()
+    return upload

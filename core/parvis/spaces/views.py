@@ -1,0 +1,126 @@
+"""Public pages: home, space list, space page, uploads, accessibility statement."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, true
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from parvis.i18n import gettext as _
+from parvis.models import Area, Upload
+from parvis.spaces import services
+from parvis.web import get_context, redirect, render, view
+
+
+@view
+def home(request: Request) -> Response:
+    ctx = get_context(request)
+    spaces = services.list_spaces(ctx.session, ctx.town, visible=true())
+    return render(
+        request,
+        "core/home.html",
+        {"spaces": spaces, "areas": services.areas(ctx.session, ctx.town)},
+        slots=("home.top", "home.main"),
+    )
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@view
+def space_list(request: Request) -> Response:
+    ctx = get_context(request)
+    area_id = _int_param(request, "area")
+    kind = request.query_params.get("kind") or None
+    if kind not in ctx.parvis.registry.space_kinds:
+        kind = None
+    spaces = services.list_spaces(ctx.session, ctx.town, visible=true(), area_id=area_id, kind=kind)
+    return render(
+        request,
+        "core/spaces.html",
+        {
+            "spaces": spaces,
+            "areas": services.areas(ctx.session, ctx.town),
+            "kinds": ctx.parvis.registry.space_kinds,
+            "area_id": area_id,
+            "kind": kind,
+        },
+    )
+
+
+@view
+def space_page(request: Request) -> Response:
+    ctx = get_context(request)
+    space = ctx.space
+    assert space is not None
+    can_manage = ctx.can("spaces.manage", space)
+    enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
+    modules = [
+        m
+        for m in services.space_modules(ctx.session, space, include_unpublished=can_manage)
+        if m.type in ctx.parvis.registry.module_types
+        and ctx.parvis.registry.module_types[m.type].plugin in enabled
+    ]
+    following = ctx.user is not None and services.is_following(ctx.session, ctx.user.id, space)
+    area = ctx.session.get(Area, space.area_id) if space.area_id else None
+    return render(
+        request,
+        "core/space.html",
+        {
+            "modules": modules,
+            "module_types": ctx.parvis.registry.module_types,
+            "following": following,
+            "can_manage": can_manage,
+            "area": area,
+            "kind": ctx.parvis.registry.space_kinds.get(space.kind),
+        },
+        slots=("space.top", "space.main", "space.aside"),
+    )
+
+
+@view
+def follow(request: Request) -> Response:
+    ctx = get_context(request)
+    assert ctx.space is not None
+    ctx.require("spaces.follow", ctx.space)
+    assert ctx.user is not None
+    wanted = (ctx.form or {}).get("follow") == "1"
+    services.set_following(ctx.session, ctx.user.id, ctx.space, wanted)
+    ctx.flash(_("You follow this space.") if wanted else _("You no longer follow this space."))
+    return redirect(ctx.url("spaces:space", space=ctx.space.slug))
+
+
+@view
+def upload(request: Request) -> Response:
+    ctx = get_context(request)
+    item = ctx.session.scalar(
+        select(Upload).where(
+            Upload.id == request.path_params["upload"], Upload.town_id == ctx.town.id
+        )
+    )
+    if item is None:
+        raise HTTPException(404)
+    return Response(
+        item.data,
+        media_type=item.content_type,
+        headers={"cache-control": "public, max-age=86400"},
+    )
+
+
+@view
+def accessibility(request: Request) -> Response:
+    return render(request, "core/accessibility.html")
+
+
+routes = [
+    Route("/", home, name="spaces:home"),
+    Route("/spaces", space_list, name="spaces:list"),
+    Route("/s/{space}", space_page, name="spaces:space"),
+    Route("/s/{space}/follow", follow, methods=["POST"], name="spaces:follow"),
+    Route("/uploads/{upload:int}", upload, name="spaces:upload"),
+    Route("/accessibility", accessibility, name="spaces:accessibility"),
+]

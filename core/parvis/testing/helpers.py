@@ -1,0 +1,188 @@
+"""Helpers behind the fixtures: towns, users, forms with CSRF, a real SMTP server."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from parvis.db import utcnow
+from parvis.models import RoleGrant, Town, User
+from parvis.passwords import hash_password
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+@dataclass
+class TestTown:
+    """A town created for a test, with its app and an administrator."""
+
+    __test__ = False
+
+    app: Starlette
+    town_id: int
+    host: str
+    admin_email: str
+    admin_password: str
+
+    @property
+    def parvis(self) -> Any:
+        return self.app.state.parvis
+
+    def session(self) -> Any:
+        return self.parvis.db.session()
+
+    def client(self) -> TestClient:
+        return TestClient(self.app, base_url=f"http://{self.host}")
+
+
+def make_user(
+    session: Session,
+    town: Town | int,
+    email: str,
+    *,
+    password: str = DEFAULT_PASSWORD,
+    name: str | None = None,
+    confirmed: bool = True,
+    verified: bool = False,
+    roles: tuple[str, ...] = (),
+    area_id: int | None = None,
+    **extra: Any,
+) -> User:
+    town_id = town if isinstance(town, int) else town.id
+    user = User(
+        town_id=town_id,
+        email=email.lower(),
+        password_hash=hash_password(password),
+        display_name=name or email.split("@")[0],
+        locale="fr",
+        area_id=area_id,
+        confirmed_at=utcnow() if confirmed else None,
+        verified_at=utcnow() if verified else None,
+        **extra,
+    )
+    session.add(user)
+    session.flush()
+    for role in roles:
+        role_name, _, space = role.partition("@")
+        session.add(
+            RoleGrant(
+                town_id=town_id,
+                user_id=user.id,
+                role=role_name,
+                space_id=int(space) if space else None,
+            )
+        )
+    session.flush()
+    return user
+
+
+def csrf_token_from(html: str) -> str:
+    found = _CSRF.search(html)
+    if not found:
+        raise AssertionError("no CSRF token in the page")
+    return found.group(1)
+
+
+def post_form(
+    client: TestClient,
+    url: str,
+    data: dict[str, Any] | list[tuple[str, Any]] | None = None,
+    *,
+    page: str | None = None,
+    files: Any = None,
+    follow_redirects: bool = False,
+) -> Any:
+    """POST ``data`` to ``url`` with the CSRF token read from ``page`` (default: the home page)."""
+    token = csrf_token_from(client.get(page or "/").text)
+    items = list(data.items()) if isinstance(data, dict) else list(data or [])
+    items.append(("csrf_token", token))
+    return client.post(url, data=_as_dict(items), files=files, follow_redirects=follow_redirects)
+
+
+def _as_dict(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for key, value in items:
+        if key in merged:
+            existing = merged[key]
+            merged[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            merged[key] = value
+    return merged
+
+
+def login(client: TestClient, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    response = post_form(client, "/login", {"email": email, "password": password}, page="/login")
+    assert response.status_code == 303, f"log-in failed: {response.status_code}"
+
+
+def form_errors(html: str) -> list[str]:
+    """The error messages shown beside fields."""
+    return [
+        re.sub(r"\s+", " ", m).strip()
+        for m in re.findall(r'<p class="error"[^>]*>(.*?)</p>', html, re.S)
+    ]
+
+
+@dataclass
+class CapturedMail:
+    to: list[str]
+    subject: str
+    body: str
+
+
+@dataclass
+class SMTPCapture:
+    """A real SMTP server on localhost (aiosmtpd) that keeps what it receives."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    messages: list[CapturedMail] = field(default_factory=list)
+    _controller: Controller | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message: Message = message_from_bytes(envelope.content)
+        payload = message.get_payload(decode=True)
+        body = (
+            payload.decode(message.get_content_charset() or "utf-8")
+            if isinstance(payload, bytes)
+            else ""
+        )
+        with self._lock:
+            self.messages.append(
+                CapturedMail(list(envelope.rcpt_tos), str(message["Subject"]), body)
+            )
+        return "250 OK"
+
+    def start(self) -> None:
+        with socket.socket() as sock:
+            sock.bind((self.host, 0))
+            self.port = sock.getsockname()[1]
+        self._controller = Controller(self, hostname=self.host, port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller:
+            self._controller.stop()
+
+    def wait_for(self, to: str, timeout: float = 5.0) -> CapturedMail:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                for mail in reversed(self.messages):
+                    if to.lower() in (r.lower() for r in mail.to):
+                        return mail
+            time.sleep(0.02)
+        raise AssertionError(f"no e-mail to {to} arrived")

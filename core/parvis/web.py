@@ -1,0 +1,341 @@
+"""The request side of core: the per-request context, the ``view`` decorator, rendering.
+
+Views are plain synchronous functions run in the thread pool: the decorator awaits the form,
+then opens one unit of work, resolves the town, the actor and the locale, and calls the view.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from parvis import i18n
+from parvis.contrib import Fragment, MenuItem, ModuleType
+from parvis.i18n import gettext as _
+from parvis.models import Module, Space, Town, TownHost, User
+from parvis.permissions import Actor, Decision, RuleSet, load_actor
+from parvis.plugins import call_each
+
+if TYPE_CHECKING:
+    from parvis.app import Parvis
+
+View = Callable[[Request], Response]
+
+# Slots every page has, filled through the ``parvis_slot`` hook.
+LAYOUT_SLOTS = ("layout.header", "layout.footer")
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class Context:
+    """Everything a view knows about its request; available as ``request.state.ctx``."""
+
+    parvis: Parvis
+    request: Request
+    session: Session
+    town: Town
+    user: User | None
+    actor: Actor
+    rules: RuleSet
+    locale: str
+    form: FormData | None = None
+    space: Space | None = None
+    module: Module | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    # --- permissions ---------------------------------------------------------------------------
+
+    def decide(
+        self, action: str, space: Space | None = None, module: Module | None = None
+    ) -> Decision:
+        return self.parvis.permissions.decide(self.rules, self.actor, action, space, module)
+
+    def can(self, action: str, space: Space | None = None, module: Module | None = None) -> bool:
+        return self.decide(action, space, module).allowed
+
+    def require(
+        self, action: str, space: Space | None = None, module: Module | None = None
+    ) -> Decision:
+        """Stop with 403 (or send an anonymous visitor to log in) unless allowed."""
+        decision = self.decide(action, space, module)
+        if not decision.allowed:
+            if self.user is None:
+                raise LoginRequired()
+            raise HTTPException(403, decision.reason)
+        return decision
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def url(self, name: str, /, **params: Any) -> str:
+        return str(self.request.app.url_path_for(name, **params))
+
+    def module_url(self, module: Module, space: Space, route: str = "index", **params: Any) -> str:
+        return self.url(f"{module.type}:{route}", space=space.slug, module=module.id, **params)
+
+    @property
+    def module_type(self) -> ModuleType | None:
+        return self.parvis.registry.module_types.get(self.module.type) if self.module else None
+
+    def plugin_enabled(self, name: str) -> bool:
+        return name in self.parvis.core_plugins or (
+            name in self.parvis.plugins and self.town.plugin_enabled(name)
+        )
+
+    @property
+    def enabled_plugins(self) -> list[str]:
+        return [p for p in self.parvis.plugins if self.town.plugin_enabled(p)]
+
+    def flash(self, message: str, category: str = "success") -> None:
+        self.request.session.setdefault("flash", []).append([category, message])
+
+    def setting(self, plugin: str, key: str) -> Any:
+        return self.parvis.setting(self.town, plugin, key)
+
+
+class LoginRequired(Exception):
+    """Raised by ``Context.require`` for anonymous visitors: they are sent to the log-in page."""
+
+
+def get_context(request: Request) -> Context:
+    return request.state.ctx  # type: ignore[no-any-return]
+
+
+def view(fn: View | None = None, *, write: bool | None = None) -> Any:
+    """Turn a synchronous ``fn(request) -> Response`` into a Starlette endpoint.
+
+    ``write`` says whether the unit of work writes; by default every method but GET and HEAD.
+    """
+
+    def decorator(func: View) -> Callable[[Request], Any]:
+        @functools.wraps(func)
+        async def endpoint(request: Request) -> Response:
+            form = None
+            if request.method not in ("GET", "HEAD"):
+                form = await request.form(
+                    max_files=20, max_fields=2000, max_part_size=MAX_UPLOAD_BYTES
+                )
+            writes = write if write is not None else request.method not in ("GET", "HEAD")
+            try:
+                return await run_in_threadpool(_run_view, func, request, form, writes)
+            finally:
+                if form is not None:
+                    await form.close()
+
+        endpoint.__parvis_view__ = func  # type: ignore[attr-defined]
+        return endpoint
+
+    return decorator(fn) if fn is not None else decorator
+
+
+def _run_view(func: View, request: Request, form: FormData | None, write: bool) -> Response:
+    parvis: Parvis = request.app.state.parvis
+    with parvis.db.session(write=write) as session:
+        town = resolve_town(parvis, session, request)
+        if town is None:
+            return HTMLResponse("Unknown site", status_code=404)
+        ctx = build_context(parvis, session, request, town, form)
+        try:
+            _check_mount(ctx)
+            response = func(request)
+        except LoginRequired:
+            session.rollback()
+            ctx.flash(_("Please sign in to continue."), "info")
+            target = ctx.url("accounts:login") + "?next=" + _safe_next(request.url.path)
+            return RedirectResponse(target, status_code=303)
+        except HTTPException as exc:
+            session.rollback()
+            return render_error(ctx, exc.status_code, exc.detail)
+        return response
+
+
+def _safe_next(path: str) -> str:
+    from urllib.parse import quote
+
+    return quote(path if path.startswith("/") and not path.startswith("//") else "/")
+
+
+def resolve_town(parvis: Parvis, session: Session, request: Request) -> Town | None:
+    host = (request.headers.get("host") or "").split(":")[0].lower()
+    town = session.scalar(select(Town).join(TownHost).where(TownHost.host == host))
+    if town is None and parvis.config_serves_unknown_hosts:
+        town = session.scalar(select(Town).order_by(Town.id).limit(1))
+    return town
+
+
+def build_context(
+    parvis: Parvis, session: Session, request: Request, town: Town, form: FormData | None
+) -> Context:
+    user = parvis.pm.hook.parvis_actor_from_request(request=request, session=session)
+    if user is not None and user.town_id != town.id:
+        user = None
+    actor = load_actor(session, town, user)
+    locale = i18n.negotiate_locale(
+        user.locale if user else None,
+        request.session.get("locale"),
+        accept_language=request.headers.get("accept-language", ""),
+        default=town.default_locale,
+    )
+    i18n.activate(parvis.catalogs, locale)
+    ctx = Context(
+        parvis=parvis,
+        request=request,
+        session=session,
+        town=town,
+        user=user,
+        actor=actor,
+        rules=RuleSet.load(session, town.id),
+        locale=locale,
+        form=form,
+    )
+    request.state.ctx = ctx
+    return ctx
+
+
+def _check_mount(ctx: Context) -> None:
+    """Plugin and module routes: plugin enabled for the town, space and module visible."""
+    scope = ctx.request.scope
+    plugin = scope.get("parvis.plugin")
+    if plugin and not ctx.plugin_enabled(plugin):
+        raise HTTPException(404)
+    params = ctx.request.path_params
+    if "space" in params and isinstance(params["space"], str):
+        space = ctx.session.scalar(
+            select(Space).where(Space.town_id == ctx.town.id, Space.slug == params["space"])
+        )
+        if space is None or not (space.published or ctx.can("spaces.manage", space)):
+            raise HTTPException(404)
+        ctx.space = space
+    module_type = scope.get("parvis.module_type")
+    if module_type:
+        module = ctx.session.scalar(
+            select(Module).where(
+                Module.id == params.get("module"),
+                Module.space_id == (ctx.space.id if ctx.space else -1),
+                Module.type == module_type,
+            )
+        )
+        if module is None or not (module.published or ctx.can("spaces.manage", ctx.space)):
+            raise HTTPException(404)
+        ctx.module = module
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def menu_items(ctx: Context) -> list[MenuItem]:
+    items: list[MenuItem] = []
+    for _plugin, result in call_each(
+        ctx.parvis.pm, "parvis_menu_items", only=ctx.enabled_plugins, request=ctx.request
+    ):
+        items.extend(result)
+    return sorted(items, key=lambda item: (item.order, item.key))
+
+
+def slot_fragments(
+    ctx: Context, names: Iterable[str], context: dict[str, Any]
+) -> dict[str, Markup]:
+    filled: dict[str, Markup] = {}
+    for name in names:
+        fragments: list[Fragment] = []
+        for _plugin, result in call_each(
+            ctx.parvis.pm,
+            "parvis_slot",
+            only=ctx.enabled_plugins,
+            name=name,
+            request=ctx.request,
+            session=ctx.session,
+            context=context,
+        ):
+            fragments.extend(result)
+        fragments.sort(key=lambda f: (f.order, f.key))
+        filled[name] = Markup("").join(Markup(f.html) for f in fragments)
+    return filled
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    slots: Iterable[str] = (),
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render ``template`` with the request's context; slots are filled before rendering."""
+    html = render_string(request, template, context, slots=slots)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def render_string(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    slots: Iterable[str] = (),
+) -> str:
+    ctx = get_context(request)
+    values: dict[str, Any] = dict(context or {})
+    base = {
+        "request": request,
+        "ctx": ctx,
+        "town": ctx.town,
+        "user": ctx.user,
+        "locale": ctx.locale,
+        "space": ctx.space,
+        "module": ctx.module,
+        "csrf_token": csrf_token(request),
+        "flashes": request.session.pop("flash", []),
+        "menu": menu_items(ctx),
+    }
+    for _plugin, extra in call_each(
+        ctx.parvis.pm, "parvis_template_vars", only=ctx.enabled_plugins, request=request
+    ):
+        base.update(extra)
+    base.update(values)
+    base["slots"] = slot_fragments(ctx, (*LAYOUT_SLOTS, *slots), base)
+    env = ctx.parvis.jinja_env(ctx.town.theme)
+    return env.get_template(template).render(base)
+
+
+def render_error(ctx: Context, status: int, detail: str | None = None) -> HTMLResponse:
+    titles = {
+        400: _("Bad request"),
+        403: _("Access denied"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        413: _("Too large"),
+        429: _("Too many attempts"),
+    }
+    title = titles.get(status, _("Error"))
+    message = detail if detail and status in (400, 403, 413, 429) else ""
+    return render(
+        ctx.request,
+        "core/error.html",
+        {"title": title, "message": message, "status": status},
+        status_code=status,
+    )
+
+
+def redirect(url: str, status_code: int = 303) -> RedirectResponse:
+    return RedirectResponse(url, status_code=status_code)

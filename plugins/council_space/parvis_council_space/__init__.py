@@ -1,0 +1,1 @@
+"""Council space plugin: participatory budgeting for municipal councils."""

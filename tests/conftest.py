@@ -1,0 +1,1 @@
+"""Core tests use the ``parvis`` pytest plugin's fixtures (core/parvis/testing)."""
