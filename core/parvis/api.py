@@ -44,7 +44,16 @@ from parvis.permissions import (
 )
 from parvis.spaces.services import InvalidImage, follower_emails, slugify, store_image
 from parvis.templating import render_markdown
-from parvis.web import Context, LoginRequired, get_context, redirect, render, render_string, view
+from parvis.web import (
+    Context,
+    LoginRequired,
+    get_context,
+    redirect,
+    render,
+    render_fragment,
+    render_string,
+    view,
+)
 
 record_audit = audit.record
 
@@ -94,6 +103,7 @@ __all__ = [
     "record_audit",
     "redirect",
     "render",
+    "render_fragment",
     "render_markdown",
     "render_string",
     "slugify",

@@ -318,6 +318,25 @@ def render_string(
     return env.get_template(template).render(base)
 
 
+def render_fragment(
+    request: Request, template: str, context: dict[str, Any] | None = None
+) -> Markup:
+    """Render a partial template (a slot fragment, a card) with the request's basics only."""
+    ctx = get_context(request)
+    values = {
+        "request": request,
+        "ctx": ctx,
+        "town": ctx.town,
+        "user": ctx.user,
+        "locale": ctx.locale,
+        "csrf_token": csrf_token(request),
+        "can": ctx.can,
+        "url": ctx.url,
+        **(context or {}),
+    }
+    return Markup(ctx.parvis.jinja_env(ctx.town.theme).get_template(template).render(values))
+
+
 def render_error(ctx: Context, status: int, detail: str | None = None) -> HTMLResponse:
     titles = {
         400: _("Bad request"),

@@ -130,11 +130,7 @@ def space_edit(request: Request) -> Response:
     _require_admin_area(ctx)
     space = _town_space(ctx, request.path_params["space_id"])
     form = _space_form(ctx, space)
-    if (
-        request.method == "POST"
-        and form.validate()
-        and _save_space(ctx, form, space) is not None
-    ):
+    if request.method == "POST" and form.validate() and _save_space(ctx, form, space) is not None:
         ctx.flash(_("The space is saved."))
         return redirect(ctx.url("admin:space", space_id=space.id))
     status = 400 if request.method == "POST" else 200

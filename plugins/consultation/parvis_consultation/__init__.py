@@ -1,0 +1,1 @@
+"""Consultation plugin: surveys and quick polls."""

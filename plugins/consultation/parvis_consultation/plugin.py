@@ -1,0 +1,1 @@
+"""Consultation plugin hooks (being written)."""

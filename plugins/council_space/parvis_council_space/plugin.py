@@ -1,0 +1,1 @@
+"""Council space plugin hooks (being written)."""
