@@ -175,3 +175,15 @@ def smtp_server() -> Iterator[SMTPCapture]:
     server.start()
     yield server
     server.stop()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "postgres_only: needs PARVIS_TEST_DATABASE_URL on PostgreSQL")
+    config.addinivalue_line("markers", "browser: drives real Chromium")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres_only") and not os.environ.get(ENV_URL, "").startswith(
+        "postgresql"
+    ):
+        pytest.skip("needs PostgreSQL (set PARVIS_TEST_DATABASE_URL)")
