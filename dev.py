@@ -39,7 +39,7 @@ def ensure_installed() -> None:
         return
     print("Installing Parvis and its dependencies ...", flush=True)
     pip = [BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    if run(*pip, "--upgrade", "pip", "setuptools>=69") or run(*pip, "-e", ".[test]"):
+    if run(*pip, "--upgrade", "pip", "setuptools>=70.1") or run(*pip, "-e", ".[test]"):
         sys.exit("Installation failed (see the messages above).")
     STAMP.write_text(digest)
 

@@ -178,7 +178,9 @@ def smtp_server() -> Iterator[SMTPCapture]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "postgres_only: needs PARVIS_TEST_DATABASE_URL on PostgreSQL")
+    config.addinivalue_line(
+        "markers", "postgres_only: needs PARVIS_TEST_DATABASE_URL on PostgreSQL"
+    )
     config.addinivalue_line("markers", "browser: drives real Chromium")
 
 

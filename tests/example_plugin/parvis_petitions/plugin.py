@@ -1,0 +1,223 @@
+"""Petitions: every hook of the plugin, and nothing else core loads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from starlette.routing import Route
+
+from parvis.api import (
+    RESIDENT,
+    SPACE_ADMIN,
+    Action,
+    Event,
+    Fragment,
+    MenuItem,
+    Module,
+    ModuleType,
+    Phase,
+    Role,
+    Setting,
+    Space,
+    SpaceKind,
+    Translator,
+    emit,
+    get_context,
+    hookimpl,
+    redirect,
+    render,
+    render_fragment,
+    view,
+)
+from parvis_petitions.models import Signature
+
+T = Translator("parvis_petitions")
+_ = T.gettext
+_l = T.lazy_gettext
+
+# What the event handler saw; a real plugin would notify someone.
+RECEIVED_EVENTS: list[Event] = []
+
+
+def _count(session: Any, module_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Signature).where(Signature.module_id == module_id)
+    )
+
+
+@view
+def index(request: Any) -> Any:
+    ctx = get_context(request)
+    signed = ctx.user is not None and ctx.session.scalar(
+        select(Signature.id).where(
+            Signature.module_id == ctx.module.id, Signature.user_id == ctx.user.id
+        )
+    )
+    return render(
+        request,
+        "petitions/index.html",
+        {
+            "count": _count(ctx.session, ctx.module.id),
+            "goal": ctx.setting("petitions", "goal"),
+            "signed": bool(signed),
+            "decision": ctx.decide("petitions.sign", ctx.space, ctx.module),
+        },
+    )
+
+
+@view
+def sign(request: Any) -> Any:
+    ctx = get_context(request)
+    ctx.require("petitions.sign", ctx.space, ctx.module)
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.add(Signature(module_id=ctx.module.id, user_id=ctx.user.id))
+    except IntegrityError:
+        ctx.flash(_("You already signed this petition."), "info")
+    else:
+        emit(
+            ctx.session,
+            Event(
+                "petitions.signed",
+                ctx.town.id,
+                ctx.user.id,
+                ctx.space.id,
+                {"module_id": ctx.module.id},
+            ),
+        )
+        ctx.flash(_("Thank you for signing."))
+    return redirect(ctx.module_url(ctx.module, ctx.space))
+
+
+@hookimpl
+def parvis_settings() -> list[Setting]:
+    return [Setting("goal", int, 100, "Signatures needed for the town to answer.")]
+
+
+@hookimpl
+def parvis_actions() -> list[Action]:
+    return [
+        Action(
+            "petitions.sign", _l("Sign a petition"), default_roles=(RESIDENT,), phase_gated=True
+        ),
+        Action("petitions.manage", _l("Manage petitions"), default_roles=(SPACE_ADMIN,)),
+    ]
+
+
+@hookimpl
+def parvis_roles() -> list[Role]:
+    return [Role("petition_steward", _l("Petition steward"), space_scoped=True)]
+
+
+@hookimpl
+def parvis_space_kinds() -> list[SpaceKind]:
+    return [SpaceKind("petition_board", _l("Petition board"))]
+
+
+@hookimpl
+def parvis_module_types() -> list[ModuleType]:
+    return [
+        ModuleType(
+            key="petition",
+            label=_l("Petition"),
+            phases=[
+                Phase("collecting", _l("Collecting signatures"), frozenset({"petitions.sign"})),
+                Phase("closed", _l("Closed")),
+            ],
+            routes=[
+                Route("/", index, name="index"),
+                Route("/sign", sign, methods=["POST"], name="sign"),
+            ],
+        )
+    ]
+
+
+@hookimpl
+def parvis_routes() -> list[Any]:
+    @view
+    def about(request: Any) -> Any:
+        return render(request, "petitions/about.html")
+
+    return [Route("/about", about, name="about")]
+
+
+@hookimpl
+def parvis_commands(cli: click.Group) -> None:
+    @cli.command("petitions-count")
+    def petitions_count() -> None:
+        """Print how many petitions exist."""
+        click.echo("petitions: ok")
+
+
+@hookimpl
+def parvis_jinja_env(env: Any) -> None:
+    env.filters["signatures"] = lambda n: T.ngettext("%(num)d signature", "%(num)d signatures", n)
+
+
+@hookimpl
+def parvis_menu_items(request: Any) -> list[MenuItem]:
+    return [
+        MenuItem(
+            "petitions", _("About petitions"), get_context(request).url("petitions:about"), order=50
+        )
+    ]
+
+
+@hookimpl
+def parvis_template_vars(request: Any) -> dict[str, Any]:
+    return {"petitions_motto": _("Your signature counts.")}
+
+
+@hookimpl
+def parvis_slot(name: str, request: Any, session: Any, context: dict[str, Any]) -> list[Fragment]:
+    if name != "home.main":
+        return []
+    total = session.scalar(select(func.count()).select_from(Signature)) or 0
+    html = render_fragment(request, "petitions/_home.html", {"total": total})
+    return [Fragment("petitions-total", html, order=10)]
+
+
+@hookimpl
+def parvis_event(event: Event, app: Any) -> None:
+    if event.name.startswith("petitions."):
+        RECEIVED_EVENTS.append(event)
+
+
+@hookimpl
+def parvis_export_user_data(session: Any, user: Any) -> dict[str, Any]:
+    rows = session.execute(
+        select(Signature.module_id, Signature.signed_at).where(Signature.user_id == user.id)
+    )
+    return {"signatures": [{"module_id": m, "signed_at": s.isoformat()} for m, s in rows]}
+
+
+@hookimpl
+def parvis_erase_user_data(session: Any, user: Any) -> None:
+    # The signature still counts, but no longer says who signed.
+    session.execute(
+        Signature.__table__.update().where(Signature.user_id == user.id).values(user_id=None)
+    )
+
+
+@hookimpl
+def parvis_demo_data(session: Any, town: Any) -> None:
+    space = Space(town_id=town.id, slug="petitions", title="Pétitions", published=True)
+    session.add(space)
+    session.flush()
+    session.add(
+        Module(
+            space_id=space.id,
+            type="petition",
+            slug="bancs",
+            title="Plus de bancs",
+            phase="collecting",
+        )
+    )
+
+
+def reset_signatures(session: Any, module_id: int) -> None:
+    """Used by the plugin's own tests."""
+    session.execute(delete(Signature).where(Signature.module_id == module_id))
