@@ -29,7 +29,7 @@ def run(*args: str | os.PathLike[str], env: dict[str, str] | None = None) -> int
 
 def ensure_installed() -> None:
     """Create the virtualenv and install Parvis with its test tools, when pyproject changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - a friendly message on old Pythons
         sys.exit("Parvis needs Python 3.11 or newer.")
     if not (BIN / "python").exists():
         print("Creating the virtual environment in .venv ...", flush=True)
