@@ -49,8 +49,11 @@ def serve(args: list[str]) -> int:
     parvis = BIN / "parvis"
     if run(parvis, "db", "upgrade") or run(parvis, "demo"):
         return 1
-    print("\nParvis demo town: http://127.0.0.1:8000  (admin: admin@demo.parvis.local / "
-          "demo-admin-password)\n", flush=True)
+    print(
+        "\nParvis demo town: http://127.0.0.1:8000  (admin: admin@demo.parvis.local / "
+        "demo-admin-password)\n",
+        flush=True,
+    )
     return run(parvis, "serve", *args)
 
 
@@ -58,8 +61,11 @@ def test(args: list[str]) -> int:
     ensure_installed()
     env = dict(os.environ)
     if not shutil.which("chromium") and not shutil.which("chromium-browser"):
-        print("NOTE: Chromium not found, so the browser tests will be skipped "
-              "(install it with: apt-get install chromium).", flush=True)
+        print(
+            "NOTE: Chromium not found, so the browser tests will be skipped "
+            "(install it with: apt-get install chromium).",
+            flush=True,
+        )
     database = env.get("PARVIS_TEST_DATABASE_URL", "sqlite (embedded)")
     print(f"Running the tests on {database} ...", flush=True)
     return run(BIN / "python", "-m", "pytest", *args, env=env)

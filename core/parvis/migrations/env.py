@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from parvis.db import Base, UTCDateTime
 from parvis.migrate import import_all_models
 
