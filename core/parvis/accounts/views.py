@@ -73,7 +73,9 @@ def signup(request: Request) -> Response:
             area_id=int(form.area.data) if form.area.data else None,
             locale=ctx.locale,
         )
-        return render(request, "accounts/check_email.html", {"email": form.email.data})
+        return render(
+            request, "accounts/check_email.html", {"email": form.email.data, "reset": False}
+        )
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/signup.html", {"form": form}, status_code=status)
 
