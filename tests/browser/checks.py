@@ -71,8 +71,11 @@ _TARGETS_JS = """
   const describe = el => {
     let d = el.tagName.toLowerCase();
     if (el.id) d += '#' + el.id;
-    if (el.className && typeof el.className === 'string') d += '.' + el.className.trim().split(/\\s+/).join('.');
-    const text = (el.textContent || el.value || el.getAttribute('aria-label') || '').trim().replace(/\\s+/g, ' ');
+    if (el.className && typeof el.className === 'string') {
+      d += '.' + el.className.trim().split(/\\s+/).join('.');
+    }
+    const text = (el.textContent || el.value || el.getAttribute('aria-label') || '')
+      .trim().replace(/\\s+/g, ' ');
     return d + (text ? ' "' + text.slice(0, 30) + '"' : '');
   };
   const small = [];
@@ -80,7 +83,8 @@ _TARGETS_JS = """
     if (el.classList.contains('skip-link')) continue;          // checked when focused
     if (el.closest('[hidden], [aria-hidden=true]')) continue;
     // WCAG 2.5.5 inline exception: links in a sentence or a block of text.
-    if (el.tagName === 'A' && !el.classList.contains('button') && el.closest('p, .prose, dd, blockquote')) continue;
+    if (el.tagName === 'A' && !el.classList.contains('button')
+        && el.closest('p, .prose, dd, blockquote')) continue;
     let box = el;
     if (el.matches('input[type=checkbox], input[type=radio]')) {
       box = el.closest('label, .checkbox, .choice, li') || (el.labels && el.labels[0]) || el;

@@ -157,6 +157,8 @@ def start_live_app(template: Path, folder: Path, **overrides: Any) -> LiveApp:
         "instance_dir": str(folder / "instance"),
         "rate_limits": {"login": [1000, 300], "signup": [1000, 3600], "reset": [1000, 3600]},
     }
+    if "PARVIS_PLUGINS" in os.environ:  # as for ``Config.load``: a comma-separated list
+        settings["plugins"] = [p for p in os.environ["PARVIS_PLUGINS"].split(",") if p]
     settings.update(overrides)
     app = create_app(Config(**settings))
     with app.state.parvis.db.session() as session:

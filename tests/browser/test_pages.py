@@ -1,0 +1,153 @@
+"""Every page type, as a visitor, a resident and a town admin, at 375 and 1280 px wide:
+axe-core clean for WCAG 2.1 A/AA, one h1 and headings in order, ``lang`` set, no horizontal
+scrolling, 44 px targets, a working skip link and a visible focus ring. Screenshots of each are
+kept in ``test-artifacts/screenshots``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from .checks import SIZES, check_page, goto, page_problems
+
+pytestmark = pytest.mark.browser
+
+# (role, screenshot name, path, expected status)
+PAGES = [
+    ("visitor", "home", "/", 200),
+    ("visitor", "spaces", "/spaces", 200),
+    ("visitor", "spaces-filtered", "/spaces?area={area_id}&kind=general", 200),
+    ("visitor", "space", "/s/grands-projets", 200),
+    ("visitor", "signup", "/signup", 200),
+    ("visitor", "login", "/login", 200),
+    ("visitor", "password-reset", "/password/reset", 200),
+    ("visitor", "accessibility", "/accessibility", 200),
+    ("visitor", "not-found", "/s/no-such-space", 404),
+    ("resident", "resident-home", "/", 200),
+    ("resident", "resident-space", "/s/grands-projets", 200),
+    ("resident", "account", "/account", 200),
+    ("admin", "admin-space", "/s/grands-projets", 200),
+    ("admin", "admin-dashboard", "/admin", 200),
+    ("admin", "admin-space-new", "/admin/spaces/new", 200),
+    ("admin", "admin-space-edit", "/admin/spaces/{space_id}", 200),
+    ("admin", "admin-areas", "/admin/areas", 200),
+    ("admin", "admin-roles", "/admin/roles", 200),
+    ("admin", "admin-permissions", "/admin/permissions", 200),
+    ("admin", "admin-town", "/admin/town", 200),
+    ("admin", "admin-audit", "/admin/audit", 200),
+    ("admin", "admin-account", "/account", 200),
+]
+
+
+@pytest.fixture(scope="module")
+def ids(live: Any) -> dict[str, Any]:
+    from parvis.models import Area, Space
+
+    with live.parvis.db.session() as session:
+        space = session.scalar(select(Space).where(Space.slug == "grands-projets"))
+        area = session.scalar(select(Area).order_by(Area.position))
+        return {"space_id": space.id, "area_id": area.id}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(("role", "name", "path", "status"), PAGES, ids=[p[1] for p in PAGES])
+def test_page(
+    open_page: Any, ids: dict[str, Any], size: Any, role: str, name: str, path: str, status: int
+) -> None:
+    page = open_page(size, role)
+    goto(page, path.format(**ids), status)
+    check_page(page, name)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_signup_errors_are_tied_to_fields_and_announced(open_page: Any, size: Any) -> None:
+    page = open_page(size, "visitor")
+    goto(page, "/signup")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.locator("main form button[type=submit]").click()
+    assert posted.value.status == 400
+    page.wait_for_load_state()
+    summary = page.locator("#error-summary")
+    assert summary.get_attribute("role") == "alert"
+    errors = page.locator("main p.error").all()
+    assert len(errors) >= 3, "display name, e-mail and password are required"
+    for error in errors:
+        error_id = error.get_attribute("id")
+        field = page.locator(f"[aria-describedby~='{error_id}']")
+        assert field.count() == 1, f"error {error_id} is tied to no field"
+        assert field.get_attribute("aria-invalid") == "true"
+        # the summary links to the field
+        field_id = field.get_attribute("id")
+        assert summary.locator(f"a[href='#{field_id}']").count() == 1
+    check_page(page, "signup-errors")
+
+
+_MODULE = re.compile(r"^/s/([^/]+)/([^/]+)/(\d+)(/.*)?$")
+
+
+def discover_module_pages(page: Any) -> list[str]:
+    """Module pages reachable from the spaces list: each module index and the GET pages one
+    click away inside the same module (at most four per module)."""
+    goto(page, "/spaces")
+    spaces = {
+        urlsplit(h).path
+        for h in page.eval_on_selector_all("main .card h3 a", "els => els.map(e => e.href)")
+    }
+    spaces.add("/s/grands-projets")
+    found: list[str] = []
+    for space in sorted(spaces):
+        goto(page, space)
+        hrefs = page.eval_on_selector_all("main a[href]", "els => els.map(e => e.href)")
+        for href in hrefs:
+            path = urlsplit(href).path.rstrip("/") or "/"
+            if _MODULE.match(path) and path not in found:
+                found.append(path)
+    for index in list(found):
+        m = _MODULE.match(index)
+        assert m
+        if m.group(4):
+            continue
+        goto(page, index)
+        inner = []
+        hrefs = page.eval_on_selector_all("main a[href]", "els => els.map(e => e.href)")
+        for href in hrefs:
+            parts = urlsplit(href)
+            path = parts.path.rstrip("/")
+            if (
+                path.startswith(index + "/")
+                and path not in found
+                and path not in inner
+                and not re.search(r"(export|download|\.csv|\.json|\.pdf)", path)
+            ):
+                inner.append(path)
+        found.extend(inner[:4])
+    return found
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("role", ["visitor", "resident", "admin"])
+def test_plugin_pages(open_page: Any, size: Any, role: str) -> None:
+    """Whatever module pages the enabled plugins offer in the demo town."""
+    page = open_page(size, role)
+    paths = discover_module_pages(page)
+    if not paths:
+        pytest.skip("no plugin module page in the demo town yet")
+    failures = []
+    for path in paths:
+        m = _MODULE.match(path)
+        assert m
+        rest = (m.group(4) or "/index").strip("/").replace("/", "-")
+        name = f"{role}-{m.group(2)}-{m.group(3)}-{rest}"
+        response = page.goto(path)
+        assert response is not None
+        if response.status != 200:
+            failures.append(f"{path}: HTTP {response.status}")
+            continue
+        problems = page_problems(page, name)
+        if problems:
+            failures.append(f"{path} ({name}):\n    " + "\n    ".join(problems))
+    assert not failures, f"plugin pages as {role} at {size['width']}px:\n  " + "\n  ".join(failures)
