@@ -1,1 +1,313 @@
-"""Consultation plugin hooks (being written)."""
+"""Consultation plugin hooks: surveys and quick polls as module types."""
+
+from __future__ import annotations
+
+import functools
+import gettext as _gettext
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from parvis.api import (
+    ANONYMOUS,
+    MODERATOR,
+    RESIDENT,
+    SPACE_ADMIN,
+    Action,
+    Fragment,
+    Module,
+    ModuleType,
+    Phase,
+    Setting,
+    Space,
+    Translator,
+    follower_emails,
+    get_context,
+    hookimpl,
+    queue_mail,
+    render_fragment,
+)
+from parvis_consultation import services
+from parvis_consultation.models import Option, Question, Response, Survey
+from parvis_consultation.views import ROUTES
+
+T = Translator("parvis_consultation")
+_ = T.gettext
+_l = T.lazy_gettext
+
+RESPOND = "consultation.respond"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+@hookimpl
+def parvis_actions() -> list[Action]:
+    return [
+        Action("consultation.view", _l("See consultations"), default_roles=(ANONYMOUS,)),
+        Action(
+            RESPOND, _l("Answer a survey or a poll"), default_roles=(RESIDENT,), phase_gated=True
+        ),
+        Action("consultation.manage", _l("Build surveys and polls"), default_roles=(SPACE_ADMIN,)),
+        Action(
+            "consultation.export",
+            _l("Export the answers of a survey"),
+            default_roles=(SPACE_ADMIN,),
+        ),
+        Action(
+            "consultation.moderate",
+            _l("Moderate free-text answers"),
+            default_roles=(MODERATOR, SPACE_ADMIN),
+        ),
+    ]
+
+
+@hookimpl
+def parvis_settings() -> list[Setting]:
+    return [
+        Setting(
+            "anonymous_per_ip_per_hour",
+            int,
+            30,
+            "New answers without an account accepted per network address, per survey and hour.",
+        ),
+        Setting("home_polls", int, 2, "How many quick polls the home page shows at most."),
+    ]
+
+
+def _phases(with_decision: bool) -> list[Phase]:
+    phases = [
+        Phase("draft", _l("Draft")),
+        Phase("open", _l("Open"), actions=frozenset({RESPOND})),
+        Phase("closed", _l("Closed")),
+    ]
+    if with_decision:
+        phases.append(Phase("decided", _l("Decision published")))
+    return phases
+
+
+@hookimpl
+def parvis_module_types() -> list[ModuleType]:
+    return [
+        ModuleType("survey", _l("Survey"), phases=_phases(True), routes=ROUTES, order=30),
+        ModuleType("poll", _l("Quick poll"), phases=_phases(False), routes=ROUTES, order=31),
+    ]
+
+
+# --- slots --------------------------------------------------------------------------------------
+
+
+@hookimpl
+def parvis_slot(
+    name: str, request: Request, session: Session, context: dict[str, Any]
+) -> list[Fragment]:
+    if name not in ("home.main", "space.main"):
+        return []
+    ctx = get_context(request)
+    query = (
+        select(Module, Space, Survey)
+        .join(Space, Space.id == Module.space_id)
+        .outerjoin(Survey, Survey.module_id == Module.id)
+        .where(
+            Space.town_id == ctx.town.id,
+            Space.published.is_(True),
+            Module.published.is_(True),
+            Module.type == "poll",
+            Module.phase == "open",
+        )
+        .order_by(Module.position, Module.id)
+    )
+    if name == "home.main":
+        limit = int(ctx.setting("consultation", "home_polls"))
+        query = query.where(Survey.show_on_home.is_(True)).limit(limit)
+    else:
+        space = context.get("space")
+        if space is None:
+            return []
+        query = query.where(Module.space_id == space.id)
+    found = [
+        (m, s, sv)
+        for m, s, sv in session.execute(query).all()
+        if ctx.can("consultation.view", s, m)
+    ]
+    if not found:
+        return []
+    polls = _poll_cards(ctx, session, found)
+    if not polls:
+        return []
+    html = render_fragment(request, "consultation/_polls.html", {"polls": polls, "slot": name})
+    return [Fragment(f"consultation-polls-{name}", html, order=20)]
+
+
+def _poll_cards(ctx: Any, session: Session, found: list[tuple[Any, Any, Any]]) -> list[dict]:
+    """Questions, options, the visitor's own vote and counts for several polls in four queries."""
+    module_ids = [m.id for m, _s, _sv in found]
+    questions = {
+        q.module_id: q
+        for q in session.scalars(
+            select(Question).where(Question.module_id.in_(module_ids)).order_by(Question.id)
+        )
+    }
+    options: dict[int, list[Option]] = {}
+    if questions:
+        for option in session.scalars(
+            select(Option)
+            .where(Option.question_id.in_([q.id for q in questions.values()]))
+            .order_by(Option.position, Option.id)
+        ):
+            options.setdefault(option.question_id, []).append(option)
+    mine: set[int] = set()
+    if ctx.user is not None:
+        mine = set(
+            session.scalars(
+                select(Response.module_id).where(
+                    Response.module_id.in_(module_ids), Response.user_id == ctx.user.id
+                )
+            )
+        )
+    else:
+        token = ctx.request.session.get("consultation_token")
+        if token:
+            token_hash = services.hash_value(str(ctx.parvis.config.secret_key), "respondent", token)
+            mine = set(
+                session.scalars(
+                    select(Response.module_id).where(
+                        Response.module_id.in_(module_ids), Response.token_hash == token_hash
+                    )
+                )
+            )
+    from parvis_consultation.models import Answer
+
+    counts: dict[int, int] = dict(
+        session.execute(
+            select(Answer.option_id, func.count())
+            .where(Answer.module_id.in_(module_ids), Answer.option_id.is_not(None))
+            .group_by(Answer.option_id)
+        ).all()
+    )
+    cards = []
+    for module, space, survey in found:
+        question = questions.get(module.id)
+        if question is None or len(options.get(question.id, [])) < 2:
+            continue
+        survey = survey or services.get_survey(session, module.id)
+        answered = module.id in mine
+        can_manage = ctx.can("consultation.manage", space, module)
+        show = services.results_visible(module, survey, can_manage=can_manage, answered=answered)
+        opts = options[question.id]
+        total = sum(counts.get(o.id, 0) for o in opts)
+        decision = services.is_open(module, survey) and (
+            ctx.can(RESPOND, space, module) or (ctx.user is None and survey.allow_anonymous)
+        )
+        cards.append(
+            {
+                "module": module,
+                "space": space,
+                "question": question,
+                "options": opts,
+                "answered": answered,
+                "show_results": show and (answered or can_manage),
+                "can_vote": decision and not answered,
+                "bars": [
+                    services.Bar(
+                        o.label, counts.get(o.id, 0), counts.get(o.id, 0) / total if total else 0
+                    )
+                    for o in opts
+                ],
+                "total": total,
+            }
+        )
+    return cards
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _catalog(locale: str) -> _gettext.NullTranslations:
+    """The plugin's own catalog for ``locale``, to write each follower in their language."""
+    from io import BytesIO
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "parvis_consultation.po"
+    if not path.is_file():
+        return _gettext.NullTranslations()
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=locale)
+    buf = BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+def decision_mail(
+    locale: str, town: str, space: str, title: str, decision: str, url: str
+) -> tuple[str, str]:
+    tr = _catalog(locale if locale in ("fr", "en") else "fr").gettext
+    subject = tr("Consultation “%(title)s”: what the town decided") % {"title": title}
+    body = (
+        tr(
+            "Hello,\n\nYou follow “%(space)s” on the participation platform of %(town)s. "
+            "The town has published what it decided after the consultation “%(title)s”:"
+        )
+        % {"space": space, "town": town, "title": title}
+        + "\n\n"
+        + decision
+        + "\n\n"
+        + tr("Read it online: %(url)s") % {"url": url}
+        + "\n\n"
+        + tr("You get this e-mail because you follow this space; stop following it on its page.")
+        + "\n"
+    )
+    return subject, body
+
+
+@hookimpl
+def parvis_event(event: Any, app: Any) -> None:
+    if event.name != "consultation.decision_published":
+        return
+    from parvis.api import Town
+
+    with app.db.session() as session:
+        module = session.get(Module, event.payload["module_id"])
+        if module is None:
+            return
+        space = session.get(Space, module.space_id)
+        town = session.get(Town, event.town_id)
+        survey = session.scalar(select(Survey).where(Survey.module_id == module.id))
+        if space is None or town is None or survey is None:
+            return
+        url = event.payload.get("url", "")
+        for email, locale in follower_emails(session, space):
+            subject, body = decision_mail(
+                locale or town.default_locale,
+                town.name,
+                space.title,
+                module.title,
+                survey.decision,
+                url,
+            )
+            queue_mail(session, email, subject, body, town.id)
+
+
+# --- personal data ------------------------------------------------------------------------------
+
+
+@hookimpl
+def parvis_export_user_data(session: Session, user: Any) -> dict[str, Any]:
+    return {"consultation_responses": services.user_data(session, user.id)}
+
+
+@hookimpl
+def parvis_erase_user_data(session: Session, user: Any) -> None:
+    services.erase_user(session, user.id)
+
+
+@hookimpl
+def parvis_demo_data(session: Session, town: Any) -> None:
+    from parvis_consultation.demo import create_demo
+
+    create_demo(session, town)

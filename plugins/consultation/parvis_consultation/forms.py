@@ -1,0 +1,112 @@
+"""Forms of the survey builder (answers are parsed by ``services.validate``)."""
+
+from __future__ import annotations
+
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from parvis.api import Form, Translator
+
+T = Translator("parvis_consultation")
+_l = T.lazy_gettext
+
+
+class SettingsForm(Form):
+    intro = TextAreaField(_l("Introduction"), validators=[Length(max=10000)])
+    opens_at = DateTimeLocalField(
+        _l("Opens on"),
+        validators=[Optional()],
+        description=_l("Optional, Paris time. The phase must also be “Open”."),
+    )
+    closes_at = DateTimeLocalField(
+        _l("Closes on"),
+        validators=[Optional()],
+        description=_l("Optional, Paris time. No answer is accepted after it."),
+    )
+    allow_anonymous = BooleanField(
+        _l("Accept answers without an account"),
+        description=_l(
+            "One answer per browser, limited per network address: less reliable than accounts."
+        ),
+    )
+    results_visibility = SelectField(
+        _l("Results"),
+        choices=[
+            ("public", _l("Public once the consultation is closed")),
+            ("admin", _l("Administrators only")),
+        ],
+    )
+    poll_results = SelectField(
+        _l("Poll results"),
+        choices=[
+            ("answered", _l("Shown after answering")),
+            ("closed", _l("Shown only after closing")),
+        ],
+    )
+    show_on_home = BooleanField(_l("Show this poll on the home page"))
+
+
+class SectionForm(Form):
+    title = StringField(_l("Section title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Section description"), validators=[Length(max=5000)])
+
+
+KIND_CHOICES = [
+    ("single", _l("Single choice")),
+    ("multiple", _l("Multiple choice")),
+    ("short_text", _l("Short text")),
+    ("long_text", _l("Long text")),
+    ("number", _l("Number")),
+    ("scale", _l("Scale")),
+    ("ranking", _l("Ranking")),
+    ("matrix", _l("Table (rows \u00d7 one choice)")),
+    ("date", _l("Date")),
+]
+
+
+class QuestionForm(Form):
+    kind = SelectField(_l("Type of question"), choices=KIND_CHOICES)
+    label = StringField(_l("Question"), validators=[DataRequired(), Length(max=500)])
+    help = TextAreaField(_l("Help text"), validators=[Length(max=2000)])
+    required = BooleanField(_l("An answer is required"))
+    section_id = SelectField(_l("Section"), coerce=int, choices=[])
+    min_choices = IntegerField(
+        _l("Minimum number of choices"), validators=[Optional(), NumberRange(min=0, max=100)]
+    )
+    max_choices = IntegerField(
+        _l("Maximum number of choices"), validators=[Optional(), NumberRange(min=1, max=100)]
+    )
+    min_value = FloatField(_l("Smallest number accepted"), validators=[Optional()])
+    max_value = FloatField(_l("Largest number accepted"), validators=[Optional()])
+    scale_max = SelectField(
+        _l("Scale"), coerce=int, choices=[(5, _l("1 to 5")), (10, _l("1 to 10"))], default=5
+    )
+    low_label = StringField(_l("Label of the lowest value"), validators=[Length(max=100)])
+    high_label = StringField(_l("Label of the highest value"), validators=[Length(max=100)])
+    allow_other = BooleanField(_l("Offer “Other, please specify”"))
+    condition = SelectField(
+        _l("Show this question only if"),
+        choices=[],
+        description=_l("An earlier choice question has this answer."),
+    )
+    new_options = TextAreaField(
+        _l("New options, one per line"),
+        description=_l("Choices; for a table, its columns."),
+    )
+    new_rows = TextAreaField(_l("New table rows, one per line"))
+
+
+class DecisionForm(Form):
+    decision = TextAreaField(
+        _l("What the town decided"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=_l("Markdown. Followers of the space get it by e-mail when published."),
+    )
