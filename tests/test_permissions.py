@@ -63,7 +63,7 @@ def test_space_rule_beats_town_rule_and_deny_wins_at_the_same_level():
     ]
     assert decide(rules, resident(), "demo.post", SPACE)
     assert not decide(rules, resident(), "demo.post", OTHER_SPACE)
-    both = rules + [Rule("verified", "demo.post", False, 1, None)]
+    both = [*rules, Rule("verified", "demo.post", False, 1, None)]
     decision = decide(both, resident("verified"), "demo.post", SPACE)
     assert not decision and "verified" in decision.reason and "space" in decision.reason
 

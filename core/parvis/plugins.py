@@ -131,7 +131,10 @@ def load_plugins(
         pm.hook.parvis_add_hookspecs.call_historic(kwargs={"pm": pm})
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"Plugin '{exc.plugin_name}' is invalid: {exc}") from exc
+        name = pm.get_name(exc.plugin) or "?"
+        raise PluginError(
+            f"Plugin '{name}' is invalid: {exc}. Check the hook's name in docs/plugin_hooks.md."
+        ) from exc
     return pm, infos
 
 
