@@ -26,7 +26,7 @@ def _module(name: str, **attrs) -> types.ModuleType:
 
 def test_enabled_but_missing_plugin_stops_start_up(parvis_config):
     config = Config(**{**parvis_config.__dict__, "plugins": ["no_such_plugin"]})
-    with pytest.raises(PluginError, match="'no_such_plugin' is enabled .* but not installed"):
+    with pytest.raises(PluginError, match=r"'no_such_plugin' is enabled .* but not installed"):
         create_app(config)
 
 
@@ -48,7 +48,7 @@ def test_actions_must_be_named_after_their_plugin(parvis_config):
         return [Action("other.do", "Do")]
 
     config = Config(**{**parvis_config.__dict__, "plugins": ["mine"]})
-    with pytest.raises(PluginError, match="must be named 'mine.<verb>'"):
+    with pytest.raises(PluginError, match=r"must be named 'mine\.<verb>'"):
         create_app(
             config, extra_plugins={"mine": _module("mine_plugin", parvis_actions=parvis_actions)}
         )
@@ -89,7 +89,8 @@ def test_each_app_has_its_own_plugin_manager(parvis_config):
 def test_plugins_command_lists_version_state_and_hooks(parvis_config, tmp_path, monkeypatch):
     config_file = tmp_path / "parvis.toml"
     config_file.write_text(
-        f'database_url = "{parvis_config.database_url}"\nsecret_key = "x"\nplugins = ["consultation"]\n'
+        f'database_url = "{parvis_config.database_url}"\n'
+        'secret_key = "x"\nplugins = ["consultation"]\n'
     )
     result = CliRunner().invoke(main, ["--config", str(config_file), "plugins"])
     assert result.exit_code == 0, result.output
