@@ -160,12 +160,6 @@ def test_a_plugin_declared_hook_is_called_in_another_plugin(make_town):
         assert client.get("/p/badges/mine").text == "early bird"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="core/parvis/plugins.py:134 reads exc.plugin_name, which pluggy's "
-    "PluginValidationError does not have (it has .plugin): an AttributeError replaces the message",
-)
 def test_implementing_an_undeclared_hook_stops_start_up(make_town):
     from parvis.plugins import PluginError
 
