@@ -38,10 +38,14 @@ class PluginInfo:
     core: bool = False
 
     @property
-    def package_dir(self) -> Path:
-        return Path(self.module.__file__ or "").resolve().parent
+    def package_dir(self) -> Path | None:
+        """The plugin's package folder (None for a module built in memory, e.g. in a test)."""
+        file = getattr(self.module, "__file__", None)
+        return Path(file).resolve().parent if file else None
 
     def _dir(self, name: str) -> Path | None:
+        if self.package_dir is None:
+            return None
         path = self.package_dir / name
         return path if path.is_dir() else None
 
