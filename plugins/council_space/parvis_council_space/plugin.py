@@ -1,1 +1,169 @@
-"""Council space plugin hooks (being written)."""
+"""Council space plugin hooks: a ``council`` space kind with its showcase, and the
+``idea_call`` module (submission → review → vote → results → follow-up)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from starlette.requests import Request
+from starlette.routing import BaseRoute
+
+from parvis.api import (
+    RESIDENT,
+    SPACE_ADMIN,
+    Action,
+    Event,
+    Fragment,
+    ModuleType,
+    Phase,
+    Role,
+    Setting,
+    SpaceKind,
+    Town,
+    hookimpl,
+    render_fragment,
+)
+
+from . import council, services, views
+from .i18n import _l
+
+COUNCILLOR = "councillor"
+
+
+@hookimpl
+def parvis_settings() -> list[Setting]:
+    return [
+        Setting("max_pdf_mb", int, 5, "Largest PDF (meeting minutes) accepted, in MB."),
+        Setting(
+            "background_count",
+            bool,
+            True,
+            "Run counts in a background thread of the web process (else only the "
+            "`parvis council-space count-pending` command runs them).",
+        ),
+    ]
+
+
+@hookimpl
+def parvis_roles() -> list[Role]:
+    return [Role(COUNCILLOR, _l("Councillor"), space_scoped=True, order=35)]
+
+
+@hookimpl
+def parvis_space_kinds() -> list[SpaceKind]:
+    return [SpaceKind(services.KIND, _l("Neighbourhood council"), order=20)]
+
+
+@hookimpl
+def parvis_actions() -> list[Action]:
+    staff = (COUNCILLOR, SPACE_ADMIN)
+    return [
+        Action("council_space.propose", _l("Propose an idea"), (RESIDENT,), phase_gated=True),
+        Action("council_space.comment", _l("Comment on an idea"), (RESIDENT,), phase_gated=True),
+        Action("council_space.support", _l("Support an idea"), (RESIDENT,), phase_gated=True),
+        Action(
+            "council_space.review",
+            _l("Review ideas: feasibility, final cost, duplicates"),
+            staff,
+            phase_gated=True,
+        ),
+        Action("council_space.vote", _l("Vote in a call for ideas"), (RESIDENT,), phase_gated=True),
+        Action(
+            "council_space.manage",
+            _l("Manage a council: members, news, meetings, calls, counts"),
+            staff,
+        ),
+    ]
+
+
+PHASES = [
+    Phase(
+        "submission",
+        _l("Submission of ideas"),
+        frozenset({"council_space.propose", "council_space.comment", "council_space.support"}),
+    ),
+    Phase("review", _l("Review"), frozenset({"council_space.review"})),
+    Phase("vote", _l("Vote"), frozenset({"council_space.vote"})),
+    Phase("results", _l("Results")),
+    Phase("follow_up", _l("Follow-up")),
+]
+
+
+@hookimpl
+def parvis_module_types() -> list[ModuleType]:
+    from . import pb_views
+
+    return [
+        ModuleType(
+            services.MODULE_TYPE,
+            _l("Call for ideas (participatory budget)"),
+            phases=PHASES,
+            routes=[*views.routes, *pb_views.routes],
+            order=30,
+        )
+    ]
+
+
+@hookimpl
+def parvis_routes() -> list[BaseRoute]:
+    return list(council.routes)
+
+
+@hookimpl
+def parvis_slot(name: str, request: Request, session: Any, context: dict[str, Any]) -> list[Any]:
+    space = context.get("space")
+    if name not in ("space.top", "space.main") or space is None or space.kind != services.KIND:
+        return []
+    if name == "space.top":
+        html = render_fragment(
+            request,
+            "council_space/_members.html",
+            {"space": space, "members": council.members(session, space)},
+        )
+        return [Fragment("council_space.members", html, order=10)]
+    html = render_fragment(
+        request,
+        "council_space/_showcase.html",
+        {
+            "space": space,
+            "news": council.news(session, space, limit=5),
+            "meetings": council.meetings(session, space)[:5],
+        },
+    )
+    return [Fragment("council_space.showcase", html, order=10)]
+
+
+@hookimpl
+def parvis_event(event: Event, app: Any) -> None:
+    if event.name != "council_space.count_requested":
+        return
+    with app.db.session(write=False) as session:
+        town = session.get(Town, event.town_id)
+        background = town is not None and app.setting(town, "council_space", "background_count")
+    if background:
+        services.start_background_worker(app.db)
+
+
+@hookimpl
+def parvis_export_user_data(session: Any, user: Any) -> dict[str, Any]:
+    return services.export_user_data(session, user)
+
+
+@hookimpl
+def parvis_erase_user_data(session: Any, user: Any) -> None:
+    services.erase_user_data(session, user)
+
+
+@hookimpl
+def parvis_demo_data(session: Any, town: Any) -> None:
+    from . import demo
+
+    demo.load(session, town)
+
+
+@hookimpl
+def parvis_commands(cli: click.Group) -> None:
+    from . import commands
+
+    cli.add_command(commands.group)

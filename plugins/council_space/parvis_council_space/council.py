@@ -1,0 +1,329 @@
+"""The council's showcase: members, news, meetings with minutes; site routes under
+``/p/council_space/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from parvis.api import Space, User, get_context, record_audit, redirect, render, utcnow, view
+
+from . import services
+from .forms import COUNCIL_ROLE_LABELS, MeetingForm, MemberForm, MinutesForm, NewsForm
+from .i18n import _
+from .models import CouncilMember, Document, Meeting, NewsItem
+
+ROLE_ORDER = {"president": 0, "secretary": 1, "member": 2}
+
+
+def _council(request: Request) -> tuple[Any, Space]:
+    ctx = get_context(request)
+    space = ctx.space
+    if space is None or space.kind != services.KIND:
+        raise HTTPException(404)
+    return ctx, space
+
+
+def members(session: Any, space: Space) -> list[CouncilMember]:
+    found = list(session.scalars(select(CouncilMember).where(CouncilMember.space_id == space.id)))
+    return sorted(found, key=lambda m: (ROLE_ORDER.get(m.council_role, 9), m.position, m.name))
+
+
+def news(session: Any, space: Space, limit: int | None = None) -> list[NewsItem]:
+    query = (
+        select(NewsItem)
+        .where(NewsItem.space_id == space.id)
+        .order_by(NewsItem.published_at.desc(), NewsItem.id.desc())
+    )
+    return list(session.scalars(query.limit(limit) if limit else query))
+
+
+def meetings(session: Any, space: Space) -> list[Meeting]:
+    return list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.space_id == space.id)
+            .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        )
+    )
+
+
+def _manage_page(
+    ctx: Any,
+    space: Space,
+    member_form: MemberForm | None = None,
+    news_form: NewsForm | None = None,
+    meeting_form: MeetingForm | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        ctx.request,
+        "council_space/manage.html",
+        {
+            "space": space,
+            "members": members(ctx.session, space),
+            "news": news(ctx.session, space),
+            "meetings": meetings(ctx.session, space),
+            "role_labels": COUNCIL_ROLE_LABELS,
+            "member_form": member_form or MemberForm(),
+            "news_form": news_form or NewsForm(),
+            "meeting_form": meeting_form or MeetingForm(),
+            "minutes_form": MinutesForm(),
+        },
+        status_code=status_code,
+    )
+
+
+@view
+def manage(request: Request) -> Response:
+    ctx, space = _council(request)
+    ctx.require("council_space.manage", space)
+    return _manage_page(ctx, space)
+
+
+@view
+def member_add(request: Request) -> Response:
+    ctx, space = _council(request)
+    ctx.require("council_space.manage", space)
+    form = MemberForm.from_request(ctx.form)
+    user_id = None
+    if form.validate() and form.email.data:
+        user_id = ctx.session.scalar(
+            select(User.id).where(
+                User.town_id == ctx.town.id, User.email == form.email.data.strip().lower()
+            )
+        )
+        if user_id is None:
+            form.add_error("email", _("No account of this town has this e-mail address."))
+    if form.errors:
+        return _manage_page(ctx, space, member_form=form, status_code=400)
+    position = ctx.session.scalar(
+        select(func.coalesce(func.max(CouncilMember.position), 0)).where(
+            CouncilMember.space_id == space.id
+        )
+    )
+    ctx.session.add(
+        CouncilMember(
+            space_id=space.id,
+            name=form.name.data.strip(),
+            council_role=form.council_role.data,
+            user_id=user_id,
+            position=(position or 0) + 1,
+        )
+    )
+    record_audit(
+        ctx.session, ctx.town.id, ctx.actor.id, "council_space.member", f"space:{space.id}"
+    )
+    ctx.flash(_("The member is added."))
+    return redirect(ctx.url("council_space:manage", space=space.slug))
+
+
+@view
+def member_delete(request: Request) -> Response:
+    ctx, space = _council(request)
+    ctx.require("council_space.manage", space)
+    ctx.session.execute(
+        delete(CouncilMember).where(
+            CouncilMember.id == request.path_params["member"], CouncilMember.space_id == space.id
+        )
+    )
+    ctx.flash(_("The member is removed."))
+    return redirect(ctx.url("council_space:manage", space=space.slug))
+
+
+@view
+def news_add(request: Request) -> Response:
+    ctx, space = _council(request)
+    ctx.require("council_space.manage", space)
+    form = NewsForm.from_request(ctx.form)
+    if not form.validate():
+        return _manage_page(ctx, space, news_form=form, status_code=400)
+    item = NewsItem(
+        space_id=space.id,
+        author_id=ctx.actor.id,
+        title=form.title.data.strip(),
+        body=form.body.data.strip(),
+        published_at=utcnow(),
+    )
+    ctx.session.add(item)
+    ctx.session.flush()
+    services.record_digest(
+        ctx.session,
+        space,
+        "news",
+        item.title,
+        ctx.url("council_space:news", space=space.slug, news=item.id),
+    )
+    ctx.flash(_("The news item is published."))
+    return redirect(ctx.url("council_space:manage", space=space.slug))
+
+
+def _read_minutes(ctx: Any, space: Space, form: Any) -> int | None:
+    upload = ctx.form.get("minutes") if ctx.form else None
+    if not (isinstance(upload, UploadFile) and upload.filename):
+        return None
+    max_bytes = int(ctx.setting("council_space", "max_pdf_mb")) * 1024 * 1024
+    data = upload.file.read(max_bytes + 1)
+    try:
+        return services.store_pdf(ctx.session, ctx.town, space, data, upload.filename, max_bytes).id
+    except services.ServiceError as exc:
+        form.add_error("minutes", exc.message)
+        return None
+
+
+@view
+def meeting_add(request: Request) -> Response:
+    ctx, space = _council(request)
+    ctx.require("council_space.manage", space)
+    form = MeetingForm.from_request(ctx.form)
+    valid = form.validate()
+    minutes_id = _read_minutes(ctx, space, form)
+    if not valid or form.minutes.errors:
+        return _manage_page(ctx, space, meeting_form=form, status_code=400)
+    starts_at = form.starts_at.data
+    meeting = Meeting(
+        space_id=space.id,
+        title=form.title.data.strip(),
+        starts_at=starts_at.replace(tzinfo=_paris()).astimezone(_utc()),
+        location=(form.location.data or "").strip(),
+        agenda=form.agenda.data or "",
+        minutes_id=minutes_id,
+    )
+    ctx.session.add(meeting)
+    ctx.session.flush()
+    services.record_digest(
+        ctx.session,
+        space,
+        "meeting",
+        meeting.title,
+        ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id),
+    )
+    ctx.flash(_("The meeting is published."))
+    return redirect(ctx.url("council_space:manage", space=space.slug))
+
+
+def _paris() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/Paris")
+
+
+def _utc() -> Any:
+    import datetime as dt
+
+    return dt.UTC
+
+
+def _meeting_or_404(ctx: Any, space: Space, meeting_id: Any) -> Meeting:
+    meeting = ctx.session.scalar(
+        select(Meeting).where(Meeting.id == meeting_id, Meeting.space_id == space.id)
+    )
+    if meeting is None:
+        raise HTTPException(404)
+    return meeting
+
+
+@view
+def minutes_upload(request: Request) -> Response:
+    ctx, space = _council(request)
+    ctx.require("council_space.manage", space)
+    meeting = _meeting_or_404(ctx, space, request.path_params["meeting"])
+    form = MinutesForm.from_request(ctx.form)
+    minutes_id = _read_minutes(ctx, space, form)
+    if minutes_id is None:
+        if not form.minutes.errors:
+            form.add_error("minutes", _("Choose the PDF file of the minutes."))
+        return _meeting_page(ctx, space, meeting, minutes_form=form, status_code=400)
+    meeting.minutes_id = minutes_id
+    ctx.flash(_("The minutes are published."))
+    return redirect(ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id))
+
+
+def _meeting_page(
+    ctx: Any, space: Space, meeting: Meeting, minutes_form: Any = None, status_code: int = 200
+) -> Response:
+    doc = ctx.session.get(Document, meeting.minutes_id) if meeting.minutes_id else None
+    return render(
+        ctx.request,
+        "council_space/meeting.html",
+        {
+            "space": space,
+            "meeting": meeting,
+            "document": doc,
+            "minutes_form": minutes_form or MinutesForm(),
+            "can_manage": ctx.can("council_space.manage", space),
+        },
+        status_code=status_code,
+    )
+
+
+@view
+def meeting_page(request: Request) -> Response:
+    ctx, space = _council(request)
+    return _meeting_page(ctx, space, _meeting_or_404(ctx, space, request.path_params["meeting"]))
+
+
+@view
+def news_page(request: Request) -> Response:
+    ctx, space = _council(request)
+    item = ctx.session.scalar(
+        select(NewsItem).where(
+            NewsItem.id == request.path_params["news"], NewsItem.space_id == space.id
+        )
+    )
+    if item is None:
+        raise HTTPException(404)
+    return render(request, "council_space/news.html", {"space": space, "item": item})
+
+
+@view
+def document(request: Request) -> Response:
+    ctx = get_context(request)
+    row = ctx.session.execute(
+        select(Document, Space)
+        .join(Space, Space.id == Document.space_id)
+        .where(Document.id == request.path_params["doc"], Document.town_id == ctx.town.id)
+    ).first()
+    if row is None:
+        raise HTTPException(404)
+    doc, space = row
+    if not (space.published or ctx.can("spaces.manage", space)):
+        raise HTTPException(404)
+    return Response(
+        doc.data,
+        media_type="application/pdf",
+        headers={
+            "content-disposition": f'attachment; filename="{doc.filename}"',
+            "x-content-type-options": "nosniff",
+            "cache-control": "public, max-age=3600",
+        },
+    )
+
+
+routes = [
+    Route("/documents/{doc:int}", document, name="document"),
+    Route("/{space}/manage", manage, name="manage"),
+    Route("/{space}/members", member_add, methods=["POST"], name="member_add"),
+    Route(
+        "/{space}/members/{member:int}/delete",
+        member_delete,
+        methods=["POST"],
+        name="member_delete",
+    ),
+    Route("/{space}/news", news_add, methods=["POST"], name="news_add"),
+    Route("/{space}/news/{news:int}", news_page, name="news"),
+    Route("/{space}/meetings", meeting_add, methods=["POST"], name="meeting_add"),
+    Route("/{space}/meetings/{meeting:int}", meeting_page, name="meeting"),
+    Route(
+        "/{space}/meetings/{meeting:int}/minutes",
+        minutes_upload,
+        methods=["POST"],
+        name="minutes",
+    ),
+]

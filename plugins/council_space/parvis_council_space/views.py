@@ -1,0 +1,585 @@
+"""Pages of an idea call (a module of type ``idea_call``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from parvis.api import (
+    Area,
+    InvalidImage,
+    emit,
+    get_context,
+    record_audit,
+    redirect,
+    render,
+    store_image,
+    view,
+)
+from parvis.api import Event as ParvisEvent
+
+from . import services
+from .config import BALLOT_RULES, COUNTING_RULES, CallConfig
+from .forms import (
+    FOLLOWUP_LABELS,
+    SORT_LABELS,
+    STATUS_LABELS,
+    CallSettingsForm,
+    CommentForm,
+    FollowupForm,
+    IdeaForm,
+    ImportForm,
+    MergeForm,
+    ReviewForm,
+)
+from .i18n import _
+from .models import CountJob, Idea
+
+PLUGIN = "council_space"
+HEAD = "council_space/_head.html"
+
+
+def _ctx(request: Request) -> Any:
+    ctx = get_context(request)
+    assert ctx.space is not None and ctx.module is not None
+    return ctx
+
+
+def _url(ctx: Any, route: str, **params: Any) -> str:
+    return ctx.module_url(ctx.module, ctx.space, route, **params)
+
+
+def _idea_or_404(ctx: Any, idea_id: Any) -> Idea:
+    idea = services.get_idea(ctx.session, ctx.module, idea_id)
+    if idea is None:
+        raise HTTPException(404)
+    return idea
+
+
+def _common(ctx: Any) -> dict[str, Any]:
+    config = CallConfig.of(ctx.module)
+    mtype = ctx.module_type
+    phase = mtype.phase(ctx.module.phase) if mtype else None
+    return {
+        "config": config,
+        "phase": phase,
+        "phases": list(mtype.phases) if mtype else [],
+        "ballot_rules": BALLOT_RULES,
+        "counting_rules": COUNTING_RULES,
+        "status_labels": STATUS_LABELS,
+        "followup_labels": FOLLOWUP_LABELS,
+        "can_manage": ctx.can("council_space.manage", ctx.space, ctx.module),
+        "can_review": ctx.can("council_space.review", ctx.space, ctx.module),
+    }
+
+
+# --- the call and its ideas ------------------------------------------------------------------
+
+
+@view
+def index(request: Request) -> Response:
+    ctx = _ctx(request)
+    filters = services.IdeaFilters.from_query(request.query_params, STATUS_LABELS)
+    rows = services.list_ideas(ctx.session, ctx.module, filters)
+    areas = services.town_areas(ctx.session, ctx.town.id)
+    published = services.latest_job(ctx.session, ctx.module, published=True)
+    return render(
+        request,
+        "council_space/call.html",
+        {
+            **_common(ctx),
+            "rows": rows,
+            "filters": filters,
+            "areas": areas,
+            "sort_labels": SORT_LABELS,
+            "propose": ctx.decide("council_space.propose", ctx.space, ctx.module),
+            "vote": ctx.decide("council_space.vote", ctx.space, ctx.module),
+            "published": published,
+            "ballots": services.ballot_count(ctx.session, ctx.module),
+        },
+    )
+
+
+def _idea_form(ctx: Any, idea: Idea | None) -> IdeaForm:
+    if ctx.request.method == "POST":
+        form = IdeaForm.from_request(ctx.form)
+    elif idea is not None:
+        form = IdeaForm(
+            title=idea.title,
+            description=idea.description,
+            estimated_cost=idea.estimated_cost,
+            area=str(idea.area_id or ""),
+            location=idea.location,
+        )
+    else:
+        form = IdeaForm(area=str(ctx.space.area_id or ""))
+    form.area.choices = [("", _("Choose a neighbourhood"))] + [
+        (str(a.id), a.name) for a in services.town_areas(ctx.session, ctx.town.id)
+    ]
+    return form
+
+
+def _read_idea(ctx: Any, form: IdeaForm) -> services.IdeaInput | None:
+    """Validate the form (every error beside its field); None if something is wrong."""
+    ok = form.validate()
+    image_id = None
+    image = ctx.form.get("image") if ctx.form else None
+    if isinstance(image, UploadFile) and image.filename:
+        data = image.file.read()
+        try:
+            image_id = store_image(ctx.session, ctx.town, data, image.filename).id
+        except InvalidImage:
+            form.add_error("image", _("This file is not an image we can read (JPEG or PNG)."))
+            ok = False
+    if not ok:
+        return None
+    return services.IdeaInput(
+        title=form.title.data.strip(),
+        description=form.description.data.strip(),
+        estimated_cost=int(form.estimated_cost.data),
+        area_id=int(form.area.data),
+        location=(form.location.data or "").strip(),
+        image_id=image_id,
+    )
+
+
+@view
+def propose(request: Request) -> Response:
+    ctx = _ctx(request)
+    ctx.require("council_space.propose", ctx.space, ctx.module)
+    form = _idea_form(ctx, None)
+    if request.method == "POST":
+        data = _read_idea(ctx, form)
+        if data is not None:
+            idea = services.propose_idea(ctx.session, ctx.module, ctx.user, data)
+            ctx.flash(_("Your idea is published. You can edit it until the submission ends."))
+            return redirect(_url(ctx, "idea", idea=idea.id))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "council_space/idea_form.html",
+        {**_common(ctx), "form": form, "idea": None},
+        status_code=status,
+    )
+
+
+@view
+def edit(request: Request) -> Response:
+    ctx = _ctx(request)
+    idea = _idea_or_404(ctx, request.path_params["idea"])
+    ctx.require("council_space.propose", ctx.space, ctx.module)
+    if not services.can_edit_idea(idea, ctx.module, ctx.user):
+        raise HTTPException(403, _("Only its author may edit an idea, during the submission."))
+    form = _idea_form(ctx, idea)
+    if request.method == "POST":
+        data = _read_idea(ctx, form)
+        if data is not None:
+            services.update_idea(ctx.session, idea, data)
+            ctx.flash(_("Your idea is saved."))
+            return redirect(_url(ctx, "idea", idea=idea.id))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "council_space/idea_form.html",
+        {**_common(ctx), "form": form, "idea": idea},
+        status_code=status,
+    )
+
+
+def _idea_page(
+    ctx: Any,
+    idea: Idea,
+    *,
+    comment_form: CommentForm | None = None,
+    review_form: ReviewForm | None = None,
+    merge_form: MergeForm | None = None,
+    followup_form: FollowupForm | None = None,
+    status_code: int = 200,
+) -> Response:
+    session = ctx.session
+    area = session.get(Area, idea.area_id) if idea.area_id else None
+    comments = services.idea_comments(session, idea)
+    merged_into = session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None
+    duplicates = [
+        i
+        for i in session.scalars(
+            services.select(Idea).where(
+                Idea.module_id == ctx.module.id, Idea.merged_into_id == idea.id
+            )
+        )
+    ]
+    common = _common(ctx)
+    if review_form is None:
+        review_form = ReviewForm(
+            feasible={"feasible": "1", "not_feasible": "0"}.get(idea.status),
+            reason=idea.review_reason if idea.status in ("feasible", "not_feasible") else "",
+            final_cost=idea.final_cost,
+        )
+    if merge_form is None:
+        merge_form = MergeForm()
+    merge_form.merge_into.choices = [("", _("Choose the idea to keep"))] + [
+        (str(i.id), f"#{i.id} {i.title}")
+        for i in session.scalars(
+            services.select(Idea)
+            .where(Idea.module_id == ctx.module.id, Idea.id != idea.id, Idea.status != "merged")
+            .order_by(Idea.id)
+        )
+    ]
+    updates = services.followups(session, [idea.id])[idea.id]
+    return render(
+        ctx.request,
+        "council_space/idea.html",
+        {
+            **common,
+            "idea": idea,
+            "area": area,
+            "author": session.get(services.User, idea.author_id) if idea.author_id else None,
+            "comments": comments,
+            "merged_into": merged_into,
+            "duplicates": duplicates,
+            "supported": bool(services.supported_ids(session, ctx.user, [idea.id])),
+            "support": ctx.decide("council_space.support", ctx.space, ctx.module),
+            "comment": ctx.decide("council_space.comment", ctx.space, ctx.module),
+            "can_edit": services.can_edit_idea(idea, ctx.module, ctx.user),
+            "comment_form": comment_form or CommentForm(),
+            "review_form": review_form,
+            "merge_form": merge_form,
+            "followup_form": followup_form or FollowupForm(status=idea.followup_status),
+            "updates": updates,
+        },
+        status_code=status_code,
+    )
+
+
+@view
+def idea_page(request: Request) -> Response:
+    ctx = _ctx(request)
+    return _idea_page(ctx, _idea_or_404(ctx, request.path_params["idea"]))
+
+
+@view
+def support(request: Request) -> Response:
+    ctx = _ctx(request)
+    idea = _idea_or_404(ctx, request.path_params["idea"])
+    ctx.require("council_space.support", ctx.space, ctx.module)
+    if idea.status == "merged":
+        raise HTTPException(400, _("This idea was merged: support the idea it joined."))
+    wanted = (ctx.form or {}).get("support") == "1"
+    services.set_support(ctx.session, idea, ctx.user, wanted)
+    ctx.flash(_("You support this idea.") if wanted else _("You no longer support this idea."))
+    return redirect(_url(ctx, "idea", idea=idea.id))
+
+
+@view
+def comment(request: Request) -> Response:
+    ctx = _ctx(request)
+    idea = _idea_or_404(ctx, request.path_params["idea"])
+    ctx.require("council_space.comment", ctx.space, ctx.module)
+    form = CommentForm.from_request(ctx.form)
+    if not form.validate():
+        return _idea_page(ctx, idea, comment_form=form, status_code=400)
+    services.add_comment(ctx.session, idea, ctx.user, form.body.data.strip())
+    ctx.flash(_("Your comment is published."))
+    return redirect(_url(ctx, "idea", idea=idea.id) + "#comments")
+
+
+@view
+def review(request: Request) -> Response:
+    ctx = _ctx(request)
+    idea = _idea_or_404(ctx, request.path_params["idea"])
+    ctx.require("council_space.review", ctx.space, ctx.module)
+    form = ReviewForm.from_request(ctx.form)
+    if form.validate():
+        try:
+            services.review_idea(
+                ctx.session,
+                idea,
+                feasible=form.feasible.data == "1",
+                reason=form.reason.data,
+                final_cost=form.final_cost.data,
+            )
+        except services.ServiceError as exc:
+            form.add_error(exc.field or "reason", exc.message)
+        else:
+            record_audit(
+                ctx.session,
+                ctx.town.id,
+                ctx.actor.id,
+                "council_space.review",
+                f"idea:{idea.id}",
+                status=idea.status,
+                final_cost=idea.final_cost,
+            )
+            ctx.flash(_("The review is saved and public."))
+            return redirect(_url(ctx, "idea", idea=idea.id))
+    return _idea_page(ctx, idea, review_form=form, status_code=400)
+
+
+@view
+def merge(request: Request) -> Response:
+    ctx = _ctx(request)
+    idea = _idea_or_404(ctx, request.path_params["idea"])
+    ctx.require("council_space.review", ctx.space, ctx.module)
+    target = services.get_idea(ctx.session, ctx.module, (ctx.form or {}).get("merge_into"))
+    reason = ((ctx.form or {}).get("reason") or "").strip()
+    error_field, message = None, None
+    if target is None:
+        error_field, message = "merge_into", _("Choose an idea of this call.")
+    else:
+        try:
+            services.merge_idea(ctx.session, idea, target, reason)
+        except services.ServiceError as exc:
+            error_field, message = exc.field or "reason", exc.message
+    if message is None:
+        record_audit(
+            ctx.session,
+            ctx.town.id,
+            ctx.actor.id,
+            "council_space.merge",
+            f"idea:{idea.id}",
+            into=target.id,
+        )
+        ctx.flash(_("The idea is merged into #%(id)s.", id=target.id))
+        return redirect(_url(ctx, "idea", idea=target.id))
+    form = MergeForm.from_request(ctx.form)
+    form.add_error(error_field, message)
+    if not reason and error_field != "reason":
+        form.add_error("reason", _("Give the public reason for this decision."))
+    return _idea_page(ctx, idea, merge_form=form, status_code=400)
+
+
+@view
+def followup(request: Request) -> Response:
+    ctx = _ctx(request)
+    idea = _idea_or_404(ctx, request.path_params["idea"])
+    ctx.require("council_space.manage", ctx.space, ctx.module)
+    form = FollowupForm.from_request(ctx.form)
+    if form.validate():
+        try:
+            services.add_followup(
+                ctx.session, idea, ctx.user, form.status.data, (form.body.data or "").strip()
+            )
+        except services.ServiceError as exc:
+            form.add_error("status", exc.message)
+        else:
+            ctx.flash(_("The follow-up is published."))
+            return redirect(_url(ctx, "idea", idea=idea.id) + "#follow-up")
+    return _idea_page(ctx, idea, followup_form=form, status_code=400)
+
+
+# --- vote -----------------------------------------------------------------------------------
+
+
+@view
+def vote(request: Request) -> Response:
+    ctx = _ctx(request)
+    config = CallConfig.of(ctx.module)
+    decision = ctx.decide("council_space.vote", ctx.space, ctx.module)
+    options = services.vote_options(ctx.session, ctx.module)
+    by_id = {row.idea.id: row.idea for row in options}
+    errors: list[str] = []
+    refusal = None if decision.allowed else decision.reason
+    if decision.allowed and ctx.user is not None:
+        try:
+            services.check_voter(ctx.session, ctx.space, config, ctx.user)
+        except services.ServiceError as exc:
+            refusal = exc.message
+    key = services.voter_key(ctx.user) if ctx.user else None
+    if request.method == "POST":
+        ctx.require("council_space.vote", ctx.space, ctx.module)
+        if refusal:
+            raise HTTPException(403, refusal)
+        choices, errors = services.parse_ballot(config, by_id, ctx.form)
+        if not errors:
+            had = bool(services.current_choices(ctx.session, ctx.module, key))
+            services.cast_ballot(ctx.session, ctx.module, key, choices, ctx.user.id)
+            ctx.flash(
+                _("Your ballot is changed.")
+                if had
+                else _("Your ballot is recorded. You can change it until the vote closes.")
+            )
+            return redirect(_url(ctx, "vote"))
+        selection = _raw_selection(config, ctx.form)
+    else:
+        selection = services.current_choices(ctx.session, ctx.module, key) if key else {}
+        selection = {str(k): str(v) for k, v in selection.items()}
+    has_ballot = bool(key) and bool(services.current_choices(ctx.session, ctx.module, key))
+    return render(
+        request,
+        "council_space/vote.html",
+        {
+            **_common(ctx),
+            "options": options,
+            "selection": selection,
+            "errors": errors,
+            "refusal": refusal,
+            "has_ballot": has_ballot,
+            "chosen_cost": sum(
+                by_id[int(i)].cost for i in selection if i.isdigit() and int(i) in by_id
+            ),
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+def _raw_selection(config: CallConfig, form: Any) -> dict[str, str]:
+    """What the voter sent, to show it again beside the errors."""
+    if config.ballot_rule == "cumulative":
+        return {
+            k.removeprefix("points-"): (form.get(k) or "")[:20]
+            for k in form
+            if k.startswith("points-")
+        }
+    return {str(v): "1" for v in form.getlist("idea")}
+
+
+# --- counting and results -------------------------------------------------------------------
+
+
+@view
+def results(request: Request) -> Response:
+    ctx = _ctx(request)
+    can_manage = ctx.can("council_space.manage", ctx.space, ctx.module)
+    published = services.latest_job(ctx.session, ctx.module, published=True)
+    latest = services.latest_job(ctx.session, ctx.module, published=False) if can_manage else None
+    shown_id = request.query_params.get("job", "")
+    job = published
+    if can_manage and shown_id.isdigit():
+        candidate = ctx.session.get(CountJob, int(shown_id))
+        if candidate is not None and candidate.module_id == ctx.module.id:
+            job = candidate
+    elif can_manage and latest is not None and latest.status == "done" and job is None:
+        job = latest
+    filters = services.IdeaFilters.from_query(request.query_params, STATUS_LABELS)
+    rows = (
+        services.results_rows(ctx.session, ctx.module, job, filters)
+        if job is not None and job.status == "done"
+        else []
+    )
+    refresh = latest is not None and latest.status in ("pending", "running")
+    if refresh:
+        _kick_worker(ctx)
+    return render(
+        request,
+        "council_space/results.html",
+        {
+            **_common(ctx),
+            "job": job,
+            "latest": latest,
+            "rows": rows,
+            "filters": filters,
+            "areas": services.town_areas(ctx.session, ctx.town.id),
+            "sort_labels": SORT_LABELS,
+            "refresh": refresh,
+            "is_published": job is not None and job.published_at is not None,
+        },
+    )
+
+
+def _kick_worker(ctx: Any) -> None:
+    if ctx.setting(PLUGIN, "background_count"):
+        services.start_background_worker(ctx.parvis.db)
+
+
+@view
+def count(request: Request) -> Response:
+    ctx = _ctx(request)
+    ctx.require("council_space.manage", ctx.space, ctx.module)
+    try:
+        job = services.request_count(ctx.session, ctx.town, ctx.module, ctx.user)
+    except services.ServiceError as exc:
+        ctx.flash(exc.message, "error")
+        return redirect(_url(ctx, "results"))
+    record_audit(
+        ctx.session, ctx.town.id, ctx.actor.id, "council_space.count", f"module:{ctx.module.id}"
+    )
+    emit(
+        ctx.session,
+        ParvisEvent(
+            "council_space.count_requested",
+            ctx.town.id,
+            ctx.actor.id,
+            ctx.space.id,
+            {"job": job.id, "module": ctx.module.id},
+        ),
+    )
+    ctx.flash(_("The count has started. This page shows its progress."))
+    return redirect(_url(ctx, "results"))
+
+
+@view
+def publish(request: Request) -> Response:
+    ctx = _ctx(request)
+    ctx.require("council_space.manage", ctx.space, ctx.module)
+    job_id = (ctx.form or {}).get("job", "")
+    job = ctx.session.get(CountJob, int(job_id)) if str(job_id).isdigit() else None
+    if job is None or job.module_id != ctx.module.id:
+        raise HTTPException(404)
+    try:
+        services.publish_job(ctx.session, job)
+    except services.ServiceError as exc:
+        raise HTTPException(400, exc.message) from exc
+    services.record_digest(
+        ctx.session, ctx.space, "results", ctx.module.title, _url(ctx, "results")
+    )
+    record_audit(ctx.session, ctx.town.id, ctx.actor.id, "council_space.publish", f"count:{job.id}")
+    ctx.flash(_("The results are published."))
+    return redirect(_url(ctx, "results"))
+
+
+# --- settings -------------------------------------------------------------------------------
+
+
+@view
+def settings(request: Request) -> Response:
+    ctx = _ctx(request)
+    ctx.require("council_space.manage", ctx.space, ctx.module)
+    config = CallConfig.of(ctx.module)
+    if request.method == "POST":
+        form = CallSettingsForm.from_request(ctx.form)
+        if form.validate():
+            for name in CallConfig.__dataclass_fields__:
+                setattr(config, name, getattr(form, name).data)
+            config.criteria = config.criteria or ""
+            config.save(ctx.module)
+            record_audit(
+                ctx.session,
+                ctx.town.id,
+                ctx.actor.id,
+                "council_space.settings",
+                f"module:{ctx.module.id}",
+                **{k: v for k, v in config.as_dict().items() if k != "criteria"},
+            )
+            ctx.flash(_("The settings of the call are saved."))
+            return redirect(_url(ctx, "settings"))
+    else:
+        form = CallSettingsForm(**config.as_dict())
+    return render(
+        request,
+        "council_space/settings.html",
+        {**_common(ctx), "form": form, "import_form": ImportForm()},
+        status_code=400 if form.errors else 200,
+    )
+
+
+routes = [
+    Route("/", index, name="index"),
+    Route("/propose", propose, methods=["GET", "POST"], name="propose"),
+    Route("/ideas/{idea:int}", idea_page, name="idea"),
+    Route("/ideas/{idea:int}/edit", edit, methods=["GET", "POST"], name="edit"),
+    Route("/ideas/{idea:int}/support", support, methods=["POST"], name="support"),
+    Route("/ideas/{idea:int}/comment", comment, methods=["POST"], name="comment"),
+    Route("/ideas/{idea:int}/review", review, methods=["POST"], name="review"),
+    Route("/ideas/{idea:int}/merge", merge, methods=["POST"], name="merge"),
+    Route("/ideas/{idea:int}/followup", followup, methods=["POST"], name="followup"),
+    Route("/vote", vote, methods=["GET", "POST"], name="vote"),
+    Route("/results", results, name="results"),
+    Route("/count", count, methods=["POST"], name="count"),
+    Route("/publish", publish, methods=["POST"], name="publish"),
+    Route("/settings", settings, methods=["GET", "POST"], name="settings"),
+]

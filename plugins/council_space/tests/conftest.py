@@ -1,0 +1,21 @@
+"""Fixtures for the council space tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from council_helpers import Council, make_council
+
+from parvis.testing.helpers import TestTown
+
+
+@pytest.fixture
+def town(make_town: Any) -> TestTown:
+    # Counts run when the tests ask (no background thread racing the assertions).
+    return make_town(plugin_settings={"council_space": {"background_count": False}})
+
+
+@pytest.fixture
+def council(town: TestTown) -> Council:
+    return make_council(town)
