@@ -95,6 +95,8 @@ class QuestionForm(Form):
     condition = SelectField(
         _l("Show this question only if"),
         choices=[],
+        default="",
+        validate_choice=False,
         description=_l("An earlier choice question has this answer."),
     )
     new_options = TextAreaField(

@@ -754,8 +754,11 @@ def _check_question(form: QuestionForm, question: Question | None, structure: An
     if kind == MATRIX and existing_rows + len(_lines(form.new_rows.data)) < 1:
         form.add_error("new_rows", _("Give at least one row."))
         ok = False
-    if form.condition.data and question is None:
-        pass
+    if form.condition.data in (None, "None"):
+        form.condition.data = ""
+    if form.condition.data not in {value for value, _label in form.condition.choices}:
+        form.add_error("condition", _("Choose an earlier choice question and one of its options."))
+        ok = False
     return ok
 
 

@@ -69,7 +69,7 @@ def build_survey(
 ) -> Built:
     with town.session() as session:
         areas = [
-            Area(town_id=town.town_id, slug=f"a{i}", name=f"Quartier {i}", position=i)
+            Area(town_id=town.town_id, slug=f"{slug}-a{i}", name=f"Quartier {i}", position=i)
             for i in range(2)
         ]
         session.add_all(areas)

@@ -1,0 +1,96 @@
+"""Quick polls: one tap, percent visibility rules, slots on the home and space pages."""
+
+from __future__ import annotations
+
+from consultation_builders import build_poll, english_user
+from sqlalchemy import func, select
+
+from parvis.models import Module
+from parvis.testing import login, post_form
+from parvis_consultation.models import Response
+
+
+def _vote(town, b, email, option_index):
+    with town.session() as s:
+        english_user(s, town.town_id, email)
+    c = town.client()
+    login(c, email)
+    r = post_form(c, b.url, {f"q{b.q['poll']}": b.o["poll"][option_index]}, page=b.url)
+    assert r.status_code == 303
+    return c
+
+
+def test_one_tap_vote_and_results_after_answering(town):
+    b = build_poll(town, poll_results="answered")
+    with town.session() as s:
+        english_user(s, town.town_id, "viewer@example.org")
+    viewer = town.client()
+    login(viewer, "viewer@example.org")
+    page = viewer.get(b.url)
+    assert f'name="q{b.q["poll"]}" value="{b.o["poll"][0]}"' in page.text  # a button per option
+    assert "%" not in page.text.split("<main")[1]
+    _vote(town, b, "a@example.org", 0)
+    _vote(town, b, "b@example.org", 0)
+    c = _vote(town, b, "c@example.org", 1)
+    page = c.get(b.url)
+    # 2 of 3 voted Yes: 67 %, 1 of 3 No: 33 %.
+    assert "67%" in page.text and "33%" in page.text
+    assert '<svg role="img"' in page.text
+    # Changing one's vote does not add a vote.
+    r = post_form(c, b.url, {f"q{b.q['poll']}": b.o["poll"][0]}, page=b.url)
+    assert r.status_code == 303
+    assert "100%" in c.get(b.url).text
+    with town.session() as s:
+        assert s.scalar(select(func.count()).select_from(Response)) == 3
+    # Someone who did not vote sees no figures yet.
+    assert "67%" not in viewer.get(b.url).text
+
+
+def test_results_only_after_closing(town):
+    b = build_poll(town, poll_results="closed")
+    c = _vote(town, b, "a@example.org", 0)
+    page = c.get(b.url)
+    assert "100%" not in page.text
+    assert "results will be shown when the poll closes" in page.text
+    assert c.get(b.url + "results").status_code == 403
+    with town.session() as s:
+        s.get(Module, b.module_id).phase = "closed"
+    assert "100%" in c.get(b.url).text
+    assert c.get(b.url + "results").status_code == 200
+
+
+def test_poll_in_home_and_space_slots(town):
+    b = build_poll(town, show_on_home=True)
+    hidden = build_poll(town, slug="other-polls")
+    with town.client() as c:
+        home = c.get("/")
+        assert "Fan zone?" in home.text
+        assert home.text.count("consultation-polls") == 1
+        space = c.get(f"/s/{b.space_slug}")
+        assert "Fan zone?" in space.text
+        # Not flagged for the home page: shown in its space only.
+        assert c.get(f"/s/{hidden.space_slug}").text.count('class="poll-card"') == 1
+    with town.session() as s:
+        english_user(s, town.town_id, "v@example.org")
+    with town.client() as c:
+        login(c, "v@example.org")
+        home = c.get("/")
+        r = post_form(c, b.url, {f"q{b.q['poll']}": b.o["poll"][1]}, page="/")
+        assert r.status_code == 303
+        home = c.get("/")
+        assert "100%" in home.text  # results after answering, in the slot too
+
+
+def test_poll_forged_option_and_closed(town, client):
+    b = build_poll(town)
+    with town.session() as s:
+        english_user(s, town.town_id, "v@example.org")
+    login(client, "v@example.org")
+    r = post_form(client, b.url, {f"q{b.q['poll']}": "424242"}, page=b.url)
+    assert r.status_code == 400
+    assert "This choice is not offered" in r.text
+    with town.session() as s:
+        s.get(Module, b.module_id).phase = "closed"
+    r = post_form(client, b.url, {f"q{b.q['poll']}": b.o["poll"][0]}, page=b.url)
+    assert r.status_code == 403
+    assert "closed" in r.text
