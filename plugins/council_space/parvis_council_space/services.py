@@ -443,7 +443,7 @@ def current_choices(session: Session, module: Module, key: str) -> dict[int, int
         .join(Ballot, Ballot.id == BallotChoice.ballot_id)
         .where(Ballot.module_id == module.id, Ballot.voter_key == key)
     )
-    return dict(rows.tuples())
+    return {idea_id: points for idea_id, points in rows}
 
 
 def ballot_count(session: Session, module: Module) -> int:
