@@ -358,6 +358,8 @@ def followup(request: Request) -> Response:
     ctx = _ctx(request)
     idea = _idea_or_404(ctx, request.path_params["idea"])
     ctx.require("council_space.manage", ctx.space, ctx.module)
+    if idea.status != "selected":
+        raise HTTPException(400, _("Only winning projects have a follow-up."))
     form = FollowupForm.from_request(ctx.form)
     if form.validate():
         try:
