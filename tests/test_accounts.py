@@ -191,3 +191,17 @@ def test_account_pages_need_a_login(client):
     for path in ("/account", "/account/export"):
         response = client.get(path, follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+def test_forged_host_header_cannot_redirect_a_reset_link(mail_town, smtp_server):
+    """Password-reset poisoning: the link must point at the town's own host."""
+    with mail_town.session() as session:
+        make_user(session, mail_town.town_id, "victim@example.org")
+    with mail_town.client() as client:
+        client.headers["host"] = "evil.example"
+        post_form(
+            client, "/password/reset", {"email": "victim@example.org"}, page="/password/reset"
+        )
+    send_pending(mail_town.parvis)
+    body = smtp_server.wait_for("victim@example.org").body
+    assert "evil.example" not in body and "http://testserver/password/reset/" in body

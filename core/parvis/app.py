@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import ModuleType as PyModule
@@ -24,6 +25,8 @@ from parvis.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from parvis.models import Town
 from parvis.permissions import Permissions
 from parvis.plugins import CORE_PLUGINS, PluginError, PluginInfo, Registry, call_each, load_plugins
+
+logger = logging.getLogger("parvis")
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 
@@ -100,13 +103,25 @@ class Parvis:
             raise KeyError(f"{plugin} declares no setting '{key}'")
         town_value = (town.settings or {}).get(plugin, {}).get(key)
         if town_value is not None:
-            return spec.type(town_value)
+            return _coerce(spec.type, town_value)
         deployment = self.config.plugin_settings.get(plugin, {}).get(key)
-        return spec.type(deployment) if deployment is not None else spec.default
+        return _coerce(spec.type, deployment) if deployment is not None else spec.default
 
     def fire(self, events: list[Any]) -> None:
+        """Deliver committed events; a failing handler is logged, never shown to the user
+        (their data is already saved) and never stops the other handlers."""
         for event in events:
-            self.pm.hook.parvis_event(event=event, app=self)
+            for impl in self.pm.hook.parvis_event.get_hookimpls():
+                try:
+                    impl.function(event=event, app=self)
+                except Exception:
+                    logger.exception("Event handler %s failed on %s", impl.plugin_name, event.name)
+
+
+def _coerce(kind: type, value: Any) -> Any:
+    if kind is bool and isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return kind(value)
 
 
 def check_table_prefixes(infos: dict[str, PluginInfo]) -> None:

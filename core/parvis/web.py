@@ -98,6 +98,21 @@ class Context:
     def enabled_plugins(self) -> list[str]:
         return [p for p in self.parvis.plugins if self.town.plugin_enabled(p)]
 
+    @property
+    def base_url(self) -> str:
+        """The site's address for links in e-mails.
+
+        The request's own address only when its host is one of the town's; otherwise the town's
+        first host, so a forged ``Host`` header can never send a reset link elsewhere.
+        """
+        if getattr(self.request.state, "trusted_host", False):
+            return str(self.request.base_url).rstrip("/")
+        host = self.session.scalar(
+            select(TownHost.host).where(TownHost.town_id == self.town.id).order_by(TownHost.host)
+        )
+        scheme = "https" if self.parvis.config.https else "http"
+        return f"{scheme}://{host or 'localhost'}"
+
     def flash(self, message: str, category: str = "success") -> None:
         self.request.session.setdefault("flash", []).append([category, message])
 
@@ -168,8 +183,14 @@ def _safe_next(path: str) -> str:
 
 
 def resolve_town(parvis: Parvis, session: Session, request: Request) -> Town | None:
+    """The town whose host name the request names; unknown hosts get the first town.
+
+    Whether the host was one of the town's own is kept in ``request.state.trusted_host``: links
+    sent by e-mail are only ever built from a trusted host (see ``Context.base_url``).
+    """
     host = (request.headers.get("host") or "").split(":")[0].lower()
     town = session.scalar(select(Town).join(TownHost).where(TownHost.host == host))
+    request.state.trusted_host = town is not None
     if town is None and parvis.config_serves_unknown_hosts:
         town = session.scalar(select(Town).order_by(Town.id).limit(1))
     return town
@@ -178,9 +199,7 @@ def resolve_town(parvis: Parvis, session: Session, request: Request) -> Town | N
 def build_context(
     parvis: Parvis, session: Session, request: Request, town: Town, form: FormData | None
 ) -> Context:
-    user = parvis.pm.hook.parvis_actor_from_request(request=request, session=session)
-    if user is not None and user.town_id != town.id:
-        user = None
+    user = _actor_from_request(parvis, request, session, town)
     actor = load_actor(session, town, user)
     locale = i18n.negotiate_locale(
         user.locale if user else None,
@@ -202,6 +221,21 @@ def build_context(
     )
     request.state.ctx = ctx
     return ctx
+
+
+def _actor_from_request(
+    parvis: Parvis, request: Request, session: Session, town: Town
+) -> User | None:
+    """``parvis_actor_from_request`` in pluggy's call order, asking only the plugins enabled for
+    the town, and accepting only a user of that town."""
+    for impl in reversed(parvis.pm.hook.parvis_actor_from_request.get_hookimpls()):
+        name = impl.plugin_name
+        if name not in parvis.core_plugins and not town.plugin_enabled(name):
+            continue
+        user = impl.function(request=request, session=session)
+        if user is not None:
+            return user if user.town_id == town.id else None
+    return None
 
 
 def _check_mount(ctx: Context) -> None:

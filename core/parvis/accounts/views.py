@@ -16,10 +16,6 @@ from parvis.models import Area, User
 from parvis.web import Context, get_context, redirect, render, view
 
 
-def _base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
 def _area_choices(ctx: Context) -> list[tuple[str, str]]:
     areas = ctx.session.scalars(
         select(Area).where(Area.town_id == ctx.town.id).order_by(Area.position, Area.name)
@@ -66,7 +62,7 @@ def signup(request: Request) -> Response:
             ctx.session,
             ctx.town,
             secret=ctx.parvis.config.secret_key,
-            base_url=_base_url(request),
+            base_url=ctx.base_url,
             email=form.email.data,
             password=form.password.data,
             display_name=form.display_name.data,
@@ -107,7 +103,7 @@ def resend_confirmation(request: Request) -> Response:
             ctx.town,
             ctx.user,
             secret=ctx.parvis.config.secret_key,
-            base_url=_base_url(request),
+            base_url=ctx.base_url,
         )
     ctx.flash(_("We sent the confirmation link again."), "info")
     return redirect(ctx.url("accounts:profile"))
@@ -149,7 +145,7 @@ def reset_request(request: Request) -> Response:
             ctx.session,
             ctx.town,
             secret=ctx.parvis.config.secret_key,
-            base_url=_base_url(request),
+            base_url=ctx.base_url,
             email=form.email.data,
         )
         return render(
