@@ -32,3 +32,39 @@ def send_digests_command(ctx: click.Context) -> None:
     parvis = cli_parvis(ctx)
     queued = digest.send(parvis)
     click.echo(f"{queued} digest(s) queued; `parvis worker` sends them.")
+
+
+@group.command("count")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--rule",
+    type=click.Choice(["greedy", "mes", "mes_add1"]),
+    default="mes_add1",
+    show_default=True,
+    help="Counting rule.",
+)
+@click.option("--completion", is_flag=True, help="Equal shares: complete greedily.")
+def count_command(path: str, rule: str, completion: bool) -> None:
+    """Count a Pabulib .pb file and print the winners (no database needed)."""
+    from pathlib import Path
+
+    from . import pb
+
+    try:
+        election, result = pb.count_file(
+            Path(path).read_text(encoding="utf-8-sig"), rule, completion
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    names = {p.project_id: p.fields.get("name", "") for p in election.projects}
+    click.echo(
+        f"Rule: {rule}{' + completion' if completion else ''}; budget {result.budget}; "
+        f"{len(election.ballots)} ballots; {len(election.projects)} projects."
+    )
+    for pid in result.winners:
+        outcome = result.outcome(pid)
+        name = f"  {names[pid]}" if names.get(pid) else ""
+        click.echo(
+            f"{outcome.selection_order:>3}. {pid}  cost {outcome.cost}  votes {outcome.votes}{name}"
+        )
+    click.echo(f"Winners: {len(result.winners)}; total cost {result.total_cost}.")

@@ -1,23 +1,83 @@
-"""Pabulib (.pb) export and import of a call (filled in once pabulib.py lands)."""
+"""Pabulib (.pb) export and import of a call."""
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis.api import view
+from parvis.api import get_context, record_audit, redirect, render, view
+
+from . import pb, services
+from .forms import ImportForm
+from .i18n import _
 
 
 @view
 def export(request: Request) -> Response:
-    raise HTTPException(404)
+    """Anyone may download a call's election once the vote is over (staff at any time)."""
+    ctx = get_context(request)
+    assert ctx.space is not None and ctx.module is not None
+    if ctx.module.phase not in ("results", "follow_up"):
+        ctx.require("council_space.manage", ctx.space, ctx.module)
+    text = pb.export_call(ctx.session, ctx.town, ctx.space, ctx.module)
+    filename = f"{ctx.space.slug}-{ctx.module.slug}.pb"
+    return Response(
+        text.encode("utf-8"),
+        media_type="text/plain; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @view
 def import_pb(request: Request) -> Response:
-    raise HTTPException(404)
+    ctx = get_context(request)
+    assert ctx.space is not None and ctx.module is not None
+    ctx.require("council_space.manage", ctx.space, ctx.module)
+    form = ImportForm.from_request(ctx.form)
+    upload = ctx.form.get("file") if ctx.form else None
+    if not (isinstance(upload, UploadFile) and upload.filename):
+        form.add_error("file", _("Choose a .pb file."))
+    else:
+        raw = upload.file.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            form.add_error("file", _("The file must be UTF-8 text."))
+        else:
+            try:
+                projects, ballots = pb.import_call(
+                    ctx.session, ctx.town, ctx.space, ctx.module, text
+                )
+            except services.ServiceError as exc:
+                form.add_error("file", exc.message)
+            else:
+                record_audit(
+                    ctx.session,
+                    ctx.town.id,
+                    ctx.actor.id,
+                    "council_space.import",
+                    f"module:{ctx.module.id}",
+                    projects=projects,
+                    ballots=ballots,
+                )
+                ctx.flash(
+                    _(
+                        "Imported %(projects)s projects and %(ballots)s ballots.",
+                        projects=projects,
+                        ballots=ballots,
+                    )
+                )
+                return redirect(ctx.module_url(ctx.module, ctx.space, "index"))
+    from .views import _common, settings_form
+
+    return render(
+        request,
+        "council_space/settings.html",
+        {**_common(ctx), "form": settings_form(ctx), "import_form": form},
+        status_code=400,
+    )
 
 
 routes = [

@@ -560,13 +560,17 @@ def settings(request: Request) -> Response:
             ctx.flash(_("The settings of the call are saved."))
             return redirect(_url(ctx, "settings"))
     else:
-        form = CallSettingsForm(**config.as_dict())
+        form = settings_form(ctx)
     return render(
         request,
         "council_space/settings.html",
         {**_common(ctx), "form": form, "import_form": ImportForm()},
         status_code=400 if form.errors else 200,
     )
+
+
+def settings_form(ctx: Any) -> CallSettingsForm:
+    return CallSettingsForm(**CallConfig.of(ctx.module).as_dict())
 
 
 routes = [

@@ -19,7 +19,7 @@ def _english(client):
 
 def _election(council, **config):
     """Hand-checked: budget 10,000; A 3,000, B 5,000, C 8,000 (C in the other area);
-    ballots 3 × {A, B}, 2 × {C}, 1 × {B}, so votes A 3, B 4, C 2."""
+    ballots 3 x {A, B}, 2 x {C}, 1 x {B}, so votes A 3, B 4, C 2."""
     a = council.add_idea(
         None, title="Alpha", estimated_cost=3000, final_cost=3000, status="feasible"
     )
@@ -179,7 +179,7 @@ def test_background_thread_counts_outside_the_request(make_town):
 
 
 def test_follow_up_of_winning_projects(town, council, client):
-    a, b, c = _election(council, counting_rule="greedy")
+    _a, b, c = _election(council, counting_rule="greedy")
     _staff(council, client)
     job = _count(council, client)
     post_form(client, council.url("publish"), {"job": str(job.id)}, page=council.url("results"))

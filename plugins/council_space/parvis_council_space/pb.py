@@ -1,0 +1,172 @@
+"""Export a call as a Pabulib file and import one into a call (uses ``pabulib.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from parvis.api import Area, Module, Space, Town
+
+from . import counting, pabulib, services
+from .config import CallConfig
+from .i18n import _
+from .models import Ballot, BallotChoice, Idea
+
+
+def export_call(session: Session, town: Town, space: Space, module: Module) -> str:
+    """The call's projects and anonymous ballots as .pb text; voter ids are numbers given
+    after sorting ballots by content, so nothing tells who voted or when."""
+    config = CallConfig.of(module)
+    election = services.load_election(session, module, config)
+    rows = session.execute(
+        select(Idea.id, Idea.title, Area.name, Idea.external_id)
+        .outerjoin(Area, Area.id == Idea.area_id)
+        .where(Idea.module_id == module.id, Idea.status.in_(services.VOTABLE))
+    ).all()
+    # A call imported from a file keeps the file's project ids, so a re-export matches it.
+    external = {str(i): ext for i, _t, _a, ext in rows}
+    if not all(external.values()) or len(set(external.values())) != len(external):
+        external = {pid: pid for pid in external}
+    election = _renamed(election, external)
+    ballots = sorted(
+        election.ballots,
+        key=lambda b: (
+            sorted((_natural(k), b[k]) for k in b)
+            if isinstance(b, dict)
+            else sorted(_natural(k) for k in b)
+        ),
+    )
+    names = {external[str(i)]: (title, area or "") for i, title, area, _e in rows}
+    meta = {
+        "description": f"{space.title} — {module.title}",
+        "country": "France",
+        "unit": town.name,
+        "instance": module.slug,
+        "currency": "EUR",
+        "rule": {"greedy": "greedy", "mes": "equalshares", "mes_add1": "equalshares/add1"}[
+            config.effective_counting_rule
+        ],
+    }
+    if config.ballot_rule == "approval":
+        meta["max_length"] = str(config.max_projects)
+    elif config.ballot_rule == "knapsack":
+        meta["max_sum_cost"] = str(config.budget)
+    else:
+        meta["max_sum_points"] = str(config.max_points)
+    pb = pabulib.from_election(
+        counting.Election(election.budget, election.projects, tuple(ballots)), meta
+    )
+    for project in pb.projects:
+        title, area = names.get(project.project_id, ("", ""))
+        project.fields = {"name": title, "district": area}
+    return pabulib.dump(pb)
+
+
+def _natural(project_id: str) -> tuple[int, int, str]:
+    if project_id.isascii() and project_id.isdigit():
+        return 0, int(project_id), project_id
+    return 1, 0, project_id
+
+
+def _renamed(election: counting.Election, names: dict[str, str]) -> counting.Election:
+    projects = tuple(counting.Project(names[p.id], p.cost) for p in election.projects)
+    ballots: list[Any] = [
+        {names[k]: v for k, v in b.items()}
+        if isinstance(b, dict)
+        else frozenset(names[k] for k in b)
+        for b in election.ballots
+    ]
+    return counting.Election(election.budget, projects, tuple(ballots))
+
+
+def import_call(
+    session: Session, town: Town, space: Space, module: Module, text: str
+) -> tuple[int, int]:
+    """Add the file's projects as feasible ideas and its ballots as anonymous ballots
+    (voter key ``pb:<voter id>``, no account); returns (projects, ballots)."""
+    try:
+        pb = pabulib.parse(text)
+        election = pabulib.to_election(pb)
+    except ValueError as exc:  # PabulibError is a ValueError
+        raise services.ServiceError(
+            _("This file is not a valid Pabulib file: %(error)s", error=str(exc)), "file"
+        ) from exc
+    has_content = session.scalar(
+        select(func.count(Idea.id)).where(Idea.module_id == module.id)
+    ) or session.scalar(select(func.count(Ballot.id)).where(Ballot.module_id == module.id))
+    if has_content:
+        raise services.ServiceError(
+            _("Import into an empty call: this one already has ideas or ballots."), "file"
+        )
+    cumulative = pb.vote_type in pabulib.POINT_VOTE_TYPES
+    config = CallConfig.of(module)
+    config.budget = election.budget
+    config.ballot_rule = "cumulative" if cumulative else "approval"
+    lengths = [len(b) for b in election.ballots] or [1]
+    if cumulative:
+        sums = [sum(b.values()) for b in election.ballots] or [1]  # type: ignore[union-attr]
+        config.max_points = max(_meta_int(pb.meta, "max_sum_points") or 0, max(sums), 1)
+    else:
+        config.max_projects = max(_meta_int(pb.meta, "max_length") or 0, max(lengths), 1)
+    config.save(module)
+    areas = {a.name.casefold(): a.id for a in services.town_areas(session, town.id)}
+    ids: dict[str, int] = {}
+    for project in pb.projects:
+        fields = project.fields
+        area_name = (fields.get("district") or fields.get("neighborhood") or "").casefold()
+        idea = Idea(
+            module_id=module.id,
+            title=(fields.get("name") or _("Project %(id)s", id=project.project_id))[:200],
+            description=fields.get("description", ""),
+            estimated_cost=project.cost,
+            final_cost=project.cost,
+            area_id=areas.get(area_name, space.area_id),
+            status="feasible",
+            external_id=project.project_id[:100],
+        )
+        session.add(idea)
+        session.flush()
+        ids[project.project_id] = idea.id
+    voters = [f"pb:{b.voter_id}"[:120] for b in pb.ballots]
+    if len(set(voters)) != len(voters):
+        raise services.ServiceError(_("The file has two ballots with the same voter id."), "file")
+    ballot_ids: list[int] = []
+    for start in range(0, len(voters), 1000):
+        chunk = voters[start : start + 1000]
+        result = session.execute(
+            insert(Ballot).returning(Ballot.id, sort_by_parameter_order=True),
+            [{"module_id": module.id, "voter_key": key} for key in chunk],
+        )
+        ballot_ids.extend(result.scalars())
+    choices = []
+    for ballot_id, ballot in zip(ballot_ids, election.ballots, strict=True):
+        if isinstance(ballot, dict):
+            choices += [
+                {"ballot_id": ballot_id, "idea_id": ids[p], "points": n}
+                for p, n in ballot.items()
+                if n > 0
+            ]
+        else:
+            choices += [{"ballot_id": ballot_id, "idea_id": ids[p], "points": 1} for p in ballot]
+    for start in range(0, len(choices), 5000):
+        session.execute(insert(BallotChoice), choices[start : start + 5000])
+    if module.phase in ("submission", "review"):
+        module.phase = "vote"
+    return len(ids), len(ballot_ids)
+
+
+def _meta_int(meta: dict[str, str], key: str) -> int | None:
+    value = (meta.get(key) or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def count_file(text: str, rule: str, completion: bool = False) -> tuple[Any, Any]:
+    """Parse and count a .pb file (for the CLI): (PbElection, CountResult)."""
+    pb = pabulib.parse(text)
+    election = pabulib.to_election(pb)
+    result = counting.count(
+        rule, election.budget, election.projects, election.ballots, completion=completion
+    )
+    return pb, result
