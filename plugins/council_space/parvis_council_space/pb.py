@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from parvis.api import Area, Module, Space, Town
 
-from . import counting, pabulib, services
+from . import counting, services
 from .config import CallConfig
 from .i18n import _
 from .models import Ballot, BallotChoice, Idea
@@ -18,6 +18,8 @@ from .models import Ballot, BallotChoice, Idea
 def export_call(session: Session, town: Town, space: Space, module: Module) -> str:
     """The call's projects and anonymous ballots as .pb text; voter ids are numbers given
     after sorting ballots by content, so nothing tells who voted or when."""
+    from . import pabulib
+
     config = CallConfig.of(module)
     election = services.load_election(session, module, config)
     rows = session.execute(
@@ -86,6 +88,8 @@ def import_call(
 ) -> tuple[int, int]:
     """Add the file's projects as feasible ideas and its ballots as anonymous ballots
     (voter key ``pb:<voter id>``, no account); returns (projects, ballots)."""
+    from . import pabulib
+
     try:
         pb = pabulib.parse(text)
         election = pabulib.to_election(pb)
@@ -164,6 +168,8 @@ def _meta_int(meta: dict[str, str], key: str) -> int | None:
 
 def count_file(text: str, rule: str, completion: bool = False) -> tuple[Any, Any]:
     """Parse and count a .pb file (for the CLI): (PbElection, CountResult)."""
+    from . import pabulib
+
     pb = pabulib.parse(text)
     election = pabulib.to_election(pb)
     result = counting.count(

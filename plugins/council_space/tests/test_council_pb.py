@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from parvis.models import Module
 from parvis.testing import form_errors, post_form
-from parvis_council_space import commands, pabulib, services
+from parvis_council_space import commands, services
 from parvis_council_space.models import Ballot, CountJob, Idea, Result
+
+pabulib = pytest.importorskip("parvis_council_space.pabulib")
 
 
 def _random_call(council, cumulative=False, seed=7):
