@@ -205,3 +205,21 @@ def test_forged_host_header_cannot_redirect_a_reset_link(mail_town, smtp_server)
     send_pending(mail_town.parvis)
     body = smtp_server.wait_for("victim@example.org").body
     assert "evil.example" not in body and "http://testserver/password/reset/" in body
+
+
+def test_sign_up_honeypot_creates_nothing(town, client):
+    response = post_form(
+        client,
+        "/signup",
+        {
+            "display_name": "Bot",
+            "email": "bot@example.org",
+            "password": "long enough pw",
+            "website": "http://spam.example",
+        },
+        page="/signup",
+    )
+    assert response.status_code == 200
+    with town.session() as session:
+        assert session.scalar(select(User).where(User.email == "bot@example.org")) is None
+        assert session.scalars(select(OutboxMail)).all() == []

@@ -218,3 +218,42 @@ def test_town_settings_change_language_and_plugins(admin_town):
         module_id = session.scalar(select(Module.id))
     with admin_town.client() as visitor:  # the plugin is now off for this town
         assert visitor.get(f"/s/s/demo/{module_id}/").status_code == 404
+
+
+def test_plugin_settings_are_set_per_town_with_typed_fields(make_town):
+    from parvis.contrib import Setting
+
+    @hookimpl
+    def parvis_settings():
+        return [
+            Setting("goal", int, 100, "Signatures needed."),
+            Setting("public", bool, True, "Show results."),
+        ]
+
+    plugin = types.ModuleType("settings_plugin")
+    plugin.parvis_settings = parvis_settings
+    town = make_town(extra_plugins={"petitionish": plugin}, plugins=["petitionish"])
+    with town.client() as client:
+        login(client, town.admin_email, town.admin_password)
+        page = client.get("/admin/plugin-settings").text
+        assert 'value="100"' in page and "Signatures needed." in page
+        bad = post_form(
+            client,
+            "/admin/plugin-settings",
+            {"petitionish__goal": "many"},
+            page="/admin/plugin-settings",
+        )
+        assert bad.status_code == 400 and 'value="many"' in bad.text and form_errors(bad.text)
+        ok = post_form(
+            client,
+            "/admin/plugin-settings",
+            {"petitionish__goal": "250"},
+            page="/admin/plugin-settings",
+        )
+        assert ok.status_code == 303
+    with town.session() as session:
+        from parvis.models import Town
+
+        saved = session.get(Town, town.town_id)
+        assert town.parvis.setting(saved, "petitionish", "goal") == 250
+        assert town.parvis.setting(saved, "petitionish", "public") is False  # unchecked box

@@ -16,6 +16,10 @@ from parvis.models import Area, User
 from parvis.web import Context, get_context, redirect, render, view
 
 
+# A field hidden from people (off-screen, out of the tab order) that spam bots fill in.
+HONEYPOT = "website"
+
+
 def _area_choices(ctx: Context) -> list[tuple[str, str]]:
     areas = ctx.session.scalars(
         select(Area).where(Area.town_id == ctx.town.id).order_by(Area.position, Area.name)
@@ -55,6 +59,11 @@ def signup(request: Request) -> Response:
     form = forms.SignupForm.from_request(ctx.form)
     form.area.choices = _area_choices(ctx)
     if request.method == "POST" and form.validate():
+        if ctx.form and ctx.form.get(HONEYPOT):
+            # A bot filled the field people cannot see: answer as usual, create nothing.
+            return render(
+                request, "accounts/check_email.html", {"email": form.email.data, "reset": False}
+            )
         if _limited(ctx, "signup", _client_ip(request)):
             form.add_error("email", _("Too many sign-ups from your connection. Try again later."))
             return render(request, "accounts/signup.html", {"form": form}, status_code=429)

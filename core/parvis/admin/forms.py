@@ -6,14 +6,16 @@ from wtforms import (
     BooleanField,
     EmailField,
     FileField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from parvis.contrib import Setting
 from parvis.forms import Form
 from parvis.i18n import lazy_gettext as _l
 
@@ -81,3 +83,26 @@ class TownForm(Form):
         [Optional(), Length(max=50000)],
         description=_l("Markdown. Shown on the accessibility page linked from every page."),
     )
+
+
+def plugin_settings_form(settings: dict[str, dict[str, Setting]], plugins: list[str]) -> type[Form]:
+    """A form with one field per setting of the given plugins, typed by the setting."""
+
+    class PluginSettingsForm(Form):
+        pass
+
+    for plugin in plugins:
+        for key, spec in settings.get(plugin, {}).items():
+            label = f"{plugin} — {key}"
+            if spec.type is bool:
+                field = BooleanField(label, description=spec.doc)
+            elif spec.type is int:
+                field = IntegerField(label, [InputRequired()], description=spec.doc)
+            else:
+                field = StringField(label, [Optional(), Length(max=2000)], description=spec.doc)
+            setattr(PluginSettingsForm, setting_field_name(plugin, key), field)
+    return PluginSettingsForm
+
+
+def setting_field_name(plugin: str, key: str) -> str:
+    return f"{plugin}__{key}"

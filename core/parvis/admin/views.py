@@ -540,6 +540,39 @@ def town_settings(request: Request) -> Response:
 
 
 @view
+def plugin_settings(request: Request) -> Response:
+    """Town values of the enabled plugins' settings (they win over the deployment's)."""
+    ctx = get_context(request)
+    _require_admin_area(ctx)
+    ctx.require("admin.town")
+    plugins = [p for p in ctx.enabled_plugins if ctx.parvis.registry.settings.get(p)]
+    form_class = forms.plugin_settings_form(ctx.parvis.registry.settings, plugins)
+    if request.method == "POST":
+        form = form_class.from_request(ctx.form)
+    else:
+        form = form_class(
+            data={
+                forms.setting_field_name(plugin, key): ctx.setting(plugin, key)
+                for plugin in plugins
+                for key in ctx.parvis.registry.settings[plugin]
+            }
+        )
+    if request.method == "POST" and form.validate():
+        values = dict(ctx.town.settings or {})
+        for plugin in plugins:
+            values[plugin] = {
+                key: form[forms.setting_field_name(plugin, key)].data
+                for key in ctx.parvis.registry.settings[plugin]
+            }
+        ctx.town.settings = values
+        audit.record(ctx.session, ctx.town.id, ctx.actor.id, "town.plugin_settings", "", **values)
+        ctx.flash(_("The settings are saved."))
+        return redirect(ctx.url("admin:plugin_settings"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "admin/plugin_settings.html", {"form": form}, status_code=status)
+
+
+@view
 def audit_log(request: Request) -> Response:
     ctx = get_context(request)
     _require_admin_area(ctx)
@@ -584,5 +617,11 @@ routes = [
         name="admin:rule_delete",
     ),
     Route("/admin/town", town_settings, methods=["GET", "POST"], name="admin:town"),
+    Route(
+        "/admin/plugin-settings",
+        plugin_settings,
+        methods=["GET", "POST"],
+        name="admin:plugin_settings",
+    ),
     Route("/admin/audit", audit_log, name="admin:audit"),
 ]
