@@ -15,7 +15,6 @@ from parvis.i18n import gettext as _
 from parvis.models import Area, User
 from parvis.web import Context, get_context, redirect, render, view
 
-
 # A field hidden from people (off-screen, out of the tab order) that spam bots fill in.
 HONEYPOT = "website"
 
