@@ -1,0 +1,165 @@
+"""Digest e-mail to followers (through a real SMTP server) and GDPR export/erase."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from council_helpers import make_council, sign_in
+from sqlalchemy import func, select
+
+from parvis.mail import send_pending
+from parvis.models import Module, User
+from parvis.testing import post_form
+from parvis_council_space import digest, services
+from parvis_council_space.models import (
+    Ballot,
+    BallotChoice,
+    Comment,
+    CouncilMember,
+    DigestItem,
+    Idea,
+    Support,
+)
+
+
+def _mail_town(make_town, smtp_server):
+    return make_town(
+        mail_backend="smtp",
+        smtp_port=smtp_server.port,
+        plugin_settings={"council_space": {"background_count": False}},
+    )
+
+
+def _follow(client, council):
+    r = post_form(client, f"/s/{council.slug}/follow", {"follow": "1"}, page=f"/s/{council.slug}")
+    assert r.status_code == 303
+
+
+def test_one_digest_per_follower_with_everything_new(make_town, smtp_server):
+    town = _mail_town(make_town, smtp_server)
+    council = make_council(town)
+    other = make_council(town, slug="conseil-port")
+    council.user("suiveur@example.org")
+    council.user("elu@example.org", roles=(f"councillor@{council.space_id}",))
+    with town.session() as s:
+        s.get(User, council.user("lecteur@example.org")).locale = "en"
+    with town.client() as follower, town.client() as reader, town.client() as staff:
+        sign_in(follower, "suiveur@example.org")
+        _follow(follower, council)
+        _follow(follower, other)
+        sign_in(reader, "lecteur@example.org")
+        _follow(reader, council)
+        sign_in(staff, "elu@example.org")
+        manage = f"/p/council_space/{council.slug}/manage"
+        post_form(
+            staff,
+            f"/p/council_space/{council.slug}/news",
+            {"title": "Nouveau banc", "body": "Installé."},
+            page=manage,
+        )
+        post_form(
+            staff,
+            f"/p/council_space/{council.slug}/meetings",
+            {"title": "Séance de mars", "starts_at": "2027-03-12T18:30"},
+            page=manage,
+        )
+    with town.session() as s:
+        s.add(
+            Module(
+                space_id=council.space_id,
+                type="idea_call",
+                slug="appel-2028",
+                title="Appel 2028",
+                phase="submission",
+            )
+        )
+    parvis = town.parvis
+    assert digest.send(parvis) == 2  # one e-mail per follower, not one per event
+    assert send_pending(parvis) == 2
+    mail = smtp_server.wait_for("suiveur@example.org")
+    assert "3 new items" in mail.subject or "3 nouveaut" in mail.subject
+    assert "Nouveau banc" in mail.body and "Séance de mars" in mail.body
+    assert "Appel 2028" in mail.body  # the new call for ideas
+    assert "Budget 2027" not in mail.body  # calls older than the follow are not news
+    assert f"http://testserver/s/{council.slug}/idea_call/" in mail.body
+    assert len([m for m in smtp_server.messages if "suiveur@example.org" in m.to]) == 1
+    english = smtp_server.wait_for("lecteur@example.org")
+    assert "new items in the councils you follow" in english.subject
+    # Nothing new: nothing sent; something new: only that.
+    assert digest.send(parvis) == 0
+    with town.session() as s:
+        space = s.get(services.Space, council.space_id)
+        later = services.utcnow() + dt.timedelta(seconds=1)
+        s.add(
+            DigestItem(
+                town_id=town.town_id,
+                space_id=space.id,
+                kind="results",
+                title="Résultats 2027",
+                path="/x",
+                created_at=later,
+            )
+        )
+    assert digest.send(parvis, now=later + dt.timedelta(seconds=1)) == 2
+    send_pending(parvis)
+    last = [m for m in smtp_server.messages if "suiveur@example.org" in m.to][-1]
+    assert "Résultats 2027" in last.body and "Nouveau banc" not in last.body
+
+
+def test_followers_get_only_items_after_they_followed(town, council):
+    council.user("early@example.org")
+    with town.session() as s:
+        s.add(
+            DigestItem(
+                town_id=town.town_id,
+                space_id=council.space_id,
+                kind="news",
+                title="Ancienne",
+                path="/a",
+                created_at=services.utcnow() - dt.timedelta(days=3),
+            )
+        )
+    with town.client() as c:
+        sign_in(c, "early@example.org")
+        _follow(c, council)
+    with town.session() as s:  # the call itself was created before the follow too
+        s.get(Module, council.module_id).created_at = services.utcnow() - dt.timedelta(days=3)
+    assert digest.send(town.parvis) == 0
+
+
+def test_gdpr_export_and_erase(town, council, client, resident):
+    idea = council.add_idea(resident.id, title="Mon idée")
+    council.add_idea(None, title="Autre", status="feasible")
+    with town.session() as s:
+        s.add(Support(idea_id=idea, user_id=resident.id))
+        s.add(Comment(idea_id=idea, author_id=resident.id, body="Mon commentaire"))
+        s.add(CouncilMember(space_id=council.space_id, name="Rita", user_id=resident.id))
+        module = s.get(Module, council.module_id)
+        services.cast_ballot(s, module, f"u:{resident.id}", {idea: 1}, resident.id)
+    with town.session() as s:
+        user = s.get(User, resident.id)
+        hooks = town.parvis.pm.hook
+        exported = {
+            k: v
+            for result in hooks.parvis_export_user_data(session=s, user=user)
+            for k, v in result.items()
+        }
+    assert exported["ideas"][0]["title"] == "Mon idée"
+    assert exported["comments"][0]["body"] == "Mon commentaire"
+    assert exported["supports"] == [idea]
+    assert exported["ballots"][0]["choices"] == {str(idea): 1}
+    assert exported["council_memberships"][0]["name"] == "Rita"
+    import json
+
+    json.dumps(exported)  # serialisable
+    with town.session() as s:
+        town.parvis.pm.hook.parvis_erase_user_data(session=s, user=s.get(User, resident.id))
+    with town.session() as s:
+        assert s.get(Idea, idea).author_id is None
+        assert s.get(Idea, idea).support_count == 0
+        assert s.get(Idea, idea).comment_count == 0
+        assert s.scalar(select(func.count(Comment.id))) == 0
+        ballot = s.scalar(select(Ballot))
+        assert ballot.user_id is None and not ballot.voter_key.startswith("u:")
+        assert s.scalar(select(func.count(BallotChoice.id))) == 1  # the vote still counts
+        assert s.scalar(select(CouncilMember.user_id)) is None
