@@ -5,7 +5,11 @@ Everything named here is covered by ``docs/`` and kept stable across minor versi
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+from typing import Any
+
 from parvis import audit
+from parvis.cli import app_for_command
 from parvis.contrib import (
     Action,
     Event,
@@ -29,6 +33,7 @@ from parvis.i18n import (
     format_number,
     format_percent,
     get_locale,
+    use_locale,
 )
 from parvis.mail import queue_mail
 from parvis.models import Area, Follow, Module, Space, Town, Upload, User
@@ -56,6 +61,13 @@ from parvis.web import (
 )
 
 record_audit = audit.record
+
+
+def using_locale(app: Any, locale: str) -> AbstractContextManager[None]:
+    """Translate in ``locale`` inside a ``with`` block, e.g. to write each follower's e-mail in
+    their language from an event handler or a command (``app`` is the hook's ``app``)."""
+    return use_locale(app.catalogs, locale)
+
 
 __all__ = [
     "ANONYMOUS",
@@ -88,6 +100,7 @@ __all__ = [
     "Translator",
     "Upload",
     "User",
+    "app_for_command",
     "emit",
     "follower_emails",
     "format_currency",
@@ -108,6 +121,7 @@ __all__ = [
     "render_string",
     "slugify",
     "store_image",
+    "using_locale",
     "utcnow",
     "view",
 ]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import select
 
 from parvis.config import Config
 from parvis.plugins import PluginError
+
+if TYPE_CHECKING:
+    from parvis.app import Parvis
 
 
 def _parvis(ctx: click.Context):
@@ -20,6 +24,11 @@ def _parvis(ctx: click.Context):
         except PluginError as exc:
             raise click.ClickException(str(exc)) from exc
     return ctx.obj["parvis"]
+
+
+def app_for_command(ctx: click.Context) -> Parvis:
+    """For plugins' commands: the app (database, plugins, settings) of this invocation."""
+    return _parvis(ctx.find_root())
 
 
 class ParvisGroup(click.Group):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gettext as _gettext
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
 from io import BytesIO
@@ -91,6 +92,18 @@ def activate(catalogs: Catalogs | None, locale: str) -> None:
     """Set the locale for the current request (or CLI command, or test)."""
     _catalogs.set(catalogs)
     _locale.set(locale if locale in SUPPORTED_LOCALES else DEFAULT_LOCALE)
+
+
+@contextmanager
+def use_locale(catalogs: Catalogs | None, locale: str) -> Iterator[None]:
+    """Translate in ``locale`` inside the block (e-mails written in each reader's language)."""
+    previous = (_catalogs.get(), _locale.get())
+    activate(catalogs, locale)
+    try:
+        yield
+    finally:
+        _catalogs.set(previous[0])
+        _locale.set(previous[1])
 
 
 def get_locale() -> str:
