@@ -52,6 +52,7 @@ from parvis.templating import render_markdown
 from parvis.web import (
     Context,
     LoginRequired,
+    form_status,
     get_context,
     redirect,
     render,
@@ -103,6 +104,7 @@ __all__ = [
     "app_for_command",
     "emit",
     "follower_emails",
+    "form_status",
     "format_currency",
     "format_date",
     "format_datetime",

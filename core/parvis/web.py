@@ -390,5 +390,10 @@ def render_error(ctx: Context, status: int, detail: str | None = None) -> HTMLRe
     )
 
 
+def form_status(request: Request) -> int:
+    """The status of a page showing a form: 400 when it comes back after a rejected POST."""
+    return 400 if request.method == "POST" else 200
+
+
 def redirect(url: str, status_code: int = 303) -> RedirectResponse:
     return RedirectResponse(url, status_code=status_code)

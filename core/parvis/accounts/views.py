@@ -13,7 +13,7 @@ from parvis import i18n, ratelimit
 from parvis.accounts import forms, services
 from parvis.i18n import gettext as _
 from parvis.models import Area, User
-from parvis.web import Context, get_context, redirect, render, view
+from parvis.web import Context, form_status, get_context, redirect, render, view
 
 # A field hidden from people (off-screen, out of the tab order) that spam bots fill in.
 HONEYPOT = "website"
@@ -80,7 +80,7 @@ def signup(request: Request) -> Response:
         return render(
             request, "accounts/check_email.html", {"email": form.email.data, "reset": False}
         )
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(request, "accounts/signup.html", {"form": form}, status_code=status)
 
 
@@ -131,7 +131,7 @@ def login(request: Request) -> Response:
             _log_in(ctx, user)
             return redirect(_next_url(request))
         form.add_error("password", _("Wrong e-mail address or password."))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(request, "accounts/login.html", {"form": form}, status_code=status)
 
 
@@ -159,7 +159,7 @@ def reset_request(request: Request) -> Response:
         return render(
             request, "accounts/check_email.html", {"email": form.email.data, "reset": True}
         )
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(request, "accounts/reset_request.html", {"form": form}, status_code=status)
 
 
@@ -180,7 +180,7 @@ def reset_password(request: Request) -> Response:
         _log_in(ctx, user)
         ctx.flash(_("Your password is changed."))
         return redirect("/")
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(request, "accounts/reset_password.html", {"form": form}, status_code=status)
 
 
@@ -216,7 +216,7 @@ def profile(request: Request) -> Response:
         i18n.activate(ctx.parvis.catalogs, user.locale)
         ctx.flash(_("Your profile is saved."))
         return redirect(ctx.url("accounts:profile"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(
         request,
         "accounts/profile.html",

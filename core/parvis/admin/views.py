@@ -17,7 +17,7 @@ from parvis.i18n import gettext as _
 from parvis.models import AuditEntry, Module, PermissionRule, RoleGrant, Space, User
 from parvis.permissions import SPACE_ADMIN, TOWN_ADMIN, VERIFIED, RuleSet, load_actor
 from parvis.spaces import services
-from parvis.web import Context, LoginRequired, get_context, redirect, render, view
+from parvis.web import Context, LoginRequired, form_status, get_context, redirect, render, view
 
 
 def _require_admin_area(ctx: Context) -> None:
@@ -26,6 +26,14 @@ def _require_admin_area(ctx: Context) -> None:
     has_space_role = any(SPACE_ADMIN in roles for roles in ctx.actor.space_roles.values())
     if not (ctx.actor.is_town_admin or has_space_role):
         raise HTTPException(403, _("Only administrators may open the administration."))
+
+
+def _town_admin(request: Request) -> Context:
+    """The context of a page only town administrators may use."""
+    ctx = get_context(request)
+    _require_admin_area(ctx)
+    ctx.require("admin.town")
+    return ctx
 
 
 def _town_space(ctx: Context, space_id: int) -> Space:
@@ -109,16 +117,14 @@ def _save_space(ctx: Context, form: forms.SpaceForm, space: Space | None) -> Spa
 
 @view
 def space_new(request: Request) -> Response:
-    ctx = get_context(request)
-    _require_admin_area(ctx)
-    ctx.require("admin.town")
+    ctx = _town_admin(request)
     form = _space_form(ctx, None)
     if request.method == "POST" and form.validate():
         space = _save_space(ctx, form, None)
         if space is not None:
             ctx.flash(_("The space is created. Add modules to it below."))
             return redirect(ctx.url("admin:space", space_id=space.id))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(
         request, "admin/space_form.html", {"form": form, "edited": None}, status_code=status
     )
@@ -133,7 +139,7 @@ def space_edit(request: Request) -> Response:
     if request.method == "POST" and form.validate() and _save_space(ctx, form, space) is not None:
         ctx.flash(_("The space is saved."))
         return redirect(ctx.url("admin:space", space_id=space.id))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     modules = services.space_modules(ctx.session, space, include_unpublished=True)
     module_form = forms.ModuleForm()
     module_form.type.choices = [
@@ -221,9 +227,7 @@ def module_phase(request: Request) -> Response:
 
 @view
 def areas(request: Request) -> Response:
-    ctx = get_context(request)
-    _require_admin_area(ctx)
-    ctx.require("admin.town")
+    ctx = _town_admin(request)
     form = forms.AreaForm.from_request(ctx.form)
     if request.method == "POST" and form.validate():
         from parvis.models import Area
@@ -238,7 +242,7 @@ def areas(request: Request) -> Response:
             audit.record(ctx.session, ctx.town.id, ctx.actor.id, "area.add", slug)
             ctx.flash(_("The neighbourhood is added."))
             return redirect(ctx.url("admin:areas"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(
         request,
         "admin/areas.html",
@@ -254,9 +258,7 @@ def _role_choices(ctx: Context) -> list[tuple[str, str]]:
 
 @view
 def roles(request: Request) -> Response:
-    ctx = get_context(request)
-    _require_admin_area(ctx)
-    ctx.require("admin.town")
+    ctx = _town_admin(request)
     form = forms.GrantForm.from_request(ctx.form)
     form.role.choices = _role_choices(ctx)
     form.space.choices = _space_choices(ctx, _("Whole town"))
@@ -316,7 +318,7 @@ def roles(request: Request) -> Response:
         .where(User.town_id == ctx.town.id, User.verified_at.is_not(None))
         .order_by(User.display_name)
     ).all()
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(
         request,
         "admin/roles.html",
@@ -327,9 +329,7 @@ def roles(request: Request) -> Response:
 
 @view
 def revoke(request: Request) -> Response:
-    ctx = get_context(request)
-    _require_admin_area(ctx)
-    ctx.require("admin.town")
+    ctx = _town_admin(request)
     grant = ctx.session.scalar(
         select(RoleGrant).where(
             RoleGrant.id == request.path_params["grant_id"], RoleGrant.town_id == ctx.town.id
@@ -356,9 +356,7 @@ def revoke(request: Request) -> Response:
 
 @view
 def unverify(request: Request) -> Response:
-    ctx = get_context(request)
-    _require_admin_area(ctx)
-    ctx.require("admin.town")
+    ctx = _town_admin(request)
     user = ctx.session.scalar(
         select(User).where(User.id == request.path_params["user_id"], User.town_id == ctx.town.id)
     )
@@ -378,9 +376,7 @@ def _action_choices(ctx: Context) -> list[tuple[str, str]]:
 
 @view
 def permissions(request: Request) -> Response:
-    ctx = get_context(request)
-    _require_admin_area(ctx)
-    ctx.require("admin.town")
+    ctx = _town_admin(request)
     is_explain = request.method == "POST" and (ctx.form or {}).get("form") == "explain"
     rule_form = forms.RuleForm.from_request(
         ctx.form if request.method == "POST" and not is_explain else None
@@ -480,9 +476,7 @@ def _explain(ctx: Context, form: forms.ExplainForm):
 
 @view
 def rule_delete(request: Request) -> Response:
-    ctx = get_context(request)
-    _require_admin_area(ctx)
-    ctx.require("admin.town")
+    ctx = _town_admin(request)
     rule = ctx.session.scalar(
         select(PermissionRule).where(
             PermissionRule.id == request.path_params["rule_id"],
@@ -499,9 +493,7 @@ def rule_delete(request: Request) -> Response:
 
 @view
 def town_settings(request: Request) -> Response:
-    ctx = get_context(request)
-    _require_admin_area(ctx)
-    ctx.require("admin.town")
+    ctx = _town_admin(request)
     town = ctx.town
     if request.method == "POST":
         form = forms.TownForm.from_request(ctx.form)
@@ -535,16 +527,14 @@ def town_settings(request: Request) -> Response:
         )
         ctx.flash(_("The town settings are saved."))
         return redirect(ctx.url("admin:town"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(request, "admin/town.html", {"form": form}, status_code=status)
 
 
 @view
 def plugin_settings(request: Request) -> Response:
     """Town values of the enabled plugins' settings (they win over the deployment's)."""
-    ctx = get_context(request)
-    _require_admin_area(ctx)
-    ctx.require("admin.town")
+    ctx = _town_admin(request)
     plugins = [p for p in ctx.enabled_plugins if ctx.parvis.registry.settings.get(p)]
     form_class = forms.plugin_settings_form(ctx.parvis.registry.settings, plugins)
     if request.method == "POST":
@@ -568,15 +558,13 @@ def plugin_settings(request: Request) -> Response:
         audit.record(ctx.session, ctx.town.id, ctx.actor.id, "town.plugin_settings", "", **values)
         ctx.flash(_("The settings are saved."))
         return redirect(ctx.url("admin:plugin_settings"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status(request)
     return render(request, "admin/plugin_settings.html", {"form": form}, status_code=status)
 
 
 @view
 def audit_log(request: Request) -> Response:
-    ctx = get_context(request)
-    _require_admin_area(ctx)
-    ctx.require("admin.town")
+    ctx = _town_admin(request)
     entries = ctx.session.execute(
         select(AuditEntry, User.display_name)
         .outerjoin(User, User.id == AuditEntry.actor_id)
