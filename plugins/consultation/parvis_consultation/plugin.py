@@ -246,10 +246,10 @@ def _catalog(locale: str) -> _gettext.NullTranslations:
 def decision_mail(
     locale: str, town: str, space: str, title: str, decision: str, url: str
 ) -> tuple[str, str]:
-    tr = _catalog(locale if locale in ("fr", "en") else "fr").gettext
-    subject = tr("Consultation “%(title)s”: what the town decided") % {"title": title}
+    gettext = _catalog(locale if locale in ("fr", "en") else "fr").gettext
+    subject = gettext("Consultation “%(title)s”: what the town decided") % {"title": title}
     body = (
-        tr(
+        gettext(
             "Hello,\n\nYou follow “%(space)s” on the participation platform of %(town)s. "
             "The town has published what it decided after the consultation “%(title)s”:"
         )
@@ -257,9 +257,11 @@ def decision_mail(
         + "\n\n"
         + decision
         + "\n\n"
-        + tr("Read it online: %(url)s") % {"url": url}
+        + gettext("Read it online: %(url)s") % {"url": url}
         + "\n\n"
-        + tr("You get this e-mail because you follow this space; stop following it on its page.")
+        + gettext(
+            "You get this e-mail because you follow this space; stop following it on its page."
+        )
         + "\n"
     )
     return subject, body
