@@ -41,6 +41,20 @@ def _postgres_database(base_url: str) -> tuple[str, Callable[[], None]]:
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
+@pytest.fixture(scope="session", autouse=True)
+def parvis_fast_password_hashing() -> Iterator[None]:
+    """Argon2 at its lowest cost in tests: hashing is what makes log-ins slow, not what's tested."""
+    from argon2 import PasswordHasher
+
+    from parvis import passwords
+
+    saved = passwords._hasher, passwords._DUMMY_HASH
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("parvis-timing-equaliser")
+    yield
+    passwords._hasher, passwords._DUMMY_HASH = saved
+
+
 @pytest.fixture(scope="session")
 def parvis_database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database (PostgreSQL) or a migrated template file (SQLite)."""
