@@ -141,6 +141,7 @@ def _fill_form(form: Any) -> None:
     """Fill a plugin's contribution form the way a hurried resident would: first choice of
     every group, first option of every list, a sentence in every text field."""
     seen_groups: set[str] = set()
+    picked: dict[int, set[str]] = {}
     for field in form.locator("input:not([type=hidden]), textarea, select").all():
         if not field.is_visible() and field.get_attribute("type") not in ("radio", "checkbox"):
             continue
@@ -148,18 +149,25 @@ def _fill_form(form: Any) -> None:
         kind = (field.get_attribute("type") or "text").lower()
         name = field.get_attribute("name") or ""
         if tag == "select":
+            # selects of one group (a ranking) get different values
+            group = field.evaluate(
+                "e => { const g = e.closest('fieldset, ul, ol'); "
+                "return g ? [...document.querySelectorAll('fieldset, ul, ol')].indexOf(g) : -1; }"
+            )
+            used = picked.setdefault(group, set())
             values = [
                 o.get_attribute("value")
                 for o in field.locator("option").all()
-                if o.get_attribute("value")
+                if o.get_attribute("value") and o.get_attribute("value") not in used
             ]
             if values:
                 field.select_option(values[0])
+                used.add(values[0])
         elif kind in ("radio", "checkbox"):
             if name not in seen_groups:
                 seen_groups.add(name)
                 field.check(force=True)
-        elif kind == "number":
+        elif kind == "number" or field.get_attribute("inputmode") in ("decimal", "numeric"):
             field.fill("3")
         elif kind == "email":
             field.fill("camille@demo.parvis.local")
@@ -204,7 +212,10 @@ def test_resident_contributes(new_page: Any, live: Any, size: Any) -> None:
         ) as posted:
             form.locator("button[type=submit], input[type=submit]").first.click()
         page.wait_for_load_state()
-        assert posted.value.status in (200, 303), f"{module}: HTTP {posted.value.status}"
+        assert posted.value.status in (200, 303), (
+            f"{module}: HTTP {posted.value.status}: "
+            f"{page.locator('main p.error').all_inner_texts()}"
+        )
         if posted.value.status == 303:
             assert page.locator(".notice.error").count() == 0
             check_page(page, f"resident-contributed-{module.strip('/').replace('/', '-')}")
