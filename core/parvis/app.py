@@ -40,7 +40,9 @@ class Parvis:
         self.core_plugins = [n for n in self.infos if n in CORE_PLUGINS]
         self.plugins = [n for n in self.infos if n not in CORE_PLUGINS]
         self.registry = Registry.build(self.pm)
-        self.permissions = Permissions(self.registry.actions, self.registry.module_types)
+        self.permissions = Permissions(
+            self.registry.actions, self.registry.module_types, self.registry.roles
+        )
         check_table_prefixes(self.infos)
         self.db = Database(config.database_url)
         for factory in (self.db.sessionmaker, self.db.write_sessionmaker):

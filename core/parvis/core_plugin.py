@@ -38,7 +38,7 @@ def parvis_actions() -> list[Action]:
         Action("spaces.follow", _l("Follow a space"), default_roles=(RESIDENT,)),
         Action("spaces.manage", _l("Edit a space and its modules"), default_roles=(SPACE_ADMIN,)),
         Action("admin.access", _l("Open the administration"), default_roles=(SPACE_ADMIN,)),
-        Action("admin.town", _l("Manage the town: areas, roles, plugins, settings")),
+        Action("admin.town", _l("Manage the town: neighbourhoods, roles, plugins, settings")),
         Action("content.moderate", _l("Moderate contributions"), default_roles=(MODERATOR,)),
     ]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from parvis.contrib import Action, ModuleType
+from parvis.contrib import Action, ModuleType, Role
 from parvis.i18n import gettext as _
 from parvis.models import Module, PermissionRule, RoleGrant, Space, Town, User
 
@@ -136,9 +136,20 @@ class RuleSet:
 class Permissions:
     """Answers permission questions for one town, using the registry's actions."""
 
-    def __init__(self, actions: dict[str, Action], module_types: dict[str, ModuleType]) -> None:
+    def __init__(
+        self,
+        actions: dict[str, Action],
+        module_types: dict[str, ModuleType],
+        roles: dict[str, Role] | None = None,
+    ) -> None:
         self.actions = actions
         self.module_types = module_types
+        self.roles = roles or {}
+
+    def _role(self, key: str) -> str:
+        """A role's label for reasons shown to people (its key if unknown)."""
+        role = self.roles.get(key)
+        return f"{role.label} ({key})" if role else key
 
     def decide(
         self,
@@ -166,16 +177,26 @@ class Permissions:
             if denied:
                 return Decision(
                     False,
-                    _("Denied at %(level)s level for role %(role)s.", level=level, role=denied[0]),
+                    _(
+                        "Denied at %(level)s level for role %(role)s.",
+                        level=level,
+                        role=self._role(denied[0]),
+                    ),
                 )
             allowed = sorted(role for role, allow in level_rules)
             return Decision(
                 True,
-                _("Allowed at %(level)s level for role %(role)s.", level=level, role=allowed[0]),
+                _(
+                    "Allowed at %(level)s level for role %(role)s.",
+                    level=level,
+                    role=self._role(allowed[0]),
+                ),
             )
         by_default = sorted(roles & set(spec.default_roles))
         if by_default:
-            return Decision(True, _("Allowed by default for role %(role)s.", role=by_default[0]))
+            return Decision(
+                True, _("Allowed by default for role %(role)s.", role=self._role(by_default[0]))
+            )
         if not actor.is_authenticated and RESIDENT in spec.default_roles:
             return Decision(False, _("You need to sign in first."))
         if (

@@ -178,7 +178,7 @@ def reset_password(request: Request) -> Response:
     if request.method == "POST" and form.validate():
         services.set_password(user, form.password.data)
         _log_in(ctx, user)
-        ctx.flash(_("Your password is changed."))
+        ctx.flash(_("Your password has been changed."))
         return redirect("/")
     status = form_status(request)
     return render(request, "accounts/reset_password.html", {"form": form}, status_code=status)
@@ -249,7 +249,7 @@ def delete_account(request: Request) -> Response:
         else:
             services.delete_account(ctx.session, ctx.parvis.pm, user)
             request.session.clear()
-            ctx.flash(_("Your account and your personal data are deleted."))
+            ctx.flash(_("Your account and your personal data have been deleted."))
             return redirect("/")
     profile_form = forms.ProfileForm(
         display_name=user.display_name, locale=user.locale, area=str(user.area_id or "")
