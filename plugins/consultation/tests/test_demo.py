@@ -1,0 +1,30 @@
+"""The demo town gets a survey with answers and a quick poll on its home page."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from parvis.demo import load_demo
+from parvis.models import Module
+from parvis_consultation.models import Response
+
+
+def test_demo_content(make_town):
+    town = make_town()  # an app; the demo town is created inside it
+    parvis = town.parvis
+    with parvis.db.session() as s:
+        load_demo(parvis, s)
+    with parvis.db.session() as s:
+        modules = {
+            m.slug: m for m in s.scalars(select(Module).where(Module.type.in_(["survey", "poll"])))
+        }
+        assert {"velodrome", "jeux-fan-zone"} <= set(modules)
+        assert s.scalar(select(func.count()).select_from(Response)) > 0
+        survey = modules["velodrome"]
+    from starlette.testclient import TestClient
+
+    with TestClient(town.app, base_url="http://localhost") as c:
+        home = c.get("/")
+        assert "Une fan zone" in home.text or "fan zone" in home.text
+        page = c.get(f"/s/grands-projets/survey/{survey.id}/")
+        assert page.status_code == 200 and "vélodrome" in page.text
