@@ -754,6 +754,14 @@ def csv_columns(structure: Structure) -> list[tuple[str, int, int | None]]:
     return columns
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_text(text: str) -> str:
+    """Free text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def export_csv(session: Session, structure: Structure, module_id: int) -> str:
     """One row a response, one column a question (matrix: one per row); UTF-8 with BOM."""
     columns = csv_columns(structure)
@@ -796,11 +804,11 @@ def export_csv(session: Session, structure: Structure, module_id: int) -> str:
         if col is None:
             continue
         if is_other:
-            cells[col].append(_("Other: %(text)s", text=text or ""))
+            cells[col].append(_("Other: %(text)s", text=_cell_text(text or "")))
         elif option_id is not None:
             cells[col].append(labels.get(option_id, ""))
         elif text is not None:
-            cells[col].append(text)
+            cells[col].append(_cell_text(text))
         elif number is not None:
             cells[col].append(_fmt(number))
         elif day is not None:

@@ -679,6 +679,7 @@ def _question_page(
             "choices": structure.choices.get(question.id, []) if question else [],
             "rows": structure.rows.get(question.id, []) if question else [],
             "option_errors": option_errors or {},
+            "kinds": _kind_labels(),
             "option_values": option_values or {},
         },
         status_code=status_code,

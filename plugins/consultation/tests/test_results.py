@@ -227,6 +227,7 @@ def test_csv_export_round_trips_every_question_kind(town):
     assert first["matrix \u2014 South"] == "Bad"
     assert first["date"] == "2026-07-14"
     assert first["area"] == "Quartier 0"
+    assert rows[1]["long"] == "Needs more parking"
     third = rows[2]
     assert third["multiple"] == "" and third["short"] == "" and third["date"] == ""
     assert third["ranking"] == "Price; Transport; Hours"
@@ -258,3 +259,16 @@ def _three_answers_closed(town, b):
     _three_answers(town, b)
     with town.session() as s:
         s.get(Module, b.module_id).phase = "closed"
+
+
+def test_csv_neutralises_spreadsheet_formulas(town, resident):
+    b = build_survey(town)
+    data = {**full_answer(b), f"q{b.q['long']}": '=HYPERLINK("http://evil")'}
+    with town.client() as c:
+        login(c, resident.email)
+        assert post_form(c, b.url, data, page=b.url).status_code == 303
+        login(c, town.admin_email, town.admin_password)
+        body = c.get(b.url + "export.csv").content.decode("utf-8-sig")
+    row = next(csv.DictReader(io.StringIO(body)))
+    assert row["long"] == '\'=HYPERLINK("http://evil")'
+    assert row["number"] == "12.5"
