@@ -93,7 +93,8 @@ def member_add(request: Request) -> Response:
     ctx.require("council_space.manage", space)
     form = MemberForm.from_request(ctx.form)
     user_id = None
-    if form.validate() and form.email.data:
+    valid = form.validate()
+    if form.email.data and not form.email.errors:
         user_id = ctx.session.scalar(
             select(User.id).where(
                 User.town_id == ctx.town.id, User.email == form.email.data.strip().lower()
@@ -101,7 +102,7 @@ def member_add(request: Request) -> Response:
         )
         if user_id is None:
             form.add_error("email", _("No account of this town has this e-mail address."))
-    if form.errors:
+    if not valid or form.errors:
         return _manage_page(ctx, space, member_form=form, status_code=400)
     position = ctx.session.scalar(
         select(func.coalesce(func.max(CouncilMember.position), 0)).where(

@@ -80,6 +80,7 @@ def test_greedy_count_published_with_explanations(town, council, client):
     html = client.get(page).text
     assert "Not published yet" in html
     anon = town.client()
+    anon.headers["accept-language"] = "en"
     assert "The results are not published yet." in anon.get(page).text
     r = post_form(client, council.url("publish"), {"job": str(job.id)}, page=page)
     assert r.status_code == 303
