@@ -1,0 +1,511 @@
+"""Anonymous requests per second: Parvis pages against a bare Starlette route serving the same
+bytes, in one run on the same machine, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/bench_pages.py [--duration 10] [--connections 16]
+        [--database sqlite|postgres|both] [--rounds 1] [--plugins all|none|a,b]
+        [--client auto|wrk|python] [--warmup 2]
+
+For each database: build a fresh database (demo town + a published space listing 200 modules),
+count the SQL queries of each page in-process, serve Parvis with uvicorn (one worker, no access
+log) in a subprocess, fetch each page's bytes, serve those bytes from a bare Starlette app in a
+second uvicorn subprocess (same settings), then load each target in turn from another process
+(``wrk`` if installed, else the asyncio client in _load.py): warm-up, then a fixed duration.
+With two or more cores the servers are pinned to CPU 0 and the load generator to CPU 1.
+Prints a Markdown table. Not a test: nothing here is timed by the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import contextlib
+import http.client
+import importlib.util
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import _load  # noqa: E402
+
+HOST = "127.0.0.1"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+N_MODULES = 200
+PAGES = {"home": "/", "space": f"/s/{_load.SPACE_SLUG}"}
+
+_children: list[subprocess.Popen[bytes]] = []
+
+
+# --- processes ----------------------------------------------------------------------------------
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+    if proc in _children:
+        _children.remove(proc)
+
+
+def _kill_all() -> None:
+    for proc in list(_children):
+        _kill(proc)
+
+
+def _on_signal(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _cpus() -> tuple[set[int] | None, set[int] | None]:
+    """(server CPUs, client CPUs): one core each when there are at least two."""
+    try:
+        available = sorted(os.sched_getaffinity(0))
+    except AttributeError:
+        return None, None
+    if len(available) < 2:
+        return None, None
+    return {available[0]}, {available[1]}
+
+
+def _pinned(cpus: set[int] | None) -> Any:
+    if cpus is None:
+        return None
+    return lambda: os.sched_setaffinity(0, cpus)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{err[-3000:]}")
+        with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing accepts connections on {HOST}:{port} after {timeout:.0f} s")
+
+
+@dataclass
+class ServerSettings:
+    loop: str
+    http: str
+
+    @classmethod
+    def detect(cls) -> ServerSettings:
+        loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+        http_impl = "httptools" if importlib.util.find_spec("httptools") else "h11"
+        return cls(loop, http_impl)
+
+
+@dataclass
+class Server:
+    port: int
+    pgid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of every process of the server's group (all threads)."""
+        ticks = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rpartition(")")[2].split()
+            if int(fields[2]) == self.pgid:  # fields[2] is the process group
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def uvicorn_server(
+    factory: str, env: dict[str, str], settings: ServerSettings, cpus: set[int] | None
+) -> Iterator[Server]:
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "uvicorn", "--factory", factory,
+        "--app-dir", str(HERE), "--host", HOST, "--port", str(port),
+        "--workers", "1", "--no-access-log", "--log-level", "warning",
+        "--loop", settings.loop, "--http", settings.http,
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, **env},
+        cwd=str(HERE.parent),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        preexec_fn=_pinned(cpus),
+    )
+    _children.append(proc)
+    try:
+        wait_for_port(port, proc)
+        yield Server(port, proc.pid)
+    finally:
+        _kill(proc)
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+def fetch(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Accept": "text/html"})
+        response = conn.getresponse()
+        body = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+    finally:
+        conn.close()
+
+
+@dataclass
+class LoadResult:
+    rps: float
+    requests: int
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    errors: int = 0
+    non_2xx: int = 0
+    raw: str = field(default="", repr=False)
+    cpu_ms: float = 0.0  # server CPU time per request
+
+
+def median_result(results: list[LoadResult]) -> LoadResult:
+    """The round with the median throughput (its latency and CPU time go with it)."""
+    ordered = sorted(results, key=lambda r: r.rps)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def run_wrk(port: int, path: str, connections: int, seconds: float, cpus: Any) -> LoadResult:
+    cmd = [
+        "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
+        "--timeout", "10s", f"http://{HOST}:{port}{path}",
+    ]  # fmt: skip
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, check=True, preexec_fn=_pinned(cpus),
+        timeout=seconds + 60,
+    ).stdout  # fmt: skip
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    p50 = re.search(r"^\s*50%\s+(\S+)\s*$", out, re.M)
+    p99 = re.search(r"^\s*99%\s+(\S+)\s*$", out, re.M)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if p50 is None or p99 is None:
+        print(f"[bench] wrk printed no latency distribution:\n{out}", file=sys.stderr)
+    return LoadResult(
+        rps=rps,
+        requests=requests,
+        p50_ms=_ms(p50.group(1)) if p50 else None,
+        p99_ms=_ms(p99.group(1)) if p99 else None,
+        errors=sum(int(g) for g in errors.groups()) if errors else 0,
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        raw=out,
+    )
+
+
+def run_python_client(
+    port: int, path: str, connections: int, seconds: float, cpus: Any
+) -> LoadResult:
+    cmd = [sys.executable, str(HERE / "_load.py"), "client", HOST, str(port), path,
+           str(connections), str(seconds)]  # fmt: skip
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, check=True, preexec_fn=_pinned(cpus),
+        timeout=seconds + 60,
+    ).stdout  # fmt: skip
+    stats = json.loads(out)
+    return LoadResult(
+        rps=stats["rps"],
+        requests=stats["requests"],
+        errors=stats["errors"],
+        non_2xx=stats["non_200"],
+        raw=out,
+    )
+
+
+def load(
+    generator: str, server: Server, path: str, connections: int, seconds: float, cpus: Any
+) -> LoadResult:
+    runner = run_wrk if generator == "wrk" else run_python_client
+    before = server.cpu_seconds()
+    result = runner(server.port, path, connections, seconds, cpus)
+    result.cpu_ms = (server.cpu_seconds() - before) * 1000 / max(result.requests, 1)
+    return result
+
+
+# --- databases ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def sqlite_database() -> Iterator[str]:
+    folder = tempfile.mkdtemp(prefix="parvis_bench_")
+    try:
+        yield f"sqlite:///{folder}/bench.db"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    import psycopg
+
+    name = f"parvis_bench_{secrets.token_hex(4)}"
+    admin = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- one database -------------------------------------------------------------------------------
+
+
+def count_queries(app: Any) -> dict[str, int]:
+    """SQL statements per anonymous page, one in-process request each (after a first request
+    so that nothing cached on first use is counted)."""
+    from starlette.testclient import TestClient
+
+    paths = {**PAGES, "space_small": f"/s/{_load.SMALL_SPACE_SLUG}"}
+    counts = {}
+    n_types = len(app.state.parvis.registry.module_types)
+    with TestClient(app, base_url=f"http://{HOST}") as client:
+        for name, path in paths.items():
+            assert client.get(path).status_code == 200, path
+            client.cookies.clear()
+            with app.state.parvis.db.count_queries() as counter:
+                response = client.get(path)
+            client.cookies.clear()
+            assert response.status_code == 200, (path, response.status_code)
+            counts[name] = counter.count
+    counts["small_modules"] = n_types
+    return counts
+
+
+def bench_database(
+    kind: str, args: argparse.Namespace, generator: str, settings: ServerSettings
+) -> dict[str, Any]:
+    server_cpus, client_cpus = _cpus()
+    database = sqlite_database() if kind == "sqlite" else postgres_database()
+    with database as url, tempfile.TemporaryDirectory(prefix="parvis_bench_") as tmp:
+        plugins = args.plugin_list
+        extra = "petitions" if _load.needs_example_plugin(url, tmp, plugins) else ""
+        app, module_types = _load.build_database(url, extra, tmp, N_MODULES, plugins)
+        enabled = list(app.state.parvis.plugins)
+        try:
+            queries = count_queries(app)
+        finally:
+            app.state.parvis.db.dispose()
+        env = {
+            "PARVIS_BENCH_DATABASE_URL": url,
+            "PARVIS_BENCH_EXTRA": extra,
+            "PARVIS_BENCH_INSTANCE": tmp,
+            "PARVIS_BENCH_PLUGINS": json.dumps(plugins),
+        }
+        rows: dict[str, dict[str, Any]] = {}
+        with uvicorn_server("_load:parvis_app", env, settings, server_cpus) as parvis:
+            page_files = {}
+            for name, path in PAGES.items():
+                status, _headers, body = fetch(parvis.port, path)
+                assert status == 200, (path, status)
+                if name == "space":
+                    assert body.count(b'class="card"') >= N_MODULES, "space page lists no modules"
+                page_files[path] = os.path.join(tmp, f"{name}.html")
+                Path(page_files[path]).write_bytes(body)
+            base_env = {"PARVIS_BENCH_PAGES": json.dumps(page_files)}
+            with uvicorn_server("_load:baseline_app", base_env, settings, server_cpus) as base:
+                for name, path in PAGES.items():
+                    targets = {"parvis": parvis, "baseline": base}
+                    runs: dict[str, list[LoadResult]] = {t: [] for t in targets}
+                    for server in targets.values():
+                        load(generator, server, path, args.connections, args.warmup, client_cpus)
+                    # Rounds alternate the two targets, so that a change in the machine's load
+                    # hits both alike.
+                    for _round in range(args.rounds):
+                        for target, server in targets.items():
+                            result = load(
+                                generator, server, path, args.connections, args.duration,
+                                client_cpus,
+                            )  # fmt: skip
+                            if result.errors or result.non_2xx:
+                                raise RuntimeError(
+                                    f"{kind} {target} {path}: {result.errors} socket errors, "
+                                    f"{result.non_2xx} non-2xx responses\n{result.raw}"
+                                )
+                            runs[target].append(result)
+                    row: dict[str, Any] = {"queries": queries[name]}
+                    row.update({t: median_result(r) for t, r in runs.items()})
+                    # After the load: both still answer 200 with bodies of the same size.
+                    p_status, p_headers, p_body = fetch(parvis.port, path)
+                    b_status, _, b_body = fetch(base.port, path)
+                    assert p_status == 200 and b_status == 200, (path, p_status, b_status)
+                    assert len(p_body) == len(b_body), (path, len(p_body), len(b_body))
+                    row["bytes"] = len(p_body)
+                    row["cookie"] = "set-cookie" in p_headers
+                    rows[name] = row
+        return {
+            "rows": rows,
+            "queries": queries,
+            "module_types": module_types,
+            "extra": extra,
+            "plugins": enabled,
+        }
+
+
+# --- report -------------------------------------------------------------------------------------
+
+
+def _latency(result: LoadResult) -> str:
+    if result.p50_ms is None or result.p99_ms is None:
+        return "n/a"
+    return f"{result.p50_ms:.1f} / {result.p99_ms:.1f}"
+
+
+def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, generator: str,
+           settings: ServerSettings, loads: tuple[float, float]) -> str:  # fmt: skip
+    import starlette
+    import uvicorn
+
+    pinned = _cpus()[0] is not None
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+        f"{platform.release()}; load average {loads[0]:.2f} at start, {loads[1]:.2f} at end. "
+        f"Python {platform.python_version()}, uvicorn {uvicorn.__version__} (1 worker, "
+        f"loop {settings.loop}, http {settings.http}, no access log), "
+        f"Starlette {starlette.__version__}.",
+        f"Load: {generator}, {args.connections} keep-alive connections, {args.warmup:g} s "
+        f"warm-up, then {args.rounds} round(s) of {args.duration:g} s per target alternating "
+        "Parvis and baseline (median round shown); "
+        + ("servers pinned to CPU 0, load generator to CPU 1."
+           if pinned else "no CPU pinning (fewer than 2 cores).")
+        + " Anonymous GET without cookie; baseline = bare Starlette route returning the same "
+        "body bytes. CPU ms/req = server process CPU time (user + system) / requests served.",
+        "",
+        "| Database | Page | Parvis req/s | Baseline req/s | Parvis / baseline "
+        "| Parvis CPU ms/req | Baseline CPU ms/req | Parvis p50 / p99 ms | SQL queries "
+        "| Body bytes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]  # fmt: skip
+    labels = {"home": "home `/`", "space": f"space, {N_MODULES} modules"}
+    for kind, data in results.items():
+        for name, row in data["rows"].items():
+            p, b = row["parvis"], row["baseline"]
+            lines.append(
+                f"| {kind} | {labels[name]} | {p.rps:,.0f} | {b.rps:,.0f} | "
+                f"{p.rps / b.rps:.1%} | {p.cpu_ms:.2f} | {b.cpu_ms:.2f} | {_latency(p)} | "
+                f"{row['queries']} | {row['bytes']:,} |"
+            )
+    lines.append("")
+    for kind, data in results.items():
+        q = data["queries"]
+        source = (
+            "the example plugin tests/example_plugin (petitions), as no enabled installed "
+            "plugin registers one"
+            if data["extra"]
+            else "installed plugins"
+        )
+        lines.append(
+            f"- {kind}: SQL statements per page — home {q['home']}, space with {N_MODULES} "
+            f"modules {q['space']}, same page with {q['small_modules']} module(s) "
+            f"{q['space_small']}; module "
+            f"types {', '.join(data['module_types'])} from {source}; enabled plugins: "
+            f"{', '.join(data['plugins']) or 'none'}."
+        )
+    if any(row["cookie"] for data in results.values() for row in data["rows"].values()):
+        lines.append(
+            "- Parvis answers each cookie-less request with a new session cookie (its CSRF "
+            "token); the baseline sends only the body."
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per target")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per target")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--rounds", type=int, default=1,
+        help="measurements per target, alternating Parvis and baseline; the median is shown",
+    )  # fmt: skip
+    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--client", choices=["auto", "wrk", "python"], default="auto",
+        help="load generator (auto: wrk if installed)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--plugins", default="all",
+        help="installed plugins to enable: 'all' (default), 'none' or a comma-separated list",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    args.plugin_list = (
+        None if args.plugins == "all"
+        else [] if args.plugins == "none"
+        else [p for p in args.plugins.split(",") if p]
+    )  # fmt: skip
+    if not 0 < args.duration <= 600 or not 0 < args.warmup <= 60:
+        parser.error("--duration must be in (0, 600] and --warmup in (0, 60]")
+    if not 1 <= args.connections <= 1000:
+        parser.error("--connections must be in [1, 1000]")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be in [1, 20]")
+    generator = args.client
+    if generator == "auto":
+        generator = "wrk" if shutil.which("wrk") else "python"
+    elif generator == "wrk" and not shutil.which("wrk"):
+        parser.error("wrk is not installed (apt-get install wrk), use --client python")
+
+    atexit.register(_kill_all)
+    signal.signal(signal.SIGTERM, _on_signal)
+    settings = ServerSettings.detect()
+    kinds = ["sqlite", "postgres"] if args.database == "both" else [args.database]
+    results = {}
+    load_start = os.getloadavg()[0]
+    try:
+        for kind in kinds:
+            print(f"[bench] {kind}…", file=sys.stderr, flush=True)
+            results[kind] = bench_database(kind, args, generator, settings)
+    finally:
+        _kill_all()
+    print(report(results, args, generator, settings, (load_start, os.getloadavg()[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
