@@ -565,36 +565,55 @@ def run_job(db: Any, job_id: int) -> None:
             )
         return
     with db.session() as s:
-        s.execute(delete(Result).where(Result.job_id == job_id))
-        s.add_all(
-            Result(
-                job_id=job_id,
-                idea_id=int(o.project_id),
-                selected=o.selected,
-                reason=str(o.reason),
-                stage=str(o.stage),
-                votes=o.votes,
-                cost=o.cost,
-                selection_order=o.selection_order,
-                remaining_budget=o.remaining_budget,
-                payment_per_supporter=_fraction(o.payment_per_supporter),
-                supporters_money=_fraction(o.supporters_money),
-            )
-            for o in result.outcomes
+        store_results(s, job_id, result, len(election.ballots))
+
+
+def store_results(
+    session: Session, job_id: int, result: counting.CountResult, ballots: int
+) -> None:
+    session.execute(delete(Result).where(Result.job_id == job_id))
+    session.add_all(
+        Result(
+            job_id=job_id,
+            idea_id=int(o.project_id),
+            selected=o.selected,
+            reason=str(o.reason),
+            stage=str(o.stage),
+            votes=o.votes,
+            cost=o.cost,
+            selection_order=o.selection_order,
+            remaining_budget=o.remaining_budget,
+            payment_per_supporter=_fraction(o.payment_per_supporter),
+            supporters_money=_fraction(o.supporters_money),
         )
-        s.execute(
-            update(CountJob)
-            .where(CountJob.id == job_id)
-            .values(
-                status="done",
-                finished_at=utcnow(),
-                ballots=len(election.ballots),
-                total_cost=result.total_cost,
-                endowment=_fraction(result.endowment_per_voter),
-                done=max(1, result.mes_runs),
-                total=max(1, result.mes_runs),
-            )
+        for o in result.outcomes
+    )
+    session.execute(
+        update(CountJob)
+        .where(CountJob.id == job_id)
+        .values(
+            status="done",
+            finished_at=utcnow(),
+            ballots=ballots,
+            total_cost=result.total_cost,
+            endowment=_fraction(result.endowment_per_voter),
+            done=max(1, result.mes_runs),
+            total=max(1, result.mes_runs),
         )
+    )
+
+
+def count_now(session: Session, town: Town, module: Module) -> CountJob:
+    """Count in the caller's transaction (demo data, small calls in tests)."""
+    job = request_count(session, town, module, None)
+    config = CallConfig.of(module)
+    election = load_election(session, module, config)
+    result = counting.count(
+        job.rule, election.budget, election.projects, election.ballots, completion=job.completion
+    )
+    store_results(session, job.id, result, len(election.ballots))
+    session.refresh(job)
+    return job
 
 
 def count_pending(db: Any, limit: int | None = None) -> int:

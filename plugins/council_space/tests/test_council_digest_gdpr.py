@@ -169,3 +169,36 @@ def test_gdpr_export_and_erase(town, council, client, resident):
         assert ballot.user_id is None and not ballot.voter_key.startswith("u:")
         assert s.scalar(select(func.count(BallotChoice.id))) == 1  # the vote still counts
         assert s.scalar(select(CouncilMember.user_id)) is None
+
+
+def test_demo_content(make_town):
+    from parvis.demo import load_demo
+    from parvis.models import Space
+    from parvis_council_space.models import CountJob, Idea, Result
+
+    town = make_town(host="autre.example")
+    parvis = town.parvis
+    with parvis.db.session() as s:
+        load_demo(parvis, s)
+    with parvis.db.session() as s:
+        councils = s.scalars(select(Space).where(Space.kind == "council")).all()
+        assert len(councils) == 8 and all(c.area_id for c in councils)
+        calls = {m.phase: m for m in s.scalars(select(Module).where(Module.type == "idea_call"))}
+        assert set(calls) == {"submission", "vote", "results"}
+        votable = select(func.count(Idea.id)).where(
+            Idea.module_id == calls["vote"].id, Idea.status == "feasible"
+        )
+        assert s.scalar(votable) >= 10
+        ballots = select(func.count(Ballot.id)).where(Ballot.module_id == calls["vote"].id)
+        assert s.scalar(ballots) > 40
+        job = s.scalar(select(CountJob).where(CountJob.module_id == calls["results"].id))
+        assert job.published_at is not None and job.status == "done"
+        assert s.scalar(select(func.count(Result.id)).where(Result.job_id == job.id)) >= 10
+        space = s.get(Space, calls["results"].space_id)
+        url = f"/s/{space.slug}/idea_call/{calls['results'].id}/results"
+    from starlette.testclient import TestClient
+
+    with TestClient(town.app, base_url="http://localhost") as c:
+        html = c.get(url).text
+        assert "Retenu (n° 1)" in html
+        assert c.get(f"/s/{councils[0].slug}").status_code == 200
