@@ -80,7 +80,7 @@ def test_admin_creates_a_space_adds_a_module_and_moves_its_phase(admin_town):
         added = post_form(
             client,
             f"/admin/spaces/{space.id}/modules",
-            {"type": "demo", "title": "Budget 2027"},
+            {"module-type": "demo", "module-title": "Budget 2027"},
             page=edit_url,
         )
         assert added.status_code == 303
@@ -173,7 +173,12 @@ def test_areas_roles_rules_and_explanations(admin_town):
         explained = post_form(
             client,
             "/admin/permissions",
-            {"form": "explain", "email": "mod@example.org", "action": "spaces.follow", "space": ""},
+            {
+                "form": "explain",
+                "explain-email": "mod@example.org",
+                "explain-action": "spaces.follow",
+                "explain-space": "",
+            },
             page="/admin/permissions",
         )
         assert explained.status_code == 200, form_errors(explained.text)

@@ -6,16 +6,14 @@ import types
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from parvis.app import create_app
+from parvis.app import check_table_prefixes, create_app
 from parvis.cli import main
 from parvis.config import Config
 from parvis.contrib import Action
-from parvis.db import Base
 from parvis.hookspecs import hookimpl
-from parvis.plugins import PluginError
+from parvis.plugins import PluginError, PluginInfo
 
 
 def _module(name: str, **attrs) -> types.ModuleType:
@@ -54,26 +52,23 @@ def test_actions_must_be_named_after_their_plugin(parvis_config):
         )
 
 
-def test_plugin_tables_must_carry_the_plugin_prefix(parvis_config):
-    namespace = {
-        "__module__": "badprefix_pkg.models",
-        "__tablename__": "votes",
-        "__annotations__": {"id": Mapped[int], "user_id": Mapped[int]},
-        "id": mapped_column(primary_key=True),
-        "user_id": mapped_column(ForeignKey("users.id")),
-    }
-    model = type("BadVote", (Base,), namespace)
-    plugin = _module("badprefix_pkg.plugin")
-    config = Config(**{**parvis_config.__dict__, "plugins": ["badprefix"]})
-    try:
-        with pytest.raises(
-            PluginError, match="table 'votes': its tables must start with 'badprefix_'"
-        ):
-            create_app(config, extra_plugins={"badprefix": plugin})
-    finally:
-        Base.metadata.remove(model.__table__)
-        Base.registry.dispose()
-        Base.registry.configure()
+def test_plugin_tables_must_carry_the_plugin_prefix():
+    class OtherBase(DeclarativeBase):  # its own registry: core's models stay untouched
+        pass
+
+    type(
+        "BadVote",
+        (OtherBase,),
+        {
+            "__module__": "badprefix_pkg.models",
+            "__tablename__": "votes",
+            "__annotations__": {"id": Mapped[int]},
+            "id": mapped_column(primary_key=True),
+        },
+    )
+    infos = {"badprefix": PluginInfo("badprefix", _module("badprefix_pkg.plugin"), "1.0")}
+    with pytest.raises(PluginError, match="table 'votes': its tables must start with 'badprefix_'"):
+        check_table_prefixes(infos, OtherBase.registry)
 
 
 def test_each_app_has_its_own_plugin_manager(parvis_config):

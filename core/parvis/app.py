@@ -126,10 +126,10 @@ def _coerce(kind: type, value: Any) -> Any:
     return kind(value)
 
 
-def check_table_prefixes(infos: dict[str, PluginInfo]) -> None:
+def check_table_prefixes(infos: dict[str, PluginInfo], registry: Any = None) -> None:
     """A plugin's tables must be named ``<plugin>_...`` so plugins never collide."""
     packages = {info.package: name for name, info in infos.items() if not info.core}
-    for mapper in Base.registry.mappers:
+    for mapper in (registry or Base.registry).mappers:
         module = mapper.class_.__module__
         owner = next((n for pkg, n in packages.items() if module.startswith(pkg + ".")), None)
         table = getattr(mapper.local_table, "name", "")

@@ -198,16 +198,6 @@ class KnownPluginIssue(UserWarning):
 # failing the page. Remove an entry once its fix lands.
 KNOWN_ISSUES = [
     (
-        r"^duplicate id 'title'",
-        "core admin space page: the module form's Title label points to the space's title field "
-        "(core/parvis/admin/views.py: build ModuleForm with prefix='module-')",
-    ),
-    (
-        r"^duplicate id '(action|space)'",
-        "core admin permissions page: the explain form's fields reuse the rule form's ids "
-        "(core/parvis/admin/views.py: build the explain form with prefix='explain-')",
-    ),
-    (
         r"touch target under 44px: a .* in \.poll-card ",
         "consultation/templates/consultation/_polls.html: the quick poll's title link is "
         "about 21px tall (give `.poll-card h3 a` min-height: 44px in consultation.css)",

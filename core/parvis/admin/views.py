@@ -141,7 +141,7 @@ def space_edit(request: Request) -> Response:
         return redirect(ctx.url("admin:space", space_id=space.id))
     status = form_status(request)
     modules = services.space_modules(ctx.session, space, include_unpublished=True)
-    module_form = forms.ModuleForm()
+    module_form = forms.ModuleForm(prefix="module-")
     module_form.type.choices = [
         (m.key, str(m.label)) for m in ctx.parvis.registry.module_types_for(ctx.enabled_plugins)
     ]
@@ -172,7 +172,7 @@ def module_add(request: Request) -> Response:
     ctx = get_context(request)
     _require_admin_area(ctx)
     space = _town_space(ctx, request.path_params["space_id"])
-    form = forms.ModuleForm.from_request(ctx.form)
+    form = forms.ModuleForm.from_request(ctx.form, prefix="module-")
     available = {m.key: m for m in ctx.parvis.registry.module_types_for(ctx.enabled_plugins)}
     form.type.choices = [(k, str(m.label)) for k, m in available.items()]
     if form.validate():
@@ -381,7 +381,9 @@ def permissions(request: Request) -> Response:
     rule_form = forms.RuleForm.from_request(
         ctx.form if request.method == "POST" and not is_explain else None
     )
-    explain_form = forms.ExplainForm.from_request(ctx.form if is_explain else None)
+    explain_form = forms.ExplainForm.from_request(
+        ctx.form if is_explain else None, prefix="explain-"
+    )
     roles = [
         (r.key, str(r.label))
         for r in sorted(ctx.parvis.registry.roles.values(), key=lambda r: r.order)
