@@ -80,7 +80,7 @@ class Context:
     # --- helpers --------------------------------------------------------------------------------
 
     def url(self, name: str, /, **params: Any) -> str:
-        return str(self.request.app.url_path_for(name, **params))
+        return self.parvis.url_path(self.request.app, name, params)
 
     def module_url(self, module: Module, space: Space, route: str = "index", **params: Any) -> str:
         return self.url(f"{module.type}:{route}", space=space.slug, module=module.id, **params)

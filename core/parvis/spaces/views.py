@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select, true
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -9,9 +11,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis.i18n import gettext as _
-from parvis.models import Area, Upload
+from parvis.models import Area, Space, Upload
 from parvis.spaces import services
-from parvis.web import get_context, redirect, render, view
+from parvis.web import Context, get_context, redirect, render, view
 
 
 @view
@@ -58,21 +60,14 @@ def space_page(request: Request) -> Response:
     space = ctx.space
     assert space is not None
     can_manage = ctx.can("spaces.manage", space)
-    enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
-    modules = [
-        m
-        for m in services.space_modules(ctx.session, space, include_unpublished=can_manage)
-        if m.type in ctx.parvis.registry.module_types
-        and ctx.parvis.registry.module_types[m.type].plugin in enabled
-    ]
+    cards = module_cards(ctx, space, include_unpublished=can_manage)
     following = ctx.user is not None and services.is_following(ctx.session, ctx.user.id, space)
     area = ctx.session.get(Area, space.area_id) if space.area_id else None
     return render(
         request,
         "core/space.html",
         {
-            "modules": modules,
-            "module_types": ctx.parvis.registry.module_types,
+            "cards": cards,
             "following": following,
             "can_manage": can_manage,
             "area": area,
@@ -80,6 +75,36 @@ def space_page(request: Request) -> Response:
         },
         slots=("space.top", "space.main", "space.aside"),
     )
+
+
+def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> list[dict[str, Any]]:
+    """The space's modules of plugins enabled for the town, with their link and labels.
+
+    Labels are translated once per type and phase here, not once per card while rendering.
+    """
+    registry = ctx.parvis.registry.module_types
+    enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
+    labels: dict[tuple[str, str], tuple[str, str]] = {}
+    cards = []
+    for module in services.space_modules(
+        ctx.session, space, include_unpublished=include_unpublished
+    ):
+        mtype = registry.get(module.type)
+        if mtype is None or mtype.plugin not in enabled:
+            continue
+        key = (module.type, module.phase)
+        if key not in labels:
+            phase = mtype.phase(module.phase)
+            labels[key] = (str(mtype.label), str(phase.label) if phase else module.phase)
+        cards.append(
+            {
+                "module": module,
+                "url": ctx.module_url(module, space),
+                "type_label": labels[key][0],
+                "phase_label": labels[key][1],
+            }
+        )
+    return cards
 
 
 @view
