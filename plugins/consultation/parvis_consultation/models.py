@@ -129,9 +129,27 @@ class Response(Base):
 
 class Answer(Base):
     __tablename__ = "consultation_answers"
+    # Covering indexes: each results query reads one index, never the table (see services).
     __table_args__ = (
-        Index("ix_consultation_answers_question_option", "question_id", "option_id"),
-        Index("ix_consultation_answers_module_question", "module_id", "question_id"),
+        Index("ix_consultation_answers_respondents", "module_id", "question_id", "response_id"),
+        Index(
+            "ix_consultation_answers_choices",
+            "module_id",
+            "question_id",
+            "row_id",
+            "option_id",
+            "is_other",
+            "rank",
+            "response_id",
+        ),
+        Index(
+            "ix_consultation_answers_values",
+            "module_id",
+            "question_id",
+            "number",
+            "date",
+            "response_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_consultation
 Revises:
-Create Date: 2026-11-28 10:36:17.340506
+Create Date: 2026-11-28 11:01:11.586655
 """
 
 from __future__ import annotations
@@ -140,7 +140,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consultation_surveys")),
         sa.UniqueConstraint("module_id", name=op.f("uq_consultation_surveys_module_id")),
     )
-
     op.create_table(
         "consultation_questions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -257,34 +256,42 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("consultation_answers", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_consultation_answers_module_question", ["module_id", "question_id"], unique=False
+            "ix_consultation_answers_choices",
+            ["module_id", "question_id", "row_id", "option_id", "is_other", "rank", "response_id"],
+            unique=False,
         )
         batch_op.create_index(
-            "ix_consultation_answers_question_option", ["question_id", "option_id"], unique=False
+            "ix_consultation_answers_respondents",
+            ["module_id", "question_id", "response_id"],
+            unique=False,
         )
         batch_op.create_index(
             batch_op.f("ix_consultation_answers_response_id"), ["response_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_consultation_answers_values",
+            ["module_id", "question_id", "number", "date", "response_id"],
+            unique=False,
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("consultation_answers", schema=None) as batch_op:
+        batch_op.drop_index("ix_consultation_answers_values")
         batch_op.drop_index(batch_op.f("ix_consultation_answers_response_id"))
-        batch_op.drop_index("ix_consultation_answers_question_option")
-        batch_op.drop_index("ix_consultation_answers_module_question")
+        batch_op.drop_index("ix_consultation_answers_respondents")
+        batch_op.drop_index("ix_consultation_answers_choices")
 
     op.drop_table("consultation_answers")
     with op.batch_alter_table("consultation_options", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consultation_options_question_id"))
 
     op.drop_table("consultation_options")
-
     with op.batch_alter_table("consultation_questions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consultation_questions_section_id"))
         batch_op.drop_index(batch_op.f("ix_consultation_questions_module_id"))
 
     op.drop_table("consultation_questions")
-
     op.drop_table("consultation_surveys")
     with op.batch_alter_table("consultation_sections", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_consultation_sections_module_id"))
@@ -298,7 +305,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_consultation_drafts_user_id"))
 
     op.drop_table("consultation_drafts")
-
     with op.batch_alter_table("consultation_rate_hits", schema=None) as batch_op:
         batch_op.drop_index("ix_consultation_rate_hits_key_at")
 
