@@ -525,7 +525,12 @@ def claim_job(db: Any) -> int | None:
         return job.id if claimed.rowcount == 1 else None
 
 
-def run_job(db: Any, job_id: int) -> None:
+# From the web process, counts with at least this many ballots run in a child process so that
+# their CPU work does not compete with requests for the GIL.
+PROCESS_THRESHOLD = 2000
+
+
+def run_job(db: Any, job_id: int, *, child_process: bool = False) -> None:
     """Count one claimed job, saving progress now and then so the results page can show it."""
     with db.session(write=False) as session:
         job = session.get(CountJob, job_id)
@@ -547,14 +552,19 @@ def run_job(db: Any, job_id: int) -> None:
             s.execute(update(CountJob).where(CountJob.id == job_id).values(done=done, total=total))
 
     try:
-        result = counting.count(
-            rule,
-            election.budget,
-            election.projects,
-            election.ballots,
-            completion=completion,
-            progress=progress if rule == "mes_add1" else None,
-        )
+        if child_process and len(election.ballots) >= PROCESS_THRESHOLD:
+            from . import subprocess_count
+
+            result = subprocess_count.count(rule, election, completion, progress)
+        else:
+            result = counting.count(
+                rule,
+                election.budget,
+                election.projects,
+                election.ballots,
+                completion=completion,
+                progress=progress if rule == "mes_add1" else None,
+            )
     except Exception as exc:
         logger.exception("Count %s failed", job_id)
         with db.session() as s:
@@ -616,14 +626,14 @@ def count_now(session: Session, town: Town, module: Module) -> CountJob:
     return job
 
 
-def count_pending(db: Any, limit: int | None = None) -> int:
+def count_pending(db: Any, limit: int | None = None, *, child_process: bool = False) -> int:
     """Run pending counts until none is left (or ``limit``); returns how many were run."""
     done = 0
     while limit is None or done < limit:
         job_id = claim_job(db)
         if job_id is None:
             break
-        run_job(db, job_id)
+        run_job(db, job_id, child_process=child_process)
         done += 1
     return done
 
@@ -648,7 +658,7 @@ def start_background_worker(db: Any) -> None:
 def _background(db: Any) -> None:
     try:
         # A job requested while this thread finishes is picked up by the next request's thread.
-        count_pending(db)
+        count_pending(db, child_process=True)
     except Exception:
         logger.exception("Background count failed")
 

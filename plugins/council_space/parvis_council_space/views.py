@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from starlette.routing import Route
 from parvis.api import (
     Area,
     InvalidImage,
+    User,
     emit,
     get_context,
     record_audit,
@@ -208,9 +210,7 @@ def _idea_page(
     duplicates = [
         i
         for i in session.scalars(
-            services.select(Idea).where(
-                Idea.module_id == ctx.module.id, Idea.merged_into_id == idea.id
-            )
+            select(Idea).where(Idea.module_id == ctx.module.id, Idea.merged_into_id == idea.id)
         )
     ]
     common = _common(ctx)
@@ -225,7 +225,7 @@ def _idea_page(
     merge_form.merge_into.choices = [("", _("Choose the idea to keep"))] + [
         (str(i.id), f"#{i.id} {i.title}")
         for i in session.scalars(
-            services.select(Idea)
+            select(Idea)
             .where(Idea.module_id == ctx.module.id, Idea.id != idea.id, Idea.status != "merged")
             .order_by(Idea.id)
         )
@@ -238,7 +238,7 @@ def _idea_page(
             **common,
             "idea": idea,
             "area": area,
-            "author": session.get(services.User, idea.author_id) if idea.author_id else None,
+            "author": session.get(User, idea.author_id) if idea.author_id else None,
             "comments": comments,
             "merged_into": merged_into,
             "duplicates": duplicates,

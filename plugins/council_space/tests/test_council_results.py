@@ -215,3 +215,22 @@ def test_follow_up_of_winning_projects(town, council, client):
     assert (
         post_form(client, council.url(f"ideas/{b}/followup"), {"status": "done"}).status_code == 403
     )
+
+
+def test_large_counts_run_in_a_child_process(town, council, monkeypatch):
+    _a, b, _c = _election(council, counting_rule="mes_add1", completion=True)
+    monkeypatch.setattr(services, "PROCESS_THRESHOLD", 1)
+    with town.session() as s:
+        module = s.get(Module, council.module_id)
+        job = services.request_count(s, s.get(services.Town, town.town_id), module, None)
+        job_id = job.id
+    db = town.parvis.db
+    assert services.claim_job(db) == job_id
+    services.run_job(db, job_id, child_process=True)
+    with town.session() as s:
+        job = s.get(CountJob, job_id)
+        assert job.status == "done", job.error
+        winners = set(
+            s.scalars(select(Result.idea_id).where(Result.job_id == job_id, Result.selected))
+        )
+    assert b in winners
