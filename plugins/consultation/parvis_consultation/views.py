@@ -909,6 +909,8 @@ def publish_decision(request: Request) -> Response:
     first = survey.decision_published_at is None
     survey.decision = form.decision.data.strip()
     survey.decision_published_at = survey.decision_published_at or utcnow()
+    if ctx.module.type == "survey" and ctx.module.phase == "closed":
+        ctx.module.phase = "decided"
     record_audit(
         ctx.session, ctx.town.id, ctx.actor.id, "consultation.decision", f"module:{ctx.module.id}"
     )

@@ -41,6 +41,10 @@ def test_publishing_the_decision_emails_followers_in_their_language(make_town, s
         assert r.status_code == 303
         page = c.get(b.url)
         assert "The velodrome will be built by the river." in page.text
+    with town.session() as s:
+        from parvis.models import Module
+
+        assert s.get(Module, b.module_id).phase == "decided"
     assert send_pending(town.parvis) == 2
     mail_en = smtp_server.wait_for("en@example.org")
     assert "what the town decided" in _subject(mail_en)
