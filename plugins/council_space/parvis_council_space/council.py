@@ -62,6 +62,11 @@ def _manage_page(
     meeting_form: MeetingForm | None = None,
     status_code: int = 200,
 ) -> Response:
+    news_form = news_form or NewsForm()
+    meeting_form = meeting_form or MeetingForm()
+    # Both forms have a "title" field: give each its own id on the shared page.
+    for prefix, form in (("news", news_form), ("meeting", meeting_form)):
+        form.title.id = form.title.label.field_id = f"{prefix}-title"
     return render(
         ctx.request,
         "council_space/manage.html",
@@ -72,8 +77,8 @@ def _manage_page(
             "meetings": meetings(ctx.session, space),
             "role_labels": COUNCIL_ROLE_LABELS,
             "member_form": member_form or MemberForm(),
-            "news_form": news_form or NewsForm(),
-            "meeting_form": meeting_form or MeetingForm(),
+            "news_form": news_form,
+            "meeting_form": meeting_form,
             "minutes_form": MinutesForm(),
         },
         status_code=status_code,
