@@ -294,14 +294,20 @@ def merge_idea(session: Session, duplicate: Idea, target: Idea, reason: str) -> 
 # --- ballots --------------------------------------------------------------------------------
 
 
-def vote_options(session: Session, module: Module) -> list[IdeaRow]:
+def vote_options(
+    session: Session, module: Module, filters: IdeaFilters | None = None
+) -> list[IdeaRow]:
+    """The projects on the ballot (all of them, or those ``filters`` keep, in its order)."""
     query = (
         select(Idea, Area.name, User.display_name)
         .outerjoin(Area, Area.id == Idea.area_id)
         .outerjoin(User, User.id == Idea.author_id)
         .where(Idea.module_id == module.id, Idea.status.in_(VOTABLE))
-        .order_by(Idea.title, Idea.id)
     )
+    if filters is not None:
+        query = IdeaFilters(**{**filters.__dict__, "status": None}).apply(query)
+    else:
+        query = query.order_by(Idea.title, Idea.id)
     return [IdeaRow(i, a or "", n or "") for i, a, n in session.execute(query)]
 
 

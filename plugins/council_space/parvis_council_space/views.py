@@ -384,6 +384,10 @@ def vote(request: Request) -> Response:
     decision = ctx.decide("council_space.vote", ctx.space, ctx.module)
     options = services.vote_options(ctx.session, ctx.module)
     by_id = {row.idea.id: row.idea for row in options}
+    filters = services.IdeaFilters.from_query(request.query_params, ())
+    if filters.sort == "newest":
+        filters.sort = "title"
+    shown = services.vote_options(ctx.session, ctx.module, filters)
     errors: list[str] = []
     refusal = None if decision.allowed else decision.reason
     if decision.allowed and ctx.user is not None:
@@ -416,7 +420,15 @@ def vote(request: Request) -> Response:
         "council_space/vote.html",
         {
             **_common(ctx),
-            "options": options,
+            "options": shown,
+            "any_options": bool(options),
+            "hidden_selection": [
+                (k, v) for k, v in selection.items() if k not in {str(r.idea.id) for r in shown}
+            ],
+            "filters": filters,
+            "areas": services.town_areas(ctx.session, ctx.town.id),
+            "sort_labels": {k: v for k, v in SORT_LABELS.items() if k != "newest"},
+            "status_labels": {},
             "selection": selection,
             "errors": errors,
             "refusal": refusal,

@@ -267,3 +267,26 @@ def test_concurrent_http_ballots_make_one_ballot(town, council, resident):
     with town.session() as s:
         assert s.scalar(select(func.count(Ballot.id))) == 1
         assert s.scalar(select(func.count(BallotChoice.id))) == 1
+
+
+def test_vote_page_filters_keep_hidden_choices(town, council, client, resident):
+    a, b, c = _setup(council, ballot_rule="approval", max_projects=3)
+    with town.session() as s:
+        s.get(services.Idea, c).area_id = council.other_area_id
+    sign_in(client, resident.email)
+    page = council.url("vote")
+    assert (
+        post_form(client, page, [("idea", str(a)), ("idea", str(c))], page=page).status_code == 303
+    )
+    filtered = page + f"?area={council.other_area_id}&sort=cost_desc"
+    html = client.get(filtered).text
+    assert "Projet 3" in html and "Projet 1" not in html
+    assert f'<input type="hidden" name="idea" value="{a}">' in html  # chosen, filtered out
+    r = post_form(
+        client, filtered, [("idea", str(a)), ("idea", str(c)), ("idea", str(b))], page=filtered
+    )
+    assert r.status_code == 303
+    uid = f"u:{resident.id}"
+    assert _choices(town, council.module_id) == [(uid, a, 1), (uid, b, 1), (uid, c, 1)]
+    html = client.get(page + "?max_cost=4000").text
+    assert "Projet 1" in html and "Projet 2" not in html
