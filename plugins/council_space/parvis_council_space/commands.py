@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ._core import cli_parvis
+from parvis.api import app_for_command
 
 
 @click.group("council-space")
@@ -18,7 +18,7 @@ def count_pending_command(ctx: click.Context) -> None:
     """Run the counts staff asked for (the web process also runs them in the background)."""
     from . import services
 
-    parvis = cli_parvis(ctx)
+    parvis = app_for_command(ctx)
     done = services.count_pending(parvis.db)
     click.echo(f"{done} count(s) run.")
 
@@ -29,7 +29,7 @@ def send_digests_command(ctx: click.Context) -> None:
     """Queue one digest e-mail per follower of council spaces (run it daily from cron)."""
     from . import digest
 
-    parvis = cli_parvis(ctx)
+    parvis = app_for_command(ctx)
     queued = digest.send(parvis)
     click.echo(f"{queued} digest(s) queued; `parvis worker` sends them.")
 

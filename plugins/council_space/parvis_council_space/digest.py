@@ -54,4 +54,4 @@ def send(parvis: Any, now: Any = None) -> int:
     with parvis.db.session() as session:
         record_new_calls(session)
         urls = base_urls(session, parvis.config.https)
-    return services.send_digests(parvis.db, parvis.catalogs, urls, now=now)
+    return services.send_digests(parvis, urls, now=now)

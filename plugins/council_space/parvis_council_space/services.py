@@ -18,10 +18,20 @@ from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parvis.api import Area, Follow, Module, Space, Town, User, queue_mail, slugify, utcnow
+from parvis.api import (
+    Area,
+    Follow,
+    Module,
+    Space,
+    Town,
+    User,
+    queue_mail,
+    slugify,
+    using_locale,
+    utcnow,
+)
 
 from . import counting
-from ._core import activate_locale
 from .config import CallConfig
 from .i18n import _
 from .models import (
@@ -883,27 +893,15 @@ class _Digest:
     items: list[tuple[str, DigestItem]] = field(default_factory=list)
 
 
-def send_digests(
-    db: Any, catalogs: Any = None, base_urls: dict[int, str] | None = None, now: Any = None
-) -> int:
+def send_digests(app: Any, base_urls: dict[int, str] | None = None, now: Any = None) -> int:
     """Queue ONE e-mail per follower of council spaces with what happened since their last
-    digest (or since they started following); returns how many e-mails were queued."""
-    from parvis.api import get_locale
-
+    digest (or since they started following), in their language; returns how many e-mails
+    were queued. ``app`` is the Parvis app (a hook's ``app`` or ``app_for_command``)."""
     now = now or utcnow()
     queued = 0
-    with db.session() as session:
+    with app.db.session() as session:
         rows = session.execute(
-            select(
-                User.id,
-                User.email,
-                User.locale,
-                User.town_id,
-                Follow.created_at,
-                DigestState.last_sent_at,
-                Space.title,
-                DigestItem,
-            )
+            select(User.id, User.email, User.locale, User.town_id, Space.title, DigestItem)
             .join(Follow, Follow.user_id == User.id)
             .join(Space, Space.id == Follow.space_id)
             .join(DigestItem, DigestItem.space_id == Space.id)
@@ -919,15 +917,19 @@ def send_digests(
         )
         digests: dict[int, _Digest] = {}
         towns: dict[int, int] = {}
-        for user_id, email, locale, town_id, _followed, _last, space_title, item in rows:
+        for user_id, email, locale, town_id, space_title, item in rows:
             digest = digests.setdefault(user_id, _Digest(email, locale))
             digest.items.append((space_title, item))
             towns[user_id] = town_id
-        previous = get_locale()
+        town_locales: dict[int, str] = {}
+        if towns:
+            query = select(Town.id, Town.default_locale).where(Town.id.in_(set(towns.values())))
+            town_locales = {town_id: locale for town_id, locale in session.execute(query)}
         for user_id, digest in digests.items():
-            _activate(catalogs, digest.locale or previous)
-            base = (base_urls or {}).get(towns[user_id], "")
-            subject, body = _digest_mail(digest, base)
+            locale = digest.locale or town_locales.get(towns[user_id]) or "fr"
+            with using_locale(app, locale):
+                base = (base_urls or {}).get(towns[user_id], "")
+                subject, body = _digest_mail(digest, base)
             queue_mail(session, digest.email, subject, body, towns[user_id])
             state = session.get(DigestState, user_id)
             if state is None:
@@ -935,13 +937,7 @@ def send_digests(
             else:
                 state.last_sent_at = now
             queued += 1
-        _activate(catalogs, previous)
     return queued
-
-
-def _activate(catalogs: Any, locale: str) -> None:
-    if catalogs is not None:
-        activate_locale(catalogs, locale)
 
 
 def _digest_mail(digest: _Digest, base_url: str) -> tuple[str, str]:
