@@ -8,7 +8,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any
 
-from parvis import audit
+from parvis import audit, ratelimit
 from parvis.cli import app_for_command
 from parvis.contrib import (
     Action,
@@ -60,8 +60,20 @@ from parvis.web import (
     render_string,
     view,
 )
+from parvis.web import site_url as _site_url
 
 record_audit = audit.record
+
+
+def site_url(app: Any, session: Any, town_id: int) -> str:
+    """A town's own address, for links in e-mails sent from ``parvis_event`` or a command."""
+    return _site_url(app, session, town_id)
+
+
+def rate_limit(session: Any, key: str, limit: int, window_seconds: int) -> bool:
+    """Record an attempt under ``key`` (prefix it with your plugin's name); False when ``limit``
+    attempts already happened in the last ``window_seconds``. Shared by every app process."""
+    return ratelimit.hit(session, key, limit, window_seconds)
 
 
 def using_locale(app: Any, locale: str) -> AbstractContextManager[None]:
@@ -115,12 +127,14 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "queue_mail",
+    "rate_limit",
     "record_audit",
     "redirect",
     "render",
     "render_fragment",
     "render_markdown",
     "render_string",
+    "site_url",
     "slugify",
     "store_image",
     "using_locale",

@@ -7,6 +7,8 @@ then opens one unit of work, resolves the town, the actor and the locale, and ca
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -107,11 +109,13 @@ class Context:
         """
         if getattr(self.request.state, "trusted_host", False):
             return str(self.request.base_url).rstrip("/")
-        host = self.session.scalar(
-            select(TownHost.host).where(TownHost.town_id == self.town.id).order_by(TownHost.host)
-        )
-        scheme = "https" if self.parvis.config.https else "http"
-        return f"{scheme}://{host or 'localhost'}"
+        return site_url(self.parvis, self.session, self.town.id)
+
+    def sign(self, purpose: str, value: str) -> str:
+        """An HMAC of ``value`` with the deployment's secret, distinct per ``purpose`` (e.g. to
+        store a hash of an anonymous token without keeping the token)."""
+        key = f"{purpose}:{self.parvis.config.secret_key}".encode()
+        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
     def flash(self, message: str, category: str = "success") -> None:
         self.request.session.setdefault("flash", []).append([category, message])
@@ -122,6 +126,15 @@ class Context:
 
 class LoginRequired(Exception):
     """Raised by ``Context.require`` for anonymous visitors: they are sent to the log-in page."""
+
+
+def site_url(parvis: Parvis, session: Session, town_id: int) -> str:
+    """A town's own address (its first host), for links built outside a request."""
+    host = session.scalar(
+        select(TownHost.host).where(TownHost.town_id == town_id).order_by(TownHost.host)
+    )
+    scheme = "https" if parvis.config.https else "http"
+    return f"{scheme}://{host or 'localhost'}"
 
 
 def get_context(request: Request) -> Context:

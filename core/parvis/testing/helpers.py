@@ -58,6 +58,7 @@ def make_user(
     verified: bool = False,
     roles: tuple[str, ...] = (),
     area_id: int | None = None,
+    locale: str = "fr",
     **extra: Any,
 ) -> User:
     town_id = town if isinstance(town, int) else town.id
@@ -66,7 +67,7 @@ def make_user(
         email=email.lower(),
         password_hash=hash_password(password),
         display_name=name or email.split("@")[0],
-        locale="fr",
+        locale=locale,
         area_id=area_id,
         confirmed_at=utcnow() if confirmed else None,
         verified_at=utcnow() if verified else None,
