@@ -13,12 +13,13 @@ then they are compared as integers so that "9" comes before "10", as people expe
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from itertools import accumulate
+from math import gcd
 from typing import TypeAlias
 
 ApprovalBallot: TypeAlias = AbstractSet[str]
@@ -103,7 +104,7 @@ class CountResult:
     outcomes: tuple[ProjectOutcome, ...]  # one per project, in input order
     # MES: per-voter endowment of the (final) equal shares run.
     endowment_per_voter: Fraction | None = None
-    mes_runs: int = 0
+    mes_runs: int = 0  # equal shares runs made (add1 tries one endowment per run)
     comparison: GreedyComparison | None = None
 
     def outcome(self, project_id: str) -> ProjectOutcome:
@@ -218,32 +219,62 @@ def _greedy_pass(
     return winners, seen
 
 
-def _equal_shares_run(inst: _Instance, endowment: Fraction) -> _MesRun:
-    """One run of MES with cost utilities, every voter starting with ``endowment``.
+class _Wallets:
+    """Voters' money as integers in units of 1/scale.
 
-    Voters whose money is equal are grouped in classes so that pricing a project costs one
-    Fraction operation per distinct amount of money among its supporters, not per supporter.
+    Integers are as exact as Fractions but much faster to sort and add, and the scale only
+    grows when a payment would not be a whole number of units.
     """
+
+    def __init__(self, voters: int, endowment: Fraction) -> None:
+        self.scale = endowment.denominator
+        self.money = [endowment.numerator] * voters
+
+    def total(self, voters: list[int]) -> Fraction:
+        return Fraction(sum(map(self.money.__getitem__, voters)), self.scale)
+
+    def price(self, voters: list[int], cost: int) -> tuple[int, int] | None:
+        """Payment cap q = r / k units such that sum(min(money_i, q)) == cost, as (r, k).
+
+        None if ``voters`` cannot afford ``cost``. With the voters' money sorted ascending
+        a_0..a_n-1 and prefix sums P_j, the cap is set by the first j such that
+        a_j * (n - j) + P_j >= cost; that quantity never decreases with j, hence the binary
+        search. Voters without money pay nothing and are left out, which keeps sorts short.
+        """
+        if cost == 0:
+            return 0, 1
+        target = cost * self.scale
+        ordered = sorted(filter(None, map(self.money.__getitem__, voters)))
+        prefix = list(accumulate(ordered, initial=0))
+        n = len(ordered)
+        if prefix[n] < target:
+            return None
+        low, high = 0, n - 1
+        while low < high:
+            middle = (low + high) // 2
+            if ordered[middle] * (n - middle) + prefix[middle] >= target:
+                high = middle
+            else:
+                low = middle + 1
+        return target - prefix[low], n - low
+
+    def charge(self, voters: list[int], remaining: int, left: int) -> Fraction:
+        """Make each of ``voters`` pay min(money, remaining / left); return that cap."""
+        factor = left // gcd(remaining, left)
+        if factor > 1:  # rescale so that the cap is a whole number of units
+            self.scale *= factor
+            self.money = [money * factor for money in self.money]
+        cap = remaining * factor // left
+        money = self.money
+        for voter in voters:
+            money[voter] = money[voter] - cap if money[voter] > cap else 0
+        return Fraction(cap, self.scale)
+
+
+def _equal_shares_run(inst: _Instance, endowment: Fraction) -> _MesRun:
+    """One run of MES with cost utilities, every voter starting with ``endowment``."""
     supporters = inst.supporters
-    voter_class = [0] * len(inst.approvals or ())
-    class_money = [endowment]
-    class_of_money = {endowment: 0}
-    class_of = voter_class.__getitem__
-
-    def money_groups(pid: str) -> Counter[int]:
-        return Counter(map(class_of, supporters[pid]))
-
-    def price(pid: str) -> Fraction | None:
-        """Payment cap q with sum(min(money_i, q)) == cost, or None if not affordable."""
-        remaining = Fraction(inst.cost[pid])
-        left = len(supporters[pid])
-        groups = sorted((class_money[k], count) for k, count in money_groups(pid).items())
-        for money, count in groups:
-            if money * left >= remaining:
-                return remaining / left
-            remaining -= money * count
-            left -= count
-        return None
+    wallets = _Wallets(len(inst.approvals or ()), endowment)
 
     candidates = [pid for pid in inst.cost if supporters[pid]]
     # rho of a project can only grow as voters spend money, so the last rho computed is a
@@ -254,42 +285,30 @@ def _equal_shares_run(inst: _Instance, endowment: Fraction) -> _MesRun:
     supporters_money: dict[str, Fraction] = {}
     while candidates:
         candidates.sort(key=lambda pid: (lower_bound[pid], inst.tie[pid]))
-        best: tuple[Fraction, _TieKey, str, Fraction] | None = None
+        best: tuple[Fraction, _TieKey, str, tuple[int, int]] | None = None
         for pid in tuple(candidates):
             if best is not None and (lower_bound[pid], inst.tie[pid]) > best[:2]:
                 break
-            q = price(pid)
-            if q is None:
+            priced = wallets.price(supporters[pid], inst.cost[pid])
+            if priced is None:
                 candidates.remove(pid)  # money never grows back: unaffordable for good
                 continue
             cost = inst.cost[pid]
-            rho = q / cost if cost else Fraction(0)
+            rho = Fraction(priced[0], priced[1] * cost * wallets.scale) if cost else Fraction(0)
             lower_bound[pid] = rho
             if best is None or (rho, inst.tie[pid]) < best[:2]:
-                best = (rho, inst.tie[pid], pid, q)
+                best = (rho, inst.tie[pid], pid, priced)
         if best is None:
             break
-        pid, q = best[2], best[3]
+        pid = best[2]
         candidates.remove(pid)
         winners.append(pid)
-        payment[pid] = q
-        groups = money_groups(pid)
-        supporters_money[pid] = sum((class_money[k] * n for k, n in groups.items()), Fraction(0))
-        new_class: dict[int, int] = {}
-        for k in groups:
-            money = max(class_money[k] - q, Fraction(0))
-            if money not in class_of_money:
-                class_of_money[money] = len(class_money)
-                class_money.append(money)
-            new_class[k] = class_of_money[money]
-        for voter in supporters[pid]:
-            voter_class[voter] = new_class[voter_class[voter]]
+        supporters_money[pid] = wallets.total(supporters[pid])
+        payment[pid] = wallets.charge(supporters[pid], *best[3])
 
     for pid in inst.cost:
         if supporters[pid] and pid not in payment:
-            supporters_money[pid] = sum(
-                (class_money[k] * n for k, n in money_groups(pid).items()), Fraction(0)
-            )
+            supporters_money[pid] = wallets.total(supporters[pid])
     return _MesRun(endowment, winners, payment, supporters_money)
 
 
@@ -315,23 +334,24 @@ def _add1_run(inst: _Instance, progress: ProgressCallback | None) -> tuple[_MesR
     start = inst.budget // voters if voters else 0
     supported_cost = _total_cost(inst, (pid for pid in inst.cost if inst.supporters[pid]))
     if supported_cost <= inst.budget:
+        final = _equal_shares_run(inst, Fraction(max(start, supported_cost)))
         if progress:
             progress(1, 1)
-        return _equal_shares_run(inst, Fraction(max(start, supported_cost))), 1
+        return final, 1
 
     kept = _equal_shares_run(inst, Fraction(start))
+    # The first run spends at most voters * start <= budget, so it always fits.
     first_cost = last_cost = _total_cost(inst, kept.winners)
     upper = supported_cost - start + 1
     runs = 1
-    while True:
+    while last_cost <= inst.budget:
         if progress:
             progress(runs, _estimate_runs(runs, first_cost, last_cost, inst.budget, upper))
         attempt = _equal_shares_run(inst, Fraction(start + runs))
         runs += 1
         last_cost = _total_cost(inst, attempt.winners)
-        if last_cost > inst.budget:
-            break
-        kept = attempt
+        if last_cost <= inst.budget:
+            kept = attempt
     if progress:
         progress(runs, runs)
     return kept, runs
@@ -491,7 +511,7 @@ def equal_shares(
     """MES with cost utilities, each voter starting with exactly budget / number of voters."""
     inst = _prepare(budget, projects, ballots)
     _require_approval(inst)
-    voters = len(ballots)
+    voters = len(inst.approvals or ())
     endowment = Fraction(inst.budget, voters) if voters else Fraction(0)
     run = _equal_shares_run(inst, endowment)
     return _equal_shares_result("mes", inst, run, 1, completion, compare_with_greedy)
@@ -508,8 +528,9 @@ def equal_shares_add1(
 ) -> CountResult:
     """MES with the add1 completion: start at floor(budget / voters) per voter, add 1 per run.
 
-    ``progress(done, total)`` is called before each run; ``total`` is an estimate that may
-    change from call to call, and the last call has ``done == total``.
+    ``progress(done, total)`` is called after each run; ``total`` is an estimate that may
+    change from call to call (an upper bound until the outcome starts to grow), and the last
+    call has ``done == total``.
     """
     inst = _prepare(budget, projects, ballots)
     _require_approval(inst)
