@@ -6,8 +6,9 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PLUGIN_PACKAGES = sorted(ROOT.glob("plugins/*/parvis_*")) + [
-    ROOT / "tests/example_plugin/parvis_petitions"
+PLUGIN_PACKAGES = [
+    *sorted(ROOT.glob("plugins/*/parvis_*")),
+    ROOT / "tests/example_plugin/parvis_petitions",
 ]
 
 
