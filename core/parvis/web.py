@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 View = Callable[[Request], Response]
 
 # Slots every page has, filled through the ``parvis_slot`` hook.
-LAYOUT_SLOTS = ("layout.header", "layout.footer")
+LAYOUT_SLOTS = ("layout.head", "layout.header", "layout.footer")
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 

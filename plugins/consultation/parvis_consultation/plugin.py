@@ -102,6 +102,9 @@ def parvis_module_types() -> list[ModuleType]:
 def parvis_slot(
     name: str, request: Request, session: Session, context: dict[str, Any]
 ) -> list[Fragment]:
+    if name == "layout.head":  # the stylesheet of the polls shown on core pages
+        html = render_fragment(request, "consultation/_head.html")
+        return [Fragment("consultation.css", html)]
     if name not in ("home.main", "space.main"):
         return []
     ctx = get_context(request)

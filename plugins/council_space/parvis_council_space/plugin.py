@@ -113,6 +113,9 @@ def parvis_routes() -> list[BaseRoute]:
 @hookimpl
 def parvis_slot(name: str, request: Request, session: Any, context: dict[str, Any]) -> list[Any]:
     space = context.get("space")
+    if name == "layout.head" and space is not None and space.kind == services.KIND:
+        html = render_fragment(request, "council_space/_head.html")
+        return [Fragment("council_space.css", html)]
     if name not in ("space.top", "space.main") or space is None or space.kind != services.KIND:
         return []
     if name == "space.top":
