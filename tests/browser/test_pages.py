@@ -95,7 +95,9 @@ def discover_module_pages(page: Any) -> list[str]:
     goto(page, "/spaces")
     spaces = {
         urlsplit(h).path
-        for h in page.eval_on_selector_all("main .card :is(h2, h3) a", "els => els.map(e => e.href)")
+        for h in page.eval_on_selector_all(
+            "main .card :is(h2, h3) a", "els => els.map(e => e.href)"
+        )
     }
     spaces.add("/s/grands-projets")
     found: list[str] = []
