@@ -262,3 +262,44 @@ def test_plugin_settings_are_set_per_town_with_typed_fields(make_town):
         saved = session.get(Town, town.town_id)
         assert town.parvis.setting(saved, "petitionish", "goal") == 250
         assert town.parvis.setting(saved, "petitionish", "public") is False  # unchecked box
+
+
+def test_adding_a_module_and_moving_its_phase_fire_events_after_commit(make_town):
+    received = []
+
+    @hookimpl
+    def parvis_event(event, app):
+        received.append((event.name, dict(event.payload)))
+
+    listener = types.ModuleType("listener_plugin")
+    listener.parvis_event = parvis_event
+
+    @hookimpl
+    def failing(event, app):
+        raise RuntimeError("a broken handler must not break the page")
+
+    broken = types.ModuleType("broken_plugin")
+    broken.parvis_event = failing
+    town = make_town(
+        extra_plugins={"demo": DEMO_PLUGIN, "listener": listener, "broken": broken},
+        plugins=["demo", "listener", "broken"],
+    )
+    with town.session() as session:
+        space = Space(town_id=town.town_id, slug="s", title="S", published=True)
+        session.add(space)
+        session.flush()
+        space_id = space.id
+    with town.client() as client:
+        login(client, town.admin_email, town.admin_password)
+        page = f"/admin/spaces/{space_id}"
+        added = post_form(
+            client, f"{page}/modules", {"module-type": "demo", "module-title": "M"}, page=page
+        )
+        assert added.status_code == 303
+        module_id = received[0][1]["module_id"]
+        moved = post_form(client, f"/admin/modules/{module_id}/phase", {"phase": "open"}, page=page)
+        assert moved.status_code == 303
+    assert received == [
+        ("module.added", {"module_id": module_id, "type": "demo"}),
+        ("module.phase_changed", {"module_id": module_id, "old": "draft", "new": "open"}),
+    ]

@@ -12,7 +12,9 @@ from starlette.routing import Route
 
 from parvis import audit, i18n
 from parvis.admin import forms
+from parvis.contrib import Event
 from parvis.db import utcnow
+from parvis.events import emit
 from parvis.i18n import gettext as _
 from parvis.models import AuditEntry, Module, PermissionRule, RoleGrant, Space, User
 from parvis.permissions import SPACE_ADMIN, TOWN_ADMIN, VERIFIED, RuleSet, load_actor
@@ -180,6 +182,16 @@ def module_add(request: Request) -> Response:
             ctx.session, space, available[form.type.data], form.title.data.strip()
         )
         audit.record(ctx.session, ctx.town.id, ctx.actor.id, "module.add", f"module:{module.id}")
+        emit(
+            ctx.session,
+            Event(
+                "module.added",
+                ctx.town.id,
+                ctx.actor.id,
+                space.id,
+                {"module_id": module.id, "type": module.type},
+            ),
+        )
         ctx.flash(_("The module is added."))
     else:
         ctx.flash(_("The module could not be added: give it a title and a type."), "error")
@@ -212,6 +224,16 @@ def module_phase(request: Request) -> Response:
             f"module:{module.id}",
             old=old,
             new=module.phase,
+        )
+        emit(
+            ctx.session,
+            Event(
+                "module.phase_changed",
+                ctx.town.id,
+                ctx.actor.id,
+                space.id,
+                {"module_id": module.id, "old": old, "new": module.phase},
+            ),
         )
         ctx.flash(
             _(

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
@@ -163,7 +164,11 @@ class SMTPCapture:
         )
         with self._lock:
             self.messages.append(
-                CapturedMail(list(envelope.rcpt_tos), str(message["Subject"]), body)
+                CapturedMail(
+                    list(envelope.rcpt_tos),
+                    str(make_header(decode_header(message["Subject"] or ""))),
+                    body,
+                )
             )
         return "250 OK"
 
