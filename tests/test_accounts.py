@@ -223,3 +223,38 @@ def test_sign_up_honeypot_creates_nothing(town, client):
     with town.session() as session:
         assert session.scalar(select(User).where(User.email == "bot@example.org")) is None
         assert session.scalars(select(OutboxMail)).all() == []
+
+
+def test_one_click_unsubscribe_and_profile_switch(town, client, resident):
+    from parvis.accounts.services import unsubscribe_url
+    from parvis.models import Follow, Space
+    from parvis.spaces.services import followers
+
+    with town.session() as session:
+        space = Space(town_id=town.town_id, slug="s", title="S", published=True)
+        session.add(space)
+        session.flush()
+        session.add(Follow(user_id=resident.id, space_id=space.id))
+        space_id = space.id
+    link = unsubscribe_url(town.parvis.config.secret_key, "http://testserver", resident.id)
+    path = link.removeprefix("http://testserver")
+    assert client.get(path).status_code == 200  # a confirmation page: GET changes nothing
+    with town.session() as session:
+        assert [f.email for f in followers(session, session.get(Space, space_id))] == [
+            resident.email
+        ]
+    assert post_form(client, path, {}, page=path).status_code == 200
+    with town.session() as session:
+        assert followers(session, session.get(Space, space_id)) == []
+        assert session.get(User, resident.id).notify_followed is False
+    assert client.get("/unsubscribe/forged-token").status_code == 400
+    # Turned back on from the profile.
+    login(client, resident.email)
+    post_form(
+        client,
+        "/account",
+        {"display_name": "Rita", "locale": "fr", "area": "", "notify_followed": "y"},
+        page="/account",
+    )
+    with town.session() as session:
+        assert session.get(User, resident.id).notify_followed is True

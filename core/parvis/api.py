@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from parvis import audit, ratelimit
+from parvis.accounts.services import unsubscribe_url as _unsubscribe_url
 from parvis.cli import app_for_command
 from parvis.contrib import (
     Action,
@@ -47,7 +48,14 @@ from parvis.permissions import (
     Actor,
     Decision,
 )
-from parvis.spaces.services import InvalidImage, follower_emails, slugify, store_image
+from parvis.spaces.services import (
+    Follower,
+    InvalidImage,
+    follower_emails,
+    followers,
+    slugify,
+    store_image,
+)
 from parvis.templating import render_markdown
 from parvis.web import (
     Context,
@@ -76,6 +84,12 @@ def rate_limit(session: Any, key: str, limit: int, window_seconds: int) -> bool:
     return ratelimit.hit(session, key, limit, window_seconds)
 
 
+def unsubscribe_url(app: Any, base_url: str, user_id: int) -> str:
+    """The link to put in every e-mail about a followed space (one click turns them off);
+    ``base_url`` comes from ``site_url`` (computed once per batch)."""
+    return _unsubscribe_url(app.config.secret_key, base_url, user_id)
+
+
 def using_locale(app: Any, locale: str) -> AbstractContextManager[None]:
     """Translate in ``locale`` inside a ``with`` block, e.g. to write each follower's e-mail in
     their language from an event handler or a command (``app`` is the hook's ``app``)."""
@@ -97,6 +111,7 @@ __all__ = [
     "Decision",
     "Event",
     "Follow",
+    "Follower",
     "Form",
     "Fragment",
     "InvalidImage",
@@ -116,6 +131,7 @@ __all__ = [
     "app_for_command",
     "emit",
     "follower_emails",
+    "followers",
     "form_status",
     "format_currency",
     "format_date",
@@ -137,6 +153,7 @@ __all__ = [
     "site_url",
     "slugify",
     "store_image",
+    "unsubscribe_url",
     "using_locale",
     "utcnow",
     "view",

@@ -78,6 +78,8 @@ class User(Base):
     verified_at: Mapped[dt.datetime | None]
     # Bumped on log-out-everywhere and password change: older sessions and reset links die.
     session_epoch: Mapped[int] = mapped_column(default=0)
+    # One switch for every e-mail about followed spaces; each of those mails links to turn it off.
+    notify_followed: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     @property

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from parvis.forms import Form
@@ -51,6 +51,7 @@ class ProfileForm(Form):
     display_name = StringField(_l("Name shown to others"), [DataRequired(), Length(max=100)])
     locale = SelectField(_l("Language"), coerce=str)
     area = SelectField(_l("Your neighbourhood"), [Optional()], coerce=str)
+    notify_followed = BooleanField(_l("E-mail me the news of the spaces I follow"))
     birth_date = DateField(
         _l("Date of birth"),
         [Optional()],

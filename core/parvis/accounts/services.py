@@ -158,6 +158,18 @@ def set_password(user: User, password: str) -> None:
         user.confirmed_at = utcnow()  # the reset link proved the address
 
 
+def unsubscribe_url(secret: str, base_url: str, user_id: int) -> str:
+    """A link that turns off e-mail about followed spaces, without logging in."""
+    return f"{base_url}/unsubscribe/{tokens.make_token(secret, 'unsubscribe', {'u': user_id})}"
+
+
+def user_for_unsubscribe(session: Session, town: Town, *, secret: str, token: str) -> User | None:
+    # No expiry: an old newsletter's link must still work.
+    data = tokens.read_token(secret, "unsubscribe", token, max_age=10 * 365 * 24 * 3600)
+    user = session.get(User, data.get("u")) if data else None
+    return user if user is not None and user.town_id == town.id else None
+
+
 def export_data(session: Session, pm: pluggy.PluginManager, user: User) -> dict[str, Any]:
     """Everything Parvis holds about ``user``, core's part first, then each plugin's."""
     grants = session.execute(
@@ -174,6 +186,7 @@ def export_data(session: Session, pm: pluggy.PluginManager, user: User) -> dict[
             "created_at": user.created_at.isoformat(),
             "confirmed_at": user.confirmed_at.isoformat() if user.confirmed_at else None,
             "verified_at": user.verified_at.isoformat() if user.verified_at else None,
+            "notify_followed": user.notify_followed,
             "roles": [{"role": role, "space_id": space_id} for role, space_id in grants],
             "followed_space_ids": list(follows),
         }

@@ -204,6 +204,7 @@ def profile(request: Request) -> Response:
             locale=user.locale or ctx.locale,
             area=str(user.area_id or ""),
             birth_date=user.birth_date,
+            notify_followed=user.notify_followed,
         )
     form.area.choices = _area_choices(ctx)
     form.locale.choices = [(code, i18n.LANGUAGE_NAMES[code]) for code in i18n.SUPPORTED_LOCALES]
@@ -212,6 +213,7 @@ def profile(request: Request) -> Response:
         user.locale = form.locale.data
         user.area_id = int(form.area.data) if form.area.data else None
         user.birth_date = form.birth_date.data
+        user.notify_followed = bool(form.notify_followed.data)
         request.session["locale"] = user.locale
         i18n.activate(ctx.parvis.catalogs, user.locale)
         ctx.flash(_("Your profile is saved."))
@@ -252,7 +254,10 @@ def delete_account(request: Request) -> Response:
             ctx.flash(_("Your account and your personal data have been deleted."))
             return redirect("/")
     profile_form = forms.ProfileForm(
-        display_name=user.display_name, locale=user.locale, area=str(user.area_id or "")
+        display_name=user.display_name,
+        locale=user.locale,
+        area=str(user.area_id or ""),
+        notify_followed=user.notify_followed,
     )
     profile_form.area.choices = _area_choices(ctx)
     profile_form.locale.choices = [(c, i18n.LANGUAGE_NAMES[c]) for c in i18n.SUPPORTED_LOCALES]
@@ -262,6 +267,26 @@ def delete_account(request: Request) -> Response:
         {"form": profile_form, "delete_form": form},
         status_code=400,
     )
+
+
+@view
+def unsubscribe(request: Request) -> Response:
+    """From the link in a notification: one click on a button turns news e-mails off."""
+    ctx = get_context(request)
+    user = services.user_for_unsubscribe(
+        ctx.session,
+        ctx.town,
+        secret=ctx.parvis.config.secret_key,
+        token=request.path_params["token"],
+    )
+    if user is None:
+        return render(
+            request, "accounts/unsubscribe.html", {"done": False, "valid": False}, status_code=400
+        )
+    if request.method == "POST":
+        user.notify_followed = False
+        return render(request, "accounts/unsubscribe.html", {"done": True, "valid": True})
+    return render(request, "accounts/unsubscribe.html", {"done": False, "valid": True})
 
 
 @view
@@ -292,4 +317,7 @@ routes = [
     Route("/account/export", export, name="accounts:export"),
     Route("/account/delete", delete_account, methods=["POST"], name="accounts:delete"),
     Route("/language", set_language, methods=["POST"], name="accounts:language"),
+    Route(
+        "/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"], name="accounts:unsubscribe"
+    ),
 ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from typing import NamedTuple
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from parvis.contrib import ModuleType
-from parvis.models import Area, Follow, Module, Space, Town, Upload
+from parvis.models import Area, Follow, Module, Space, Town, Upload, User
 
 MAX_IMAGE_SIDE = 1600
 
@@ -122,16 +123,30 @@ def set_following(session: Session, user_id: int, space: Space, follow: bool) ->
         )
 
 
-def follower_emails(session: Session, space: Space) -> list[tuple[str, str | None]]:
-    """(e-mail, locale) of confirmed followers, for notifications."""
-    from parvis.models import User
+class Follower(NamedTuple):
+    user_id: int
+    email: str
+    locale: str | None
 
+
+def followers(session: Session, space: Space) -> list[Follower]:
+    """Confirmed followers of ``space`` who still want its news by e-mail."""
     rows = session.execute(
-        select(User.email, User.locale)
+        select(User.id, User.email, User.locale)
         .join(Follow, Follow.user_id == User.id)
-        .where(Follow.space_id == space.id, User.confirmed_at.is_not(None))
+        .where(
+            Follow.space_id == space.id,
+            User.confirmed_at.is_not(None),
+            User.notify_followed.is_(True),
+        )
+        .order_by(User.id)
     )
-    return [(email, locale) for email, locale in rows]
+    return [Follower(*row) for row in rows]
+
+
+def follower_emails(session: Session, space: Space) -> list[tuple[str, str | None]]:
+    """(e-mail, locale) of the followers who want news by e-mail."""
+    return [(f.email, f.locale) for f in followers(session, space)]
 
 
 class InvalidImage(ValueError):

@@ -150,6 +150,7 @@ def upgrade() -> None:
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("verified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("session_epoch", sa.Integer(), nullable=False),
+        sa.Column("notify_followed", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["area_id"], ["areas.id"], name=op.f("fk_users_area_id_areas"), ondelete="SET NULL"
