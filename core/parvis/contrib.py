@@ -66,8 +66,6 @@ class ModuleType:
     label: str
     phases: Sequence[Phase]
     routes: Sequence[BaseRoute] = ()
-    # Dotted template name of a fragment shown in the space page for this module, if any.
-    card_template: str | None = None
     order: int = 100
     plugin: str = ""
 
