@@ -189,14 +189,3 @@ class Draft(Base):
     )
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class RateHit(Base):
-    """Anonymous submissions per hashed IP (core's rate limiter is not in the plugin API)."""
-
-    __tablename__ = "consultation_rate_hits"
-    __table_args__ = (Index("ix_consultation_rate_hits_key_at", "key", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(100))
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import gettext as _gettext
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -29,6 +26,7 @@ from parvis.api import (
     hookimpl,
     queue_mail,
     render_fragment,
+    using_locale,
 )
 from parvis_consultation import services
 from parvis_consultation.models import Option, Question, Response, Survey
@@ -39,7 +37,6 @@ _ = T.gettext
 _l = T.lazy_gettext
 
 RESPOND = "consultation.respond"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
 @hookimpl
@@ -172,7 +169,7 @@ def _poll_cards(ctx: Any, session: Session, found: list[tuple[Any, Any, Any]]) -
     else:
         token = ctx.request.session.get("consultation_token")
         if token:
-            token_hash = services.hash_value(str(ctx.parvis.config.secret_key), "respondent", token)
+            token_hash = services.respondent_hash(ctx, token)
             mine = set(
                 session.scalars(
                     select(Response.module_id).where(
@@ -227,44 +224,23 @@ def _poll_cards(ctx: Any, session: Session, found: list[tuple[Any, Any, Any]]) -
 # --- events -------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _catalog(locale: str) -> _gettext.NullTranslations:
-    """The plugin's own catalog for ``locale``, to write each follower in their language."""
-    from io import BytesIO
-
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    path = LOCALE_DIR / locale / "LC_MESSAGES" / "parvis_consultation.po"
-    if not path.is_file():
-        return _gettext.NullTranslations()
-    with path.open("rb") as fh:
-        catalog = read_po(fh, locale=locale)
-    buf = BytesIO()
-    write_mo(buf, catalog)
-    buf.seek(0)
-    return _gettext.GNUTranslations(buf)
-
-
-def decision_mail(
-    locale: str, town: str, space: str, title: str, decision: str, url: str
-) -> tuple[str, str]:
-    gettext = _catalog(locale if locale in ("fr", "en") else "fr").gettext
-    subject = gettext("Consultation “%(title)s”: what the town decided") % {"title": title}
+def decision_mail(town: str, space: str, title: str, decision: str, url: str) -> tuple[str, str]:
+    """The e-mail to a follower, in the current locale (set by the caller's ``using_locale``)."""
+    subject = _("Consultation “%(title)s”: what the town decided", title=title)
     body = (
-        gettext(
+        _(
             "Hello,\n\nYou follow “%(space)s” on the participation platform of %(town)s. "
-            "The town has published what it decided after the consultation “%(title)s”:"
+            "The town has published what it decided after the consultation “%(title)s”:",
+            space=space,
+            town=town,
+            title=title,
         )
-        % {"space": space, "town": town, "title": title}
         + "\n\n"
         + decision
         + "\n\n"
-        + gettext("Read it online: %(url)s") % {"url": url}
+        + _("Read it online: %(url)s", url=url)
         + "\n\n"
-        + gettext(
-            "You get this e-mail because you follow this space; stop following it on its page."
-        )
+        + _("You get this e-mail because you follow this space; stop following it on its page.")
         + "\n"
     )
     return subject, body
@@ -285,16 +261,13 @@ def parvis_event(event: Any, app: Any) -> None:
         survey = session.scalar(select(Survey).where(Survey.module_id == module.id))
         if space is None or town is None or survey is None:
             return
-        url = event.payload.get("url", "")
+        # Built by the view from ``ctx.base_url``: a host of the town, never a forged Host header.
+        url = event.payload["url"]
         for email, locale in follower_emails(session, space):
-            subject, body = decision_mail(
-                locale or town.default_locale,
-                town.name,
-                space.title,
-                module.title,
-                survey.decision,
-                url,
-            )
+            with using_locale(app, locale or town.default_locale):
+                subject, body = decision_mail(
+                    town.name, space.title, module.title, survey.decision, url
+                )
             queue_mail(session, email, subject, body, town.id)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import re
 from collections.abc import Iterable, Mapping
@@ -33,7 +32,6 @@ from parvis_consultation.models import (
     Draft,
     Option,
     Question,
-    RateHit,
     Response,
     Section,
     Survey,
@@ -510,21 +508,10 @@ def drop_drafts(session: Session, module_id: int, owners: list[str]) -> None:
         session.execute(delete(Draft).where(Draft.module_id == module_id, Draft.owner.in_(owners)))
 
 
-def hash_value(secret: str, *parts: object) -> str:
-    return hashlib.sha256(":".join([secret, *map(str, parts)]).encode()).hexdigest()
-
-
-def rate_hit(session: Session, key: str, limit: int, window_seconds: int) -> bool:
-    """Record an attempt; False when ``limit`` attempts already happened within the window."""
-    now = utcnow()
-    since = now - dt.timedelta(seconds=window_seconds)
-    session.execute(delete(RateHit).where(RateHit.key == key, RateHit.at < since))
-    count = session.scalar(select(func.count()).select_from(RateHit).where(RateHit.key == key))
-    if (count or 0) >= limit:
-        return False
-    session.add(RateHit(key=key, at=now))
-    session.flush()
-    return True
+def respondent_hash(ctx: Any, token: str) -> str:
+    """What is stored of an answer sent without an account: an HMAC of the browser's random
+    token with the deployment's secret (the token itself stays in the visitor's session)."""
+    return str(ctx.sign("consultation.respondent", token))
 
 
 # --- results ------------------------------------------------------------------------------------

@@ -19,7 +19,9 @@ from parvis.api import (
     Decision,
     Event,
     emit,
+    form_status,
     get_context,
+    rate_limit,
     record_audit,
     redirect,
     render,
@@ -70,16 +72,12 @@ def _here(ctx: Any, route: str = "index", **params: Any) -> str:
     return ctx.module_url(ctx.module, ctx.space, route, **params)
 
 
-def _secret(ctx: Any) -> str:
-    return str(ctx.parvis.config.secret_key)
-
-
 def _token_hash(ctx: Any, create: bool = False) -> str | None:
     token = ctx.request.session.get(TOKEN_KEY)
     if not token and create:
         token = secrets.token_urlsafe(32)
         ctx.request.session[TOKEN_KEY] = token
-    return services.hash_value(_secret(ctx), "respondent", token) if token else None
+    return services.respondent_hash(ctx, token) if token else None
 
 
 def _owners(ctx: Any, create: bool = False) -> list[str]:
@@ -266,9 +264,10 @@ def _submit(request: Request, ctx: Any, structure: services.Structure) -> Respon
         )
         if existing is None:
             ip = request.client.host if request.client else "unknown"
-            key = "ip:" + services.hash_value(_secret(ctx), "ip", ctx.module.id, ip)[:60]
+            address = ctx.sign("consultation.ip", f"{ctx.module.id}:{ip}")
+            key = f"consultation:anonymous:{ctx.module.id}:{address}"
             limit = int(ctx.setting("consultation", "anonymous_per_ip_per_hour"))
-            if not services.rate_hit(ctx.session, key, limit, 3600):
+            if not rate_limit(ctx.session, key, limit, 3600):
                 return _answer_page(
                     request,
                     ctx,
@@ -724,8 +723,7 @@ def question_new(request: Request) -> Response:
             _add_options(ctx, question, form)
             ctx.flash(_("The question is added."))
             return redirect(_here(ctx, "manage") + f"#question-{question.id}")
-        return _question_page(request, ctx, structure, form, None, status_code=400)
-    return _question_page(request, ctx, structure, form, None)
+    return _question_page(request, ctx, structure, form, None, status_code=form_status(request))
 
 
 def _check_question(form: QuestionForm, question: Question | None, structure: Any) -> bool:
@@ -924,7 +922,9 @@ def publish_decision(request: Request) -> Response:
                 ctx.space.id,
                 {
                     "module_id": ctx.module.id,
-                    "url": str(request.base_url).rstrip("/") + _here(ctx),
+                    # Never the request's own Host header: a forged one would put another
+                    # domain in the e-mail sent to every follower.
+                    "url": ctx.base_url + _here(ctx),
                 },
             ),
         )

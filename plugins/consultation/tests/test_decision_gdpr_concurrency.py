@@ -155,3 +155,26 @@ def test_the_database_refuses_a_second_response_for_one_account(town, resident):
             ]
         )
         s.flush()
+
+
+def test_forged_host_header_does_not_reach_the_decision_email(make_town, smtp_server):
+    """Host header poisoning: the link e-mailed to every follower points at the town's host."""
+    town = make_town(mail_backend="smtp", smtp_host="127.0.0.1", smtp_port=smtp_server.port)
+    b = build_survey(town, phase="closed")
+    with town.session() as s:
+        follower = english_user(s, town.town_id, "follower@example.org")
+        s.add(Follow(user_id=follower.id, space_id=b.space_id))
+    with town.client() as c:
+        login(c, town.admin_email, town.admin_password)
+        c.headers["host"] = "evil.example"
+        r = post_form(
+            c,
+            b.url + "manage/decision",
+            {"decision": "The velodrome will be built by the river."},
+            page=b.url + "manage",
+        )
+        assert r.status_code == 303
+    assert send_pending(town.parvis) == 1
+    body = smtp_server.wait_for("follower@example.org").body
+    assert "evil.example" not in body
+    assert f"http://testserver/s/{b.space_slug}/survey/{b.module_id}/" in body

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_consultation
 Revises:
-Create Date: 2026-11-28 11:01:11.586655
+Create Date: 2026-11-28 11:18:14.200763
 """
 
 from __future__ import annotations
@@ -17,16 +17,6 @@ depends_on = "0001_core"
 
 
 def upgrade() -> None:
-    op.create_table(
-        "consultation_rate_hits",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("key", sa.String(length=100), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_consultation_rate_hits")),
-    )
-    with op.batch_alter_table("consultation_rate_hits", schema=None) as batch_op:
-        batch_op.create_index("ix_consultation_rate_hits_key_at", ["key", "at"], unique=False)
-
     op.create_table(
         "consultation_drafts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -305,7 +295,3 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_consultation_drafts_user_id"))
 
     op.drop_table("consultation_drafts")
-    with op.batch_alter_table("consultation_rate_hits", schema=None) as batch_op:
-        batch_op.drop_index("ix_consultation_rate_hits_key_at")
-
-    op.drop_table("consultation_rate_hits")
