@@ -79,7 +79,17 @@ class Context:
             raise HTTPException(403, decision.reason)
         return decision
 
+    def spaces_where(self, action: str) -> Any:
+        """A SQL condition on ``Space`` for the spaces where the actor may do ``action``, to
+        filter list pages in the query rather than row by row."""
+        return self.parvis.permissions.space_filter(self.rules, self.actor, action, self.town)
+
     # --- helpers --------------------------------------------------------------------------------
+
+    @property
+    def hooks(self) -> Any:
+        """The app's hook relay, to call hooks plugins declared with ``parvis_add_hookspecs``."""
+        return self.parvis.pm.hook
 
     def url(self, name: str, /, **params: Any) -> str:
         return self.parvis.url_path(self.request.app, name, params)
