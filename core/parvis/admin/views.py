@@ -59,7 +59,7 @@ def _space_choices(ctx: Context, empty_label: str) -> list[tuple[str, str]]:
 def dashboard(request: Request) -> Response:
     ctx = get_context(request)
     _require_admin_area(ctx)
-    visible = ctx.parvis.permissions.space_filter(ctx.rules, ctx.actor, "spaces.manage", ctx.town)
+    visible = ctx.spaces_where("spaces.manage")
     spaces = services.list_spaces(ctx.session, ctx.town, visible=visible, include_unpublished=True)
     return render(request, "admin/dashboard.html", {"spaces": spaces})
 
