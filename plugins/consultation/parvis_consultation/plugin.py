@@ -21,11 +21,13 @@ from parvis.api import (
     Setting,
     Space,
     Translator,
-    follower_emails,
+    followers,
     get_context,
     hookimpl,
     queue_mail,
     render_fragment,
+    site_url,
+    unsubscribe_url,
     using_locale,
 )
 from parvis_consultation import services
@@ -224,7 +226,9 @@ def _poll_cards(ctx: Any, session: Session, found: list[tuple[Any, Any, Any]]) -
 # --- events -------------------------------------------------------------------------------------
 
 
-def decision_mail(town: str, space: str, title: str, decision: str, url: str) -> tuple[str, str]:
+def decision_mail(
+    town: str, space: str, title: str, decision: str, url: str, unsubscribe: str
+) -> tuple[str, str]:
     """The e-mail to a follower, in the current locale (set by the caller's ``using_locale``)."""
     subject = _("Consultation “%(title)s”: what the town decided", title=title)
     body = (
@@ -240,7 +244,11 @@ def decision_mail(town: str, space: str, title: str, decision: str, url: str) ->
         + "\n\n"
         + _("Read it online: %(url)s", url=url)
         + "\n\n"
-        + _("You get this e-mail because you follow this space; stop following it on its page.")
+        + _(
+            "You get this e-mail because you follow this space. To stop every e-mail about the "
+            "spaces you follow: %(unsubscribe)s",
+            unsubscribe=unsubscribe,
+        )
         + "\n"
     )
     return subject, body
@@ -263,12 +271,18 @@ def parvis_event(event: Any, app: Any) -> None:
             return
         # Built by the view from ``ctx.base_url``: a host of the town, never a forged Host header.
         url = event.payload["url"]
-        for email, locale in follower_emails(session, space):
-            with using_locale(app, locale or town.default_locale):
+        base_url = site_url(app, session, town.id)
+        for follower in followers(session, space):
+            with using_locale(app, follower.locale or town.default_locale):
                 subject, body = decision_mail(
-                    town.name, space.title, module.title, survey.decision, url
+                    town.name,
+                    space.title,
+                    module.title,
+                    survey.decision,
+                    url,
+                    unsubscribe_url(app, base_url, follower.user_id),
                 )
-            queue_mail(session, email, subject, body, town.id)
+            queue_mail(session, follower.email, subject, body, town.id)
 
 
 # --- personal data ------------------------------------------------------------------------------

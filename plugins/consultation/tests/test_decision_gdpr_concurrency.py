@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from email.header import decode_header, make_header
 
@@ -53,6 +54,13 @@ def test_publishing_the_decision_emails_followers_in_their_language(make_town, s
     mail_fr = smtp_server.wait_for("fr@example.org")
     assert "ce que la ville a décidé" in _subject(mail_fr)
     assert all("notfollowing" not in r for m in smtp_server.messages for r in m.to)
+    # Every notification carries a one-click way out, and it works.
+    link = re.search(r"http://testserver(/unsubscribe/\S+)", mail_fr.body)
+    assert link, mail_fr.body
+    with town.client() as visitor:
+        post_form(visitor, link.group(1), {}, page=link.group(1))
+    with town.session() as s:
+        assert s.scalar(select(User.notify_followed).where(User.email == "fr@example.org")) is False
 
 
 def _subject(mail):
