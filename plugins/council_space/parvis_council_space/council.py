@@ -12,7 +12,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis.api import Space, User, get_context, record_audit, redirect, render, utcnow, view
+from parvis.api import (
+    Space,
+    User,
+    form_status,
+    get_context,
+    record_audit,
+    redirect,
+    render,
+    utcnow,
+    view,
+)
 
 from . import services
 from .forms import COUNCIL_ROLE_LABELS, MeetingForm, MemberForm, MinutesForm, NewsForm
@@ -139,6 +149,13 @@ def member_delete(request: Request) -> Response:
             CouncilMember.id == request.path_params["member"], CouncilMember.space_id == space.id
         )
     )
+    record_audit(
+        ctx.session,
+        ctx.town.id,
+        ctx.actor.id,
+        "council_space.member_delete",
+        f"member:{request.path_params['member']}",
+    )
     ctx.flash(_("The member is removed."))
     return redirect(ctx.url("council_space:manage", space=space.slug))
 
@@ -165,6 +182,10 @@ def news_add(request: Request) -> Response:
         "news",
         item.title,
         ctx.url("council_space:news", space=space.slug, news=item.id),
+        target=f"news:{item.id}",
+    )
+    record_audit(
+        ctx.session, ctx.town.id, ctx.actor.id, "council_space.news_add", f"news:{item.id}"
     )
     ctx.flash(_("The news item is published."))
     return redirect(ctx.url("council_space:manage", space=space.slug))
@@ -196,7 +217,7 @@ def meeting_add(request: Request) -> Response:
     meeting = Meeting(
         space_id=space.id,
         title=form.title.data.strip(),
-        starts_at=starts_at.replace(tzinfo=_paris()).astimezone(_utc()),
+        starts_at=_to_utc(starts_at),
         location=(form.location.data or "").strip(),
         agenda=form.agenda.data or "",
         minutes_id=minutes_id,
@@ -209,9 +230,18 @@ def meeting_add(request: Request) -> Response:
         "meeting",
         meeting.title,
         ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id),
+        target=f"meeting:{meeting.id}",
+    )
+    record_audit(
+        ctx.session, ctx.town.id, ctx.actor.id, "council_space.meeting_add", f"meeting:{meeting.id}"
     )
     ctx.flash(_("The meeting is published."))
     return redirect(ctx.url("council_space:manage", space=space.slug))
+
+
+def _to_utc(local: Any) -> Any:
+    """A date and time typed in the town's time (Paris) as UTC."""
+    return local.replace(tzinfo=_paris()).astimezone(_utc())
 
 
 def _paris() -> Any:
@@ -285,7 +315,185 @@ def news_page(request: Request) -> Response:
     )
     if item is None:
         raise HTTPException(404)
-    return render(request, "council_space/news.html", {"space": space, "item": item})
+    return render(
+        request,
+        "council_space/news.html",
+        {"space": space, "item": item, "can_manage": ctx.can("council_space.manage", space)},
+    )
+
+
+# --- editing and deleting news and meetings ---------------------------------------------------
+
+
+def _news_or_404(ctx: Any, space: Space, news_id: Any) -> NewsItem:
+    item = ctx.session.scalar(
+        select(NewsItem).where(NewsItem.id == news_id, NewsItem.space_id == space.id)
+    )
+    if item is None:
+        raise HTTPException(404)
+    return item
+
+
+@view
+def news_edit(request: Request) -> Response:
+    ctx, space = _council(request)
+    ctx.require("council_space.manage", space)
+    item = _news_or_404(ctx, space, request.path_params["news"])
+    if request.method == "POST":
+        form = NewsForm.from_request(ctx.form)
+        if form.validate():
+            item.title = form.title.data.strip()
+            item.body = form.body.data.strip()
+            services.retitle_digest(ctx.session, f"news:{item.id}", item.title)
+            record_audit(
+                ctx.session,
+                ctx.town.id,
+                ctx.actor.id,
+                "council_space.news_edit",
+                f"news:{item.id}",
+                title=item.title,
+            )
+            ctx.flash(_("The news item is saved."))
+            return redirect(ctx.url("council_space:news", space=space.slug, news=item.id))
+    else:
+        form = NewsForm(title=item.title, body=item.body)
+    return render(
+        request,
+        "council_space/edit.html",
+        {
+            "space": space,
+            "kind": "news",
+            "item": item,
+            "form": form,
+            "action": ctx.url("council_space:news_edit", space=space.slug, news=item.id),
+            "back": ctx.url("council_space:news", space=space.slug, news=item.id),
+        },
+        status_code=form_status(request),
+    )
+
+
+@view
+def news_delete(request: Request) -> Response:
+    ctx, space = _council(request)
+    ctx.require("council_space.manage", space)
+    item = _news_or_404(ctx, space, request.path_params["news"])
+    if request.method == "POST":
+        services.withdraw_digest(ctx.session, f"news:{item.id}")
+        record_audit(
+            ctx.session,
+            ctx.town.id,
+            ctx.actor.id,
+            "council_space.news_delete",
+            f"news:{item.id}",
+            title=item.title,
+        )
+        ctx.session.delete(item)
+        ctx.flash(_("The news item is deleted."))
+        return redirect(ctx.url("council_space:manage", space=space.slug))
+    return _confirm_page(
+        ctx,
+        space,
+        _("Delete the news item “%(title)s”?", title=item.title),
+        ctx.url("council_space:news_delete", space=space.slug, news=item.id),
+        ctx.url("council_space:news", space=space.slug, news=item.id),
+    )
+
+
+def _confirm_page(ctx: Any, space: Space, question: str, action: str, back: str) -> Response:
+    return render(
+        ctx.request,
+        "council_space/confirm_delete.html",
+        {"space": space, "question": question, "action": action, "back": back},
+    )
+
+
+def _meeting_form(ctx: Any, meeting: Meeting) -> MeetingForm:
+    if ctx.request.method == "POST":
+        return MeetingForm.from_request(ctx.form)
+    local = meeting.starts_at
+    if local.tzinfo is None:  # SQLite gives naive UTC datetimes back
+        local = local.replace(tzinfo=_utc())
+    return MeetingForm(
+        title=meeting.title,
+        starts_at=local.astimezone(_paris()).replace(tzinfo=None),
+        location=meeting.location,
+        agenda=meeting.agenda,
+    )
+
+
+@view
+def meeting_edit(request: Request) -> Response:
+    ctx, space = _council(request)
+    ctx.require("council_space.manage", space)
+    meeting = _meeting_or_404(ctx, space, request.path_params["meeting"])
+    form = _meeting_form(ctx, meeting)
+    if request.method == "POST":
+        valid = form.validate()
+        minutes_id = _read_minutes(ctx, space, form)
+        if valid and not form.minutes.errors:
+            meeting.title = form.title.data.strip()
+            meeting.starts_at = _to_utc(form.starts_at.data)
+            meeting.location = (form.location.data or "").strip()
+            meeting.agenda = form.agenda.data or ""
+            if minutes_id is not None:
+                meeting.minutes_id = minutes_id
+            services.retitle_digest(ctx.session, f"meeting:{meeting.id}", meeting.title)
+            record_audit(
+                ctx.session,
+                ctx.town.id,
+                ctx.actor.id,
+                "council_space.meeting_edit",
+                f"meeting:{meeting.id}",
+                title=meeting.title,
+            )
+            ctx.flash(_("The meeting is saved."))
+            return redirect(ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id))
+    return render(
+        request,
+        "council_space/edit.html",
+        {
+            "space": space,
+            "kind": "meeting",
+            "item": meeting,
+            "form": form,
+            "action": ctx.url("council_space:meeting_edit", space=space.slug, meeting=meeting.id),
+            "back": ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id),
+        },
+        status_code=form_status(request),
+    )
+
+
+@view
+def meeting_delete(request: Request) -> Response:
+    ctx, space = _council(request)
+    ctx.require("council_space.manage", space)
+    meeting = _meeting_or_404(ctx, space, request.path_params["meeting"])
+    if request.method == "POST":
+        services.withdraw_digest(ctx.session, f"meeting:{meeting.id}")
+        record_audit(
+            ctx.session,
+            ctx.town.id,
+            ctx.actor.id,
+            "council_space.meeting_delete",
+            f"meeting:{meeting.id}",
+            title=meeting.title,
+        )
+        minutes_id = meeting.minutes_id
+        ctx.session.delete(meeting)
+        ctx.session.flush()
+        if minutes_id is not None:  # its minutes are no longer downloadable either
+            ctx.session.execute(
+                delete(Document).where(Document.id == minutes_id, Document.space_id == space.id)
+            )
+        ctx.flash(_("The meeting is deleted."))
+        return redirect(ctx.url("council_space:manage", space=space.slug))
+    return _confirm_page(
+        ctx,
+        space,
+        _("Delete the meeting “%(title)s” and its minutes?", title=meeting.title),
+        ctx.url("council_space:meeting_delete", space=space.slug, meeting=meeting.id),
+        ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id),
+    )
 
 
 @view
@@ -324,8 +532,27 @@ routes = [
     ),
     Route("/{space}/news", news_add, methods=["POST"], name="news_add"),
     Route("/{space}/news/{news:int}", news_page, name="news"),
+    Route("/{space}/news/{news:int}/edit", news_edit, methods=["GET", "POST"], name="news_edit"),
+    Route(
+        "/{space}/news/{news:int}/delete",
+        news_delete,
+        methods=["GET", "POST"],
+        name="news_delete",
+    ),
     Route("/{space}/meetings", meeting_add, methods=["POST"], name="meeting_add"),
     Route("/{space}/meetings/{meeting:int}", meeting_page, name="meeting"),
+    Route(
+        "/{space}/meetings/{meeting:int}/edit",
+        meeting_edit,
+        methods=["GET", "POST"],
+        name="meeting_edit",
+    ),
+    Route(
+        "/{space}/meetings/{meeting:int}/delete",
+        meeting_delete,
+        methods=["GET", "POST"],
+        name="meeting_delete",
+    ),
     Route(
         "/{space}/meetings/{meeting:int}/minutes",
         minutes_upload,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from parvis.api import Module, Space, Town
+from parvis.api import Module, Space
 
 from . import services
 from .models import DigestItem
@@ -43,15 +42,9 @@ def record_new_calls(session: Any) -> None:
             )
 
 
-def base_urls(session: Any, https: bool) -> dict[int, str]:
-    scheme = "https" if https else "http"
-    towns = session.scalars(select(Town).options(selectinload(Town.hosts)))
-    return {t.id: f"{scheme}://{t.hosts[0].host}" for t in towns if t.hosts}
-
-
 def send(parvis: Any, now: Any = None) -> int:
-    """Record new calls, then queue the digests (sent by the mail worker)."""
+    """Record new calls, then queue the digests (sent by the mail worker; links use each
+    town's own address from ``site_url``)."""
     with parvis.db.session() as session:
         record_new_calls(session)
-        urls = base_urls(session, parvis.config.https)
-    return services.send_digests(parvis, urls, now=now)
+    return services.send_digests(parvis, now=now)

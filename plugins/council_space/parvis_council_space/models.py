@@ -129,6 +129,25 @@ class Comment(Base):
     )
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Hidden by a moderator: the text stays for the record, the page shows the public reason.
+    hidden_at: Mapped[dt.datetime | None]
+    hidden_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    report_count: Mapped[int] = mapped_column(default=0)
+
+
+class CommentReport(Base):
+    """A resident's report of a comment to the moderators (one per person and comment)."""
+
+    __tablename__ = "council_space_comment_reports"
+    __table_args__ = (UniqueConstraint("comment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("council_space_comments.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Ballot(Base):
@@ -235,6 +254,9 @@ class DigestItem(Base):
     town_id: Mapped[int] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"))
     space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
+    # What the item is about ("news:<id>", "meeting:<id>"), so editing or deleting it
+    # updates or withdraws the item before the next digest.
+    target: Mapped[str | None] = mapped_column(String(60), index=True)
     title: Mapped[str] = mapped_column(String(300))
     path: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

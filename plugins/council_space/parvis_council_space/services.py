@@ -26,6 +26,7 @@ from parvis.api import (
     Town,
     User,
     queue_mail,
+    site_url,
     slugify,
     using_locale,
     utcnow,
@@ -38,6 +39,7 @@ from .models import (
     Ballot,
     BallotChoice,
     Comment,
+    CommentReport,
     CountJob,
     DigestItem,
     DigestState,
@@ -248,6 +250,103 @@ def idea_comments(session: Session, idea: Idea) -> list[tuple[Comment, str]]:
         .order_by(Comment.created_at, Comment.id)
     )
     return [(c, name or _("Former participant")) for c, name in rows]
+
+
+COMMENT_LIMIT = 10  # comments per person ...
+COMMENT_WINDOW = 600  # ... in this many seconds
+
+
+def get_comment(session: Session, module: Module, comment_id: Any) -> Comment | None:
+    """A comment on an idea of this call only (ids of other calls or towns are not found)."""
+    try:
+        comment_id = int(comment_id)
+    except (TypeError, ValueError):
+        return None
+    return session.scalar(
+        select(Comment)
+        .join(Idea, Idea.id == Comment.idea_id)
+        .where(Comment.id == comment_id, Idea.module_id == module.id)
+    )
+
+
+def hide_comment(session: Session, comment: Comment, moderator: User | None, reason: str) -> None:
+    """Hide a comment with a public reason; its text is kept for the record (and GDPR)."""
+    if not reason.strip():
+        raise ServiceError(_("Give the public reason for hiding this comment."), "reason")
+    comment.hidden_at = utcnow()
+    comment.hidden_by = moderator.id if moderator else None
+    comment.hidden_reason = reason.strip()
+
+
+def restore_comment(session: Session, comment: Comment) -> None:
+    comment.hidden_at = None
+    comment.hidden_by = None
+    comment.hidden_reason = ""
+
+
+def report_comment(session: Session, comment: Comment, user: User) -> bool:
+    """Record ``user``'s report of ``comment``; False when they had already reported it."""
+    exists = session.scalar(
+        select(CommentReport.id).where(
+            CommentReport.comment_id == comment.id, CommentReport.user_id == user.id
+        )
+    )
+    if exists is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(CommentReport(comment_id=comment.id, user_id=user.id))
+    except IntegrityError:
+        return False  # a concurrent click already recorded it
+    _refresh_report_count(session, comment.id)
+    return True
+
+
+def _refresh_report_count(session: Session, comment_id: int) -> None:
+    count = (
+        select(func.count(CommentReport.id))
+        .where(CommentReport.comment_id == comment_id)
+        .scalar_subquery()
+    )
+    session.execute(update(Comment).where(Comment.id == comment_id).values(report_count=count))
+    session.expire_all()
+
+
+def reported_ids(session: Session, user: User | None, comment_ids: Iterable[int]) -> set[int]:
+    ids = list(comment_ids)
+    if user is None or not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(CommentReport.comment_id).where(
+                CommentReport.user_id == user.id, CommentReport.comment_id.in_(ids)
+            )
+        )
+    )
+
+
+@dataclass
+class ModerationRow:
+    comment: Comment
+    idea: Idea
+    author_name: str
+
+
+def moderation_rows(session: Session, module: Module) -> list[ModerationRow]:
+    """The call's comments for moderators: reported and visible ones first, in one query."""
+    rows = session.execute(
+        select(Comment, Idea, User.display_name)
+        .join(Idea, Idea.id == Comment.idea_id)
+        .outerjoin(User, User.id == Comment.author_id)
+        .where(Idea.module_id == module.id)
+        .order_by(
+            Comment.hidden_at.is_not(None),
+            Comment.report_count.desc(),
+            Comment.created_at.desc(),
+            Comment.id.desc(),
+        )
+    )
+    return [ModerationRow(c, i, name or _("Former participant")) for c, i, name in rows]
 
 
 # --- review ---------------------------------------------------------------------------------
@@ -878,12 +977,31 @@ def store_pdf(
 # --- digests --------------------------------------------------------------------------------
 
 
-def record_digest(session: Session, space: Space, kind: str, title: str, path: str) -> None:
+def record_digest(
+    session: Session, space: Space, kind: str, title: str, path: str, target: str | None = None
+) -> None:
     if space.kind != KIND:
         return
     session.add(
-        DigestItem(town_id=space.town_id, space_id=space.id, kind=kind, title=title, path=path)
+        DigestItem(
+            town_id=space.town_id,
+            space_id=space.id,
+            kind=kind,
+            title=title,
+            path=path,
+            target=target,
+        )
     )
+
+
+def retitle_digest(session: Session, target: str, title: str) -> None:
+    """An edited news item or meeting: its digest items show the new title."""
+    session.execute(update(DigestItem).where(DigestItem.target == target).values(title=title))
+
+
+def withdraw_digest(session: Session, target: str) -> None:
+    """A deleted news item or meeting is not mailed in any later digest."""
+    session.execute(delete(DigestItem).where(DigestItem.target == target))
 
 
 @dataclass
@@ -893,10 +1011,12 @@ class _Digest:
     items: list[tuple[str, DigestItem]] = field(default_factory=list)
 
 
-def send_digests(app: Any, base_urls: dict[int, str] | None = None, now: Any = None) -> int:
+def send_digests(app: Any, now: Any = None) -> int:
     """Queue ONE e-mail per follower of council spaces with what happened since their last
     digest (or since they started following), in their language; returns how many e-mails
-    were queued. ``app`` is the Parvis app (a hook's ``app`` or ``app_for_command``)."""
+    were queued. ``app`` is the Parvis app (a hook's ``app`` or ``app_for_command``).
+
+    Links use each town's own address (``site_url``), never a request's Host header."""
     now = now or utcnow()
     queued = 0
     with app.db.session() as session:
@@ -922,14 +1042,14 @@ def send_digests(app: Any, base_urls: dict[int, str] | None = None, now: Any = N
             digest.items.append((space_title, item))
             towns[user_id] = town_id
         town_locales: dict[int, str] = {}
+        bases = {town_id: site_url(app, session, town_id) for town_id in set(towns.values())}
         if towns:
             query = select(Town.id, Town.default_locale).where(Town.id.in_(set(towns.values())))
             town_locales = {town_id: locale for town_id, locale in session.execute(query)}
         for user_id, digest in digests.items():
             locale = digest.locale or town_locales.get(towns[user_id]) or "fr"
             with using_locale(app, locale):
-                base = (base_urls or {}).get(towns[user_id], "")
-                subject, body = _digest_mail(digest, base)
+                subject, body = _digest_mail(digest, bases[towns[user_id]])
             queue_mail(session, digest.email, subject, body, towns[user_id])
             state = session.get(DigestState, user_id)
             if state is None:
@@ -1000,9 +1120,19 @@ def export_user_data(session: Session, user: User) -> dict[str, Any]:
             for i in ideas
         ],
         "comments": [
-            {"idea": c.idea_id, "body": c.body, "created_at": c.created_at.isoformat()}
+            {
+                "idea": c.idea_id,
+                "body": c.body,
+                "created_at": c.created_at.isoformat(),
+                "hidden_reason": c.hidden_reason if c.hidden_at else None,
+            }
             for c in comments
         ],
+        "comment_reports": sorted(
+            session.scalars(
+                select(CommentReport.comment_id).where(CommentReport.user_id == user.id)
+            )
+        ),
         "supports": sorted(supports),
         "ballots": list(by_call.values()),
         "council_memberships": [
@@ -1024,6 +1154,13 @@ def erase_user_data(session: Session, user: User) -> None:
     """Comments are removed; ideas stay (they belong to the call) without their author;
     ballots stay counted but lose any link to the person."""
     ids = list(session.scalars(select(Comment.idea_id).where(Comment.author_id == user.id)))
+    reported = list(
+        session.scalars(select(CommentReport.comment_id).where(CommentReport.user_id == user.id))
+    )
+    session.execute(delete(CommentReport).where(CommentReport.user_id == user.id))
+    for comment_id in reported:
+        _refresh_report_count(session, comment_id)
+    session.execute(update(Comment).where(Comment.hidden_by == user.id).values(hidden_by=None))
     session.execute(delete(Comment).where(Comment.author_id == user.id))
     for idea_id in set(ids):
         count = select(func.count(Comment.id)).where(Comment.idea_id == idea_id).scalar_subquery()

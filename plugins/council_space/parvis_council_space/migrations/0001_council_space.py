@@ -2,7 +2,7 @@
 
 Revision ID: 0001_council_space
 Revises:
-Create Date: 2026-11-28 10:37:19.289173
+Create Date: 2026-11-28 11:18:27.704428
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("town_id", sa.Integer(), nullable=False),
         sa.Column("space_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("target", sa.String(length=60), nullable=True),
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("path", sa.String(length=300), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -43,6 +44,9 @@ def upgrade() -> None:
     with op.batch_alter_table("council_space_digest_items", schema=None) as batch_op:
         batch_op.create_index(
             "ix_council_space_digest_items_space_at", ["space_id", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_council_space_digest_items_target"), ["target"], unique=False
         )
 
     op.create_table(
@@ -347,10 +351,20 @@ def upgrade() -> None:
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("hidden_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("hidden_by", sa.Integer(), nullable=True),
+        sa.Column("hidden_reason", sa.Text(), nullable=False),
+        sa.Column("report_count", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"],
             ["users.id"],
             name=op.f("fk_council_space_comments_author_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["hidden_by"],
+            ["users.id"],
+            name=op.f("fk_council_space_comments_hidden_by_users"),
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
@@ -463,8 +477,46 @@ def upgrade() -> None:
             batch_op.f("ix_council_space_supports_user_id"), ["user_id"], unique=False
         )
 
+    op.create_table(
+        "council_space_comment_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("comment_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["comment_id"],
+            ["council_space_comments.id"],
+            name=op.f("fk_council_space_comment_reports_comment_id_council_space_comments"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_council_space_comment_reports_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_council_space_comment_reports")),
+        sa.UniqueConstraint(
+            "comment_id",
+            "user_id",
+            name=op.f("uq_council_space_comment_reports_comment_id_user_id"),
+        ),
+    )
+    with op.batch_alter_table("council_space_comment_reports", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_council_space_comment_reports_comment_id"), ["comment_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_council_space_comment_reports_user_id"), ["user_id"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("council_space_comment_reports", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_council_space_comment_reports_user_id"))
+        batch_op.drop_index(batch_op.f("ix_council_space_comment_reports_comment_id"))
+
+    op.drop_table("council_space_comment_reports")
     with op.batch_alter_table("council_space_supports", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_council_space_supports_user_id"))
         batch_op.drop_index(batch_op.f("ix_council_space_supports_idea_id"))
@@ -520,6 +572,7 @@ def downgrade() -> None:
     op.drop_table("council_space_documents")
     op.drop_table("council_space_digest_state")
     with op.batch_alter_table("council_space_digest_items", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_council_space_digest_items_target"))
         batch_op.drop_index("ix_council_space_digest_items_space_at")
 
     op.drop_table("council_space_digest_items")
