@@ -75,6 +75,14 @@ class CommentForm(Form):
     body = TextAreaField(_l("Your comment"), [DataRequired(), Length(max=5000)])
 
 
+class HideForm(Form):
+    reason = TextAreaField(
+        _l("Public reason"),
+        [DataRequired(), Length(max=1000)],
+        description=_l("Shown in place of the comment."),
+    )
+
+
 class ReviewForm(Form):
     feasible = RadioField(
         _l("Decision"),

@@ -69,6 +69,7 @@ def parvis_actions() -> list[Action]:
             phase_gated=True,
         ),
         Action("council_space.vote", _l("Vote in a call for ideas"), (RESIDENT,), phase_gated=True),
+        Action("council_space.report", _l("Report a comment to the moderators"), (RESIDENT,)),
         Action(
             "council_space.manage",
             _l("Manage a council: members, news, meetings, calls, counts"),

@@ -16,7 +16,9 @@ from parvis.api import (
     InvalidImage,
     User,
     emit,
+    form_status,
     get_context,
+    rate_limit,
     record_audit,
     redirect,
     render,
@@ -34,6 +36,7 @@ from .forms import (
     CallSettingsForm,
     CommentForm,
     FollowupForm,
+    HideForm,
     IdeaForm,
     ImportForm,
     MergeForm,
@@ -77,7 +80,15 @@ def _common(ctx: Any) -> dict[str, Any]:
         "followup_labels": FOLLOWUP_LABELS,
         "can_manage": ctx.can("council_space.manage", ctx.space, ctx.module),
         "can_review": ctx.can("council_space.review", ctx.space, ctx.module),
+        "can_moderate": can_moderate(ctx),
     }
+
+
+def can_moderate(ctx: Any) -> bool:
+    """Town moderators (core's ``content.moderate``) and the council's own staff."""
+    return ctx.can("content.moderate", ctx.space, ctx.module) or ctx.can(
+        "council_space.manage", ctx.space, ctx.module
+    )
 
 
 # --- the call and its ideas ------------------------------------------------------------------
@@ -161,12 +172,11 @@ def propose(request: Request) -> Response:
             idea = services.propose_idea(ctx.session, ctx.module, ctx.user, data)
             ctx.flash(_("Your idea is published. You can edit it until the submission ends."))
             return redirect(_url(ctx, "idea", idea=idea.id))
-    status = 400 if request.method == "POST" else 200
     return render(
         request,
         "council_space/idea_form.html",
         {**_common(ctx), "form": form, "idea": None},
-        status_code=status,
+        status_code=form_status(request),
     )
 
 
@@ -184,12 +194,11 @@ def edit(request: Request) -> Response:
             services.update_idea(ctx.session, idea, data)
             ctx.flash(_("Your idea is saved."))
             return redirect(_url(ctx, "idea", idea=idea.id))
-    status = 400 if request.method == "POST" else 200
     return render(
         request,
         "council_space/idea_form.html",
         {**_common(ctx), "form": form, "idea": idea},
-        status_code=status,
+        status_code=form_status(request),
     )
 
 
@@ -243,6 +252,8 @@ def _idea_page(
             "merged_into": merged_into,
             "duplicates": duplicates,
             "supported": bool(services.supported_ids(session, ctx.user, [idea.id])),
+            "reported": services.reported_ids(session, ctx.user, [c.id for c, _name in comments]),
+            "report": ctx.decide("council_space.report", ctx.space, ctx.module),
             "support": ctx.decide("council_space.support", ctx.space, ctx.module),
             "comment": ctx.decide("council_space.comment", ctx.space, ctx.module),
             "can_edit": services.can_edit_idea(idea, ctx.module, ctx.user),
@@ -283,9 +294,114 @@ def comment(request: Request) -> Response:
     form = CommentForm.from_request(ctx.form)
     if not form.validate():
         return _idea_page(ctx, idea, comment_form=form, status_code=400)
+    key = f"council_space:comment:{ctx.user.id}"
+    if not rate_limit(ctx.session, key, services.COMMENT_LIMIT, services.COMMENT_WINDOW):
+        form.add_error(
+            "body",
+            _(
+                "You have published %(count)s comments in the last %(minutes)s minutes: please "
+                "wait a few minutes before publishing this one. Your text is kept below.",
+                count=services.COMMENT_LIMIT,
+                minutes=services.COMMENT_WINDOW // 60,
+            ),
+        )
+        return _idea_page(ctx, idea, comment_form=form, status_code=429)
     services.add_comment(ctx.session, idea, ctx.user, form.body.data.strip())
     ctx.flash(_("Your comment is published."))
     return redirect(_url(ctx, "idea", idea=idea.id) + "#comments")
+
+
+# --- moderation of comments -----------------------------------------------------------------
+
+
+def _comment_or_404(ctx: Any, comment_id: Any) -> Any:
+    found = services.get_comment(ctx.session, ctx.module, comment_id)
+    if found is None:
+        raise HTTPException(404)
+    return found
+
+
+def _require_moderator(ctx: Any) -> None:
+    if not can_moderate(ctx):
+        ctx.require("content.moderate", ctx.space, ctx.module)  # log in, or 403
+
+
+@view
+def report_comment(request: Request) -> Response:
+    ctx = _ctx(request)
+    found = _comment_or_404(ctx, request.path_params["comment"])
+    ctx.require("council_space.report", ctx.space, ctx.module)
+    if found.author_id == ctx.user.id:
+        raise HTTPException(400, _("You cannot report your own comment."))
+    if services.report_comment(ctx.session, found, ctx.user):
+        ctx.flash(_("Thank you: the moderators will look at this comment."))
+    else:
+        ctx.flash(_("You have already reported this comment."), "info")
+    return redirect(_url(ctx, "idea", idea=found.idea_id) + f"#comment-{found.id}")
+
+
+def _moderation_page(
+    ctx: Any, forms: dict[int, HideForm] | None = None, status_code: int = 200
+) -> Response:
+    rows = services.moderation_rows(ctx.session, ctx.module)
+    forms = forms or {}
+    hide_forms = {}
+    for row in rows:
+        form = forms.get(row.comment.id) or HideForm()
+        form.reason.id = form.reason.label.field_id = f"reason-{row.comment.id}"
+        hide_forms[row.comment.id] = form
+    return render(
+        ctx.request,
+        "council_space/moderation.html",
+        {**_common(ctx), "rows": rows, "hide_forms": hide_forms},
+        status_code=status_code,
+    )
+
+
+@view
+def moderation(request: Request) -> Response:
+    ctx = _ctx(request)
+    _require_moderator(ctx)
+    return _moderation_page(ctx)
+
+
+@view
+def hide_comment(request: Request) -> Response:
+    ctx = _ctx(request)
+    _require_moderator(ctx)
+    found = _comment_or_404(ctx, request.path_params["comment"])
+    form = HideForm.from_request(ctx.form)
+    if not form.validate():
+        return _moderation_page(ctx, {found.id: form}, status_code=400)
+    services.hide_comment(ctx.session, found, ctx.user, form.reason.data)
+    record_audit(
+        ctx.session,
+        ctx.town.id,
+        ctx.actor.id,
+        "council_space.comment_hide",
+        f"comment:{found.id}",
+        reason=found.hidden_reason,
+        reports=found.report_count,
+    )
+    ctx.flash(_("The comment is hidden."))
+    return redirect(_url(ctx, "moderation"))
+
+
+@view
+def restore_comment(request: Request) -> Response:
+    ctx = _ctx(request)
+    _require_moderator(ctx)
+    found = _comment_or_404(ctx, request.path_params["comment"])
+    services.restore_comment(ctx.session, found)
+    record_audit(
+        ctx.session,
+        ctx.town.id,
+        ctx.actor.id,
+        "council_space.comment_restore",
+        f"comment:{found.id}",
+    )
+    ctx.flash(_("The comment is shown again."))
+    return redirect(_url(ctx, "moderation"))
 
 
 @view
@@ -496,8 +612,18 @@ def results(request: Request) -> Response:
 
 
 def _kick_worker(ctx: Any) -> None:
-    if ctx.setting(PLUGIN, "background_count"):
-        services.start_background_worker(ctx.parvis.db)
+    """A count is waiting: make sure a worker runs it (e.g. after a restart). The event's
+    handler starts the background thread when the town's ``background_count`` setting is on."""
+    emit(
+        ctx.session,
+        ParvisEvent(
+            "council_space.count_requested",
+            ctx.town.id,
+            ctx.actor.id,
+            ctx.space.id,
+            {"module": ctx.module.id},
+        ),
+    )
 
 
 @view
@@ -593,6 +719,10 @@ routes = [
     Route("/ideas/{idea:int}/support", support, methods=["POST"], name="support"),
     Route("/ideas/{idea:int}/comment", comment, methods=["POST"], name="comment"),
     Route("/ideas/{idea:int}/review", review, methods=["POST"], name="review"),
+    Route("/comments/{comment:int}/report", report_comment, methods=["POST"], name="report"),
+    Route("/comments/{comment:int}/hide", hide_comment, methods=["POST"], name="hide"),
+    Route("/comments/{comment:int}/restore", restore_comment, methods=["POST"], name="restore"),
+    Route("/moderation", moderation, name="moderation"),
     Route("/ideas/{idea:int}/merge", merge, methods=["POST"], name="merge"),
     Route("/ideas/{idea:int}/followup", followup, methods=["POST"], name="followup"),
     Route("/vote", vote, methods=["GET", "POST"], name="vote"),
