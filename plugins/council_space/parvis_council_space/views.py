@@ -500,7 +500,9 @@ def vote(request: Request) -> Response:
     decision = ctx.decide("council_space.vote", ctx.space, ctx.module)
     options = services.vote_options(ctx.session, ctx.module)
     by_id = {row.idea.id: row.idea for row in options}
-    filters = services.IdeaFilters.from_query(request.query_params, ())
+    # The filters are fields of the ballot form: "Apply" posts the unsaved choices with them.
+    params = ctx.form if request.method == "POST" and ctx.form is not None else request.query_params
+    filters = services.IdeaFilters.from_query(params, ())
     if filters.sort == "newest":
         filters.sort = "title"
     shown = services.vote_options(ctx.session, ctx.module, filters)
@@ -512,7 +514,9 @@ def vote(request: Request) -> Response:
         except services.ServiceError as exc:
             refusal = exc.message
     key = services.voter_key(ctx.user) if ctx.user else None
-    if request.method == "POST":
+    if request.method == "POST" and (ctx.form or {}).get("action") == "filter":
+        selection = _raw_selection(config, ctx.form)  # shown again, not cast
+    elif request.method == "POST":
         ctx.require("council_space.vote", ctx.space, ctx.module)
         if refusal:
             raise HTTPException(403, refusal)
@@ -542,6 +546,7 @@ def vote(request: Request) -> Response:
                 (k, v) for k, v in selection.items() if k not in {str(r.idea.id) for r in shown}
             ],
             "filters": filters,
+            "filters_in_ballot": True,
             "areas": services.town_areas(ctx.session, ctx.town.id),
             "sort_labels": {k: v for k, v in SORT_LABELS.items() if k != "newest"},
             "status_labels": {},

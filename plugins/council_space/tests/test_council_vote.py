@@ -290,3 +290,70 @@ def test_vote_page_filters_keep_hidden_choices(town, council, client, resident):
     assert _choices(town, council.module_id) == [(uid, a, 1), (uid, b, 1), (uid, c, 1)]
     html = client.get(page + "?max_cost=4000").text
     assert "Projet 1" in html and "Projet 2" not in html
+
+
+def test_filtering_keeps_the_unsaved_selection_without_casting(town, council, client, resident):
+    a, b, c = _setup(council, ballot_rule="approval", max_projects=3)
+    with town.session() as s:
+        s.get(services.Idea, c).area_id = council.other_area_id
+    sign_in(client, resident.email)
+    page = council.url("vote")
+    assert post_form(client, page, [("idea", str(a))], page=page).status_code == 303
+    html = client.get(page).text
+    # The filters are fields of the ballot form, with their own submit button.
+    form = html[html.index('<form method="post" action="' + page) :]
+    form = form[: form.index("</form>")]
+    assert 'name="area"' in form and 'name="action" value="filter"' in form
+    assert 'name="action" value="cast"' in form
+    # Tick Projet 2 (not saved yet), then filter on the other neighbourhood.
+    r = post_form(
+        client,
+        page,
+        [
+            ("idea", str(a)),
+            ("idea", str(b)),
+            ("area", str(council.other_area_id)),
+            ("sort", "title"),
+            ("action", "filter"),
+        ],
+        page=page,
+    )
+    assert r.status_code == 200
+    assert "Projet 3" in r.text and "Projet 1" not in r.text and "Projet 2" not in r.text
+    assert f'<input type="hidden" name="idea" value="{a}">' in r.text
+    assert f'<input type="hidden" name="idea" value="{b}">' in r.text  # unsaved choice kept
+    assert f'<option value="{council.other_area_id}" selected>' in r.text
+    uid = f"u:{resident.id}"
+    assert _choices(town, council.module_id) == [(uid, a, 1)]  # nothing was cast
+    # Clearing the filter shows every project with both choices ticked; casting saves them.
+    r = post_form(
+        client, page, [("idea", str(a)), ("idea", str(b)), ("action", "filter")], page=page
+    )
+    assert r.status_code == 200
+    assert f'id="idea-{a}" name="idea" value="{a}" checked' in r.text
+    assert f'id="idea-{b}" name="idea" value="{b}" checked' in r.text
+    assert f'id="idea-{c}" name="idea" value="{c}" aria' in r.text
+    r = post_form(client, page, [("idea", str(a)), ("idea", str(b)), ("action", "cast")], page=page)
+    assert r.status_code == 303
+    assert _choices(town, council.module_id) == [(uid, a, 1), (uid, b, 1)]
+
+
+def test_filtering_keeps_unsaved_points(town, council, client, resident):
+    a, b, _c = _setup(council, ballot_rule="cumulative", max_points=10)
+    sign_in(client, resident.email)
+    page = council.url("vote")
+    r = post_form(
+        client,
+        page,
+        [(f"points-{a}", "4"), (f"points-{b}", "6"), ("max_cost", "6000"), ("action", "filter")],
+        page=page,
+    )
+    assert r.status_code == 200
+    assert f'name="points-{a}" value="4"' in r.text and f'name="points-{b}" value="6"' in r.text
+    assert "Projet 3" not in r.text  # 8000 > 6000
+    assert _choices(town, council.module_id) == []
+    # Anonymous visitors may look (filter) but nothing is cast.
+    with town.client() as anon:
+        r = post_form(anon, page, [(f"points-{a}", "4"), ("action", "filter")], page=page)
+        assert r.status_code == 200
+    assert _choices(town, council.module_id) == []
