@@ -28,6 +28,7 @@ from parvis.api import (
     queue_mail,
     site_url,
     slugify,
+    unsubscribe_url,
     using_locale,
     utcnow,
 )
@@ -1030,6 +1031,7 @@ def send_digests(app: Any, now: Any = None) -> int:
                 Space.kind == KIND,
                 Space.published.is_(True),
                 User.confirmed_at.is_not(None),
+                User.notify_followed.is_(True),
                 DigestItem.created_at <= now,
                 DigestItem.created_at > func.coalesce(DigestState.last_sent_at, Follow.created_at),
             )
@@ -1049,7 +1051,10 @@ def send_digests(app: Any, now: Any = None) -> int:
         for user_id, digest in digests.items():
             locale = digest.locale or town_locales.get(towns[user_id]) or "fr"
             with using_locale(app, locale):
-                subject, body = _digest_mail(digest, bases[towns[user_id]])
+                base_url = bases[towns[user_id]]
+                subject, body = _digest_mail(
+                    digest, base_url, unsubscribe_url(app, base_url, user_id)
+                )
             queue_mail(session, digest.email, subject, body, towns[user_id])
             state = session.get(DigestState, user_id)
             if state is None:
@@ -1060,7 +1065,7 @@ def send_digests(app: Any, now: Any = None) -> int:
     return queued
 
 
-def _digest_mail(digest: _Digest, base_url: str) -> tuple[str, str]:
+def _digest_mail(digest: _Digest, base_url: str, unsubscribe: str) -> tuple[str, str]:
     labels = {
         "call": _("New call for ideas"),
         "news": _("News"),
@@ -1079,7 +1084,14 @@ def _digest_mail(digest: _Digest, base_url: str) -> tuple[str, str]:
             current = space_title
         lines.append(f"- {labels.get(item.kind, item.kind)}: {item.title}")
         lines.append(f"  {base_url}{item.path}")
-    lines += ["", _("You get this summary because you follow these councils.")]
+    lines += [
+        "",
+        _(
+            "You get this summary because you follow these councils. To stop every e-mail about "
+            "the spaces you follow: %(unsubscribe)s",
+            unsubscribe=unsubscribe,
+        ),
+    ]
     count = len(digest.items)
     subject = _("%(count)s new items in the councils you follow", count=count)
     return subject, "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from council_helpers import make_council, sign_in
 from sqlalchemy import func, select
@@ -110,6 +111,23 @@ def test_one_digest_per_follower_with_everything_new(make_town, smtp_server):
     send_pending(parvis)
     last = [m for m in smtp_server.messages if "suiveur@example.org" in m.to][-1]
     assert "Résultats 2027" in last.body and "Nouveau banc" not in last.body
+    # The one-click link in the digest stops the next ones.
+    link = re.search(r"http://testserver(/unsubscribe/\S+)", last.body)
+    assert link, last.body
+    with town.client() as visitor:
+        post_form(visitor, link.group(1), {}, page=link.group(1))
+    with town.session() as s:
+        s.add(
+            DigestItem(
+                town_id=town.town_id,
+                space_id=council.space_id,
+                kind="news",
+                title="Encore",
+                path="/y",
+                created_at=later + dt.timedelta(seconds=2),
+            )
+        )
+    assert digest.send(parvis, now=later + dt.timedelta(seconds=3)) == 1  # only lecteur now
 
 
 def test_followers_get_only_items_after_they_followed(town, council):
