@@ -40,17 +40,38 @@ PAGES = [
     ("admin", "admin-town", "/admin/town", 200),
     ("admin", "admin-audit", "/admin/audit", 200),
     ("admin", "admin-account", "/account", 200),
+    ("admin", "admin-plugin-settings", "/admin/plugin-settings", 200),
+    ("admin", "council-manage", "/p/council_space/{council}/manage", 200),
+    ("admin", "idea-call-moderation", "/s/{council}/idea_call/{call_id}/moderation", 200),
+    ("admin", "idea-call-settings", "/s/{council}/idea_call/{call_id}/settings", 200),
+    ("visitor", "unsubscribe", "/unsubscribe/{unsubscribe_token}", 200),
 ]
 
 
 @pytest.fixture(scope="module")
 def ids(live: Any) -> dict[str, Any]:
-    from parvis.models import Area, Space
+    from parvis.accounts.services import unsubscribe_url
+    from parvis.models import Area, Module, Space, User
 
     with live.parvis.db.session() as session:
         space = session.scalar(select(Space).where(Space.slug == "grands-projets"))
         area = session.scalar(select(Area).order_by(Area.position))
-        return {"space_id": space.id, "area_id": area.id}
+        call, council = session.execute(
+            select(Module, Space)
+            .join(Space, Space.id == Module.space_id)
+            .where(Module.type == "idea_call", Space.kind == "council")
+            .order_by(Module.id)
+            .limit(1)
+        ).one()
+        resident = session.scalar(select(User).where(User.email.like("camille@%")))
+        link = unsubscribe_url(live.parvis.config.secret_key, "", resident.id)
+        return {
+            "space_id": space.id,
+            "area_id": area.id,
+            "council": council.slug,
+            "call_id": call.id,
+            "unsubscribe_token": link.rsplit("/", 1)[1],
+        }
 
 
 @pytest.mark.parametrize("size", SIZES)
