@@ -4,4 +4,40 @@ The example plugin has its own tests, run by test_example_plugin.py after instal
 separate distribution: they are not collected from here.
 """
 
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 collect_ignore = ["example_plugin"]
+
+EXAMPLE_PLUGIN = Path(__file__).parent / "example_plugin"
+
+
+@pytest.fixture(scope="session")
+def example_plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example plugin installed as its own distribution in a folder of its own (put it on
+    ``PYTHONPATH`` of a subprocess): found only through its entry point, like any plugin."""
+    target = tmp_path_factory.mktemp("example-site")
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(EXAMPLE_PLUGIN),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert install.returncode == 0, install.stderr
+    return target

@@ -19,8 +19,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from parvis import api, hookspecs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,31 +152,7 @@ def test_hooks_reference_examples_compile() -> None:
         compile(code, f"{HOOKS_DOC.name}[python block {index}]", "exec")
 
 
-@pytest.fixture(scope="module")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("example-site")
-    install = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(EXAMPLE),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert install.returncode == 0, install.stderr
-    return target
-
-
-def test_writing_plugins_test_examples_pass(example_site: Path, tmp_path: Path) -> None:
+def test_writing_plugins_test_examples_pass(example_plugin_site: Path, tmp_path: Path) -> None:
     tests = [code for code in _python_blocks(WRITING_DOC) if re.search(r"^def test_", code, re.M)]
     assert len(tests) >= 2
     (tmp_path / "test_from_docs.py").write_text("\n\n".join(tests), encoding="utf-8")
@@ -186,7 +160,7 @@ def test_writing_plugins_test_examples_pass(example_site: Path, tmp_path: Path) 
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_from_docs.py"],
         capture_output=True,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(example_site)},
+        env={**os.environ, "PYTHONPATH": str(example_plugin_site)},
         cwd=tmp_path,
         check=False,
     )
