@@ -697,17 +697,18 @@ def question_new(request: Request) -> Response:
         raise HTTPException(400, _("People have answered: questions can no longer be added."))
     if ctx.module.type == "poll" and structure.questions:
         raise HTTPException(400, _("A poll has a single question."))
-    if not structure.sections:
-        if request.method == "POST":
-            structure.sections.append(_add_section(ctx, ctx.module.title))
-        else:
-            section = Section(id=0, title=ctx.module.title, module_id=ctx.module.id)
-            structure.sections.append(section)
+    # A survey without sections gets one, but only once a valid question comes with it: a
+    # rejected form must leave nothing behind.
+    first_question = not structure.sections
+    if first_question:
+        structure.sections.append(Section(id=0, title=ctx.module.title, module_id=ctx.module.id))
     form = _question_form(ctx, structure, None, ctx.form if request.method == "POST" else None)
     if request.method == "POST":
-        if structure.sections and form.section_id.data == 0:
+        if form.section_id.data == 0:
             form.section_id.data = structure.sections[0].id
         if _check_question(form, None, structure):
+            if first_question:
+                form.section_id.data = _add_section(ctx, ctx.module.title).id
             question = Question(
                 module_id=ctx.module.id,
                 section_id=form.section_id.data,

@@ -183,3 +183,31 @@ def test_space_admin_manages_only_their_space(town):
         assert c.get(b.url + "export.csv").status_code == 200
         assert c.get(other.url + "manage").status_code == 403
         assert c.get(other.url + "export.csv").status_code == 403
+
+
+def test_rejected_first_question_leaves_no_section_behind(town):
+    with town.session() as s:
+        space = Space(town_id=town.town_id, slug="vide", title="Vide", published=True)
+        s.add(space)
+        s.flush()
+        module = Module(space_id=space.id, type="survey", slug="q", title="Q", phase="draft")
+        s.add(module)
+        s.flush()
+        url = f"/s/vide/survey/{module.id}/manage/questions/new"
+    c = _admin(town)
+    bad = {
+        "kind": "single",
+        "label": "Colour?",
+        "section_id": "0",
+        "new_options": "Red",
+        "scale_max": "5",
+    }
+    assert post_form(c, url, bad, page=url).status_code == 400
+    with town.session() as s:
+        assert s.scalars(select(Section)).all() == []
+    good = {**bad, "new_options": "Red\nBlue"}
+    assert post_form(c, url, good, page=url).status_code == 303
+    with town.session() as s:
+        sections = s.scalars(select(Section)).all()
+        assert len(sections) == 1
+        assert s.scalar(select(Question.section_id)) == sections[0].id
