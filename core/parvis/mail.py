@@ -27,7 +27,11 @@ MAX_ATTEMPTS = 5
 
 
 def queue_mail(session: Session, to: str, subject: str, body: str, town_id: int | None) -> None:
-    """Queue a plain-text e-mail; it leaves only if the surrounding transaction commits."""
+    """Queue a plain-text e-mail; it leaves only if the surrounding transaction commits.
+
+    Line breaks in the subject (it often quotes a title someone typed) are folded into spaces.
+    """
+    subject = " ".join(subject.split())[:300]
     session.add(OutboxMail(to_address=to, subject=subject, body=body, town_id=town_id))
 
 
@@ -61,7 +65,7 @@ def send_pending(parvis: Parvis, batch: int = 50) -> int:
             mail.attempts += 1
             try:
                 _deliver(parvis.config, mail)
-            except (OSError, smtplib.SMTPException) as exc:
+            except Exception as exc:  # one bad mail must never block the queue behind it
                 mail.last_error = str(exc)
                 logger.warning("Could not send mail %s: %s", mail.id, exc)
                 continue

@@ -63,7 +63,9 @@ class Area(Base):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("town_id", "email"),)
+    # SQLite would otherwise hand a deleted account's id to the next sign-up, and with it any
+    # session cookie or unsubscribe link that still named that id.
+    __table_args__ = (UniqueConstraint("town_id", "email"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     town_id: Mapped[int] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"), index=True)

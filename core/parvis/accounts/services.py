@@ -95,16 +95,19 @@ def send_confirmation(
     )
 
 
-def confirm(session: Session, town: Town, *, secret: str, token: str) -> User | None:
+def confirm(session: Session, town: Town, *, secret: str, token: str) -> tuple[User | None, bool]:
+    """The account the link confirms, and whether this use confirmed it (only the first use
+    may log in: the link must not stay a password-less key to the account)."""
     data = tokens.read_token(secret, "confirm", token, tokens.CONFIRM_MAX_AGE)
     if data is None:
-        return None
+        return None, False
     user = session.get(User, data.get("u"))
     if user is None or user.town_id != town.id or user.email != data.get("e"):
-        return None
-    if user.confirmed_at is None:
-        user.confirmed_at = utcnow()
-    return user
+        return None, False
+    if user.confirmed_at is not None:
+        return user, False
+    user.confirmed_at = utcnow()
+    return user, True
 
 
 def authenticate(session: Session, town: Town, email: str, password: str) -> User | None:

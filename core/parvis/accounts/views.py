@@ -87,7 +87,7 @@ def signup(request: Request) -> Response:
 @view(write=True)
 def confirm(request: Request) -> Response:
     ctx = get_context(request)
-    user = services.confirm(
+    user, first_use = services.confirm(
         ctx.session,
         ctx.town,
         secret=ctx.parvis.config.secret_key,
@@ -95,6 +95,9 @@ def confirm(request: Request) -> Response:
     )
     if user is None:
         return render(request, "accounts/confirm_failed.html", status_code=400)
+    if not first_use:
+        ctx.flash(_("Your address is already confirmed: log in."), "info")
+        return redirect(ctx.url("accounts:login"))
     _log_in(ctx, user)
     ctx.flash(_("Your address is confirmed. Welcome!"))
     return redirect("/")

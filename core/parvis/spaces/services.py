@@ -15,6 +15,7 @@ from parvis.contrib import ModuleType
 from parvis.models import Area, Follow, Module, Space, Town, Upload, User
 
 MAX_IMAGE_SIDE = 1600
+MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo is fine; a decompression bomb is not
 
 
 def slugify(text: str, max_length: int = 70) -> str:
@@ -159,8 +160,12 @@ def store_image(session: Session, town: Town, data: bytes, filename: str) -> Upl
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
         with Image.open(io.BytesIO(data)) as img:
-            img = img.convert("RGB")
+            # A tiny file can declare a huge canvas; refuse it before decoding a single pixel.
+            if img.width * img.height > MAX_IMAGE_PIXELS:
+                raise InvalidImage(f"{img.width}x{img.height} pixels is too large")
+            img.draft("RGB", (MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))  # JPEG: decode scaled down
             img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+            img = img.convert("RGB")
             out = io.BytesIO()
             img.save(out, format="JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:

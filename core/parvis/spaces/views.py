@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select, true
@@ -30,7 +31,8 @@ def home(request: Request) -> Response:
 
 def _int_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() else None
+    # Not str.isdigit(): it accepts "²", which int() refuses.
+    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
 
 
 @view
