@@ -80,3 +80,20 @@ def test_subjects_quoting_titles_with_line_breaks_are_folded(town):
     with town.session() as session:
         queue_mail(session, "x@example.org", "One\r\nTwo\tThree", "b", town.town_id)
         assert session.scalar(select(OutboxMail.subject)) == "One Two Three"
+
+
+def test_account_deletion_also_removes_the_address_from_outbox_and_rate_limits(town, client):
+    from parvis.models import RateLimitHit
+
+    with town.session() as session:
+        make_user(session, town.town_id, "leaving@example.org")
+    post_form(
+        client, "/login", {"email": "leaving@example.org", "password": "wrong"}, page="/login"
+    )
+    post_form(client, "/password/reset", {"email": "leaving@example.org"}, page="/password/reset")
+    login(client, "leaving@example.org")
+    post_form(client, "/account/delete", {"password": "correct horse battery"}, page="/account")
+    with town.session() as session:
+        assert session.scalars(select(OutboxMail.to_address)).all() == []
+        keys = session.scalars(select(RateLimitHit.key)).all()
+        assert keys and not [k for k in keys if "leaving@example.org" in k]

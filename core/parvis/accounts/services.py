@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from parvis.accounts import tokens
 from parvis.db import utcnow
 from parvis.i18n import gettext as _
 from parvis.mail import queue_mail
-from parvis.models import Follow, RoleGrant, Town, User
+from parvis.models import Follow, OutboxMail, RateLimitHit, RoleGrant, Town, User
 from parvis.passwords import hash_password, needs_rehash, verify_password
 from parvis.plugins import call_each
 
@@ -203,6 +203,9 @@ def export_data(session: Session, pm: pluggy.PluginManager, user: User) -> dict[
 def delete_account(session: Session, pm: pluggy.PluginManager, user: User) -> None:
     """Let every plugin erase its part, then delete the account and what hangs on it."""
     pm.hook.parvis_erase_user_data(session=session, user=user)
+    # The address also sits in the outbox and in rate-limit keys: it goes with the account.
+    session.execute(delete(OutboxMail).where(OutboxMail.to_address == user.email))
+    session.execute(delete(RateLimitHit).where(RateLimitHit.key.endswith(f":{user.email}")))
     session.delete(user)
     session.flush()
 
