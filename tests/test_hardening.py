@@ -97,3 +97,12 @@ def test_account_deletion_also_removes_the_address_from_outbox_and_rate_limits(t
         assert session.scalars(select(OutboxMail.to_address)).all() == []
         keys = session.scalars(select(RateLimitHit.key)).all()
         assert keys and not [k for k in keys if "leaving@example.org" in k]
+
+
+def test_log_out_everywhere_ends_copied_sessions(town, client, resident):
+    login(client, resident.email)
+    copied = client.cookies.get("parvis_session")
+    assert post_form(client, "/account/logout-everywhere", {}, page="/account").status_code == 303
+    with town.client() as thief:
+        thief.cookies.set("parvis_session", copied)
+        assert thief.get("/account", follow_redirects=False).status_code == 303

@@ -273,6 +273,17 @@ def delete_account(request: Request) -> Response:
 
 
 @view
+def logout_everywhere(request: Request) -> Response:
+    """End every session of the account, on every device (e.g. after losing a phone)."""
+    ctx = get_context(request)
+    user = _require_user(ctx)
+    user.session_epoch += 1
+    request.session.clear()
+    ctx.flash(_("You are logged out on every device."))
+    return redirect("/")
+
+
+@view
 def unsubscribe(request: Request) -> Response:
     """From the link in a notification: one click on a button turns news e-mails off."""
     ctx = get_context(request)
@@ -319,6 +330,12 @@ routes = [
     Route("/account", profile, methods=["GET", "POST"], name="accounts:profile"),
     Route("/account/export", export, name="accounts:export"),
     Route("/account/delete", delete_account, methods=["POST"], name="accounts:delete"),
+    Route(
+        "/account/logout-everywhere",
+        logout_everywhere,
+        methods=["POST"],
+        name="accounts:logout_everywhere",
+    ),
     Route("/language", set_language, methods=["POST"], name="accounts:language"),
     Route(
         "/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"], name="accounts:unsubscribe"
