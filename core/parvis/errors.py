@@ -20,13 +20,13 @@ enregistré.</p><p lang="en">Something went wrong. Please try again in a moment.
 
 
 def _render_http_error(request: Request, status: int, detail: str | None) -> Response:
-    from parvis.web import build_context, render_error, resolve_town
+    from parvis.web import UNKNOWN_SITE_PAGE, build_context, render_error, resolve_town
 
     parvis = request.app.state.parvis
     with parvis.db.session(write=False) as session:
         town = resolve_town(parvis, session, request)
         if town is None:
-            return HTMLResponse("Unknown site", status_code=404)
+            return HTMLResponse(UNKNOWN_SITE_PAGE, status_code=404)
         ctx = build_context(parvis, session, request, town, None)
         return render_error(ctx, status, detail)
 

@@ -70,7 +70,7 @@ class CSRFMiddleware:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > MAX_BODY:
-                await HTMLResponse("Request too large", status_code=413)(scope, receive, send)
+                await HTMLResponse(_TOO_LARGE_PAGE, status_code=413)(scope, receive, send)
                 return
 
         sent = False
@@ -119,4 +119,12 @@ _FORBIDDEN_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <h1>Formulaire expiré — Form expired</h1>
 <p>La page a expiré. Revenez en arrière, rechargez la page et renvoyez le formulaire.</p>
 <p lang="en">This page expired. Go back, reload the page and send the form again.</p>
+</main></body></html>"""
+
+# Bilingual and static: these answer before any town or language is known.
+_TOO_LARGE_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>Envoi trop volumineux — Too large</title></head><body><main>
+<h1>Envoi trop volumineux — Too large</h1>
+<p>Ce que vous avez envoyé dépasse 12 Mo. Revenez en arrière et joignez un fichier plus léger.</p>
+<p lang="en">What you sent is over 12 MB. Go back and attach a smaller file.</p>
 </main></body></html>"""

@@ -40,6 +40,14 @@ LAYOUT_SLOTS = ("layout.head", "layout.header", "layout.footer")
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
+# Served when a deployment answers only its towns' own hosts and the request names another.
+UNKNOWN_SITE_PAGE = (
+    '<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Site inconnu — Unknown '
+    "site</title></head><body><main><h1>Site inconnu — Unknown site</h1><p>Aucune ville ne "
+    'répond à cette adresse.</p><p lang="en">No town answers at this address.</p></main>'
+    "</body></html>"
+)
+
 
 @dataclass
 class Context:
@@ -183,7 +191,7 @@ def _run_view(func: View, request: Request, form: FormData | None, write: bool) 
     with parvis.db.session(write=write) as session:
         town = resolve_town(parvis, session, request)
         if town is None:
-            return HTMLResponse("Unknown site", status_code=404)
+            return HTMLResponse(UNKNOWN_SITE_PAGE, status_code=404)
         ctx = build_context(parvis, session, request, town, form)
         try:
             _check_mount(ctx)
