@@ -476,6 +476,7 @@ def permissions(request: Request) -> Response:
             "rules": rules,
             "decision": decision,
             "actions": ctx.parvis.registry.actions,
+            "roles": ctx.parvis.registry.roles,
         },
         status_code=status,
     )
