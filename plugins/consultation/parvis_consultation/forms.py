@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -11,12 +13,20 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from parvis.api import Form, Translator
 
 T = Translator("parvis_consultation")
 _l = T.lazy_gettext
+
+
+def finite_bound(form: Form, field: FloatField) -> None:
+    """Bounds of number questions: finite and within ±10¹² ("nan" and "inf" parse as floats)."""
+    if field.data is not None and not (math.isfinite(field.data) and abs(field.data) <= 1e12):
+        raise ValidationError(
+            T.gettext("Enter a number from %(min)s to %(max)s.", min="-10¹²", max="10¹²")
+        )
 
 
 class SettingsForm(Form):
@@ -84,8 +94,8 @@ class QuestionForm(Form):
     max_choices = IntegerField(
         _l("Maximum number of choices"), validators=[Optional(), NumberRange(min=1, max=100)]
     )
-    min_value = FloatField(_l("Smallest number accepted"), validators=[Optional()])
-    max_value = FloatField(_l("Largest number accepted"), validators=[Optional()])
+    min_value = FloatField(_l("Smallest number accepted"), validators=[Optional(), finite_bound])
+    max_value = FloatField(_l("Largest number accepted"), validators=[Optional(), finite_bound])
     scale_max = SelectField(
         _l("Scale"), coerce=int, choices=[(5, _l("1 to 5")), (10, _l("1 to 10"))], default=5
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,6 +45,18 @@ SHORT_MAX = 300
 LONG_MAX = 5000
 OTHER = "other"
 FIELD_RE = re.compile(r"^q(\d+)(?:_(other|o\d+|r\d+))?$")
+DRAFT_LONG_MAX = 10_000  # characters kept per long-text value in a draft
+DRAFT_VALUE_MAX = 500  # characters kept per other value in a draft
+DRAFT_MAX_VALUES = 500  # values kept per draft
+DRAFT_MAX_AGE = dt.timedelta(days=30)
+NUMBER_MAX = 1e12  # largest magnitude accepted for a number answer
+
+
+def parse_id(value: Any) -> int | None:
+    """A strict positive-integer parse for ids and ranks in forms and query strings: ASCII
+    digits only, at most 9 of them (``str.isdigit`` accepts "²", which ``int`` refuses)."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 # --- structure ----------------------------------------------------------------------------------
@@ -187,10 +200,12 @@ def _one(values: dict[str, list[str]], key: str) -> str:
 
 
 def _parse_number(text: str) -> float | None:
+    """A finite number, or None ("nan", "inf" and "1e999" are not numbers here)."""
     try:
-        return float(text.replace(",", ".").replace("\u202f", "").replace(" ", ""))
+        number = float(text.replace(",", ".").replace("\u202f", "").replace(" ", ""))
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
 
 
 def _fmt(value: float | None) -> str:
@@ -248,9 +263,9 @@ def _validate_question(
                 if len(other) > SHORT_MAX:
                     return _("Keep it under %(n)s characters.", n=SHORT_MAX)
                 rows.append({**base, "is_other": True, "text": other})
-            elif value.isdigit() and int(value) in choice_ids:
-                chosen.add(int(value))
-                rows.append({**base, "option_id": int(value)})
+            elif (option_id := parse_id(value)) is not None and option_id in choice_ids:
+                chosen.add(option_id)
+                rows.append({**base, "option_id": option_id})
             else:
                 return _("This choice is not offered; choose among the options shown.")
         if not rows:
@@ -293,6 +308,12 @@ def _validate_question(
         else:
             if number is None:
                 return _("Enter a number, for example 12 or 3.5.")
+            if abs(number) > NUMBER_MAX:
+                return _(
+                    "Enter a number from %(min)s to %(max)s.",
+                    min=_fmt(-NUMBER_MAX),
+                    max=_fmt(NUMBER_MAX),
+                )
             low, high = q.min_value, q.max_value
             if (low is not None and number < low) or (high is not None and number > high):
                 if low is not None and high is not None:
@@ -323,9 +344,10 @@ def _validate_question(
             text = _one(values, f"{key}_o{option.id}")
             if not text:
                 continue
-            if not text.isdigit() or not 1 <= int(text) <= len(options):
+            rank = parse_id(text)
+            if rank is None or not 1 <= rank <= len(options):
                 return _("Give each option a rank from 1 to %(n)s.", n=len(options))
-            ranks[option.id] = int(text)
+            ranks[option.id] = rank
         known = {f"{key}_o{o.id}" for o in options}
         if any(k.startswith(f"{key}_o") and k not in known for k in values):
             return _("This choice is not offered; choose among the options shown.")
@@ -350,9 +372,10 @@ def _validate_question(
             value = _one(values, f"{key}_r{row.id}")
             if not value:
                 continue
-            if not value.isdigit() or int(value) not in choice_ids:
+            option_id = parse_id(value)
+            if option_id is None or option_id not in choice_ids:
                 return _("This choice is not offered; choose among the options shown.")
-            rows_done.append({**base, "row_id": row.id, "option_id": int(value)})
+            rows_done.append({**base, "row_id": row.id, "option_id": option_id})
         if not rows_done:
             return required_msg if q.required else None
         if q.required and len(rows_done) != len(structure.rows[q.id]):
@@ -476,6 +499,39 @@ def values_of_response(session: Session, response_id: int) -> dict[str, list[str
     return values
 
 
+def draft_values(structure: Structure, values: dict[str, list[str]]) -> dict[str, list[str]]:
+    """What a draft may keep of a POST: the fields of this survey's questions only (and their
+    known sub-fields), each value cut to a sane length, a bounded number of values."""
+    kept: dict[str, list[str]] = {}
+    count = 0
+    by_id = structure.by_id
+    for key, items in values.items():
+        match = FIELD_RE.match(key)
+        question = by_id.get(int(match.group(1))) if match and len(match.group(1)) < 10 else None
+        if question is None:
+            continue
+        sub = match.group(2) if match else None
+        if sub and not _known_subfield(structure, question, sub):
+            continue
+        limit = DRAFT_LONG_MAX if question.kind == LONG_TEXT and not sub else DRAFT_VALUE_MAX
+        per_key = len(structure.choices[question.id]) + 1 if question.kind == MULTIPLE else 1
+        cut = [v[:limit] for v in items[:per_key]]
+        cut = cut[: max(0, DRAFT_MAX_VALUES - count)]
+        if cut:
+            kept[key] = cut
+            count += len(cut)
+    return kept
+
+
+def _known_subfield(structure: Structure, question: Question, sub: str) -> bool:
+    if sub == OTHER:
+        return bool(question.allow_other)
+    ids = {o.id for o in structure.choices[question.id]} if question.kind == RANKING else set()
+    if question.kind == MATRIX:
+        ids = {r.id for r in structure.rows[question.id]}
+    return sub[0] == ("o" if question.kind == RANKING else "r") and parse_id(sub[1:]) in ids
+
+
 def save_draft(
     session: Session,
     module_id: int,
@@ -483,6 +539,9 @@ def save_draft(
     values: dict[str, list[str]],
     user_id: int | None = None,
 ) -> None:
+    """Store the draft (already cleaned by ``draft_values``); drafts untouched for 30 days are
+    purged on the way (one DELETE)."""
+    session.execute(delete(Draft).where(Draft.updated_at < utcnow() - DRAFT_MAX_AGE))
     draft = session.scalar(select(Draft).where(Draft.module_id == module_id, Draft.owner == owner))
     if draft is None:
         session.add(Draft(module_id=module_id, owner=owner, user_id=user_id, data=values))

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import secrets
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
@@ -142,6 +141,7 @@ def _answer_page(
     status_code: int = 200,
     preview: bool = False,
     restored: bool = False,
+    keep_form: bool = False,
 ) -> Response:
     survey = structure.survey
     decision = respond_decision(ctx, survey)
@@ -177,6 +177,7 @@ def _answer_page(
             "response": response,
             "preview": preview,
             "restored": restored,
+            "keep_form": keep_form,
             "can_manage": can_manage,
             "can_export": _can(ctx, "consultation.export"),
             "can_moderate": _can(ctx, "consultation.moderate"),
@@ -225,13 +226,20 @@ def _submit(request: Request, ctx: Any, structure: services.Structure) -> Respon
     decision = respond_decision(ctx, survey)
     if not decision.allowed:
         if ctx.user is None and services.is_open(ctx.module, survey):
-            # Signed out meanwhile: keep what was typed, send to log in, restore afterwards.
-            if values:
-                services.save_draft(
-                    ctx.session, ctx.module.id, _owners(ctx, create=True)[-1], values
-                )
-            ctx.flash(_("Please sign in to send your answers: what you typed is kept."), "info")
-            return redirect(ctx.url("accounts:login") + "?next=" + quote(request.url.path))
+            # Someone who may not answer gets no server-side draft: what they typed comes back
+            # in the page only, with the way to sign in.
+            return _answer_page(
+                request,
+                ctx,
+                structure,
+                values=values,
+                form_error=_(
+                    "Please sign in to send your answers. What you typed is shown below but "
+                    "not saved: copy your longer answers before you sign in."
+                ),
+                keep_form=True,
+                status_code=403,
+            )
         return _answer_page(
             request, ctx, structure, values=values, form_error=decision.reason, status_code=403
         )
@@ -239,16 +247,23 @@ def _submit(request: Request, ctx: Any, structure: services.Structure) -> Respon
     token_hash = _token_hash(ctx, create=True) if anonymous else None
     owner = f"u:{ctx.user.id}" if ctx.user else f"a:{token_hash[:60]}"  # type: ignore[index]
     if (ctx.form or {}).get("action") == "save":
-        services.save_draft(
-            ctx.session, ctx.module.id, owner, values, ctx.user.id if ctx.user else None
-        )
+        if not _save_draft(request, ctx, structure, owner, values):
+            return _answer_page(
+                request,
+                ctx,
+                structure,
+                values=values,
+                form_error=_(
+                    "Too many saves in the last hour: your answers are not saved. "
+                    "Try again later, or send them."
+                ),
+                status_code=429,
+            )
         ctx.flash(_("Your answers are saved. Come back to finish before the survey closes."))
         return redirect(_here(ctx))
     parsed = services.validate(structure, values)
     if not parsed.ok:
-        services.save_draft(
-            ctx.session, ctx.module.id, owner, values, ctx.user.id if ctx.user else None
-        )
+        _save_draft(request, ctx, structure, owner, values)
         return _answer_page(
             request,
             ctx,
@@ -297,6 +312,32 @@ def _submit(request: Request, ctx: Any, structure: services.Structure) -> Respon
     return redirect(_here(ctx))
 
 
+DRAFT_SAVES_PER_HOUR = 60
+
+
+def _save_draft(
+    request: Request,
+    ctx: Any,
+    structure: services.Structure,
+    owner: str,
+    values: dict[str, list[str]],
+) -> bool:
+    """Keep a cleaned draft for someone allowed to answer; False when saves are rate-limited
+    (per account, or per network for answers without an account)."""
+    kept = services.draft_values(structure, values)
+    if not kept:
+        return True
+    if ctx.user is not None:
+        who = f"u{ctx.user.id}"
+    else:
+        ip = request.client.host if request.client else "unknown"
+        who = "ip" + ctx.sign("consultation.ip", f"draft:{ip}")[:40]
+    if not rate_limit(ctx.session, f"consultation:draft:{who}", DRAFT_SAVES_PER_HOUR, 3600):
+        return False
+    services.save_draft(ctx.session, ctx.module.id, owner, kept, ctx.user.id if ctx.user else None)
+    return True
+
+
 @view
 def preview(request: Request) -> Response:
     ctx = get_context(request)
@@ -343,8 +384,7 @@ def _results_or_403(ctx: Any, structure: services.Structure) -> None:
 
 
 def _area_param(request: Request) -> int | None:
-    value = request.query_params.get("area", "")
-    return int(value) if value.isdigit() else None
+    return services.parse_id(request.query_params.get("area", ""))
 
 
 @view
@@ -414,13 +454,13 @@ def moderate(request: Request) -> Response:
     ctx.require("consultation.moderate", ctx.space, ctx.module)
     if request.method == "POST":
         form = ctx.form or {}
-        answer_id = str(form.get("answer", ""))
+        answer_id = services.parse_id(form.get("answer", ""))
         hide = form.get("hide") == "1"
-        if not answer_id.isdigit():
+        if answer_id is None:
             raise HTTPException(400, _("Unknown answer."))
         done = ctx.session.execute(
             update(Answer)
-            .where(Answer.id == int(answer_id), Answer.module_id == ctx.module.id)
+            .where(Answer.id == answer_id, Answer.module_id == ctx.module.id)
             .values(hidden=hide)
         )
         if not done.rowcount:
@@ -638,7 +678,7 @@ def _question_form(
         )
     else:
         section = ctx.request.query_params.get("section", "")
-        form = QuestionForm(section_id=int(section) if section.isdigit() else None)
+        form = QuestionForm(section_id=services.parse_id(section))
     form.section_id.choices = [(s.id, s.title) for s in structure.sections]
     earlier = structure.questions
     if question is not None:

@@ -152,11 +152,12 @@ def test_required_conditional_question_is_not_required_when_hidden(town, survey)
 
 
 def test_permission_denials(client, town, survey):
-    # Anonymous: sent to log in, and the typed answers are kept for after.
+    # Anonymous: shown the way to log in, the typed answers back in the page, nothing stored.
     r = post_form(client, survey.url, full_answer(survey), page=survey.url)
-    assert r.status_code == 303 and "/login" in r.headers["location"]
+    assert r.status_code == 403 and "/login?next=" in r.text
+    assert "Yes; indeed" in r.text
     assert _count(town, Response) == 0
-    assert _count(town, Draft) == 1
+    assert _count(town, Draft) == 0
     # Unconfirmed account: told to confirm.
     with town.session() as s:
         english_user(s, town.town_id, "new@example.org", confirmed=False)
