@@ -29,6 +29,7 @@ def test_visitor_who_may_not_answer_gets_no_server_side_draft(town, survey):
     assert _drafts(town) == []
     # What they typed comes back in the page, with the way to sign in.
     c = town.client()
+    c.headers["accept-language"] = "en"
     data = {**full_answer(survey), f"q{survey.q['long']}": "My long thoughts"}
     r = post_form(c, survey.url, data, page=survey.url)
     assert r.status_code == 403
