@@ -204,6 +204,18 @@ def _read_minutes(ctx: Any, space: Space, form: Any) -> int | None:
         return None
 
 
+def _replace_minutes(ctx: Any, space: Space, meeting: Meeting, minutes_id: int) -> None:
+    """Point the meeting at its new minutes and delete the old PDF: replaced minutes must not
+    stay downloadable at their old address."""
+    old_id = meeting.minutes_id
+    meeting.minutes_id = minutes_id
+    ctx.session.flush()
+    if old_id is not None and old_id != minutes_id:
+        ctx.session.execute(
+            delete(Document).where(Document.id == old_id, Document.space_id == space.id)
+        )
+
+
 @view
 def meeting_add(request: Request) -> Response:
     ctx, space = _council(request)
@@ -276,7 +288,7 @@ def minutes_upload(request: Request) -> Response:
         if not form.minutes.errors:
             form.add_error("minutes", _("Choose the PDF file of the minutes."))
         return _meeting_page(ctx, space, meeting, minutes_form=form, status_code=400)
-    meeting.minutes_id = minutes_id
+    _replace_minutes(ctx, space, meeting, minutes_id)
     ctx.flash(_("The minutes are published."))
     return redirect(ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id))
 
@@ -436,7 +448,7 @@ def meeting_edit(request: Request) -> Response:
             meeting.location = (form.location.data or "").strip()
             meeting.agenda = form.agenda.data or ""
             if minutes_id is not None:
-                meeting.minutes_id = minutes_id
+                _replace_minutes(ctx, space, meeting, minutes_id)
             services.retitle_digest(ctx.session, f"meeting:{meeting.id}", meeting.title)
             record_audit(
                 ctx.session,

@@ -138,7 +138,7 @@ class CallSettingsForm(Form):
         description=_l("Points ballots are always counted by most points first."),
     )
     completion = BooleanField(_l("Equal shares: spend the budget left by adding projects by votes"))
-    area_only = BooleanField(_l("Only residents of the council's neighbourhood may vote"))
+    area_only = BooleanField(_l("Only verified residents of the council's neighbourhood may vote"))
     criteria = TextAreaField(
         _l("Criteria"),
         [Optional(), Length(max=20000)],

@@ -162,8 +162,7 @@ def import_call(
 
 
 def _meta_int(meta: dict[str, str], key: str) -> int | None:
-    value = (meta.get(key) or "").strip()
-    return int(value) if value.isdigit() else None
+    return services.parse_int(meta.get(key))
 
 
 def count_file(text: str, rule: str, completion: bool = False) -> tuple[Any, Any]:

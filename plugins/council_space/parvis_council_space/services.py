@@ -73,6 +73,13 @@ class ServiceError(ValueError):
 # --- ideas ----------------------------------------------------------------------------------
 
 
+def parse_int(value: Any, digits: int = 9) -> int | None:
+    """A strict parse of a whole number 0 or more from a form or query string: ASCII digits only,
+    at most ``digits`` of them (``str.isdigit`` accepts "²", which ``int`` refuses)."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if re.fullmatch(rf"[0-9]{{1,{digits}}}", text) else None
+
+
 @dataclass
 class IdeaFilters:
     area_id: int | None = None
@@ -84,8 +91,7 @@ class IdeaFilters:
     @classmethod
     def from_query(cls, params: Any, statuses: Iterable[str]) -> IdeaFilters:
         def as_int(name: str) -> int | None:
-            value = (params.get(name) or "").strip()
-            return int(value) if value.isdigit() else None
+            return parse_int(params.get(name), 12)
 
         status = params.get("status") or None
         sort = params.get("sort") or "newest"
@@ -426,13 +432,20 @@ def voter_key(user: User) -> str:
 
 
 def check_voter(session: Session, space: Space, config: CallConfig, user: User) -> None:
-    """The call's own restriction (on top of the ``council_space.vote`` permission)."""
-    if config.area_only and space.area_id is not None and user.area_id != space.area_id:
+    """The call's own restriction (on top of the ``council_space.vote`` permission).
+
+    An area-only call needs a verified resident (staff checked their residency: core's
+    ``verified`` role) whose neighbourhood is the council's. The neighbourhood alone proves
+    nothing: anyone may pick any neighbourhood in their profile."""
+    if not config.area_only or space.area_id is None:
+        return
+    if user.verified_at is None or user.area_id != space.area_id:
         area = session.get(Area, space.area_id)
         raise ServiceError(
             _(
-                "Only residents of %(area)s may vote in this call. If you live there, set "
-                "your neighbourhood in your profile.",
+                "Only verified residents of %(area)s may vote in this call: the town's staff "
+                "must have checked that you live there. Ask the town hall to verify your "
+                "residency.",
                 area=area.name if area else "",
             )
         )
@@ -455,17 +468,18 @@ def parse_ballot(
             raw = (form.get(key) or "").strip()
             if not raw:
                 continue
-            idea_id = key.removeprefix("points-")
-            if not idea_id.isdigit() or int(idea_id) not in options:
+            idea_id = parse_int(key.removeprefix("points-"))
+            if idea_id is None or idea_id not in options:
                 errors.append(_("This ballot names a project that is not in this vote."))
                 continue
-            if not re.fullmatch(r"\d+", raw):
+            points = parse_int(raw)
+            if points is None:
                 errors.append(
                     _("Points must be whole numbers, 0 or more (“%(value)s”).", value=raw[:20])
                 )
                 continue
-            if int(raw) > 0:
-                choices[int(idea_id)] = int(raw)
+            if points > 0:
+                choices[idea_id] = points
         total = sum(choices.values())
         if not errors and total > config.max_points:
             errors.append(
@@ -477,10 +491,11 @@ def parse_ballot(
             )
     else:
         for raw in form.getlist("idea"):
-            if not str(raw).isdigit() or int(raw) not in options:
+            idea_id = parse_int(raw)
+            if idea_id is None or idea_id not in options:
                 errors.append(_("This ballot names a project that is not in this vote."))
                 continue
-            choices[int(raw)] = 1
+            choices[idea_id] = 1
         if config.ballot_rule == "approval" and len(choices) > config.max_projects:
             errors.append(
                 _(

@@ -555,7 +555,7 @@ def vote(request: Request) -> Response:
             "refusal": refusal,
             "has_ballot": has_ballot,
             "chosen_cost": sum(
-                by_id[int(i)].cost for i in selection if i.isdigit() and int(i) in by_id
+                by_id[i].cost for i in map(services.parse_int, selection) if i in by_id
             ),
         },
         status_code=400 if errors else 200,
@@ -584,8 +584,8 @@ def results(request: Request) -> Response:
     latest = services.latest_job(ctx.session, ctx.module, published=False) if can_manage else None
     shown_id = request.query_params.get("job", "")
     job = published
-    if can_manage and shown_id.isdigit():
-        candidate = ctx.session.get(CountJob, int(shown_id))
+    if can_manage and services.parse_int(shown_id) is not None:
+        candidate = ctx.session.get(CountJob, services.parse_int(shown_id))
         if candidate is not None and candidate.module_id == ctx.module.id:
             job = candidate
     elif can_manage and latest is not None and latest.status == "done" and job is None:
@@ -662,7 +662,8 @@ def publish(request: Request) -> Response:
     ctx = _ctx(request)
     ctx.require("council_space.manage", ctx.space, ctx.module)
     job_id = (ctx.form or {}).get("job", "")
-    job = ctx.session.get(CountJob, int(job_id)) if str(job_id).isdigit() else None
+    job_number = services.parse_int(job_id)
+    job = ctx.session.get(CountJob, job_number) if job_number is not None else None
     if job is None or job.module_id != ctx.module.id:
         raise HTTPException(404)
     try:

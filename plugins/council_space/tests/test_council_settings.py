@@ -61,7 +61,7 @@ def test_settings_validation_save_and_published_criteria(town, council, client, 
     client.cookies.clear()
     html = client.get(council.url(), headers={"accept-language": "en"}).text  # submission phase
     assert "Critères <strong>publics</strong>" in html
-    assert "Only residents of the council" in html and "neighbourhood may vote." in html
+    assert "Only verified residents of the council" in html and "neighbourhood may vote." in html
 
 
 def test_cumulative_calls_are_counted_greedily():

@@ -147,21 +147,26 @@ def test_vote_denied_to_anonymous_unconfirmed_and_when_closed(town, council, cli
     assert _choices(town, council.module_id) == []
 
 
-def test_vote_restricted_to_the_councils_neighbourhood(town, council, client):
+def test_vote_restricted_to_verified_residents_of_the_councils_neighbourhood(town, council, client):
     a, *_ = _setup(council, area_only=True)
-    council.user("loin@example.org", area_id=council.other_area_id)
-    council.user("nowhere@example.org", area_id=None)
+    council.user("loin@example.org", area_id=council.other_area_id, verified=True)
+    council.user("nowhere@example.org", area_id=None, verified=True)
+    # The neighbourhood alone is a profile setting anyone may choose: it is not enough.
+    council.user("claims@example.org")
     page = council.url("vote")
-    for email in ("loin@example.org", "nowhere@example.org"):
+    for email in ("loin@example.org", "nowhere@example.org", "claims@example.org"):
         client.cookies.clear()
         sign_in(client, email)
         _english(client)
         html = client.get(page).text
-        assert "Only residents of Les Tilleuls may vote in this call." in html
+        assert "Only verified residents of Les Tilleuls may vote in this call" in html, email
+        assert "Ask the town hall to verify your residency." in html
+        assert "set your neighbourhood in your profile" not in html
         r = post_form(client, page, [("idea", str(a))], page=page)
-        assert r.status_code == 403
+        assert r.status_code == 403, email
+    assert _choices(town, council.module_id) == []
     client.cookies.clear()
-    council.user("ici@example.org")
+    council.user("ici@example.org", verified=True)
     sign_in(client, "ici@example.org")
     assert post_form(client, page, [("idea", str(a))], page=page).status_code == 303
 
