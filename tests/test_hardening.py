@@ -106,3 +106,30 @@ def test_log_out_everywhere_ends_copied_sessions(town, client, resident):
     with town.client() as thief:
         thief.cookies.set("parvis_session", copied)
         assert thief.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_huge_ids_in_urls_are_not_found_not_errors(town, client):
+    login(client, town.admin_email, town.admin_password)
+    assert client.get("/admin/spaces/" + "9" * 30).status_code == 404
+    assert client.get("/uploads/" + "9" * 5000).status_code == 404
+
+
+def test_moving_to_another_neighbourhood_drops_residency_verification(town, client):
+    from parvis.models import Area, User
+
+    with town.session() as session:
+        areas = [Area(town_id=town.town_id, slug=f"a{i}", name=f"A{i}") for i in range(2)]
+        session.add_all(areas)
+        session.flush()
+        user = make_user(session, town.town_id, "v@example.org", verified=True, area_id=areas[0].id)
+        other = areas[1].id
+    login(client, "v@example.org")
+    post_form(
+        client,
+        "/account",
+        {"display_name": "V", "locale": "fr", "area": str(other)},
+        page="/account",
+    )
+    with town.session() as session:
+        moved = session.get(User, user.id)
+        assert moved.area_id == other and moved.verified_at is None

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -34,6 +35,17 @@ if TYPE_CHECKING:
     from parvis.app import Parvis
 
 View = Callable[[Request], Response]
+
+
+class BoundedIntConvertor(IntegerConvertor):
+    """``{id:int}`` in every route, bounded: a 30-digit id no longer matches (404) instead of
+    overflowing the database driver (500)."""
+
+    regex = "[0-9]{1,18}"
+
+
+# Registered when core loads, before any core or plugin route is built.
+register_url_convertor("int", BoundedIntConvertor())
 
 # Slots every page has, filled through the ``parvis_slot`` hook.
 LAYOUT_SLOTS = ("layout.head", "layout.header", "layout.footer")

@@ -214,7 +214,15 @@ def profile(request: Request) -> Response:
     if request.method == "POST" and form.validate():
         user.display_name = form.display_name.data.strip()
         user.locale = form.locale.data
-        user.area_id = int(form.area.data) if form.area.data else None
+        area_id = int(form.area.data) if form.area.data else None
+        if area_id != user.area_id and user.verified_at is not None:
+            # Staff verified residency in the old neighbourhood, not in the new one.
+            user.verified_at = None
+            ctx.flash(
+                _("Your neighbourhood changed: ask the town hall to verify your residency again."),
+                "info",
+            )
+        user.area_id = area_id
         user.birth_date = form.birth_date.data
         user.notify_followed = bool(form.notify_followed.data)
         request.session["locale"] = user.locale
