@@ -36,3 +36,14 @@ def test_plugins_import_core_only_through_parvis_api():
         for line in _core_imports(path)
     ]
     assert not offending, "\n".join(offending)
+
+
+def test_test_files_have_unique_names():
+    """pytest imports test modules by their file name: two test_x.py in different folders (without
+    packages) collide, and only a full run shows it."""
+    names: dict[str, list[str]] = {}
+    for path in [*ROOT.glob("tests/**/test_*.py"), *ROOT.glob("plugins/*/tests/**/test_*.py")]:
+        if "example_plugin" in path.parts or (path.parent / "__init__.py").exists():
+            continue  # a package's modules are named after the package too
+        names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {n: p for n, p in names.items() if len(p) > 1} == {}
