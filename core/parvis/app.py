@@ -98,6 +98,7 @@ class Parvis:
                     "supported_locales": i18n.SUPPORTED_LOCALES,
                     "language_names": i18n.LANGUAGE_NAMES,
                 },
+                {info.name: info.domain for info in self.infos.values()},
             )
             self.pm.hook.parvis_jinja_env(env=env)
             self._envs[theme] = env

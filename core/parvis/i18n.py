@@ -2,7 +2,8 @@
 
 Each plugin has its own Babel domain (``parvis_<plugin>``) under its ``locale/`` folder. Catalogs
 are read from the ``.po`` files and compiled in memory at start-up, so a stale ``.mo`` can never
-ship. Lookups fall back from a plugin's domain to core's, and templates see every domain.
+ship. Lookups fall back from a plugin's domain to core's; a template looks in its own plugin's
+domain first (see ``templating.make_environment``).
 """
 
 from __future__ import annotations
@@ -117,12 +118,12 @@ def _translations(domain: str = "parvis") -> _gettext.NullTranslations:
     return catalogs.for_domain(domain, _locale.get())
 
 
-def raw_gettext(message: str) -> str:
-    return _translations().gettext(message)
+def raw_gettext(message: str, domain: str = "parvis") -> str:
+    return _translations(domain).gettext(message)
 
 
-def raw_ngettext(singular: str, plural: str, n: int) -> str:
-    return _translations().ngettext(singular, plural, n)
+def raw_ngettext(singular: str, plural: str, n: int, domain: str = "parvis") -> str:
+    return _translations(domain).ngettext(singular, plural, n)
 
 
 def gettext(message: str, **variables: object) -> str:

@@ -60,19 +60,27 @@ class ThemeLoader(jinja2.BaseLoader):
         # sources: (plugin name, templates dir), plugins first and core last.
         self.named = {name: jinja2.FileSystemLoader(str(path)) for name, path in sources}
         self.order = [name for name, _ in sources]
+        # Which source each loaded template came from ("" for the theme): its strings are looked
+        # up in that plugin's translation domain first.
+        self.origin: dict[str, str] = {}
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
         prefix, sep, rest = template.partition(":")
         if sep and prefix in self.named:
+            self.origin[template] = prefix
             return self.named[prefix].get_source(environment, rest)
-        loaders = ([self.theme] if self.theme else []) + [self.named[n] for n in self.order]
-        for loader in loaders:
+        sources = ([("", self.theme)] if self.theme else []) + [
+            (n, self.named[n]) for n in self.order
+        ]
+        for name, loader in sources:
             try:
-                return loader.get_source(environment, template)
+                found = loader.get_source(environment, template)
             except jinja2.TemplateNotFound:
                 continue
+            self.origin[template] = name
+            return found
         raise jinja2.TemplateNotFound(template)
 
     def list_templates(self) -> list[str]:
@@ -86,10 +94,15 @@ class ThemeLoader(jinja2.BaseLoader):
 
 
 def make_environment(
-    theme_dir: Path | None, sources: list[tuple[str, Path]], globals_: dict[str, Any]
+    theme_dir: Path | None,
+    sources: list[tuple[str, Path]],
+    globals_: dict[str, Any],
+    domains: dict[str, str] | None = None,
 ) -> jinja2.Environment:
+    """``domains`` maps a source (plugin) name to its translation domain."""
+    loader = ThemeLoader(theme_dir, sources)
     env = jinja2.Environment(
-        loader=ThemeLoader(theme_dir, sources),
+        loader=loader,
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -97,8 +110,24 @@ def make_environment(
         auto_reload=False,
         undefined=jinja2.StrictUndefined,
     )
+    domains = domains or {}
+
+    def domain_of(context: jinja2.runtime.Context) -> str:
+        return domains.get(loader.origin.get(context.name or "", ""), "parvis")
+
+    @jinja2.pass_context
+    def template_gettext(context: jinja2.runtime.Context, message: str) -> str:
+        return i18n.raw_gettext(message, domain_of(context))
+
+    @jinja2.pass_context
+    def template_ngettext(
+        context: jinja2.runtime.Context, singular: str, plural: str, n: int
+    ) -> str:
+        return i18n.raw_ngettext(singular, plural, n, domain_of(context))
+
+    # Jinja's new-style gettext does the ``%`` formatting itself: these return raw translations.
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        _template_gettext, _template_ngettext, newstyle=True
+        template_gettext, template_ngettext, newstyle=True
     )
     env.filters.update(
         markdown=render_markdown,
@@ -110,12 +139,3 @@ def make_environment(
     )
     env.globals.update(globals_)
     return env
-
-
-# Jinja's new-style gettext does the ``%`` formatting itself, so these return raw translations.
-def _template_gettext(message: str) -> str:
-    return i18n.raw_gettext(message)
-
-
-def _template_ngettext(singular: str, plural: str, n: int) -> str:
-    return i18n.raw_ngettext(singular, plural, n)

@@ -1,0 +1,26 @@
+"""A template is translated in its own plugin's domain first: two plugins may translate the same
+English msgid differently ("Count" is "Nombre" for consultation, "Dépouillement" for
+council_space)."""
+
+from __future__ import annotations
+
+from parvis import i18n
+from parvis.models import Module, Space
+from parvis.testing import login
+
+
+def test_plugin_templates_use_their_own_domain_first(town, client):
+    i18n.activate(town.parvis.catalogs, "fr")
+    assert i18n.Translator("parvis_consultation").gettext("Count") == "Nombre"
+    assert i18n.Translator("parvis_council_space").gettext("Count") == "Dépouillement"
+    with town.session() as session:
+        space = Space(town_id=town.town_id, slug="c", title="C", published=True, kind="council")
+        session.add(space)
+        session.flush()
+        module = Module(space_id=space.id, type="idea_call", slug="b", title="B", phase="results")
+        session.add(module)
+        session.flush()
+        module_id = module.id
+    login(client, town.admin_email, town.admin_password)
+    page = client.get(f"/s/c/idea_call/{module_id}/results").text
+    assert '<h2 id="count-h">Dépouillement</h2>' in page
