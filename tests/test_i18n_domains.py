@@ -10,9 +10,9 @@ from parvis.testing import login
 
 
 def test_plugin_templates_use_their_own_domain_first(town, client):
-    i18n.activate(town.parvis.catalogs, "fr")
-    assert i18n.Translator("parvis_consultation").gettext("Count") == "Nombre"
-    assert i18n.Translator("parvis_council_space").gettext("Count") == "Dépouillement"
+    with i18n.use_locale(town.parvis.catalogs, "fr"):
+        assert i18n.Translator("parvis_consultation").gettext("Count") == "Nombre"
+        assert i18n.Translator("parvis_council_space").gettext("Count") == "Dépouillement"
     with town.session() as session:
         space = Space(town_id=town.town_id, slug="c", title="C", published=True, kind="council")
         session.add(space)
