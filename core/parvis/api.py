@@ -51,7 +51,6 @@ from parvis.permissions import (
 from parvis.spaces.services import (
     Follower,
     InvalidImage,
-    follower_emails,
     followers,
     slugify,
     store_image,
@@ -130,7 +129,6 @@ __all__ = [
     "User",
     "app_for_command",
     "emit",
-    "follower_emails",
     "followers",
     "form_status",
     "format_currency",

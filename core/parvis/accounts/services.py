@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from parvis.accounts import tokens
@@ -208,9 +208,3 @@ def delete_account(session: Session, pm: pluggy.PluginManager, user: User) -> No
     session.execute(delete(RateLimitHit).where(RateLimitHit.key.endswith(f":{user.email}")))
     session.delete(user)
     session.flush()
-
-
-def count_users(session: Session, town: Town) -> int:
-    return (
-        session.scalar(select(func.count()).select_from(User).where(User.town_id == town.id)) or 0
-    )

@@ -145,11 +145,6 @@ def followers(session: Session, space: Space) -> list[Follower]:
     return [Follower(*row) for row in rows]
 
 
-def follower_emails(session: Session, space: Space) -> list[tuple[str, str | None]]:
-    """(e-mail, locale) of the followers who want news by e-mail."""
-    return [(f.email, f.locale) for f in followers(session, space)]
-
-
 class InvalidImage(ValueError):
     pass
 
