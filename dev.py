@@ -49,8 +49,9 @@ def serve(args: list[str]) -> int:
     parvis = BIN / "parvis"
     if run(parvis, "db", "upgrade") or run(parvis, "demo"):
         return 1
+    port = args[args.index("--port") + 1] if "--port" in args[:-1] else "8000"
     print(
-        "\nParvis demo town: http://127.0.0.1:8000  (admin: admin@demo.parvis.local / "
+        f"\nParvis demo town: http://127.0.0.1:{port}  (admin: admin@demo.parvis.local / "
         "demo-admin-password)\n",
         flush=True,
     )
