@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from parvis import i18n
+from parvis import audit, i18n
 from parvis.contrib import Fragment, MenuItem, ModuleType
 from parvis.i18n import gettext as _
 from parvis.models import Module, Space, Town, TownHost, User
@@ -146,6 +146,11 @@ class Context:
         store a hash of an anonymous token without keeping the token)."""
         key = f"{purpose}:{self.parvis.config.secret_key}".encode()
         return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+    def audit(self, action: str, target: str = "", **details: Any) -> None:
+        """Record an administrative or vote-relevant action by this request's actor, in this
+        town, in the request's unit of work (so it is kept only if the change is)."""
+        audit.record(self.session, self.town.id, self.actor.id, action, target, **details)
 
     def flash(self, message: str, category: str = "success") -> None:
         self.request.session.setdefault("flash", []).append([category, message])

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis import audit, i18n
+from parvis import i18n
 from parvis.admin import forms
 from parvis.contrib import Event
 from parvis.db import utcnow
@@ -113,7 +113,7 @@ def _save_space(ctx: Context, form: forms.SpaceForm, space: Space | None) -> Spa
     if upload_id is not None:
         space.image_id = upload_id
     ctx.session.flush()
-    audit.record(ctx.session, ctx.town.id, ctx.actor.id, "space.save", f"space:{space.id}")
+    ctx.audit("space.save", f"space:{space.id}")
     return space
 
 
@@ -181,7 +181,7 @@ def module_add(request: Request) -> Response:
         module = services.add_module(
             ctx.session, space, available[form.type.data], form.title.data.strip()
         )
-        audit.record(ctx.session, ctx.town.id, ctx.actor.id, "module.add", f"module:{module.id}")
+        ctx.audit("module.add", f"module:{module.id}")
         emit(
             ctx.session,
             Event(
@@ -216,10 +216,7 @@ def module_phase(request: Request) -> Response:
     if form.validate():
         old = module.phase
         module.phase = form.phase.data
-        audit.record(
-            ctx.session,
-            ctx.town.id,
-            ctx.actor.id,
+        ctx.audit(
             "module.phase",
             f"module:{module.id}",
             old=old,
@@ -261,7 +258,7 @@ def areas(request: Request) -> Response:
             form.add_error("name", _("This neighbourhood already exists."))
         else:
             ctx.session.add(Area(town_id=ctx.town.id, slug=slug, name=name, position=len(existing)))
-            audit.record(ctx.session, ctx.town.id, ctx.actor.id, "area.add", slug)
+            ctx.audit("area.add", slug)
             ctx.flash(_("The neighbourhood is added."))
             return redirect(ctx.url("admin:areas"))
     status = form_status(request)
@@ -298,7 +295,7 @@ def roles(request: Request) -> Response:
             form.add_error("space", _("This role is given in one space: choose it."))
         elif role.key == VERIFIED:
             user.verified_at = user.verified_at or utcnow()
-            audit.record(ctx.session, ctx.town.id, ctx.actor.id, "role.verify", f"user:{user.id}")
+            ctx.audit("role.verify", f"user:{user.id}")
             ctx.flash(_("%(name)s is now a verified resident.", name=user.display_name))
             return redirect(ctx.url("admin:roles"))
         else:
@@ -317,10 +314,7 @@ def roles(request: Request) -> Response:
                         town_id=ctx.town.id, user_id=user.id, role=role.key, space_id=space_id
                     )
                 )
-                audit.record(
-                    ctx.session,
-                    ctx.town.id,
-                    ctx.actor.id,
+                ctx.audit(
                     "role.grant",
                     f"user:{user.id}",
                     role=role.key,
@@ -362,10 +356,7 @@ def revoke(request: Request) -> Response:
     if grant.user_id == ctx.actor.id and grant.role == TOWN_ADMIN:
         ctx.flash(_("You cannot remove your own administrator role."), "error")
         return redirect(ctx.url("admin:roles"))
-    audit.record(
-        ctx.session,
-        ctx.town.id,
-        ctx.actor.id,
+    ctx.audit(
         "role.revoke",
         f"user:{grant.user_id}",
         role=grant.role,
@@ -385,7 +376,7 @@ def unverify(request: Request) -> Response:
     if user is None:
         raise HTTPException(404)
     user.verified_at = None
-    audit.record(ctx.session, ctx.town.id, ctx.actor.id, "role.unverify", f"user:{user.id}")
+    ctx.audit("role.unverify", f"user:{user.id}")
     ctx.flash(_("%(name)s is no longer a verified resident.", name=user.display_name))
     return redirect(ctx.url("admin:roles"))
 
@@ -440,10 +431,7 @@ def permissions(request: Request) -> Response:
                     allow=rule_form.allow.data == "1",
                 )
             )
-            audit.record(
-                ctx.session,
-                ctx.town.id,
-                ctx.actor.id,
+            ctx.audit(
                 "rule.set",
                 rule_form.action.data,
                 role=rule_form.role.data,
@@ -510,7 +498,7 @@ def rule_delete(request: Request) -> Response:
     )
     if rule is None:
         raise HTTPException(404)
-    audit.record(ctx.session, ctx.town.id, ctx.actor.id, "rule.delete", rule.action, role=rule.role)
+    ctx.audit("rule.delete", rule.action, role=rule.role)
     ctx.session.delete(rule)
     ctx.flash(_("The rule is removed."))
     return redirect(ctx.url("admin:permissions"))
@@ -541,10 +529,7 @@ def town_settings(request: Request) -> Response:
         town.theme = form.theme.data
         town.enabled_plugins = list(form.plugins.data or [])
         town.accessibility_statement = form.accessibility_statement.data or ""
-        audit.record(
-            ctx.session,
-            town.id,
-            ctx.actor.id,
+        ctx.audit(
             "town.save",
             f"town:{town.id}",
             plugins=town.enabled_plugins,
@@ -580,7 +565,7 @@ def plugin_settings(request: Request) -> Response:
                 for key in ctx.parvis.registry.settings[plugin]
             }
         ctx.town.settings = values
-        audit.record(ctx.session, ctx.town.id, ctx.actor.id, "town.plugin_settings", "", **values)
+        ctx.audit("town.plugin_settings", "", **values)
         ctx.flash(_("The settings are saved."))
         return redirect(ctx.url("admin:plugin_settings"))
     status = form_status(request)

@@ -21,7 +21,6 @@ from parvis.api import (
     form_status,
     get_context,
     rate_limit,
-    record_audit,
     redirect,
     render,
     utcnow,
@@ -435,9 +434,7 @@ def export_csv(request: Request) -> Response:
     structure = services.load_structure(ctx.session, ctx.module.id)
     body = services.export_csv(ctx.session, structure, ctx.module.id)
     filename = f"{ctx.module.slug or 'survey'}-{ctx.module.id}.csv"
-    record_audit(
-        ctx.session, ctx.town.id, ctx.actor.id, "consultation.export", f"module:{ctx.module.id}"
-    )
+    ctx.audit("consultation.export", f"module:{ctx.module.id}")
     return Response(
         body.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
@@ -465,10 +462,7 @@ def moderate(request: Request) -> Response:
         )
         if not done.rowcount:
             raise HTTPException(404)
-        record_audit(
-            ctx.session,
-            ctx.town.id,
-            ctx.actor.id,
+        ctx.audit(
             "consultation.hide" if hide else "consultation.show",
             f"answer:{answer_id}",
         )
@@ -950,9 +944,7 @@ def publish_decision(request: Request) -> Response:
     survey.decision_published_at = survey.decision_published_at or utcnow()
     if ctx.module.type == "survey" and ctx.module.phase == "closed":
         ctx.module.phase = "decided"
-    record_audit(
-        ctx.session, ctx.town.id, ctx.actor.id, "consultation.decision", f"module:{ctx.module.id}"
-    )
+    ctx.audit("consultation.decision", f"module:{ctx.module.id}")
     if first or (ctx.form or {}).get("notify") == "1":
         emit(
             ctx.session,

@@ -17,7 +17,6 @@ from parvis.api import (
     User,
     form_status,
     get_context,
-    record_audit,
     redirect,
     render,
     utcnow,
@@ -133,9 +132,7 @@ def member_add(request: Request) -> Response:
             position=(position or 0) + 1,
         )
     )
-    record_audit(
-        ctx.session, ctx.town.id, ctx.actor.id, "council_space.member", f"space:{space.id}"
-    )
+    ctx.audit("council_space.member", f"space:{space.id}")
     ctx.flash(_("The member is added."))
     return redirect(ctx.url("council_space:manage", space=space.slug))
 
@@ -149,10 +146,7 @@ def member_delete(request: Request) -> Response:
             CouncilMember.id == request.path_params["member"], CouncilMember.space_id == space.id
         )
     )
-    record_audit(
-        ctx.session,
-        ctx.town.id,
-        ctx.actor.id,
+    ctx.audit(
         "council_space.member_delete",
         f"member:{request.path_params['member']}",
     )
@@ -184,9 +178,7 @@ def news_add(request: Request) -> Response:
         ctx.url("council_space:news", space=space.slug, news=item.id),
         target=f"news:{item.id}",
     )
-    record_audit(
-        ctx.session, ctx.town.id, ctx.actor.id, "council_space.news_add", f"news:{item.id}"
-    )
+    ctx.audit("council_space.news_add", f"news:{item.id}")
     ctx.flash(_("The news item is published."))
     return redirect(ctx.url("council_space:manage", space=space.slug))
 
@@ -244,9 +236,7 @@ def meeting_add(request: Request) -> Response:
         ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id),
         target=f"meeting:{meeting.id}",
     )
-    record_audit(
-        ctx.session, ctx.town.id, ctx.actor.id, "council_space.meeting_add", f"meeting:{meeting.id}"
-    )
+    ctx.audit("council_space.meeting_add", f"meeting:{meeting.id}")
     ctx.flash(_("The meeting is published."))
     return redirect(ctx.url("council_space:manage", space=space.slug))
 
@@ -357,10 +347,7 @@ def news_edit(request: Request) -> Response:
             item.title = form.title.data.strip()
             item.body = form.body.data.strip()
             services.retitle_digest(ctx.session, f"news:{item.id}", item.title)
-            record_audit(
-                ctx.session,
-                ctx.town.id,
-                ctx.actor.id,
+            ctx.audit(
                 "council_space.news_edit",
                 f"news:{item.id}",
                 title=item.title,
@@ -391,10 +378,7 @@ def news_delete(request: Request) -> Response:
     item = _news_or_404(ctx, space, request.path_params["news"])
     if request.method == "POST":
         services.withdraw_digest(ctx.session, f"news:{item.id}")
-        record_audit(
-            ctx.session,
-            ctx.town.id,
-            ctx.actor.id,
+        ctx.audit(
             "council_space.news_delete",
             f"news:{item.id}",
             title=item.title,
@@ -450,10 +434,7 @@ def meeting_edit(request: Request) -> Response:
             if minutes_id is not None:
                 _replace_minutes(ctx, space, meeting, minutes_id)
             services.retitle_digest(ctx.session, f"meeting:{meeting.id}", meeting.title)
-            record_audit(
-                ctx.session,
-                ctx.town.id,
-                ctx.actor.id,
+            ctx.audit(
                 "council_space.meeting_edit",
                 f"meeting:{meeting.id}",
                 title=meeting.title,
@@ -482,10 +463,7 @@ def meeting_delete(request: Request) -> Response:
     meeting = _meeting_or_404(ctx, space, request.path_params["meeting"])
     if request.method == "POST":
         services.withdraw_digest(ctx.session, f"meeting:{meeting.id}")
-        record_audit(
-            ctx.session,
-            ctx.town.id,
-            ctx.actor.id,
+        ctx.audit(
             "council_space.meeting_delete",
             f"meeting:{meeting.id}",
             title=meeting.title,

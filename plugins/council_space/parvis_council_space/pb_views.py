@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis.api import get_context, record_audit, redirect, render, view
+from parvis.api import get_context, redirect, render, view
 
 from . import pb, services
 from .forms import ImportForm
@@ -53,10 +53,7 @@ def import_pb(request: Request) -> Response:
             except services.ServiceError as exc:
                 form.add_error("file", exc.message)
             else:
-                record_audit(
-                    ctx.session,
-                    ctx.town.id,
-                    ctx.actor.id,
+                ctx.audit(
                     "council_space.import",
                     f"module:{ctx.module.id}",
                     projects=projects,

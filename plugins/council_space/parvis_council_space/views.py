@@ -19,7 +19,6 @@ from parvis.api import (
     form_status,
     get_context,
     rate_limit,
-    record_audit,
     redirect,
     render,
     store_image,
@@ -374,10 +373,7 @@ def hide_comment(request: Request) -> Response:
     if not form.validate():
         return _moderation_page(ctx, {found.id: form}, status_code=400)
     services.hide_comment(ctx.session, found, ctx.user, form.reason.data)
-    record_audit(
-        ctx.session,
-        ctx.town.id,
-        ctx.actor.id,
+    ctx.audit(
         "council_space.comment_hide",
         f"comment:{found.id}",
         reason=found.hidden_reason,
@@ -393,10 +389,7 @@ def restore_comment(request: Request) -> Response:
     _require_moderator(ctx)
     found = _comment_or_404(ctx, request.path_params["comment"])
     services.restore_comment(ctx.session, found)
-    record_audit(
-        ctx.session,
-        ctx.town.id,
-        ctx.actor.id,
+    ctx.audit(
         "council_space.comment_restore",
         f"comment:{found.id}",
     )
@@ -422,10 +415,7 @@ def review(request: Request) -> Response:
         except services.ServiceError as exc:
             form.add_error(exc.field or "reason", exc.message)
         else:
-            record_audit(
-                ctx.session,
-                ctx.town.id,
-                ctx.actor.id,
+            ctx.audit(
                 "council_space.review",
                 f"idea:{idea.id}",
                 status=idea.status,
@@ -452,10 +442,7 @@ def merge(request: Request) -> Response:
         except services.ServiceError as exc:
             error_field, message = exc.field or "reason", exc.message
     if message is None:
-        record_audit(
-            ctx.session,
-            ctx.town.id,
-            ctx.actor.id,
+        ctx.audit(
             "council_space.merge",
             f"idea:{idea.id}",
             into=target.id,
@@ -640,9 +627,7 @@ def count(request: Request) -> Response:
     except services.ServiceError as exc:
         ctx.flash(exc.message, "error")
         return redirect(_url(ctx, "results"))
-    record_audit(
-        ctx.session, ctx.town.id, ctx.actor.id, "council_space.count", f"module:{ctx.module.id}"
-    )
+    ctx.audit("council_space.count", f"module:{ctx.module.id}")
     emit(
         ctx.session,
         ParvisEvent(
@@ -673,7 +658,7 @@ def publish(request: Request) -> Response:
     services.record_digest(
         ctx.session, ctx.space, "results", ctx.module.title, _url(ctx, "results")
     )
-    record_audit(ctx.session, ctx.town.id, ctx.actor.id, "council_space.publish", f"count:{job.id}")
+    ctx.audit("council_space.publish", f"count:{job.id}")
     ctx.flash(_("The results are published."))
     return redirect(_url(ctx, "results"))
 
@@ -693,10 +678,7 @@ def settings(request: Request) -> Response:
                 setattr(config, name, getattr(form, name).data)
             config.criteria = config.criteria or ""
             config.save(ctx.module)
-            record_audit(
-                ctx.session,
-                ctx.town.id,
-                ctx.actor.id,
+            ctx.audit(
                 "council_space.settings",
                 f"module:{ctx.module.id}",
                 **{k: v for k, v in config.as_dict().items() if k != "criteria"},
