@@ -1,0 +1,1 @@
+"""Online elections of neighbourhood councils (plugin ``election``)."""

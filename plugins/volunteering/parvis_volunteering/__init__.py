@@ -1,0 +1,1 @@
+"""Matching volunteers with associations (plugin ``volunteering``)."""
