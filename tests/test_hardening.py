@@ -8,7 +8,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from parvis.mail import queue_mail, send_pending
-from parvis.models import OutboxMail, Town
+from parvis.models import OutboxMail, Town, User
 from parvis.spaces.services import InvalidImage, store_image
 from parvis.testing import login, make_user, post_form
 
@@ -41,7 +41,8 @@ def test_a_malformed_mail_never_blocks_the_queue(town, smtp_server):
         assert broken.sent_at is None and broken.attempts == 1 and broken.last_error
 
 
-def test_confirmation_link_logs_in_only_once(town):
+def test_confirmation_link_confirms_but_never_logs_in(town):
+    """Finding 11: a victim opening the attacker's link is not logged in as the attacker."""
     from parvis.accounts import tokens
 
     with town.session() as session:
@@ -49,12 +50,13 @@ def test_confirmation_link_logs_in_only_once(town):
         token = tokens.make_token(
             town.parvis.config.secret_key, "confirm", {"u": user.id, "e": user.email}
         )
-    with town.client() as first:
-        assert first.get(f"/confirm/{token}", follow_redirects=False).headers["location"] == "/"
-    with town.client() as later:
-        again = later.get(f"/confirm/{token}", follow_redirects=False)
-        assert again.headers["location"] == "/login"
-        assert later.get("/account", follow_redirects=False).status_code == 303  # not logged in
+    for _ in range(2):
+        with town.client() as victim:
+            opened = victim.get(f"/confirm/{token}", follow_redirects=False)
+            assert opened.headers["location"] == "/login"
+            assert victim.get("/account", follow_redirects=False).status_code == 303
+    with town.session() as session:
+        assert session.get(User, user.id).confirmed_at is not None
 
 
 def test_a_deleted_account_id_is_never_given_to_the_next_sign_up(town, client):

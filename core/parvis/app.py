@@ -123,9 +123,9 @@ class Parvis:
             raise KeyError(f"{plugin} declares no setting '{key}'")
         town_value = (town.settings or {}).get(plugin, {}).get(key)
         if town_value is not None:
-            return _coerce(spec.type, town_value)
+            return spec.clamp(town_value)
         deployment = self.config.plugin_settings.get(plugin, {}).get(key)
-        return _coerce(spec.type, deployment) if deployment is not None else spec.default
+        return spec.clamp(deployment) if deployment is not None else spec.default
 
     def fire(self, events: list[Any]) -> None:
         """Deliver committed events; a failing handler is logged, never shown to the user
@@ -136,12 +136,6 @@ class Parvis:
                     impl.function(event=event, app=self)
                 except Exception:
                     logger.exception("Event handler %s failed on %s", impl.plugin_name, event.name)
-
-
-def _coerce(kind: type, value: Any) -> Any:
-    if kind is bool and isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return kind(value)
 
 
 def check_table_prefixes(infos: dict[str, PluginInfo], registry: Any = None) -> None:

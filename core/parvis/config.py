@@ -27,7 +27,15 @@ class Config:
     # Process the outbox inside the web process (development); production runs ``parvis worker``.
     inline_worker: bool = False
     rate_limits: dict[str, list[int]] = field(
-        default_factory=lambda: {"login": [10, 300], "signup": [5, 3600], "reset": [5, 3600]}
+        default_factory=lambda: {
+            # Wrong passwords per account and address, per address, per account (see
+            # parvis.accounts.login).
+            "login": [10, 300],
+            "login_ip": [50, 300],
+            "login_account": [100, 3600],
+            "signup": [5, 3600],
+            "reset": [5, 3600],
+        }
     )
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 

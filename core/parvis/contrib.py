@@ -11,12 +11,31 @@ from starlette.routing import BaseRoute
 
 @dataclass(frozen=True)
 class Setting:
-    """A typed plugin setting; towns override it in ``parvis.toml`` or the admin."""
+    """A typed plugin setting; towns override it in ``parvis.toml`` or the admin.
+
+    Whole-number settings are bounded (``minimum``..``maximum``): the admin form refuses values
+    outside, and a value from elsewhere (``parvis.toml``, an old town setting) is clamped, so a
+    plugin never receives a negative count or a 20-digit size.
+    """
 
     key: str
     type: type
     default: Any
     doc: str
+    minimum: int = 0
+    maximum: int = 1_000_000
+
+    def clamp(self, value: Any) -> Any:
+        """``value`` in this setting's type, a whole number pulled into the bounds."""
+        if self.type is bool and isinstance(value, str):
+            return value.strip().lower() in ("1", "true", "yes", "on")
+        if self.type is int:
+            try:
+                number = int(str(value).strip()[:20])
+            except ValueError:
+                return self.default
+            return min(max(number, self.minimum), self.maximum)
+        return self.type(value)
 
 
 @dataclass(frozen=True)

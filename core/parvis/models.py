@@ -202,6 +202,17 @@ class OutboxMail(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
+class LoginSession(Base):
+    """A logged-in session, so log-out ends it on the server: the cookie holds a random token,
+    this table its SHA-256; a copied cookie dies with the row."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class RateLimitHit(Base):
     __tablename__ = "rate_limit_hits"
     __table_args__ = (Index("ix_rate_limit_hits_key_at", "key", "at"),)

@@ -176,11 +176,15 @@ def get_context(request: Request) -> Context:
     return request.state.ctx  # type: ignore[no-any-return]
 
 
-def view(fn: View | None = None, *, write: bool | None = None) -> Any:
+def view(fn: View | None = None, *, write: bool | None = None, files: Iterable[str] = ()) -> Any:
     """Turn a synchronous ``fn(request) -> Response`` into a Starlette endpoint.
 
     ``write`` says whether the unit of work writes; by default every method but GET and HEAD.
+    ``files`` names the form fields that take an uploaded file: a file sent under any other
+    name, or a field name no form has (over 100 characters, control characters), is refused
+    here with 400, so no view ever receives a file where it reads text.
     """
+    file_fields = frozenset(files)
 
     def decorator(func: View) -> Callable[[Request], Any]:
         @functools.wraps(func)
@@ -191,8 +195,9 @@ def view(fn: View | None = None, *, write: bool | None = None) -> Any:
                     max_files=20, max_fields=2000, max_part_size=MAX_UPLOAD_BYTES
                 )
             writes = write if write is not None else request.method not in ("GET", "HEAD")
+            bad = form is not None and not _readable_form(form, file_fields)
             try:
-                return await run_in_threadpool(_run_view, func, request, form, writes)
+                return await run_in_threadpool(_run_view, func, request, form, writes, bad)
             finally:
                 if form is not None:
                     await form.close()
@@ -203,7 +208,22 @@ def view(fn: View | None = None, *, write: bool | None = None) -> Any:
     return decorator(fn) if fn is not None else decorator
 
 
-def _run_view(func: View, request: Request, form: FormData | None, write: bool) -> Response:
+MAX_FIELD_NAME = 100
+
+
+def _readable_form(form: FormData, file_fields: frozenset[str]) -> bool:
+    """Whether every part of ``form`` is what a Parvis form can hold (see ``view``)."""
+    for name, value in form.multi_items():
+        if len(name) > MAX_FIELD_NAME or not name.isprintable():
+            return False
+        if not isinstance(value, str) and name not in file_fields:
+            return False
+    return True
+
+
+def _run_view(
+    func: View, request: Request, form: FormData | None, write: bool, bad_form: bool = False
+) -> Response:
     parvis: Parvis = request.app.state.parvis
     with parvis.db.session(write=write) as session:
         town = resolve_town(parvis, session, request)
@@ -211,6 +231,14 @@ def _run_view(func: View, request: Request, form: FormData | None, write: bool) 
             return HTMLResponse(UNKNOWN_SITE_PAGE, status_code=404)
         ctx = build_context(parvis, session, request, town, form)
         try:
+            if bad_form:
+                raise HTTPException(
+                    400,
+                    _(
+                        "This form was sent in a way this page cannot read: reload the page "
+                        "and send it again."
+                    ),
+                )
             _check_mount(ctx)
             response = func(request)
         except LoginRequired:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from parvis.accounts import tokens
@@ -47,6 +47,8 @@ def sign_up(
     returned: the page says the same either way, so nobody learns who has an account.
     """
     email = normalise_email(email)
+    # Hashed whether or not the address is taken: both answers take the same time.
+    password_hash = hash_password(password)
     existing = find_user(session, town, email)
     if existing is not None:
         queue_mail(
@@ -65,7 +67,7 @@ def sign_up(
     user = User(
         town_id=town.id,
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         display_name=display_name.strip(),
         area_id=area_id,
         locale=locale,
@@ -205,6 +207,16 @@ def delete_account(session: Session, pm: pluggy.PluginManager, user: User) -> No
     pm.hook.parvis_erase_user_data(session=session, user=user)
     # The address also sits in the outbox and in rate-limit keys: it goes with the account.
     session.execute(delete(OutboxMail).where(OutboxMail.to_address == user.email))
-    session.execute(delete(RateLimitHit).where(RateLimitHit.key.endswith(f":{user.email}")))
+    # Only this account's own counters, matched exactly: an address such as "%@example.org"
+    # must not match (and clear) anyone else's.
+    account_key = f"login:{user.town_id}:{user.email}"
+    session.execute(
+        delete(RateLimitHit).where(
+            or_(
+                RateLimitHit.key == account_key,
+                RateLimitHit.key.startswith(f"{account_key}|", autoescape=True),
+            )
+        )
+    )
     session.delete(user)
     session.flush()

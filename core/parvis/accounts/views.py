@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis import i18n, ratelimit
-from parvis.accounts import forms, services
+from parvis import i18n
+from parvis.accounts import forms, login, services
+from parvis.accounts.login import client_ip, end_session, limited, log_in, next_url
 from parvis.i18n import gettext as _
-from parvis.models import Area, User
+from parvis.models import Area, LoginSession, User
 from parvis.web import Context, form_status, get_context, redirect, render, view
 
 # A field hidden from people (off-screen, out of the tab order) that spam bots fill in.
@@ -26,32 +27,6 @@ def _area_choices(ctx: Context) -> list[tuple[str, str]]:
     return [("", _("Not said"))] + [(str(a.id), a.name) for a in areas]
 
 
-def _limited(ctx: Context, kind: str, *keys: str) -> bool:
-    """True when one of ``keys`` is over the configured limit for ``kind``."""
-    limit, window = ctx.parvis.config.rate_limits[kind]
-    return not all(
-        ratelimit.hit(ctx.session, f"{kind}:{ctx.town.id}:{key}", limit, window) for key in keys
-    )
-
-
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-def _log_in(ctx: Context, user: User) -> None:
-    session = ctx.request.session
-    session.clear()  # a fresh session (and CSRF token) at each log-in
-    session["uid"] = user.id
-    session["epoch"] = user.session_epoch
-    if user.locale:
-        session["locale"] = user.locale
-
-
-def _next_url(request: Request) -> str:
-    target = request.query_params.get("next", "/")
-    return target if target.startswith("/") and not target.startswith("//") else "/"
-
-
 @view
 def signup(request: Request) -> Response:
     ctx = get_context(request)
@@ -63,7 +38,7 @@ def signup(request: Request) -> Response:
             return render(
                 request, "accounts/check_email.html", {"email": form.email.data, "reset": False}
             )
-        if _limited(ctx, "signup", _client_ip(request)):
+        if limited(ctx, "signup", client_ip(request)):
             form.add_error("email", _("Too many sign-ups from your connection. Try again later."))
             return render(request, "accounts/signup.html", {"form": form}, status_code=429)
         services.sign_up(
@@ -95,12 +70,16 @@ def confirm(request: Request) -> Response:
     )
     if user is None:
         return render(request, "accounts/confirm_failed.html", status_code=400)
-    if not first_use:
+    # The link confirms the address and never logs in: opening someone else's link (sent by
+    # an attacker who wants the victim to act in the attacker's account) logs nobody in.
+    if ctx.user is not None and ctx.user.id == user.id:
+        ctx.flash(_("Your address is confirmed. Welcome!"))
+        return redirect("/")
+    if first_use:
+        ctx.flash(_("Your address is confirmed: log in to take part."))
+    else:
         ctx.flash(_("Your address is already confirmed: log in."), "info")
-        return redirect(ctx.url("accounts:login"))
-    _log_in(ctx, user)
-    ctx.flash(_("Your address is confirmed. Welcome!"))
-    return redirect("/")
+    return redirect(ctx.url("accounts:login"))
 
 
 @view
@@ -108,7 +87,7 @@ def resend_confirmation(request: Request) -> Response:
     ctx = get_context(request)
     if ctx.user is None:
         return redirect(ctx.url("accounts:login"))
-    if not ctx.user.is_confirmed and not _limited(ctx, "reset", f"confirm:{ctx.user.id}"):
+    if not ctx.user.is_confirmed and not limited(ctx, "reset", f"confirm:{ctx.user.id}"):
         services.send_confirmation(
             ctx.session,
             ctx.town,
@@ -121,35 +100,11 @@ def resend_confirmation(request: Request) -> Response:
 
 
 @view
-def login(request: Request) -> Response:
-    ctx = get_context(request)
-    form = forms.LoginForm.from_request(ctx.form)
-    if request.method == "POST" and form.validate():
-        email = services.normalise_email(form.email.data)
-        if _limited(ctx, "login", _client_ip(request), email):
-            form.add_error("email", _("Too many attempts. Wait a few minutes and try again."))
-            return render(request, "accounts/login.html", {"form": form}, status_code=429)
-        user = services.authenticate(ctx.session, ctx.town, email, form.password.data)
-        if user is not None:
-            _log_in(ctx, user)
-            return redirect(_next_url(request))
-        form.add_error("password", _("Wrong e-mail address or password."))
-    status = form_status(request)
-    return render(request, "accounts/login.html", {"form": form}, status_code=status)
-
-
-@view(write=False)
-def logout(request: Request) -> Response:
-    request.session.clear()
-    return redirect("/")
-
-
-@view
 def reset_request(request: Request) -> Response:
     ctx = get_context(request)
     form = forms.ResetRequestForm.from_request(ctx.form)
     if request.method == "POST" and form.validate():
-        if _limited(ctx, "reset", _client_ip(request)):
+        if limited(ctx, "reset", client_ip(request)):
             form.add_error("email", _("Too many attempts. Wait a few minutes and try again."))
             return render(request, "accounts/reset_request.html", {"form": form}, status_code=429)
         services.request_reset(
@@ -180,7 +135,7 @@ def reset_password(request: Request) -> Response:
     form = forms.NewPasswordForm.from_request(ctx.form)
     if request.method == "POST" and form.validate():
         services.set_password(user, form.password.data)
-        _log_in(ctx, user)
+        log_in(ctx, user)
         ctx.flash(_("Your password has been changed."))
         return redirect("/")
     status = form_status(request)
@@ -261,7 +216,7 @@ def delete_account(request: Request) -> Response:
             form.add_error("password", _("Wrong password."))
         else:
             services.delete_account(ctx.session, ctx.parvis.pm, user)
-            request.session.clear()
+            end_session(ctx)
             ctx.flash(_("Your account and your personal data have been deleted."))
             return redirect("/")
     profile_form = forms.ProfileForm(
@@ -286,6 +241,7 @@ def logout_everywhere(request: Request) -> Response:
     ctx = get_context(request)
     user = _require_user(ctx)
     user.session_epoch += 1
+    ctx.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     request.session.clear()
     ctx.flash(_("You are logged out on every device."))
     return redirect("/")
@@ -319,15 +275,22 @@ def set_language(request: Request) -> Response:
         request.session["locale"] = chosen
         if ctx.user is not None:
             ctx.user.locale = chosen
-    return redirect(_next_url(request))
+    return redirect(next_url(request))
 
 
 routes = [
     Route("/signup", signup, methods=["GET", "POST"], name="accounts:signup"),
     Route("/confirm/{token}", confirm, name="accounts:confirm"),
     Route("/confirm-again", resend_confirmation, methods=["POST"], name="accounts:resend"),
-    Route("/login", login, methods=["GET", "POST"], name="accounts:login"),
-    Route("/logout", logout, methods=["POST"], name="accounts:logout"),
+    Route("/login", login.login, methods=["GET", "POST"], name="accounts:login"),
+    Route("/login/link", login.login_link_request, methods=["POST"], name="accounts:login_link"),
+    Route(
+        "/login/link/{token}",
+        login.login_link,
+        methods=["GET", "POST"],
+        name="accounts:login_link_use",
+    ),
+    Route("/logout", login.logout, methods=["POST"], name="accounts:logout"),
     Route("/password/reset", reset_request, methods=["GET", "POST"], name="accounts:reset"),
     Route(
         "/password/reset/{token}",

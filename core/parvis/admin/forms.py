@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from parvis.contrib import Setting
@@ -97,7 +97,8 @@ def plugin_settings_form(settings: dict[str, dict[str, Setting]], plugins: list[
             if spec.type is bool:
                 field = BooleanField(label, description=spec.doc)
             elif spec.type is int:
-                field = IntegerField(label, [InputRequired()], description=spec.doc)
+                bounds = NumberRange(spec.minimum, spec.maximum)
+                field = IntegerField(label, [InputRequired(), bounds], description=spec.doc)
             else:
                 field = StringField(label, [Optional(), Length(max=2000)], description=spec.doc)
             setattr(PluginSettingsForm, setting_field_name(plugin, key), field)

@@ -117,7 +117,7 @@ def _save_space(ctx: Context, form: forms.SpaceForm, space: Space | None) -> Spa
     return space
 
 
-@view
+@view(files=("image",))
 def space_new(request: Request) -> Response:
     ctx = _town_admin(request)
     form = _space_form(ctx, None)
@@ -132,7 +132,7 @@ def space_new(request: Request) -> Response:
     )
 
 
-@view
+@view(files=("image",))
 def space_edit(request: Request) -> Response:
     ctx = get_context(request)
     _require_admin_area(ctx)

@@ -70,8 +70,10 @@ def parvis_settings() -> list[Setting]:
             int,
             30,
             "New answers without an account accepted per network address, per survey and hour.",
+            1,
+            100_000,
         ),
-        Setting("home_polls", int, 2, "How many quick polls the home page shows at most."),
+        Setting("home_polls", int, 2, "How many quick polls the home page shows at most.", 0, 10),
     ]
 
 

@@ -208,7 +208,7 @@ def _replace_minutes(ctx: Any, space: Space, meeting: Meeting, minutes_id: int) 
         )
 
 
-@view
+@view(files=("minutes",))
 def meeting_add(request: Request) -> Response:
     ctx, space = _council(request)
     ctx.require("council_space.manage", space)
@@ -267,7 +267,7 @@ def _meeting_or_404(ctx: Any, space: Space, meeting_id: Any) -> Meeting:
     return meeting
 
 
-@view
+@view(files=("minutes",))
 def minutes_upload(request: Request) -> Response:
     ctx, space = _council(request)
     ctx.require("council_space.manage", space)
@@ -417,7 +417,7 @@ def _meeting_form(ctx: Any, meeting: Meeting) -> MeetingForm:
     )
 
 
-@view
+@view(files=("minutes",))
 def meeting_edit(request: Request) -> Response:
     ctx, space = _council(request)
     ctx.require("council_space.manage", space)

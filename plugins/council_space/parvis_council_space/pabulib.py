@@ -73,16 +73,28 @@ class PbElection:
         return self.meta.get("vote_type", "")
 
 
+# Amounts are stored in 32-bit integer columns; a longer text is refused before any arithmetic
+# (``1e200000`` is short to write but costs seconds to turn into an integer).
+MAX_AMOUNT = 2_000_000_000
+MAX_NUMBER_TEXT = 32
+
+
 def _whole_number(text: str, what: str, line: int | None = None) -> int:
     """Parse a non-negative whole amount written as 12, 12.0 or 12,0 (decimal comma)."""
     cleaned = text.strip()
+    if len(cleaned) > MAX_NUMBER_TEXT:
+        raise PabulibError(f"{what} is too long to be a number: {text[:40]!r}...", line)
     if "," in cleaned and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
         raise PabulibError(f"{what} is not a number: {text!r}", line) from None
-    if not number.is_finite() or number != number.to_integral_value() or number < 0:
+    if not number.is_finite() or number < 0:
+        raise PabulibError(f"{what} must be a non-negative whole number, got {text!r}", line)
+    if number > MAX_AMOUNT:
+        raise PabulibError(f"{what} must be {MAX_AMOUNT} at most, got {text!r}", line)
+    if number != number.to_integral_value():
         raise PabulibError(f"{what} must be a non-negative whole number, got {text!r}", line)
     return int(number)
 
@@ -308,8 +320,9 @@ def to_election(election: PbElection) -> Election:
     return Election(election.budget, projects, tuple(ballots))
 
 
-def _natural_key(project_id: str) -> tuple[int, int, str]:
-    if project_id.isascii() and project_id.isdigit():
+def natural_key(project_id: str) -> tuple[int, int, str]:
+    """Sort key putting numeric ids in numeric order (an id of 5,000 digits sorts as text)."""
+    if project_id.isascii() and project_id.isdigit() and len(project_id) <= 18:
         return 0, int(project_id), project_id
     return 1, 0, project_id
 
@@ -327,7 +340,7 @@ def from_election(election: Election, meta: Mapping[str, str] | None = None) -> 
     )
     ballots = []
     for number, ballot in enumerate(election.ballots, 1):
-        vote = tuple(sorted(ballot, key=_natural_key))
+        vote = tuple(sorted(ballot, key=natural_key))
         points = tuple(ballot[pid] for pid in vote) if isinstance(ballot, Mapping) else None
         ballots.append(PbBallot(str(number), vote, points))
     projects = [PbProject(p.id, p.cost) for p in election.projects]

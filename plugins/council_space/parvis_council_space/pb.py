@@ -35,9 +35,9 @@ def export_call(session: Session, town: Town, space: Space, module: Module) -> s
     ballots = sorted(
         election.ballots,
         key=lambda b: (
-            sorted((_natural(k), b[k]) for k in b)
+            sorted((pabulib.natural_key(k), b[k]) for k in b)
             if isinstance(b, dict)
-            else sorted(_natural(k) for k in b)
+            else sorted(pabulib.natural_key(k) for k in b)
         ),
     )
     names = {external[str(i)]: (title, area or "") for i, title, area, _e in rows}
@@ -64,12 +64,6 @@ def export_call(session: Session, town: Town, space: Space, module: Module) -> s
         title, area = names.get(project.project_id, ("", ""))
         project.fields = {"name": title, "district": area}
     return pabulib.dump(pb)
-
-
-def _natural(project_id: str) -> tuple[int, int, str]:
-    if project_id.isascii() and project_id.isdigit():
-        return 0, int(project_id), project_id
-    return 1, 0, project_id
 
 
 def _renamed(election: counting.Election, names: dict[str, str]) -> counting.Election:

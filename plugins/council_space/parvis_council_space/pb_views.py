@@ -30,7 +30,7 @@ def export(request: Request) -> Response:
     )
 
 
-@view
+@view(files=("file",))
 def import_pb(request: Request) -> Response:
     ctx = get_context(request)
     assert ctx.space is not None and ctx.module is not None

@@ -34,7 +34,7 @@ COUNCILLOR = "councillor"
 @hookimpl
 def parvis_settings() -> list[Setting]:
     return [
-        Setting("max_pdf_mb", int, 5, "Largest PDF (meeting minutes) accepted, in MB."),
+        Setting("max_pdf_mb", int, 5, "Largest PDF (meeting minutes) accepted, in MB.", 1, 10),
         Setting(
             "background_count",
             bool,

@@ -160,7 +160,7 @@ def _read_idea(ctx: Any, form: IdeaForm) -> services.IdeaInput | None:
     )
 
 
-@view
+@view(files=("image",))
 def propose(request: Request) -> Response:
     ctx = _ctx(request)
     ctx.require("council_space.propose", ctx.space, ctx.module)
@@ -179,7 +179,7 @@ def propose(request: Request) -> Response:
     )
 
 
-@view
+@view(files=("image",))
 def edit(request: Request) -> Response:
     ctx = _ctx(request)
     idea = _idea_or_404(ctx, request.path_params["idea"])
