@@ -185,14 +185,21 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 @click.option("--interval", default=2.0, help="Seconds between rounds.")
 @click.pass_context
 def worker(ctx: click.Context, once: bool, interval: float) -> None:
-    """Send queued e-mail (several workers may run against PostgreSQL)."""
+    """Send queued e-mail (several workers may run against PostgreSQL); once an hour, delete
+    the uploads nothing uses any more."""
     from parvis.mail import send_pending
+    from parvis.uploads import purge_orphans
 
     parvis = _parvis(ctx)
+    purged_at = 0.0
     while True:
         sent = send_pending(parvis)
+        if time.monotonic() - purged_at > 3600 or once:
+            with parvis.db.session() as session:
+                purged = purge_orphans(session)
+            purged_at = time.monotonic()
         if once:
-            click.echo(f"{sent} e-mail(s) sent.")
+            click.echo(f"{sent} e-mail(s) sent, {purged} unused upload(s) deleted.")
             return
         if not sent:
             time.sleep(interval)

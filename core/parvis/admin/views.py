@@ -94,7 +94,13 @@ def _save_space(ctx: Context, form: forms.SpaceForm, space: Space | None) -> Spa
     if isinstance(image, UploadFile) and image.filename:
         data = image.file.read()
         try:
-            upload_id = services.store_image(ctx.session, ctx.town, data, image.filename).id
+            upload_id = services.store_image(
+                ctx.session,
+                ctx.town,
+                data,
+                image.filename,
+                max_pixels=services.MAX_IMAGE_PIXELS,
+            ).id
         except services.InvalidImage:
             form.add_error("image", _("This file is not an image we can read (JPEG or PNG)."))
             return None

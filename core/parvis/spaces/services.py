@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import unicodedata
 from typing import NamedTuple
 
@@ -15,7 +16,13 @@ from parvis.contrib import ModuleType
 from parvis.models import Area, Follow, Module, Space, Town, Upload, User
 
 MAX_IMAGE_SIDE = 1600
-MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo is fine; a decompression bomb is not
+# Decoding costs memory in proportion to the canvas (3-4 bytes a pixel, plus copies). A
+# resident's phone photo has 12 megapixels; staff may upload a large poster scan.
+MAX_IMAGE_PIXELS = 40_000_000
+RESIDENT_MAX_IMAGE_PIXELS = 16_000_000
+# Decodes at once in one process, whatever the number of requests: the memory they take
+# stays bounded (the others wait their turn in the thread pool, off the event loop).
+_decoding = threading.BoundedSemaphore(2)
 
 
 def slugify(text: str, max_length: int = 70) -> str:
@@ -149,14 +156,24 @@ class InvalidImage(ValueError):
     pass
 
 
-def store_image(session: Session, town: Town, data: bytes, filename: str) -> Upload:
-    """Re-encode an uploaded image (drops metadata and anything hidden in the file)."""
+def store_image(
+    session: Session,
+    town: Town,
+    data: bytes,
+    filename: str,
+    *,
+    max_pixels: int = RESIDENT_MAX_IMAGE_PIXELS,
+) -> Upload:
+    """Re-encode an uploaded image (drops metadata and anything hidden in the file).
+
+    Call it only once the rest of the form is valid: a rejected form must not leave an image
+    behind (``parvis.uploads.purge_orphans`` removes any that slip through)."""
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
-        with Image.open(io.BytesIO(data)) as img:
+        with _decoding, Image.open(io.BytesIO(data)) as img:
             # A tiny file can declare a huge canvas; refuse it before decoding a single pixel.
-            if img.width * img.height > MAX_IMAGE_PIXELS:
+            if img.width * img.height > max_pixels:
                 raise InvalidImage(f"{img.width}x{img.height} pixels is too large")
             img.draft("RGB", (MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))  # JPEG: decode scaled down
             img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))

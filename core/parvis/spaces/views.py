@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from parvis import uploads
 from parvis.i18n import gettext as _
 from parvis.models import Area, Space, Upload
 from parvis.spaces import services
@@ -131,11 +132,24 @@ def upload(request: Request) -> Response:
     )
     if item is None:
         raise HTTPException(404)
+    # Served only to whoever may see what it belongs to (an unpublished space's image is as
+    # private as the space); shared caches keep only what everyone may see.
+    found = uploads.owners(ctx.session, item.id)
+    visible = [o for o in found if o.space is not None and _may_see(ctx, o)]
+    if not visible:
+        raise HTTPException(404)
+    public = all(uploads.is_public(o) for o in found)
     return Response(
         item.data,
         media_type=item.content_type,
-        headers={"cache-control": "public, max-age=86400"},
+        headers={"cache-control": "public, max-age=86400" if public else "private, no-store"},
     )
+
+
+def _may_see(ctx: Context, owner: uploads.Owner) -> bool:
+    if uploads.is_public(owner):
+        return True
+    return ctx.can("spaces.manage", owner.space)
 
 
 @view

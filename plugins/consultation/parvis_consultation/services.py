@@ -951,6 +951,18 @@ def user_data(session: Session, user_id: int) -> list[dict[str, Any]]:
 
 
 def erase_user(session: Session, user_id: int) -> None:
+    """Answers to a survey still open are withdrawn (the person left before it closed, and
+    may come back with a new account); answers to a closed survey stay in its published
+    results, no longer linked to anyone."""
+    closed = []
+    for response_id, module in session.execute(
+        select(Response.id, Module)
+        .join(Module, Module.id == Response.module_id)
+        .where(Response.user_id == user_id)
+    ):
+        if not is_open(module, get_survey(session, module.id)):
+            closed.append(response_id)
+    session.execute(update(Response).where(Response.id.in_(closed)).values(user_id=None))
     session.execute(delete(Response).where(Response.user_id == user_id))
     session.execute(delete(Draft).where(Draft.user_id == user_id))
 

@@ -214,7 +214,8 @@ def meeting_add(request: Request) -> Response:
     ctx.require("council_space.manage", space)
     form = MeetingForm.from_request(ctx.form)
     valid = form.validate()
-    minutes_id = _read_minutes(ctx, space, form)
+    # Stored only with a valid form: a rejected one leaves no document behind.
+    minutes_id = _read_minutes(ctx, space, form) if valid else None
     if not valid or form.minutes.errors:
         return _manage_page(ctx, space, meeting_form=form, status_code=400)
     starts_at = form.starts_at.data
@@ -425,7 +426,7 @@ def meeting_edit(request: Request) -> Response:
     form = _meeting_form(ctx, meeting)
     if request.method == "POST":
         valid = form.validate()
-        minutes_id = _read_minutes(ctx, space, form)
+        minutes_id = _read_minutes(ctx, space, form) if valid else None
         if valid and not form.minutes.errors:
             meeting.title = form.title.data.strip()
             meeting.starts_at = _to_utc(form.starts_at.data)
@@ -505,7 +506,8 @@ def document(request: Request) -> Response:
         headers={
             "content-disposition": f'attachment; filename="{doc.filename}"',
             "x-content-type-options": "nosniff",
-            "cache-control": "public, max-age=3600",
+            # Shared caches keep only what everyone may see.
+            "cache-control": "public, max-age=3600" if space.published else "private, no-store",
         },
     )
 

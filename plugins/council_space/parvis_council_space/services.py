@@ -224,10 +224,28 @@ def set_support(session: Session, idea: Idea, user: User, wanted: bool) -> None:
     _refresh_support_count(session, idea.id)
 
 
-def _refresh_support_count(session: Session, idea_id: int) -> None:
-    count = select(func.count(Support.id)).where(Support.idea_id == idea_id).scalar_subquery()
-    session.execute(update(Idea).where(Idea.id == idea_id).values(support_count=count))
+def _recount(session: Session, row: Any, counter: Any, count: Any) -> None:
+    """Set ``counter`` on the rows matching ``row`` (an ``id ==`` condition) from ``count``.
+
+    The row is locked first, in a statement of its own: a concurrent writer waits for the
+    commit, and its recount (a later statement, so a later snapshot) sees every row committed
+    before it. Without the lock, two simultaneous clicks each count without the other's."""
+    table = counter.class_
+    # FOR NO KEY UPDATE: it waits for other recounts but not for inserts that merely
+    # reference the row (their foreign-key lock), so it cannot deadlock with them.
+    session.execute(select(table.id).where(row).with_for_update(key_share=True))
+    session.execute(update(table).where(row).values({counter.key: count.scalar_subquery()}))
     session.expire_all()
+
+
+def _refresh_support_count(session: Session, idea_id: int) -> None:
+    count = select(func.count(Support.id)).where(Support.idea_id == idea_id)
+    _recount(session, Idea.id == idea_id, Idea.support_count, count)
+
+
+def _refresh_comment_count(session: Session, idea_id: int) -> None:
+    count = select(func.count(Comment.id)).where(Comment.idea_id == idea_id)
+    _recount(session, Idea.id == idea_id, Idea.comment_count, count)
 
 
 def supported_ids(session: Session, user: User | None, idea_ids: Iterable[int]) -> set[int]:
@@ -244,8 +262,8 @@ def supported_ids(session: Session, user: User | None, idea_ids: Iterable[int]) 
 def add_comment(session: Session, idea: Idea, author: User, body: str) -> Comment:
     comment = Comment(idea_id=idea.id, author_id=author.id, body=body)
     session.add(comment)
-    idea.comment_count = (idea.comment_count or 0) + 1
     session.flush()
+    _refresh_comment_count(session, idea.id)
     return comment
 
 
@@ -261,6 +279,8 @@ def idea_comments(session: Session, idea: Idea) -> list[tuple[Comment, str]]:
 
 COMMENT_LIMIT = 10  # comments per person ...
 COMMENT_WINDOW = 600  # ... in this many seconds
+IMAGE_LIMIT = 20  # images per person (each costs a decode) ...
+IMAGE_WINDOW = 3600  # ... in this many seconds
 
 
 def get_comment(session: Session, module: Module, comment_id: Any) -> Comment | None:
@@ -310,13 +330,8 @@ def report_comment(session: Session, comment: Comment, user: User) -> bool:
 
 
 def _refresh_report_count(session: Session, comment_id: int) -> None:
-    count = (
-        select(func.count(CommentReport.id))
-        .where(CommentReport.comment_id == comment_id)
-        .scalar_subquery()
-    )
-    session.execute(update(Comment).where(Comment.id == comment_id).values(report_count=count))
-    session.expire_all()
+    count = select(func.count(CommentReport.id)).where(CommentReport.comment_id == comment_id)
+    _recount(session, Comment.id == comment_id, Comment.report_count, count)
 
 
 def reported_ids(session: Session, user: User | None, comment_ids: Iterable[int]) -> set[int]:
@@ -1179,7 +1194,8 @@ def _member_model() -> Any:
 
 def erase_user_data(session: Session, user: User) -> None:
     """Comments are removed; ideas stay (they belong to the call) without their author;
-    ballots stay counted but lose any link to the person."""
+    ballots of a vote still open are withdrawn, counted ones stay but lose any link to the
+    person."""
     ids = list(session.scalars(select(Comment.idea_id).where(Comment.author_id == user.id)))
     reported = list(
         session.scalars(select(CommentReport.comment_id).where(CommentReport.user_id == user.id))
@@ -1190,16 +1206,24 @@ def erase_user_data(session: Session, user: User) -> None:
     session.execute(update(Comment).where(Comment.hidden_by == user.id).values(hidden_by=None))
     session.execute(delete(Comment).where(Comment.author_id == user.id))
     for idea_id in set(ids):
-        count = select(func.count(Comment.id)).where(Comment.idea_id == idea_id).scalar_subquery()
-        session.execute(update(Idea).where(Idea.id == idea_id).values(comment_count=count))
+        _refresh_comment_count(session, idea_id)
     supported = list(session.scalars(select(Support.idea_id).where(Support.user_id == user.id)))
     session.execute(delete(Support).where(Support.user_id == user.id))
     for idea_id in supported:
         _refresh_support_count(session, idea_id)
     session.execute(update(Idea).where(Idea.author_id == user.id).values(author_id=None))
-    for ballot in session.scalars(select(Ballot).where(Ballot.user_id == user.id)):
-        ballot.user_id = None
-        ballot.voter_key = f"erased:{ballot.id}"
+    for ballot, phase in session.execute(
+        select(Ballot, Module.phase)
+        .join(Module, Module.id == Ballot.module_id)
+        .where(Ballot.user_id == user.id)
+    ):
+        if phase == "vote":
+            # The vote is still open: the person left before the count, so their ballot goes
+            # (a new account of theirs may vote again, once).
+            session.delete(ballot)
+        else:
+            ballot.user_id = None
+            ballot.voter_key = f"erased:{ballot.id}"
     member = _member_model()
     session.execute(update(member).where(member.user_id == user.id).values(user_id=None))
     session.execute(delete(DigestState).where(DigestState.user_id == user.id))

@@ -138,18 +138,22 @@ def _idea_form(ctx: Any, idea: Idea | None) -> IdeaForm:
 
 def _read_idea(ctx: Any, form: IdeaForm) -> services.IdeaInput | None:
     """Validate the form (every error beside its field); None if something is wrong."""
-    ok = form.validate()
+    if not form.validate():
+        return None  # checked first: a rejected form stores no image
     image_id = None
     image = ctx.form.get("image") if ctx.form else None
     if isinstance(image, UploadFile) and image.filename:
-        data = image.file.read()
+        key = f"council_space:image:{ctx.user.id}"
+        if not rate_limit(ctx.session, key, services.IMAGE_LIMIT, services.IMAGE_WINDOW):
+            form.add_error(
+                "image", _("You have sent many images in the last hour: try again later.")
+            )
+            return None
         try:
-            image_id = store_image(ctx.session, ctx.town, data, image.filename).id
+            image_id = store_image(ctx.session, ctx.town, image.file.read(), image.filename).id
         except InvalidImage:
             form.add_error("image", _("This file is not an image we can read (JPEG or PNG)."))
-            ok = False
-    if not ok:
-        return None
+            return None
     return services.IdeaInput(
         title=form.title.data.strip(),
         description=form.description.data.strip(),
