@@ -6,9 +6,11 @@ separate distribution: they are not collected from here.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,3 +43,24 @@ def example_plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert install.returncode == 0, install.stderr
     return target
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz-requests",
+        type=int,
+        default=int(os.environ.get("PARVIS_FUZZ_REQUESTS", "500")),
+        help="requests the fuzzing suite sends (test_fuzz_posts.py); more for a longer run",
+    )
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from test_fuzz_posts import STATS
+
+    if STATS["requests"]:
+        terminalreporter.write_line(
+            f"fuzzing: {STATS['requests']} requests to {STATS.get('routes')} POST routes as "
+            f"{STATS.get('roles')} roles in {STATS.get('seconds')} s; "
+            f"{STATS['server_errors']} server errors, "
+            f"{STATS['refused_but_stored']} refused requests that stored something"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -153,6 +154,42 @@ def demo(ctx: click.Context, force: bool) -> None:
             return
         load_demo(parvis, session)
     click.echo("Demo town loaded. Log in as admin@demo.parvis.local / demo-admin-password.")
+
+
+@main.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def backup_command(ctx: click.Context, target: Path) -> None:
+    """Copy the whole database (uploads included) to TARGET, while the site keeps running."""
+    from parvis import backup
+
+    started = time.monotonic()
+    try:
+        backup.backup(ctx.obj["config"].database_url, target)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    size = target.stat().st_size / 1e6
+    click.echo(f"Backup written to {target} ({size:.1f} MB, {time.monotonic() - started:.1f} s).")
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def restore_command(ctx: click.Context, source: Path, yes: bool) -> None:
+    """Replace the whole database by the backup in SOURCE (stop the site and workers first)."""
+    from parvis import backup
+
+    if not yes:
+        click.confirm(
+            "Everything in the database will be replaced by the backup. Go on?", abort=True
+        )
+    started = time.monotonic()
+    try:
+        backup.restore(ctx.obj["config"].database_url, source)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Database restored from {source} ({time.monotonic() - started:.1f} s).")
 
 
 @main.command()

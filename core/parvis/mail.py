@@ -12,7 +12,7 @@ import sys
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from parvis.db import utcnow
@@ -50,27 +50,47 @@ def _deliver(config: Config, mail: OutboxMail) -> None:
 
 
 def send_pending(parvis: Parvis, batch: int = 50) -> int:
-    """Send up to ``batch`` queued e-mails; returns how many were sent."""
+    """Send up to ``batch`` queued e-mails; returns how many were sent.
+
+    Each mail is claimed in a transaction of its own (``attempts`` + 1, committed), sent, then
+    marked sent or failed in another. A worker killed while sending therefore leaves at most
+    the one mail in flight claimed without an outcome: it may have left, so it is never sent
+    again (no one gets a mail twice); the rest of the queue resumes at the next round. A mail
+    that failed (``last_error``) is retried up to ``MAX_ATTEMPTS`` times.
+    """
     sent = 0
-    with parvis.db.session() as session:
-        query = (
-            select(OutboxMail)
-            .where(OutboxMail.sent_at.is_(None), OutboxMail.attempts < MAX_ATTEMPTS)
-            .order_by(OutboxMail.id)
-            .limit(batch)
-        )
-        if parvis.db.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        for mail in session.scalars(query):
+    failed: list[int] = []  # retried at the next round, not in this one
+    for _ in range(batch):
+        with parvis.db.session() as session:
+            query = (
+                select(OutboxMail)
+                .where(
+                    OutboxMail.sent_at.is_(None),
+                    OutboxMail.attempts < MAX_ATTEMPTS,
+                    or_(OutboxMail.attempts == 0, OutboxMail.last_error.is_not(None)),
+                    OutboxMail.id.not_in(failed),
+                )
+                .order_by(OutboxMail.id)
+                .limit(1)
+            )
+            if parvis.db.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            mail = session.scalar(query)
+            if mail is None:
+                break
             mail.attempts += 1
-            try:
-                _deliver(parvis.config, mail)
-            except Exception as exc:  # one bad mail must never block the queue behind it
-                mail.last_error = str(exc)
-                logger.warning("Could not send mail %s: %s", mail.id, exc)
-                continue
-            mail.sent_at = utcnow()
+            mail.last_error = None
+        try:
+            _deliver(parvis.config, mail)
+        except Exception as exc:  # one bad mail must never block the queue behind it
+            logger.warning("Could not send mail %s: %s", mail.id, exc)
+            outcome = {"last_error": str(exc) or type(exc).__name__}
+            failed.append(mail.id)
+        else:
+            outcome = {"sent_at": utcnow()}
             sent += 1
+        with parvis.db.session() as session:
+            session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(outcome))
     return sent
 
 

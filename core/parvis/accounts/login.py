@@ -130,11 +130,17 @@ def login_link_request(request: Request) -> Response:
     """Mail a one-time log-in link, if the address has an account (the page says the same)."""
     ctx = get_context(request)
     form = forms.ResetRequestForm.from_request(ctx.form)
+    refused = None
     if not form.validate():
-        return render(request, "accounts/login.html", {"form": form}, status_code=400)
-    if limited(ctx, "reset", client_ip(request)):
+        refused = 400
+    elif limited(ctx, "reset", client_ip(request)):
         form.add_error("email", _("Too many attempts. Wait a few minutes and try again."))
-        return render(request, "accounts/login.html", {"form": form}, status_code=429)
+        refused = 429
+    if refused:
+        # Back to the log-in page, the address kept and the reason beside it.
+        login_form = forms.LoginForm(email=form.email.data)
+        login_form.email.errors = list(form.email.errors)
+        return render(request, "accounts/login.html", {"form": login_form}, status_code=refused)
     user = services.find_user(ctx.session, ctx.town, form.email.data)
     if user is not None:
         token = tokens.make_token(
