@@ -6,6 +6,7 @@ The methods are documented, with worked examples, in ``docs/election_methods.md`
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Sequence
 
 from .block import approvals, count_block
@@ -69,15 +70,17 @@ def count(inp: ElectionInput) -> ElectionResult:
         raise ValueError("an election needs at least one seat")
     if len(set(inp.candidates)) != len(inp.candidates):
         raise ValueError("a candidate is listed twice")
+    # Identical ballots are counted together: 100,000 ballots hold far fewer distinct ones.
+    ballots = Counter(map(tuple, inp.ballots))
     known = set(inp.candidates)
-    for number, ballot in enumerate(inp.ballots, 1):
+    for ballot in ballots:
         error = check_ballot(
             inp.method, ballot, seats=inp.seats, max_choices=inp.max_choices, candidates=known
         )
         if error:
+            number = next(n for n, b in enumerate(inp.ballots, 1) if tuple(b) == ballot)
             raise ValueError(f"ballot {number} is invalid: {error}")
     seats = min(inp.seats, len(inp.candidates))
-    ballots = [tuple(b) for b in inp.ballots]
     quota = None
     if inp.method == "block":
         elected, rounds, placing = count_block(inp.candidates, ballots, seats, inp.tie_seed)
@@ -87,7 +90,10 @@ def count(inp: ElectionInput) -> ElectionResult:
         votes = approvals(inp.candidates, ballots)
     else:
         elected, rounds, placing, quota = count_stv(inp.candidates, ballots, seats, inp.tie_seed)
-        votes = approvals(inp.candidates, [b[:1] for b in ballots])
+        first: Counter[tuple[int, ...]] = Counter()
+        for ballot, voters in ballots.items():
+            first[ballot[:1]] += voters
+        votes = approvals(inp.candidates, first)
     changes: list[tuple[int, int]] = []
     if inp.parity and inp.genders:
         tallies = rounds[-1].tallies if rounds else {}
@@ -100,6 +106,6 @@ def count(inp: ElectionInput) -> ElectionResult:
         votes=votes,
         rounds=tuple(rounds),
         parity_changes=tuple(changes),
-        ballots_counted=len(ballots),
+        ballots_counted=len(inp.ballots),
         quota=quota,
     )

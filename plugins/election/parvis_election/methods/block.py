@@ -7,20 +7,25 @@ Ties at the last seat are settled by the published lottery (there is no earlier 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from .ties import lottery_key
 from .types import Round
 
+Ballots = Mapping[tuple[int, ...], int]  # each distinct ballot -> how many voters cast it
 
-def approvals(candidates: Sequence[int], ballots: Sequence[tuple[int, ...]]) -> dict[int, int]:
-    tally = Counter(c for ballot in ballots for c in ballot)
+
+def approvals(candidates: Sequence[int], ballots: Ballots) -> dict[int, int]:
+    tally: Counter[int] = Counter()
+    for ballot, voters in ballots.items():
+        for c in ballot:
+            tally[c] += voters
     return {c: tally.get(c, 0) for c in candidates}
 
 
 def count_block(
-    candidates: Sequence[int], ballots: Sequence[tuple[int, ...]], seats: int, tie_seed: str
+    candidates: Sequence[int], ballots: Ballots, seats: int, tie_seed: str
 ) -> tuple[list[int], list[Round], list[int]]:
     """Elected (in order), rounds, and every candidate in final placing order."""
     votes = approvals(candidates, ballots)

@@ -14,12 +14,13 @@ from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
 
+from .block import Ballots
 from .ties import lottery_key
 from .types import Round
 
 
 def count_phragmen(
-    candidates: Sequence[int], ballots: Sequence[tuple[int, ...]], seats: int, tie_seed: str
+    candidates: Sequence[int], ballots: Ballots, seats: int, tie_seed: str
 ) -> tuple[list[int], list[Round], list[int]]:
     """Elected (in order), rounds, and every candidate in placing order.
 
@@ -27,7 +28,9 @@ def count_phragmen(
     left out (used by the parity correction).
     """
     # Identical ballots always carry the same load: count each distinct approval set once.
-    groups = Counter(frozenset(b) for b in ballots)
+    groups: Counter[frozenset[int]] = Counter()
+    for ballot, voters in ballots.items():
+        groups[frozenset(ballot)] += voters
     sets = list(groups)
     weight = [groups[s] for s in sets]
     load = [Fraction(0)] * len(sets)

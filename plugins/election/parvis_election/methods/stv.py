@@ -20,10 +20,10 @@ rankings travel together (they always carry the same value), which keeps 100,000
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from fractions import Fraction
 
+from .block import Ballots
 from .ties import break_tie
 from .types import Round
 
@@ -31,14 +31,11 @@ SCALE = 100_000  # five decimal places
 
 
 class _Count:
-    def __init__(
-        self, candidates: Sequence[int], ballots: Sequence[tuple[int, ...]], tie_seed: str
-    ):
+    def __init__(self, candidates: Sequence[int], ballots: Ballots, tie_seed: str):
         self.candidates = list(candidates)
         self.tie_seed = tie_seed
-        groups = Counter(tuple(b) for b in ballots if b)
-        self.rank = list(groups)
-        self.size = [groups[r] for r in self.rank]
+        self.rank = [r for r in ballots if r]
+        self.size = [ballots[r] for r in self.rank]
         self.value = [SCALE] * len(self.rank)  # value of one paper of the group
         self.pos = [0] * len(self.rank)
         self.votes = dict.fromkeys(self.candidates, 0)
@@ -167,7 +164,7 @@ class _Count:
 
 
 def count_stv(
-    candidates: Sequence[int], ballots: Sequence[tuple[int, ...]], seats: int, tie_seed: str
+    candidates: Sequence[int], ballots: Ballots, seats: int, tie_seed: str
 ) -> tuple[list[int], list[Round], list[int], Fraction]:
     """Elected (in order), stages, every candidate in placing order, and the quota."""
     counter = _Count(candidates, ballots, tie_seed)
