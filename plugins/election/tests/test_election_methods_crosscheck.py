@@ -16,8 +16,10 @@
 
 from __future__ import annotations
 
+import csv
 import random
 from decimal import ROUND_DOWN, Decimal
+from pathlib import Path
 
 import pytest
 from abcvoting import abcrules
@@ -122,3 +124,28 @@ def test_scottish_stv_matches_stvpoll(monkeypatch: pytest.MonkeyPatch) -> None:
         assert ours.quota == theirs.quota, seed
         compared += 1
     assert compared >= 150, compared
+
+
+PABULIB = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "pabulib"
+
+
+def test_phragmen_matches_abcvoting_on_real_approval_ballots() -> None:
+    """12,021 real approval ballots (Warszawa 2020, Mokotów; 118 projects; data: pabulib.org),
+    read as an election of 12 seats among the projects."""
+    source = PABULIB / "Poland_Warszawa_2020_Mokotow.pb"
+    if not source.exists():
+        pytest.skip("shared/data/pabulib is not beside the repository")
+    rows = source.read_text(encoding="utf-8").split("\nVOTES\n", 1)[1].splitlines()
+    ballots = [
+        tuple(int(c) for c in r["vote"].split(",")) for r in csv.DictReader(rows, delimiter=";")
+    ]
+    candidates = sorted({c for b in ballots for c in b})
+    index = {c: i for i, c in enumerate(candidates)}
+    profile = Profile(num_cand=len(candidates))
+    profile.add_voters([{index[c] for c in b} for b in ballots])
+    committees = abcrules.compute(
+        "seqphragmen", profile, committeesize=12, resolute=False, algorithm="gmpy2-fractions"
+    )
+    ours = count(ElectionInput("phragmen", 12, tuple(candidates), ballots))
+    assert len(ballots) == 12_021
+    assert {index[c] for c in ours.elected} in [set(c) for c in committees]

@@ -294,3 +294,17 @@ def test_more_seats_than_candidates_elects_everyone() -> None:
     for method in METHODS:
         result = count(ElectionInput(method, 5, (1, 2), [(2,)]))
         assert set(result.elected) == {1, 2}
+
+
+def test_parity_in_phragmen_takes_the_next_in_the_sequential_order() -> None:
+    # 2 seats: Ana (f) then Béa (f) win; continuing the procedure, David (m, 3 approvals) comes
+    # before Éric (m, 1 approval): David replaces Béa, the last elected woman.
+    ballots = [(1,)] * 6 + [(2,)] * 5 + [(4,)] * 3 + [(5,)]
+    plain = count(ElectionInput("phragmen", 2, (1, 2, 4, 5), ballots, genders=GENDERS))
+    assert plain.elected == (1, 2)
+    result = count(
+        ElectionInput("phragmen", 2, (1, 2, 4, 5), ballots, genders=GENDERS, parity=True)
+    )
+    assert result.parity_changes == ((2, 4),)
+    assert result.elected == (1, 4)
+    assert [r.note for r in result.rounds] == ["min_load", "min_load", "parity_swap"]

@@ -86,7 +86,9 @@ def count(inp: ElectionInput) -> ElectionResult:
         elected, rounds, placing = count_block(inp.candidates, ballots, seats, inp.tie_seed)
         votes = approvals(inp.candidates, ballots)
     elif inp.method == "phragmen":
-        elected, rounds, placing = count_phragmen(inp.candidates, ballots, seats, inp.tie_seed)
+        elected, rounds, placing = count_phragmen(
+            inp.candidates, ballots, seats, inp.tie_seed, extend=inp.parity
+        )
         votes = approvals(inp.candidates, ballots)
     else:
         elected, rounds, placing, quota = count_stv(inp.candidates, ballots, seats, inp.tie_seed)

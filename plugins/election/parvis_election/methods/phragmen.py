@@ -20,29 +20,35 @@ from .types import Round
 
 
 def count_phragmen(
-    candidates: Sequence[int], ballots: Ballots, seats: int, tie_seed: str
+    candidates: Sequence[int], ballots: Ballots, seats: int, tie_seed: str, *, extend: bool
 ) -> tuple[list[int], list[Round], list[int]]:
-    """Elected (in order), rounds, and every candidate in placing order.
+    """Elected (in order), rounds, and the placing of the candidates.
 
-    The placing goes on with the same procedure past the seats, so that it ranks the candidates
-    left out (used by the parity correction).
+    With ``extend`` the procedure goes on past the seats until every candidate is placed, so
+    that the placing ranks those left out (for the parity correction).
     """
-    # Identical ballots always carry the same load: count each distinct approval set once.
+    # Voters elected-for together carry the same load, so loads take at most one value per
+    # round: each candidate keeps how many of its approvers carry each load value, and a new
+    # load is a sum over those few values (exact, and fast on thousands of ballots).
     groups: Counter[frozenset[int]] = Counter()
     for ballot, voters in ballots.items():
         groups[frozenset(ballot)] += voters
-    sets = list(groups)
-    weight = [groups[s] for s in sets]
-    load = [Fraction(0)] * len(sets)
-    supporters = {c: [i for i, s in enumerate(sets) if c in s] for c in candidates}
-    approvals = {c: sum(weight[i] for i in supporters[c]) for c in candidates}
+    levels = [Fraction(0)]  # the load values, level 0 = no load yet
+    level_of = dict.fromkeys(groups, 0)
+    at_level = {c: Counter() for c in candidates}  # candidate -> level -> approvers
+    supporters: dict[int, list[frozenset[int]]] = {c: [] for c in candidates}
+    for group, voters in groups.items():
+        for c in group:
+            at_level[c][0] += voters
+            supporters[c].append(group)
+    approvals = {c: at_level[c][0] for c in candidates}
 
     placing: list[int] = []
     rounds: list[Round] = []
     remaining = list(candidates)
-    while remaining:
+    while remaining and (extend or len(placing) < seats):
         new_load = {
-            c: (1 + sum(weight[i] * load[i] for i in supporters[c])) / approvals[c]
+            c: (1 + sum(n * levels[lv] for lv, n in at_level[c].items() if n)) / approvals[c]
             for c in remaining
             if approvals[c]
         }
@@ -53,8 +59,13 @@ def count_phragmen(
             tied_most = [c for c in tied if approvals[c] == most]
             winner = min(tied_most, key=lambda c: lottery_key(tie_seed, c))
             tie = "" if len(tied) == 1 else ("more_approvals" if len(tied_most) == 1 else "lottery")
-            for i in supporters[winner]:
-                load[i] = best
+            levels.append(best)
+            for group in supporters[winner]:
+                old, voters = level_of[group], groups[group]
+                level_of[group] = len(levels) - 1
+                for c in group:
+                    at_level[c][old] -= voters
+                    at_level[c][len(levels) - 1] += voters
             note, tallies = "min_load", new_load
         else:
             winner = min(remaining, key=lambda c: lottery_key(tie_seed, c))
