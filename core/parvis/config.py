@@ -9,6 +9,16 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+# {kind: [attempts, seconds]}. Log-in counts wrong passwords per account and address, per
+# address, and per account (see parvis.accounts.login).
+RATE_LIMITS = {
+    "login": [10, 300],
+    "login_ip": [50, 300],
+    "login_account": [100, 3600],
+    "signup": [5, 3600],
+    "reset": [5, 3600],
+}
+
 
 @dataclass
 class Config:
@@ -26,17 +36,7 @@ class Config:
     instance_dir: str = "instance"
     # Process the outbox inside the web process (development); production runs ``parvis worker``.
     inline_worker: bool = False
-    rate_limits: dict[str, list[int]] = field(
-        default_factory=lambda: {
-            # Wrong passwords per account and address, per address, per account (see
-            # parvis.accounts.login).
-            "login": [10, 300],
-            "login_ip": [50, 300],
-            "login_account": [100, 3600],
-            "signup": [5, 3600],
-            "reset": [5, 3600],
-        }
-    )
+    rate_limits: dict[str, list[int]] = field(default_factory=lambda: dict(RATE_LIMITS))
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
@@ -66,6 +66,12 @@ class Config:
         if not config.secret_key:
             config.secret_key = config._instance_secret()
         return config
+
+    def rate_limit(self, kind: str) -> tuple[int, int]:
+        """(attempts, seconds) for ``kind``: the configured value, else the default (a
+        ``parvis.toml`` written before a kind existed still works)."""
+        limit, window = self.rate_limits.get(kind) or RATE_LIMITS[kind]
+        return int(limit), int(window)
 
     def _instance_secret(self) -> str:
         """A random key kept in the instance folder, so no secret ever sits in the repository."""

@@ -37,7 +37,7 @@ def client_ip(request: Request) -> str:
 
 def limited(ctx: Context, kind: str, *keys: str) -> bool:
     """True when one of ``keys`` is over the configured limit for ``kind`` (else counts them)."""
-    limit, window = ctx.parvis.config.rate_limits[kind]
+    limit, window = ctx.parvis.config.rate_limit(kind)
     full = [f"{kind}:{ctx.town.id}:{key}" for key in keys]
     ratelimit.lock(ctx.session, *full)
     return not all(ratelimit.hit(ctx.session, key, limit, window) for key in full)
@@ -95,7 +95,7 @@ def login(request: Request) -> Response:
         email = services.normalise_email(form.email.data)
         keys = login_keys(ctx.town.id, email, client_ip(request))
         ratelimit.lock(ctx.session, *keys.values())
-        limits = ctx.parvis.config.rate_limits
+        limits = {kind: ctx.parvis.config.rate_limit(kind) for kind in keys}
         over = {
             kind
             for kind, key in keys.items()
