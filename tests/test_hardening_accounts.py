@@ -89,6 +89,29 @@ def test_simultaneous_wrong_passwords_are_all_counted_and_stopped(town, resident
     assert statuses.count(429) == 14
 
 
+@pytest.mark.postgres_only
+def test_simultaneous_sign_ups_from_one_address_stop_at_the_limit(town):
+    town.parvis.config.rate_limits["signup"] = [5, 3600]
+    clients = [town.client() for _ in range(30)]
+    tokens = [csrf_token_from(c.get("/signup").text) for c in clients]
+    barrier = threading.Barrier(len(clients))
+
+    def go(n: int) -> None:
+        barrier.wait()
+        data = {"display_name": "X", "email": f"s{n}@example.org", "password": "long enough pw"}
+        clients[n].post("/signup", data={**data, "area": "", "csrf_token": tokens[n]})
+
+    threads = [threading.Thread(target=go, args=(n,)) for n in range(len(clients))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for c in clients:
+        c.close()
+    with town.session() as s:
+        assert s.scalar(select(func.count()).where(User.email.like("s%@example.org"))) == 5
+
+
 # --- 2. erasing an account erases only its own counters ------------------------------------------
 
 

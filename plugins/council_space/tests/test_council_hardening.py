@@ -335,3 +335,23 @@ def test_simultaneous_comments_of_one_person_stop_at_the_limit(town, council, mo
     with town.session() as s:
         stored = s.scalar(select(func.count()).where(Comment.idea_id == idea_id))
         assert stored == services.COMMENT_LIMIT == s.get(Idea, idea_id).comment_count
+
+
+@pytest.mark.postgres_only
+def test_simultaneous_reports_keep_the_count(town, council):
+    idea_id = council.add_idea(None)
+    users = [council.user(f"r{n}@example.org") for n in range(20)]
+    with town.session() as s:
+        comment = Comment(idea_id=idea_id, author_id=users[0], body="Hors sujet")
+        s.add(comment)
+        s.flush()
+        comment_id = comment.id
+    db = town.parvis.db
+
+    def report(i):
+        with db.session() as s:
+            services.report_comment(s, s.get(Comment, comment_id), s.get(User, users[i]))
+
+    _run_together(20, report)
+    with town.session() as s:
+        assert s.get(Comment, comment_id).report_count == 20
