@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
 from collections import Counter
@@ -201,3 +203,14 @@ def test_recount_shows_every_round_on_request(tmp_path: Path) -> None:
     assert "Round 5: last_vacancies; elected Strawberry" in lines
     # Without the option, only the seats.
     assert "Round 1" not in CliRunner().invoke(recount, [str(path)]).output
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
+    names = {1: '=HYPERLINK("http://x")', 2: "+33 Ben", 3: "'quoted", 4: "-Dé"}
+    inp = ElectionInput("block", 1, (1, 2, 3, 4), [(1,), (2,)], tie_seed="@seed")
+    text = dump_csv(inp, {"candidates": names, "elected": [1], "title": "=1+1"})
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    loaded, meta = load(text)
+    assert meta["candidates"] == names and meta["title"] == "=1+1"
+    assert loaded.tie_seed == "@seed"
