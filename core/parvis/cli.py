@@ -9,6 +9,7 @@ import click
 from sqlalchemy import select
 
 from parvis.config import Config
+from parvis.devkit.commands import plugin_group
 from parvis.plugins import PluginError
 
 if TYPE_CHECKING:
@@ -70,10 +71,15 @@ class ParvisGroup(click.Group):
 def main(ctx: click.Context, config_path: str) -> None:
     """Parvis: civic participation platform."""
     ctx.ensure_object(dict)
+    if ctx.invoked_subcommand == "plugin":
+        return  # authors' tools: no deployment configuration (nor instance/ folder) needed
     try:
         ctx.obj["config"] = Config.load(config_path)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+main.add_command(plugin_group)
 
 
 @main.group()

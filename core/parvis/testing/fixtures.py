@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from parvis.config import Config
 from parvis.testing.helpers import SMTPCapture, TestTown, make_user
+from parvis.testing.spaces import SpaceWithModule, make_space_with_module
 
 ENV_URL = "PARVIS_TEST_DATABASE_URL"
 
@@ -180,6 +181,17 @@ def resident(town: TestTown) -> Any:
     """A confirmed resident: ``resident.email`` with the default test password."""
     with town.session() as session:
         return make_user(session, town.town_id, "resident@example.org", name="Rita Resident")
+
+
+@pytest.fixture
+def space_with_module(town: TestTown) -> Callable[..., SpaceWithModule]:
+    """``space_with_module(module_type, *, town=<the town fixture>, **options)``: a published
+    space holding one module (see ``make_space_with_module`` for the options)."""
+
+    def factory(module_type: str, *, town: TestTown = town, **options: Any) -> SpaceWithModule:
+        return make_space_with_module(town, module_type, **options)
+
+    return factory
 
 
 @pytest.fixture

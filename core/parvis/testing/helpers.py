@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from parvis.db import utcnow
-from parvis.models import RoleGrant, Town, User
+from parvis.models import RoleGrant, Space, Town, User
 from parvis.passwords import hash_password
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -62,6 +62,10 @@ def make_user(
     locale: str = "fr",
     **extra: Any,
 ) -> User:
+    """A user of ``town`` (flushed, so ``user.id`` is set). By default a confirmed resident
+    with the password ``DEFAULT_PASSWORD``, writing in French; ``name`` defaults to the
+    address's local part. ``roles`` are role keys, town-wide (``"town_admin"``) or in one space
+    (``"space_admin@<space id>"``); ``extra`` sets other ``User`` columns."""
     town_id = town if isinstance(town, int) else town.id
     user = User(
         town_id=town_id,
@@ -78,16 +82,28 @@ def make_user(
     session.flush()
     for role in roles:
         role_name, _, space = role.partition("@")
-        session.add(
-            RoleGrant(
-                town_id=town_id,
-                user_id=user.id,
-                role=role_name,
-                space_id=int(space) if space else None,
-            )
-        )
-    session.flush()
+        grant_role(session, town_id, user, role_name, int(space) if space else None)
     return user
+
+
+def grant_role(
+    session: Session,
+    town: Town | int,
+    user: User | int,
+    role: str,
+    space: Space | int | None = None,
+) -> None:
+    """Give ``user`` ``role`` in the whole town, or only in ``space`` (a space-scoped role such
+    as ``space_admin``: ``grant_role(session, town.town_id, user, SPACE_ADMIN, space_id)``)."""
+    session.add(
+        RoleGrant(
+            town_id=town if isinstance(town, int) else town.id,
+            user_id=user if isinstance(user, int) else user.id,
+            role=role,
+            space_id=space.id if isinstance(space, Space) else space,
+        )
+    )
+    session.flush()
 
 
 def csrf_token_from(html: str) -> str:
