@@ -14,6 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from parvis.plugins import installed_plugins
+
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def _run(python: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PARVIS_CONFIG")}
@@ -67,6 +71,9 @@ def test_new_plugin_installs_passes_its_tests_and_takes_migrations_and_catalogs(
     )
     tests = _ok(_run(author_python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=plugin))
     assert "6 passed" in tests, tests
+    # Parvis's own suite, run where hello is installed, still loads only Parvis's plugins.
+    here = f"{Path(__file__).resolve()}::test_core_suite_loads_only_this_distributions_plugins"
+    assert "1 passed" in _ok(_run(author_python, "-m", "pytest", "-q", here, cwd=ROOT))
 
     # The skeleton's migration matches its models: nothing to migrate yet.
     parvis = ("-m", "parvis", "plugin")
@@ -134,3 +141,11 @@ def test_new_refuses_bad_names_and_existing_folders(tmp_path: Path) -> None:
     assert "already exists" in result.stderr
     result = _run(python, "-m", "parvis", "plugin", "makemigration", "nosuch", "x", cwd=tmp_path)
     assert "No installed plugin is named 'nosuch'" in result.stderr
+
+
+def test_core_suite_loads_only_this_distributions_plugins(town) -> None:
+    ours = sorted(
+        n for n, ep in installed_plugins().items() if ep.dist and ep.dist.name == "parvis"
+    )
+    assert sorted(town.parvis.plugins) == ours
+    assert "consultation" in ours

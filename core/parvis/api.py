@@ -13,6 +13,7 @@ from parvis.accounts.services import unsubscribe_url as _unsubscribe_url
 from parvis.cli import app_for_command
 from parvis.contrib import (
     Action,
+    AuditAction,
     Event,
     Fragment,
     MenuItem,
@@ -105,6 +106,7 @@ __all__ = [
     "Action",
     "Actor",
     "Area",
+    "AuditAction",
     "Base",
     "Context",
     "Decision",

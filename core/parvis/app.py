@@ -24,7 +24,15 @@ from parvis.db import Base, Database
 from parvis.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from parvis.models import Town
 from parvis.permissions import Permissions
-from parvis.plugins import CORE_PLUGINS, PluginError, PluginInfo, Registry, call_each, load_plugins
+from parvis.plugins import (
+    CORE_PLUGINS,
+    PluginError,
+    PluginInfo,
+    Registry,
+    call_each,
+    check_route_namespaces,
+    load_plugins,
+)
 
 logger = logging.getLogger("parvis")
 
@@ -40,6 +48,7 @@ class Parvis:
         self.core_plugins = [n for n in self.infos if n in CORE_PLUGINS]
         self.plugins = [n for n in self.infos if n not in CORE_PLUGINS]
         self.registry = Registry.build(self.pm)
+        check_route_namespaces(self.pm, self.registry)
         self.permissions = Permissions(
             self.registry.actions, self.registry.module_types, self.registry.roles
         )

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from parvis.contrib import (
         Action,
+        AuditAction,
         Event,
         Fragment,
         MenuItem,
@@ -50,6 +51,11 @@ def parvis_settings() -> list[Setting]:
 @hookspec
 def parvis_actions() -> list[Action]:
     """Permission actions, named ``<plugin>.<verb>``."""
+
+
+@hookspec
+def parvis_audit_actions() -> list[AuditAction]:
+    """Actions the plugin records in the audit log, each with the sentence the log shows."""
 
 
 @hookspec

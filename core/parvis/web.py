@@ -149,7 +149,9 @@ class Context:
 
     def audit(self, action: str, target: str = "", **details: Any) -> None:
         """Record an administrative or vote-relevant action by this request's actor, in this
-        town, in the request's unit of work (so it is kept only if the change is)."""
+        town, in the request's unit of work (so it is kept only if the change is). ``action``
+        must be declared with ``parvis_audit_actions``."""
+        audit.check_declared(self.parvis.registry.audit_actions, action)
         audit.record(self.session, self.town.id, self.actor.id, action, target, **details)
 
     def flash(self, message: str, category: str = "success") -> None:

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis import i18n
+from parvis import audit, i18n
 from parvis.admin import forms
 from parvis.contrib import Event
 from parvis.db import utcnow
@@ -582,7 +582,12 @@ def audit_log(request: Request) -> Response:
         .order_by(AuditEntry.id.desc())
         .limit(200)
     ).all()
-    return render(request, "admin/audit.html", {"entries": entries})
+    declared = ctx.parvis.registry.audit_actions
+    lines = [
+        (entry, audit.sentence(declared, entry, name or _("deleted account")))
+        for entry, name in entries
+    ]
+    return render(request, "admin/audit.html", {"entries": lines})
 
 
 routes = [
