@@ -49,6 +49,7 @@ from parvis.permissions import (
     Actor,
     Decision,
 )
+from parvis.plugin_app import App, unwrap
 from parvis.spaces.services import (
     Follower,
     InvalidImage,
@@ -73,9 +74,9 @@ from parvis.web import site_url as _site_url
 record_audit = audit.record
 
 
-def site_url(app: Any, session: Any, town_id: int) -> str:
+def site_url(app: App, session: Any, town_id: int) -> str:
     """A town's own address, for links in e-mails sent from ``parvis_event`` or a command."""
-    return _site_url(app, session, town_id)
+    return _site_url(unwrap(app), session, town_id)
 
 
 def rate_limit(session: Any, key: str, limit: int, window_seconds: int) -> bool:
@@ -84,16 +85,16 @@ def rate_limit(session: Any, key: str, limit: int, window_seconds: int) -> bool:
     return ratelimit.hit(session, key, limit, window_seconds)
 
 
-def unsubscribe_url(app: Any, base_url: str, user_id: int) -> str:
+def unsubscribe_url(app: App, base_url: str, user_id: int) -> str:
     """The link to put in every e-mail about a followed space (one click turns them off);
     ``base_url`` comes from ``site_url`` (computed once per batch)."""
-    return _unsubscribe_url(app.config.secret_key, base_url, user_id)
+    return _unsubscribe_url(unwrap(app).config.secret_key, base_url, user_id)
 
 
-def using_locale(app: Any, locale: str) -> AbstractContextManager[None]:
+def using_locale(app: App, locale: str) -> AbstractContextManager[None]:
     """Translate in ``locale`` inside a ``with`` block, e.g. to write each follower's e-mail in
     their language from an event handler or a command (``app`` is the hook's ``app``)."""
-    return use_locale(app.catalogs, locale)
+    return use_locale(unwrap(app).catalogs, locale)
 
 
 __all__ = [
@@ -105,6 +106,7 @@ __all__ = [
     "VERIFIED",
     "Action",
     "Actor",
+    "App",
     "Area",
     "AuditAction",
     "Base",

@@ -24,6 +24,7 @@ from parvis.db import Base, Database
 from parvis.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from parvis.models import Town
 from parvis.permissions import Permissions
+from parvis.plugin_app import App
 from parvis.plugins import (
     CORE_PLUGINS,
     PluginError,
@@ -139,10 +140,11 @@ class Parvis:
     def fire(self, events: list[Any]) -> None:
         """Deliver committed events; a failing handler is logged, never shown to the user
         (their data is already saved) and never stops the other handlers."""
+        handle = App(self)
         for event in events:
             for impl in self.pm.hook.parvis_event.get_hookimpls():
                 try:
-                    impl.function(event=event, app=self)
+                    impl.function(event=event, app=handle)
                 except Exception:
                     logger.exception("Event handler %s failed on %s", impl.plugin_name, event.name)
 

@@ -13,7 +13,7 @@ from parvis.devkit.commands import plugin_group
 from parvis.plugins import PluginError
 
 if TYPE_CHECKING:
-    from parvis.app import Parvis
+    from parvis.plugin_app import App
 
 
 def _parvis(ctx: click.Context):
@@ -27,9 +27,11 @@ def _parvis(ctx: click.Context):
     return ctx.obj["parvis"]
 
 
-def app_for_command(ctx: click.Context) -> Parvis:
-    """For plugins' commands: the app (database, plugins, settings) of this invocation."""
-    return _parvis(ctx.find_root())
+def app_for_command(ctx: click.Context) -> App:
+    """For plugins' commands: the app (database, settings, hooks) of this invocation."""
+    from parvis.plugin_app import App
+
+    return App(_parvis(ctx.find_root()))
 
 
 class ParvisGroup(click.Group):

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         SpaceKind,
     )
     from parvis.models import Town, User
+    from parvis.plugin_app import App
 
 hookspec = pluggy.HookspecMarker("parvis")
 hookimpl = pluggy.HookimplMarker("parvis")
@@ -122,7 +123,7 @@ def parvis_slot(
 
 
 @hookspec
-def parvis_event(event: Event, app: Any) -> None:
+def parvis_event(event: Event, app: App) -> None:
     """React to ``event`` after its transaction committed (notifications, audit, caches)."""
 
 
