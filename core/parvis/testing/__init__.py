@@ -15,6 +15,7 @@ from parvis.testing.helpers import (
     login,
     make_user,
     post_form,
+    verify,
 )
 from parvis.testing.spaces import SpaceWithModule, make_space_with_module
 
@@ -33,4 +34,5 @@ __all__ = [
     "make_space_with_module",
     "make_user",
     "post_form",
+    "verify",
 ]
