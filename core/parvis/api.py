@@ -25,7 +25,7 @@ from parvis.contrib import (
 )
 from parvis.db import Base, utcnow
 from parvis.events import emit
-from parvis.forms import Form
+from parvis.forms import Form, parse_int
 from parvis.hookspecs import hookimpl, hookspec
 from parvis.i18n import (
     Translator,
@@ -39,6 +39,7 @@ from parvis.i18n import (
 )
 from parvis.mail import queue_mail
 from parvis.models import Area, Follow, Module, Space, Town, Upload, User, Verification
+from parvis.notify import notify_followers
 from parvis.permissions import (
     ANONYMOUS,
     MODERATOR,
@@ -58,6 +59,7 @@ from parvis.spaces.services import (
     store_image,
 )
 from parvis.templating import render_markdown
+from parvis.towns import town_areas, town_time_zone
 from parvis.verification.eligibility import Eligibility, eligible
 from parvis.verification.records import PersonAlreadyVerified, verification_of, verify_user
 from parvis.web import (
@@ -150,6 +152,8 @@ __all__ = [
     "get_locale",
     "hookimpl",
     "hookspec",
+    "notify_followers",
+    "parse_int",
     "queue_mail",
     "rate_limit",
     "record_audit",
@@ -161,6 +165,8 @@ __all__ = [
     "site_url",
     "slugify",
     "store_image",
+    "town_areas",
+    "town_time_zone",
     "unsubscribe_url",
     "using_locale",
     "utcnow",
