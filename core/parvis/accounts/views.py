@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,7 +13,8 @@ from parvis import i18n
 from parvis.accounts import forms, login, services
 from parvis.accounts.login import client_ip, end_session, limited, log_in, next_url
 from parvis.i18n import gettext as _
-from parvis.models import Area, LoginSession, User
+from parvis.models import LoginSession, User
+from parvis.towns import town_areas
 from parvis.verification.records import MOVED, end_verification, verification_of
 from parvis.web import Context, form_status, get_context, redirect, render, view
 
@@ -22,9 +23,7 @@ HONEYPOT = "website"
 
 
 def _area_choices(ctx: Context) -> list[tuple[str, str]]:
-    areas = ctx.session.scalars(
-        select(Area).where(Area.town_id == ctx.town.id).order_by(Area.position, Area.name)
-    )
+    areas = town_areas(ctx.session, ctx.town)
     return [("", _("Not said"))] + [(str(a.id), a.name) for a in areas]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from parvis.contrib import ModuleType
-from parvis.models import Area, Follow, Module, Space, Town, Upload, User
+from parvis.models import Follow, Module, Space, Town, Upload, User
 
 MAX_IMAGE_SIDE = 1600
 # Decoding costs memory in proportion to the canvas (3-4 bytes a pixel, plus copies). A
@@ -48,14 +48,6 @@ def unique_space_slug(
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-def areas(session: Session, town: Town) -> list[Area]:
-    return list(
-        session.scalars(
-            select(Area).where(Area.town_id == town.id).order_by(Area.position, Area.name)
-        )
-    )
 
 
 def list_spaces(
