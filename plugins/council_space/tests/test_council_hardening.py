@@ -20,7 +20,6 @@ from parvis.models import Town, Upload, User
 from parvis.spaces.services import store_image
 from parvis.testing import csrf_token_from, form_errors, login, post_form
 from parvis.testing.helpers import DEFAULT_PASSWORD
-from parvis.uploads import purge_orphans
 from parvis_council_space import services
 from parvis_council_space.models import Ballot, Comment, Idea, Support
 from parvis_council_space.pabulib import PabulibError, parse
@@ -214,6 +213,8 @@ def test_a_rejected_idea_form_stores_no_image(town, council, client, resident):
 
 
 def test_orphan_uploads_are_purged_and_used_ones_kept(town, council):
+    from parvis.uploads import purge_orphans
+
     with town.session() as s:
         town_row = s.get(Town, town.town_id)
         used, orphan, young = (store_image(s, town_row, _png(20), f"{n}.png").id for n in "uoy")
