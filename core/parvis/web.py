@@ -41,10 +41,10 @@ View = Callable[[Request], Response]
 
 
 class BoundedIntConvertor(IntegerConvertor):
-    """``{id:int}`` in every route, bounded: a 30-digit id no longer matches (404) instead of
-    overflowing the database driver (500)."""
+    """``{id:int}`` in every route, bounded: a longer id no longer matches (404) instead of
+    overflowing the database (500). Ids are 32-bit integers on PostgreSQL: nine digits."""
 
-    regex = "[0-9]{1,18}"
+    regex = "[0-9]{1,9}"
 
 
 # Registered when core loads, before any core or plugin route is built.
