@@ -3,6 +3,8 @@ the current town only, so another town's ids are simply not found."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, select
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -215,6 +217,8 @@ def module_phase(request: Request) -> Response:
     form.phase.choices = [(p.key, str(p.label)) for p in (mtype.phases if mtype else [])]
     if form.validate():
         old = module.phase
+        if _moves_back(mtype, old, form.phase.data) and (ctx.form or {}).get("confirm") != "1":
+            return _confirm_phase_back(request, ctx, module, space, mtype, form.phase.data)
         module.phase = form.phase.data
         ctx.audit(
             "module.phase",
@@ -242,6 +246,52 @@ def module_phase(request: Request) -> Response:
     else:
         ctx.flash(_("Unknown phase."), "error")
     return redirect(ctx.url("admin:space", space_id=space.id))
+
+
+def _moves_back(mtype: Any, old: str, new: str) -> bool:
+    keys = [p.key for p in (mtype.phases if mtype else [])]
+    return old in keys and new in keys and keys.index(new) < keys.index(old)
+
+
+def _confirm_phase_back(
+    request: Request, ctx: Context, module: Module, space: Space, mtype: Any, new: str
+) -> Response:
+    """Moving a phase back reopens what residents thought was over: say so first."""
+    old_label = str(mtype.phase(module.phase).label)
+    target = mtype.phase(new)
+    reopened = sorted(
+        str(ctx.parvis.registry.actions[a].label)
+        for a in target.actions
+        if a in ctx.parvis.registry.actions
+    )
+    consequences = [
+        _(
+            "Everyone sees “%(title)s” in the “%(phase)s” phase again.",
+            title=module.title,
+            phase=str(target.label),
+        )
+    ]
+    if reopened:
+        consequences.append(
+            _("Residents can again: %(actions)s.", actions="; ".join(a.lower() for a in reopened))
+        )
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "heading": _("Move “%(title)s” back to an earlier phase?", title=module.title),
+            "summary": [
+                (_("Current phase"), old_label),
+                (_("New phase"), str(target.label)),
+            ],
+            "consequences": consequences,
+            "action": ctx.url("admin:module_phase", module_id=module.id),
+            "fields": {"phase": new},
+            "confirm_label": _("Move the phase back"),
+            "back": ctx.url("admin:space", space_id=space.id),
+            "danger": True,
+        },
+    )
 
 
 @view
