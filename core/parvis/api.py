@@ -48,6 +48,7 @@ from parvis.permissions import (
     Actor,
     Decision,
 )
+from parvis.phases import Deadline, TimelineStep, phase_deadline, phase_timeline
 from parvis.spaces.services import (
     Follower,
     InvalidImage,
@@ -107,6 +108,7 @@ __all__ = [
     "Area",
     "Base",
     "Context",
+    "Deadline",
     "Decision",
     "Event",
     "Follow",
@@ -123,6 +125,7 @@ __all__ = [
     "Setting",
     "Space",
     "SpaceKind",
+    "TimelineStep",
     "Town",
     "Translator",
     "Upload",
@@ -140,6 +143,8 @@ __all__ = [
     "get_locale",
     "hookimpl",
     "hookspec",
+    "phase_deadline",
+    "phase_timeline",
     "queue_mail",
     "rate_limit",
     "record_audit",
