@@ -497,12 +497,12 @@ def vote(request: Request) -> Response:
     refusal = None if decision.allowed else decision.reason
     if refusal is None:
         refusal = guards.ballots_refusal(ctx.session, ctx.module)
+    key = services.voter_key(ctx.user) if ctx.user else None
     if decision.allowed and ctx.user is not None:
         try:
-            services.check_voter(ctx.session, ctx.space, config, ctx.user)
+            key = services.check_voter(ctx.session, ctx.space, config, ctx.user)
         except services.ServiceError as exc:
             refusal = exc.message
-    key = services.voter_key(ctx.user) if ctx.user else None
     if request.method == "POST" and (ctx.form or {}).get("action") == "filter":
         selection = _raw_selection(config, ctx.form)  # shown again, not cast
     elif request.method == "POST":
