@@ -21,7 +21,7 @@ from parvis.models import Town
 from parvis.spaces.services import InvalidImage, store_image
 from parvis.web import form_status, get_context, redirect, render, view
 
-from .views import _town_admin
+from .guards import town_admin
 
 # Where the branding lives in ``Town.settings`` (plugin settings use plugin names as keys).
 KEY = "_brand"
@@ -103,7 +103,7 @@ def _store(ctx: Any, form: BrandForm, name: str) -> int | None:
 
 @view
 def branding(request: Request) -> Response:
-    ctx = _town_admin(request)
+    ctx = town_admin(request)
     current = brand(ctx.town)
     if request.method == "POST":
         form = BrandForm.from_request(ctx.form)

@@ -16,7 +16,7 @@ from parvis.i18n import lazy_gettext as _l
 from parvis.phases import phase_deadline, phase_timeline
 from parvis.web import get_context, render, view
 
-from .views import _require_admin_area
+from .guards import require_admin_area
 
 # Sample phases for the timeline (a participatory budget's).
 _SAMPLE_PHASES = [
@@ -30,7 +30,7 @@ _SAMPLE_PHASES = [
 @view
 def styleguide(request: Request) -> Response:
     ctx = get_context(request)
-    _require_admin_area(ctx)
+    require_admin_area(ctx)
     themes = ["default", *ctx.parvis.available_themes()]
     themes = list(dict.fromkeys(themes))
     theme = request.query_params.get("theme") or ctx.town.theme

@@ -68,7 +68,7 @@ def dump_json(inp: ElectionInput, meta: dict) -> str:
         "meta": _meta(meta),
         "ballots": _shuffled_ballots(inp),
     }
-    return json.dumps(document, ensure_ascii=False, indent=1)
+    return json.dumps(document, ensure_ascii=False, indent=1, default=str)
 
 
 def dump_csv(inp: ElectionInput, meta: dict) -> str:
