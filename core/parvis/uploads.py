@@ -15,7 +15,7 @@ from sqlalchemy import Column, delete, select, union
 from sqlalchemy.orm import Session
 
 from parvis.db import Base, utcnow
-from parvis.models import Module, Space, Upload
+from parvis.models import Module, Space, Town, Upload
 
 # An upload is stored before the page that uses it is saved; younger orphans may still be
 # on their way to being referenced.
@@ -24,10 +24,23 @@ ORPHAN_AGE = dt.timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Owner:
-    """The space (and module) of a row that references an upload."""
+    """The space (and module) of a row that references an upload; ``town_wide`` for the
+    town's own images (logo, favicon), shown on every page."""
 
     space: Space | None
     module: Module | None
+    town_wide: bool = False
+
+
+def town_images(session: Session) -> dict[int, int]:
+    """{upload id: town id} of the towns' branding images (kept in ``Town.settings``)."""
+    found = {}
+    for town_id, settings in session.execute(select(Town.id, Town.settings)):
+        brand = (settings or {}).get("_brand") or {}
+        for key in ("logo", "favicon"):
+            if isinstance(brand.get(key), int):
+                found[brand[key]] = town_id
+    return found
 
 
 def references() -> list[Column]:  # type: ignore[type-arg]
@@ -41,7 +54,7 @@ def references() -> list[Column]:  # type: ignore[type-arg]
 
 
 def owners(session: Session, upload_id: int) -> list[Owner]:
-    result = []
+    result = [Owner(None, None, town_wide=True)] if upload_id in town_images(session) else []
     for column in references():
         for row in session.execute(select(column.table).where(column == upload_id)).mappings():
             module = session.get(Module, row["module_id"]) if "module_id" in row else None
@@ -56,7 +69,7 @@ def owners(session: Session, upload_id: int) -> list[Owner]:
 
 
 def is_public(owner: Owner) -> bool:
-    return bool(
+    return owner.town_wide or bool(
         owner.space is not None
         and owner.space.published
         and (owner.module is None or owner.module.published)
@@ -70,4 +83,7 @@ def purge_orphans(session: Session, now: dt.datetime | None = None) -> int:
     query = delete(Upload).where(Upload.created_at < cutoff)
     if used:
         query = query.where(Upload.id.not_in(union(*used).scalar_subquery()))
+    branding = list(town_images(session))
+    if branding:
+        query = query.where(Upload.id.not_in(branding))
     return session.execute(query).rowcount or 0

@@ -101,7 +101,7 @@ def _store(ctx: Any, form: BrandForm, name: str) -> int | None:
         return None
 
 
-@view
+@view(files=("logo", "favicon"))
 def branding(request: Request) -> Response:
     ctx = town_admin(request)
     current = brand(ctx.town)

@@ -149,7 +149,7 @@ def upload(request: Request) -> Response:
     # Served only to whoever may see what it belongs to (an unpublished space's image is as
     # private as the space); shared caches keep only what everyone may see.
     found = uploads.owners(ctx.session, item.id)
-    visible = [o for o in found if o.space is not None and _may_see(ctx, o)]
+    visible = [o for o in found if o.town_wide or (o.space is not None and _may_see(ctx, o))]
     if not visible:
         raise HTTPException(404)
     public = all(uploads.is_public(o) for o in found)

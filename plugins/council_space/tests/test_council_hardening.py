@@ -356,3 +356,18 @@ def test_simultaneous_reports_keep_the_count(town, council):
     _run_together(20, report)
     with town.session() as s:
         assert s.get(Comment, comment_id).report_count == 20
+
+
+def test_the_town_logo_is_public_and_never_purged(town, client):
+    from parvis.uploads import purge_orphans
+
+    with town.session() as s:
+        town_row = s.get(Town, town.town_id)
+        logo = store_image(s, town_row, _png(20), "logo.png")
+        logo.created_at = utcnow() - dt.timedelta(hours=2)
+        town_row.settings = {**(town_row.settings or {}), "_brand": {"logo": logo.id}}
+        logo_id = logo.id
+    with town.session() as s:
+        assert purge_orphans(s) == 0
+    r = client.get(f"/uploads/{logo_id}")
+    assert r.status_code == 200 and r.headers["cache-control"].startswith("public")
