@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis.api import (
+    Context,
     Space,
     User,
     form_status,
@@ -64,7 +65,7 @@ def meetings(session: Any, space: Space) -> list[Meeting]:
 
 
 def _manage_page(
-    ctx: Any,
+    ctx: Context,
     space: Space,
     member_form: MemberForm | None = None,
     news_form: NewsForm | None = None,
@@ -183,7 +184,7 @@ def news_add(request: Request) -> Response:
     return redirect(ctx.url("council_space:manage", space=space.slug))
 
 
-def _read_minutes(ctx: Any, space: Space, form: Any) -> int | None:
+def _read_minutes(ctx: Context, space: Space, form: Any) -> int | None:
     upload = ctx.form.get("minutes") if ctx.form else None
     if not (isinstance(upload, UploadFile) and upload.filename):
         return None
@@ -196,7 +197,7 @@ def _read_minutes(ctx: Any, space: Space, form: Any) -> int | None:
         return None
 
 
-def _replace_minutes(ctx: Any, space: Space, meeting: Meeting, minutes_id: int) -> None:
+def _replace_minutes(ctx: Context, space: Space, meeting: Meeting, minutes_id: int) -> None:
     """Point the meeting at its new minutes and delete the old PDF: replaced minutes must not
     stay downloadable at their old address."""
     old_id = meeting.minutes_id
@@ -258,7 +259,7 @@ def _utc() -> Any:
     return dt.UTC
 
 
-def _meeting_or_404(ctx: Any, space: Space, meeting_id: Any) -> Meeting:
+def _meeting_or_404(ctx: Context, space: Space, meeting_id: Any) -> Meeting:
     meeting = ctx.session.scalar(
         select(Meeting).where(Meeting.id == meeting_id, Meeting.space_id == space.id)
     )
@@ -284,7 +285,7 @@ def minutes_upload(request: Request) -> Response:
 
 
 def _meeting_page(
-    ctx: Any, space: Space, meeting: Meeting, minutes_form: Any = None, status_code: int = 200
+    ctx: Context, space: Space, meeting: Meeting, minutes_form: Any = None, status_code: int = 200
 ) -> Response:
     doc = ctx.session.get(Document, meeting.minutes_id) if meeting.minutes_id else None
     return render(
@@ -327,7 +328,7 @@ def news_page(request: Request) -> Response:
 # --- editing and deleting news and meetings ---------------------------------------------------
 
 
-def _news_or_404(ctx: Any, space: Space, news_id: Any) -> NewsItem:
+def _news_or_404(ctx: Context, space: Space, news_id: Any) -> NewsItem:
     item = ctx.session.scalar(
         select(NewsItem).where(NewsItem.id == news_id, NewsItem.space_id == space.id)
     )
@@ -395,7 +396,7 @@ def news_delete(request: Request) -> Response:
     )
 
 
-def _confirm_page(ctx: Any, space: Space, question: str, action: str, back: str) -> Response:
+def _confirm_page(ctx: Context, space: Space, question: str, action: str, back: str) -> Response:
     return render(
         ctx.request,
         "council_space/confirm_delete.html",
@@ -403,7 +404,7 @@ def _confirm_page(ctx: Any, space: Space, question: str, action: str, back: str)
     )
 
 
-def _meeting_form(ctx: Any, meeting: Meeting) -> MeetingForm:
+def _meeting_form(ctx: Context, meeting: Meeting) -> MeetingForm:
     if ctx.request.method == "POST":
         return MeetingForm.from_request(ctx.form)
     local = meeting.starts_at
