@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -222,7 +223,7 @@ def meeting_add(request: Request) -> Response:
     meeting = Meeting(
         space_id=space.id,
         title=form.title.data.strip(),
-        starts_at=_to_utc(starts_at),
+        starts_at=_to_utc(ctx, starts_at),
         location=(form.location.data or "").strip(),
         agenda=form.agenda.data or "",
         minutes_id=minutes_id,
@@ -242,21 +243,9 @@ def meeting_add(request: Request) -> Response:
     return redirect(ctx.url("council_space:manage", space=space.slug))
 
 
-def _to_utc(local: Any) -> Any:
-    """A date and time typed in the town's time (Paris) as UTC."""
-    return local.replace(tzinfo=_paris()).astimezone(_utc())
-
-
-def _paris() -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Europe/Paris")
-
-
-def _utc() -> Any:
-    import datetime as dt
-
-    return dt.UTC
+def _to_utc(ctx: Context, local: dt.datetime) -> dt.datetime:
+    """A date and time typed on the town's clock, as UTC."""
+    return local.replace(tzinfo=ctx.time_zone).astimezone(dt.UTC)
 
 
 def _meeting_or_404(ctx: Context, space: Space, meeting_id: Any) -> Meeting:
@@ -409,10 +398,10 @@ def _meeting_form(ctx: Context, meeting: Meeting) -> MeetingForm:
         return MeetingForm.from_request(ctx.form)
     local = meeting.starts_at
     if local.tzinfo is None:  # SQLite gives naive UTC datetimes back
-        local = local.replace(tzinfo=_utc())
+        local = local.replace(tzinfo=dt.UTC)
     return MeetingForm(
         title=meeting.title,
-        starts_at=local.astimezone(_paris()).replace(tzinfo=None),
+        starts_at=local.astimezone(ctx.time_zone).replace(tzinfo=None),
         location=meeting.location,
         agenda=meeting.agenda,
     )
@@ -429,7 +418,7 @@ def meeting_edit(request: Request) -> Response:
         minutes_id = _read_minutes(ctx, space, form)
         if valid and not form.minutes.errors:
             meeting.title = form.title.data.strip()
-            meeting.starts_at = _to_utc(form.starts_at.data)
+            meeting.starts_at = _to_utc(ctx, form.starts_at.data)
             meeting.location = (form.location.data or "").strip()
             meeting.agenda = form.agenda.data or ""
             if minutes_id is not None:
