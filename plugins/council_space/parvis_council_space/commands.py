@@ -40,7 +40,7 @@ def send_digests_command(ctx: click.Context) -> None:
     "--rule",
     type=click.Choice(["greedy", "mes", "mes_add1"]),
     default=None,
-    help="Counting rule (default: the file's own rule).",
+    help="Counting rule (default: the file's own rule, else mes_add1).",
 )
 @click.option("--completion", is_flag=True, help="Equal shares: complete greedily.")
 def count_command(path: str, rule: str | None, completion: bool) -> None:
@@ -56,7 +56,8 @@ def count_command(path: str, rule: str | None, completion: bool) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     names = {p.project_id: p.fields.get("name", "") for p in election.projects}
-    shown = f"{rule or election.meta.get('rule')}{' + completion' if completion else ''}"
+    shown = rule or election.meta.get("rule") or "mes_add1"
+    shown += " + completion" if completion else ""
     click.echo(
         f"Rule: {shown}; budget {result.budget}; "
         f"{len(election.ballots)} ballots; {len(election.projects)} projects."

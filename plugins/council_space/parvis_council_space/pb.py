@@ -181,7 +181,8 @@ def count_file(text: str, rule: str | None = None, completion: bool = False) -> 
     """Parse and count a .pb file (for the CLI): (PbElection, CountResult).
 
     Without ``rule``, the file's own ``rule`` is used (greedy, greedy-no-skip,
-    greedy-threshold, equalshares, equalshares/add1, with or without -comparison).
+    greedy-threshold, equalshares, equalshares/add1, with or without -comparison), and
+    mes_add1 when the file names none.
     """
     from . import pabulib
 
@@ -189,7 +190,7 @@ def count_file(text: str, rule: str | None = None, completion: bool = False) -> 
     election = pabulib.to_election(pb)
     options: dict[str, Any] = {"completion": completion} if completion else {}
     if rule is None:
-        file_rule = pb.meta.get("rule", "")
+        file_rule = pb.meta.get("rule") or "equalshares/add1"
         if file_rule not in FILE_RULES:
             raise ValueError(
                 f"the file's rule {file_rule!r} is not supported: choose one with --rule"
