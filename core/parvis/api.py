@@ -5,6 +5,7 @@ Everything named here is covered by ``docs/`` and kept stable across minor versi
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -21,6 +22,7 @@ from parvis.contrib import (
     Role,
     Setting,
     SpaceKind,
+    VerificationMethod,
 )
 from parvis.db import Base, utcnow
 from parvis.events import emit
@@ -58,6 +60,7 @@ from parvis.spaces.services import (
 from parvis.templating import render_markdown
 from parvis.verification.eligibility import Eligibility, eligible
 from parvis.verification.records import PersonAlreadyVerified, verification_of, verify_user
+from parvis.verification.records import person_key as _person_key
 from parvis.web import (
     Context,
     LoginRequired,
@@ -89,6 +92,20 @@ def unsubscribe_url(app: Any, base_url: str, user_id: int) -> str:
     """The link to put in every e-mail about a followed space (one click turns them off);
     ``base_url`` comes from ``site_url`` (computed once per batch)."""
     return _unsubscribe_url(app.config.secret_key, base_url, user_id)
+
+
+def person_key(
+    app: Any, town_id: int, *, family_name: str, given_names: str, birth_date: dt.date
+) -> str:
+    """The person key (64 hex chars) of an identity in a town, for a verification method's
+    ``verify_user`` call; ``app`` is ``ctx.parvis`` or a hook's ``app``."""
+    return _person_key(
+        app.config.secret_key,
+        town_id,
+        family_name=family_name,
+        given_names=given_names,
+        birth_date=birth_date,
+    )
 
 
 def using_locale(app: Any, locale: str) -> AbstractContextManager[None]:
@@ -132,6 +149,7 @@ __all__ = [
     "Upload",
     "User",
     "Verification",
+    "VerificationMethod",
     "app_for_command",
     "eligible",
     "emit",
@@ -146,6 +164,7 @@ __all__ = [
     "get_locale",
     "hookimpl",
     "hookspec",
+    "person_key",
     "queue_mail",
     "rate_limit",
     "record_audit",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from starlette.requests import Request
@@ -196,6 +197,13 @@ def _require_user(ctx: Context) -> User:
     return ctx.user
 
 
+def _residence(ctx: Context, user: User) -> dict[str, Any]:
+    """The account's verification for the account page (status and expiry)."""
+    current = verification_of(ctx.session, user)
+    area = ctx.session.get(Area, current.area_id) if current and current.area_id else None
+    return {"residence": current, "residence_area": area.name if area else ""}
+
+
 @view
 def profile(request: Request) -> Response:
     ctx = get_context(request)
@@ -235,7 +243,7 @@ def profile(request: Request) -> Response:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "delete_form": forms.DeleteAccountForm()},
+        {"form": form, "delete_form": forms.DeleteAccountForm(), **_residence(ctx, user)},
         status_code=status,
     )
 
@@ -277,7 +285,7 @@ def delete_account(request: Request) -> Response:
     return render(
         request,
         "accounts/profile.html",
-        {"form": profile_form, "delete_form": form},
+        {"form": profile_form, "delete_form": form, **_residence(ctx, user)},
         status_code=400,
     )
 
