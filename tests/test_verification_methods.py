@@ -8,10 +8,11 @@ import datetime as dt
 import io
 import types
 
+import pytest
 from sqlalchemy import select
 from verification_helpers import areas, enable, english, key_of, listed, png_bytes
 
-from parvis.api import VerificationMethod, hookimpl, verification_of
+from parvis.api import PersonAlreadyVerified, VerificationMethod, hookimpl, verification_of
 from parvis.models import AuditEntry, OutboxMail, User
 from parvis.testing import form_errors, login, make_user, post_form
 from parvis.verification.models import VerificationClaim
@@ -332,3 +333,37 @@ def test_every_staff_page_is_denied_to_residents_visitors_and_other_towns_staff(
         assert client.get("/admin/verification").status_code == 200
     with town.session() as session:
         assert verification_of(session, session.get(User, target.id)) is not None
+
+
+@pytest.mark.postgres_only
+def test_two_accounts_racing_for_one_letter_code_only_one_is_verified(town):
+    import threading
+
+    from parvis.verification import letters
+
+    (area,) = areas(town, "Les Tilleuls")
+    entry_id = listed(town, "Lefèvre", "Ana", BORN, area)
+    secret = town.parvis.config.secret_key
+    with town.session() as session:
+        batch, _ = letters.generate(session, secret, town.town_id, 30)
+        code = letters.code_for(secret, town.town_id, batch, entry_id)
+        ids = [make_user(session, town.town_id, f"race{i}@example.org").id for i in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def attempt(user_id: int) -> None:
+        try:
+            with town.session() as session:
+                user = session.get(User, user_id)
+                barrier.wait()
+                letters.redeem(session, secret, user, code, BORN, None)
+            outcomes.append("verified")
+        except (letters.LetterRefused, PersonAlreadyVerified):
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "verified"]

@@ -21,9 +21,6 @@ from parvis.verification.records import live_condition, verify_user
 # No 0/O, 1/I/L: a code is read from paper and typed by hand.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
-# Guessing: per account and per connection, in a sliding window.
-ATTEMPTS_PER_USER = (5, 15 * 60)
-ATTEMPTS_PER_IP = (20, 60 * 60)
 
 
 class LetterRefused(Exception):
@@ -39,7 +36,7 @@ USED = "used"
 EXPIRED = "expired"
 
 
-def _code_for(secret: str, town_id: int, batch: int, entry_id: int) -> str:
+def code_for(secret: str, town_id: int, batch: int, entry_id: int) -> str:
     """The code of an entry in a batch, derived again whenever staff download the letters."""
     digest = hmac.new(
         secret.encode(), f"letter-code:{town_id}:{batch}:{entry_id}".encode(), hashlib.sha256
@@ -93,7 +90,7 @@ def generate(session: Session, secret: str, town_id: int, valid_days: int) -> tu
             "town_id": town_id,
             "entry_id": entry_id,
             "batch": batch,
-            "code_hash": code_hash(secret, _code_for(secret, town_id, batch, entry_id)),
+            "code_hash": code_hash(secret, code_for(secret, town_id, batch, entry_id)),
             "created_at": now,
             "expires_at": expires,
         }
@@ -144,7 +141,7 @@ def letters(
             entry.address,
             entry.postcode,
             area or "",
-            display_code(_code_for(secret, town_id, batch, entry.id)),
+            display_code(code_for(secret, town_id, batch, entry.id)),
             code.expires_at,
         )
 

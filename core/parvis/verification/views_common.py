@@ -16,6 +16,7 @@ from parvis.models import Area, User
 from parvis.verification.claims import Identity, holder_account, masked_email
 from parvis.verification.forms import IdentityForm
 from parvis.verification.methods import method_enabled
+from parvis.verification.models import VerificationClaim
 from parvis.verification.records import PersonAlreadyVerified
 from parvis.web import Context, LoginRequired
 
@@ -89,3 +90,20 @@ def mail_resident(ctx: Context, user: User, compose: Callable[[], tuple[str, str
     with use_locale(ctx.parvis.catalogs, user.locale or ctx.town.default_locale):
         subject, body = compose()
     queue_mail(ctx.session, user.email, subject, body, ctx.town.id)
+
+
+def identity_form(
+    ctx: Context, form_class: type[IdentityForm], claim: VerificationClaim | None, user: User
+) -> IdentityForm:
+    """The identity form: what was posted, else the resident's claim, else their neighbourhood."""
+    if ctx.request.method == "POST":
+        return form_class.from_request(ctx.form)  # type: ignore[return-value]
+    if claim is not None:
+        return form_class(
+            family_name=claim.family_name,
+            given_names=claim.given_names,
+            birth_date=claim.birth_date,
+            area=str(claim.area_id or ""),
+            address=claim.address,
+        )
+    return form_class(area=str(user.area_id or ""))

@@ -16,6 +16,7 @@ from parvis.verification.views_common import (
     already_verified_message,
     area_choices,
     area_names,
+    identity_form,
     identity_from,
     require_method,
     resident,
@@ -150,18 +151,7 @@ def _claim_page(request: Request, *, with_proof: bool) -> Response:
     require_method(ctx, PROOF if with_proof else COUNTER)
     existing = claims.claim_of(ctx.session, user)
     form_class = ProofForm if with_proof else IdentityForm
-    if request.method == "POST":
-        form = form_class.from_request(ctx.form)
-    elif existing is not None:
-        form = form_class(
-            family_name=existing.family_name,
-            given_names=existing.given_names,
-            birth_date=existing.birth_date,
-            area=str(existing.area_id or ""),
-            address=existing.address,
-        )
-    else:
-        form = form_class(area=str(user.area_id or ""))
+    form = identity_form(ctx, form_class, existing, user)
     form.area.choices = area_choices(ctx, _("Choose your neighbourhood"))
     if request.method == "POST" and form.validate():
         proof = None

@@ -32,6 +32,7 @@ from parvis.verification.records import (
 from parvis.verification.views_common import (
     area_choices,
     area_names,
+    identity_form,
     identity_from,
     mail_resident,
 )
@@ -157,18 +158,7 @@ def account(request: Request) -> Response:
     ctx = staff(request)
     user = account_of(ctx)
     claim = claims.claim_of(ctx.session, user)
-    if request.method == "POST":
-        form = CounterForm.from_request(ctx.form)
-    elif claim is not None:
-        form = CounterForm(
-            family_name=claim.family_name,
-            given_names=claim.given_names,
-            birth_date=claim.birth_date,
-            area=str(claim.area_id or ""),
-            address=claim.address,
-        )
-    else:
-        form = CounterForm(area=str(user.area_id or ""))
+    form = identity_form(ctx, CounterForm, claim, user)
     form.area.choices = area_choices(ctx, _("Choose the neighbourhood"))
     holder = None
     if request.method == "POST" and form.validate():
