@@ -12,9 +12,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from parvis.db import utcnow
-from parvis.i18n import gettext as _
 from parvis.models import Area, Verification
 from parvis.verification import census_file as cf
+from parvis.verification import census_messages as msg
 from parvis.verification.census_notify import notify_ended
 from parvis.verification.eligibility import town_today
 from parvis.verification.methods import FROM_CENSUS
@@ -47,14 +47,14 @@ class _Run:
     imported: int = 0
     processed: int = 0
 
-    def error(self, line: int, message: str) -> None:
+    def error(self, at: int, code: str, /, **params: Any) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_STORED_ERRORS:
-            self.errors.append([line, message])
+            self.errors.append([at, code, params])
 
-    def note(self, message: str) -> None:
+    def note(self, code: str) -> None:
         """A remark about the whole import (line 0), not counted as a refused line."""
-        self.errors.insert(0, [0, message])
+        self.errors.insert(0, [0, code, {}])
 
 
 def claim_import(session: Session, import_id: int) -> bool:
@@ -93,9 +93,7 @@ def run_import(parvis: Parvis, import_id: int) -> None:
     except Exception:
         log.exception("census import %s failed", import_id)
         with parvis.db.session() as session:
-            run.note(
-                _("The import stopped on an unexpected error; nobody was marked as having left.")
-            )
+            run.note(msg.CRASHED)
             _save_progress(session, run, status="failed", done=True)
 
 
@@ -130,28 +128,26 @@ def _parse(run: _Run, line: int, cells: list[str]) -> dict[str, Any] | None:
     get = lambda name: _cell(cells, run.mapping, name)  # noqa: E731
     family, given, raw_birth = get("family_name"), get("given_names"), get("birth_date")
     if not family or not given:
-        run.error(line, _("The family name or the given names are missing."))
+        run.error(line, msg.MISSING_NAME)
         return None
     if len(family) > 200 or len(given) > 200:
-        run.error(line, _("A name is longer than 200 characters."))
+        run.error(line, msg.LONG_NAME)
         return None
     birth = cf.parse_birth_date(raw_birth, town_today())
     if birth is None:
-        run.error(
-            line, _("The date of birth “%(value)s” is not a valid date.", value=raw_birth[:40])
-        )
+        run.error(line, msg.BAD_DATE, value=raw_birth[:40])
         return None
     postcode = cf.clean_postcode(get("postcode"))
     area_id = _area_of(run, get("area"), postcode)
     if area_id is None and (run.mapping.get("area") is not None or run.postcodes):
         shown = get("area") or postcode or get("postcode")
-        run.error(line, _("No neighbourhood matches “%(value)s”.", value=shown[:60]))
+        run.error(line, msg.UNKNOWN_AREA, value=shown[:60])
         return None
     key = person_key(
         run.secret, run.town_id, family_name=family, given_names=given, birth_date=birth
     )
     if key in run.seen:
-        run.error(line, _("Same person as line %(line)d.", line=run.seen[key]))
+        run.error(line, msg.DUPLICATE, line=run.seen[key])
         return None
     run.seen[key] = line
     return {
@@ -214,12 +210,7 @@ def _finish(parvis: Parvis, session: Session, run: _Run) -> int:
     """Entries missing from this import have left: end their census-based verifications, and
     those of people whose neighbourhood changed; e-mail each account. Returns how many left."""
     if run.imported == 0 or run.error_count > MAX_ERROR_SHARE * max(run.processed, 1):
-        run.note(
-            _(
-                "Too many lines were refused: nobody was marked as having left. Check the "
-                "column mapping and import the list again."
-            )
-        )
+        run.note(msg.TOO_MANY_ERRORS)
         return 0
     left_keys = list(
         session.scalars(

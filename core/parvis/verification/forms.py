@@ -85,7 +85,11 @@ class SearchForm(Form):
 
 
 class CounterForm(IdentityForm):
-    pass
+    """The same identity, as staff read it on the resident's documents."""
+
+    family_name = StringField(_l("Family name"), [DataRequired(), Length(max=200)])
+    given_names = StringField(_l("Given names"), [DataRequired(), Length(max=200)])
+    area = SelectField(_l("Neighbourhood"), [DataRequired()], coerce=str, validate_choice=True)
 
 
 class RefuseForm(Form):

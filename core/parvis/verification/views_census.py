@@ -14,6 +14,7 @@ from parvis.events import emit
 from parvis.i18n import gettext as _
 from parvis.models import Area
 from parvis.verification import census_file as cf
+from parvis.verification.census_messages import readable
 from parvis.verification.forms import MappingForm, UploadForm
 from parvis.verification.models import CensusEntry, CensusImport
 from parvis.verification.privacy import purge_census
@@ -162,7 +163,11 @@ def progress(request: Request) -> Response:
     if imp.status == "queued":
         # Still waiting (e.g. the server restarted): start it again; claiming makes it run once.
         emit(ctx.session, Event(CENSUS_QUEUED, ctx.town.id, ctx.actor.id, None, {"import": imp.id}))
-    return render(request, "verification/census_progress.html", {"imp": imp})
+    return render(
+        request,
+        "verification/census_progress.html",
+        {"imp": imp, "errors": readable(imp.errors or [])},
+    )
 
 
 @view
