@@ -8,11 +8,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
-from parvis.contrib import Action, Event, VerificationMethod
+from parvis.contrib import Action, AuditAction, Event, VerificationMethod
 from parvis.hookspecs import hookimpl
 from parvis.i18n import lazy_gettext as _l
 from parvis.models import User
+from parvis.plugin_app import App, unwrap
 from parvis.verification import census_import, privacy
+from parvis.verification.audit_actions import VERIFICATION_AUDIT_ACTIONS
 from parvis.verification.methods import CORE_METHODS
 from parvis.verification.views_census import CENSUS_QUEUED
 from parvis.verification.views_census import routes as census_routes
@@ -30,6 +32,11 @@ def parvis_verification_methods() -> list[VerificationMethod]:
 
 
 @hookimpl
+def parvis_audit_actions() -> list[AuditAction]:
+    return list(VERIFICATION_AUDIT_ACTIONS)
+
+
+@hookimpl
 def parvis_actions() -> list[Action]:
     # No default role: town administrators, or whoever the town's rules allow.
     return [Action(MANAGE, _l("Verify residents and manage the town's list"))]
@@ -41,12 +48,12 @@ def parvis_routes() -> list[BaseRoute]:
 
 
 @hookimpl
-def parvis_event(event: Event, app: Any) -> None:
+def parvis_event(event: Event, app: App) -> None:
     if event.name == CENSUS_QUEUED:
         # A thread per import; claiming the row makes a second start a no-op.
         threading.Thread(
             target=census_import.run_import,
-            args=(app, event.payload["import"]),
+            args=(unwrap(app), event.payload["import"]),
             name=f"census-import-{event.payload['import']}",
             daemon=True,
         ).start()
