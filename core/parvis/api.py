@@ -52,6 +52,7 @@ from parvis.permissions import (
     Actor,
     Decision,
 )
+from parvis.phases import Deadline, TimelineStep, phase_deadline, phase_timeline
 from parvis.plugin_app import App, unwrap
 from parvis.spaces.services import (
     Follower,
@@ -132,6 +133,7 @@ __all__ = [
     "AuditAction",
     "Base",
     "Context",
+    "Deadline",
     "Decision",
     "Eligibility",
     "Event",
@@ -150,6 +152,7 @@ __all__ = [
     "Setting",
     "Space",
     "SpaceKind",
+    "TimelineStep",
     "Town",
     "Translator",
     "Upload",
@@ -173,6 +176,8 @@ __all__ = [
     "notify_followers",
     "parse_int",
     "person_key",
+    "phase_deadline",
+    "phase_timeline",
     "queue_mail",
     "rate_limit",
     "record_audit",
