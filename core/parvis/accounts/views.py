@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import delete
 from starlette.requests import Request
@@ -13,7 +14,7 @@ from parvis import i18n
 from parvis.accounts import forms, login, services
 from parvis.accounts.login import client_ip, end_session, limited, log_in, next_url
 from parvis.i18n import gettext as _
-from parvis.models import LoginSession, User
+from parvis.models import Area, LoginSession, User
 from parvis.towns import town_areas
 from parvis.verification.records import MOVED, end_verification, verification_of
 from parvis.web import Context, form_status, get_context, redirect, render, view
@@ -150,6 +151,13 @@ def _require_user(ctx: Context) -> User:
     return ctx.user
 
 
+def _residence(ctx: Context, user: User) -> dict[str, Any]:
+    """The account's verification for the account page (status and expiry)."""
+    current = verification_of(ctx.session, user)
+    area = ctx.session.get(Area, current.area_id) if current and current.area_id else None
+    return {"residence": current, "residence_area": area.name if area else ""}
+
+
 @view
 def profile(request: Request) -> Response:
     ctx = get_context(request)
@@ -189,7 +197,7 @@ def profile(request: Request) -> Response:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "delete_form": forms.DeleteAccountForm()},
+        {"form": form, "delete_form": forms.DeleteAccountForm(), **_residence(ctx, user)},
         status_code=status,
     )
 
@@ -231,7 +239,7 @@ def delete_account(request: Request) -> Response:
     return render(
         request,
         "accounts/profile.html",
-        {"form": profile_form, "delete_form": form},
+        {"form": profile_form, "delete_form": form, **_residence(ctx, user)},
         status_code=400,
     )
 

@@ -1,7 +1,7 @@
 """login sessions (log-out ends a session on the server)
 
-Revision ID: 0003_core_sessions
-Revises: 0002_core
+Revision ID: 0004_core_sessions
+Revises: 0003_core
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from parvis.db import UTCDateTime
 
-revision = "0003_core_sessions"
-down_revision = "0002_core"
+revision = "0004_core_sessions"
+down_revision = "0003_core"
 branch_labels = None
 depends_on = None
 
