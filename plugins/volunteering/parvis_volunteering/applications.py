@@ -229,15 +229,15 @@ def tell_volunteer(
 
     def write() -> tuple[str, str]:
         lines = {
-            ACCEPTED: _("You are accepted for « %(title)s ». Thank you!", title=title),
-            REFUSED_APP: _("The association cannot take you for « %(title)s ».", title=title),
-            WAITLISTED: _("You are on the waiting list for « %(title)s ».", title=title),
+            ACCEPTED: _('You are accepted for "%(title)s". Thank you!', title=title),
+            REFUSED_APP: _('The association cannot take you for "%(title)s".', title=title),
+            WAITLISTED: _('You are on the waiting list for "%(title)s".', title=title),
             OFFERED: _(
-                "A place freed up for « %(title)s » and it is yours if you confirm.", title=title
+                'A place freed up for "%(title)s" and it is yours if you confirm.', title=title
             ),
-            CANCELLED: _("« %(title)s » is cancelled.", title=title),
+            CANCELLED: _('"%(title)s" is cancelled.', title=title),
         }
-        body = lines.get(status, _("Your application for « %(title)s » changed.", title=title))
+        body = lines.get(status, _('Your application for "%(title)s" changed.', title=title))
         if status == REFUSED_APP and reason:
             body += "\n\n" + _("Their reason:") + "\n" + reason
         return _("Your application: %(title)s", title=title), body + "\n\n" + link
@@ -255,11 +255,11 @@ def tell_managers(
 
     def write() -> tuple[str, str]:
         if status == WITHDRAWN:
-            line = _("A volunteer withdrew from « %(title)s ».", title=title)
+            line = _('A volunteer withdrew from "%(title)s".', title=title)
         elif status == ACCEPTED:
-            line = _("A volunteer took the place offered for « %(title)s ».", title=title)
+            line = _('A volunteer took the place offered for "%(title)s".', title=title)
         else:
-            line = _("Someone applied to « %(title)s ». Answer them here:", title=title)
+            line = _('Someone applied to "%(title)s". Answer them here:', title=title)
         return _("Volunteering: %(title)s", title=title), line + "\n\n" + link
 
     notify.mail_users(app, session, mission.town_id, users, write)

@@ -150,7 +150,7 @@ def load(session: Any, town: Any) -> None:
             mission,
             missions.MissionData(
                 title=title,
-                description=f"{title} avec {made[owner].name}. Débutants bienvenus, on explique tout.",
+                description=f"{title} avec {made[owner].name}. Débutants bienvenus.",
                 cause=cause,
                 skills=skills,
                 area_id=areas[area].id if area is not None else None,

@@ -9,7 +9,8 @@ the managers' « volunteers who may fit »):
   day, from the slots' dates and start times or the recurring schedule);
 - 2 points when the mission is in the volunteer's neighbourhood, 1 point when it is remote.
 
-Only missions scoring more than 0 are suggested: published, of a validated association, with
+A mission is suggested only when at least one skill, the cause or a time matches (never for
+its place alone), and only when it is published, of a validated association, with
 a place left on a slot to come, not already applied to, and open to the volunteer's age when
 their birth date is known. Ties go to the soonest mission, then the newest.
 """
@@ -20,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, select
+from sqlalchemy import Integer, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from parvis.api import Area, User
@@ -71,7 +72,19 @@ class Match:
         return ", ".join(str(p) for p in parts)
 
 
-def _score_columns(profile_id: Any, profile_area: Any) -> tuple[Any, ...]:
+def _score(skills: Any, cause: Any, time_code: Any, same_area: Any, remote: Any) -> tuple[Any, Any]:
+    """The score, and the « interest » part (skills, cause, time) that must be above 0: a
+    mission is never suggested for its place alone."""
+    interest = (
+        skills * SKILL_POINTS
+        + cause * CAUSE_POINTS
+        + case((time_code.is_not(None), TIME_POINTS), else_=0)
+    )
+    place = same_area * AREA_POINTS + case((same_area == 0, remote * REMOTE_POINTS), else_=0)
+    return interest + place, interest
+
+
+def _score_columns(profile_id: Any, profile_area: int | None) -> tuple[Any, ...]:
     """Correlated subqueries scoring the outer query's ``Mission`` against one profile."""
     skills = (
         select(func.count())
@@ -105,18 +118,20 @@ def _score_columns(profile_id: Any, profile_area: Any) -> tuple[Any, ...]:
         .where(MissionTime.mission_id == Mission.id)
         .scalar_subquery()
     )
-    same_area = case(
-        (and_(Mission.area_id.is_not(None), Mission.area_id == profile_area), 1), else_=0
+    same_area = (
+        case((Mission.area_id == profile_area, 1), else_=0)
+        if profile_area is not None
+        else literal(0, Integer)
     )
     remote = case((Mission.remote.is_(True), 1), else_=0)
-    score = (
-        skills * SKILL_POINTS
-        + cause * CAUSE_POINTS
-        + case((time_code.is_not(None), TIME_POINTS), else_=0)
-        + same_area * AREA_POINTS
-        + case((same_area == 0, remote * REMOTE_POINTS), else_=0)
+    return (
+        skills,
+        cause,
+        time_code,
+        same_area,
+        remote,
+        *_score(skills, cause, time_code, same_area, remote),
     )
-    return skills, cause, time_code, same_area, remote, score
 
 
 def _match(row: Any) -> Match:
@@ -140,8 +155,8 @@ def missions_for(
 ) -> list[tuple[missions.ListedMission, Match]]:
     """« Missions for you », best first, in one query."""
     today = clock.today()
-    columns = _score_columns(literal(profile.id), literal(profile.area_id))
-    score = columns[-1]
+    columns = _score_columns(literal(profile.id, Integer), profile.area_id)
+    score, interest = columns[-2], columns[-1]
     next_date, places_left = missions.listed_columns(today)
     applied = exists().where(
         Application.mission_id == Mission.id,
@@ -152,10 +167,10 @@ def missions_for(
         Slot.mission_id == Mission.id, missions.upcoming_slot(today), Slot.taken < Slot.places
     )
     query = (
-        select(Mission, Association.name, Area.name, next_date, places_left, *columns)
+        select(Mission, Association.name, Area.name, next_date, places_left, *columns[:-1])
         .join(Association, Association.id == Mission.association_id)
         .outerjoin(Area, Area.id == Mission.area_id)
-        .where(missions.visible(profile.town_id), open_slot, ~applied, score > 0)
+        .where(missions.visible(profile.town_id), open_slot, ~applied, interest > 0)
         .order_by(score.desc(), next_date.is_(None), next_date, Mission.id.desc())
         .limit(limit)
     )
@@ -207,18 +222,13 @@ def volunteers_for(session: Session, mission: Mission, limit: int = 20) -> list[
         .where(MissionTime.mission_id == mission.id, ProfileTime.profile_id == Profile.id)
         .scalar_subquery()
     )
-    same_area = case(
-        (and_(literal(mission.area_id).is_not(None), Profile.area_id == mission.area_id), 1),
-        else_=0,
+    same_area = (
+        case((Profile.area_id == mission.area_id, 1), else_=0)
+        if mission.area_id is not None
+        else literal(0, Integer)
     )
-    remote = literal(1 if mission.remote else 0)
-    score = (
-        skills * SKILL_POINTS
-        + cause * CAUSE_POINTS
-        + case((time_code.is_not(None), TIME_POINTS), else_=0)
-        + same_area * AREA_POINTS
-        + case((same_area == 0, remote * REMOTE_POINTS), else_=0)
-    )
+    remote = literal(1 if mission.remote else 0, Integer)
+    score, interest = _score(skills, cause, time_code, same_area, remote)
     applied = exists().where(
         Application.mission_id == mission.id,
         Application.user_id == Profile.user_id,
@@ -247,7 +257,7 @@ def volunteers_for(session: Session, mission: Mission, limit: int = 20) -> list[
             Profile.contactable.is_(True),
             User.confirmed_at.is_not(None),
             ~applied,
-            score > 0,
+            interest > 0,
         )
         .order_by(score.desc(), Profile.id)
         .limit(limit)

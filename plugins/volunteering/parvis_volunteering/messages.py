@@ -74,8 +74,8 @@ def post(
 
     def write() -> tuple[str, str]:
         return (
-            _("New message about « %(title)s »", title=title),
-            _("You have a new message about « %(title)s ». Read it and answer here:", title=title)
+            _('New message about "%(title)s"', title=title),
+            _('You have a new message about "%(title)s". Read it and answer here:', title=title)
             + "\n\n"
             + link,
         )

@@ -185,7 +185,7 @@ def close(
         )
         return (
             _("Mission cancelled: %(title)s", title=title),
-            _("The mission « %(title)s » is cancelled.", title=title) + " " + why + "\n\n" + link,
+            _('The mission "%(title)s" is cancelled.', title=title) + " " + why + "\n\n" + link,
         )
 
     return notify.mail_users(app, session, mission.town_id, users, write)

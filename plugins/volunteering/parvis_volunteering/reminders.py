@@ -108,7 +108,7 @@ def _day_before(
             where = _("Remote") if mission.remote else mission.address
             return (
                 _("Tomorrow: %(title)s", title=mission.title),
-                _("A reminder: you volunteer tomorrow for « %(title)s ».", title=mission.title)
+                _('A reminder: you volunteer tomorrow for "%(title)s".', title=mission.title)
                 + f"\n\n{slot_label(slot)}\n{where}\n\n"
                 + _("Cannot come? Say so on this page, so that someone else can take your place:")
                 + "\n"
@@ -195,7 +195,7 @@ def _attendance(
             return (
                 _("Who came? %(title)s", title=title),
                 _(
-                    "The slot of %(date)s for « %(title)s » is over. Tick who came: it builds "
+                    'The slot of %(date)s for "%(title)s" is over. Tick who came: it builds '
                     "each volunteer's history of hours.",
                     date=format_date(date, "long"),
                     title=title,

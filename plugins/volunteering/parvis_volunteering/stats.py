@@ -65,14 +65,18 @@ def table(session: Session, town_id: int, dimension: str) -> list[Row]:
         .subquery()
     )
     labels = _labels(session, town_id, dimension)
-    rows: dict[Any, Row] = {}
+    # Every association is listed, even one without missions yet.
+    rows: dict[Any, Row] = (
+        {k: Row(v) for k, v in labels.items()} if dimension == "association" else {}
+    )
     for value, missions, offered in session.execute(
         select(key, func.count(Mission.id), func.coalesce(func.sum(places.c.places), 0))
         .outerjoin(places, places.c.mission_id == Mission.id)
         .where(Mission.town_id == town_id)
         .group_by(key)
     ):
-        rows[value] = Row(labels.get(value, str(value)), int(missions), int(offered or 0))
+        row = rows.setdefault(value, Row(labels.get(value, str(value))))
+        row.missions, row.places = int(missions), int(offered or 0)
     answered = Application.answered_at.is_not(None)
     for value, count, accepted, seconds in session.execute(
         select(

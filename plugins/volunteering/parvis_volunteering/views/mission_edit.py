@@ -39,7 +39,7 @@ def _data(ctx: Context, form: MissionForm, mission: Mission | None) -> missions.
     """The form's values as ``MissionData``, or None after adding errors beside the fields."""
     kind = mission.kind if mission is not None else form.kind.data
     if not form.remote.data and not (form.area.data and form.address.data):
-        form.add_error("address", _("Give the neighbourhood and the address, or tick « remote »."))
+        form.add_error("address", _('Give the neighbourhood and the address, or tick "remote".'))
     slots: list[missions.SlotData] = []
     if kind == "slots":
         for entry in form.slots.entries:

@@ -15,7 +15,7 @@ from parvis.api import Area, format_date, redirect, render, view
 
 from .. import applications, associations, missions, terms
 from ..forms import PART_LABELS, WEEKDAYS, ApplyForm
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..models import LIVE, PUBLISHED, VALIDATED, Application, Association, Mission, Slot
 from .common import (
     area_choices,
@@ -86,7 +86,7 @@ def place_label(slot: Slot) -> str:
     left = slot.places - slot.taken
     if left <= 0:
         return _("full: waiting list")
-    return _("%(n)d place(s) left", n=left)
+    return ngettext("%(num)d place left", "%(num)d places left", left)
 
 
 def times_label(times: list[tuple[int, int]]) -> str:

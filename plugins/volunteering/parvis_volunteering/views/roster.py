@@ -83,10 +83,10 @@ def invite_volunteer(request: Request) -> Response:
 
         def write() -> tuple[str, str]:
             return (
-                _("%(name)s thinks of you for « %(title)s »", name=name, title=title),
+                _('%(name)s thinks of you for "%(title)s"', name=name, title=title),
                 _(
                     "%(name)s saw your volunteer profile and invites you to look at the mission "
-                    "« %(title)s ». They do not have your contact details: answer if you like.",
+                    '"%(title)s". They do not have your contact details: answer if you like.',
                     name=name,
                     title=title,
                 )
