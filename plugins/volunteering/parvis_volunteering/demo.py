@@ -221,7 +221,8 @@ def load(session: Any, town: Any) -> None:
             slot_id=past.id,
             user_id=camille.id,
             status=ACCEPTED,
-            answered_at=utcnow(),
+            created_at=utcnow() - dt.timedelta(days=12),
+            answered_at=utcnow() - dt.timedelta(days=11),
             attended=True,
             hours=3,
         )
@@ -248,7 +249,8 @@ def load(session: Any, town: Any) -> None:
                 reason="Le groupe est complet pour cette date, merci !"
                 if status == REFUSED_APP
                 else "",
-                answered_at=utcnow() if status != APP_PENDING else None,
+                created_at=utcnow() - dt.timedelta(days=3),
+                answered_at=utcnow() - dt.timedelta(days=2) if status != APP_PENDING else None,
             )
         )
         if status == ACCEPTED:

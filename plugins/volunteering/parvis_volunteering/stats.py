@@ -93,7 +93,7 @@ def table(session: Session, town_id: int, dimension: str) -> list[Row]:
     ):
         row = rows.setdefault(value, Row(labels.get(value, str(value))))
         row.applications, row.accepted = int(count), int(accepted or 0)
-        row.answer_hours = round(float(seconds) / 3600, 1) if seconds is not None else None
+        row.answer_hours = round(max(float(seconds), 0) / 3600, 1) if seconds is not None else None
     return sorted(rows.values(), key=lambda r: (-r.applications, r.label.lower()))
 
 
