@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from parvis.api import User, utcnow
+from parvis.api import User, utcnow, verification_of
 
 from . import clock, notify
 from .i18n import _
@@ -48,17 +48,27 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     return years
 
 
-def check_age(user: User, mission: Mission, slot: Slot) -> str | None:
+def birth_date_of(session: Session, user: User) -> dt.date | None:
+    """The birth date checked by the town (a live verification) when there is one, else the
+    one the resident gave on their account page."""
+    verification = verification_of(session, user)
+    if verification is not None and verification.birth_date is not None:
+        return verification.birth_date
+    return user.birth_date
+
+
+def check_age(session: Session, user: User, mission: Mission, slot: Slot) -> str | None:
     if not mission.min_age:
         return None
-    if user.birth_date is None:
+    birth_date = birth_date_of(session, user)
+    if birth_date is None:
         return _(
             "This mission is for people aged %(age)d or more: add your birth date on your "
             "account page first.",
             age=mission.min_age,
         )
     day = slot.date or clock.today()
-    if age_on(user.birth_date, day) < mission.min_age:
+    if age_on(birth_date, day) < mission.min_age:
         return _("This mission is for people aged %(age)d or more.", age=mission.min_age)
     return None
 
@@ -76,7 +86,7 @@ def apply(
         raise Refused(_("This mission is closed."))
     if slot.mission_id != mission.id or (slot.date is not None and slot.date < clock.today()):
         raise Refused(_("This date has passed."))
-    problem = check_age(user, mission, slot)
+    problem = check_age(session, user, mission, slot)
     if problem:
         raise Refused(problem)
     status = APP_PENDING if slot.taken < slot.places else WAITLISTED

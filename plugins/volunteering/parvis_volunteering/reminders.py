@@ -1,10 +1,11 @@
 """``parvis volunteering send-reminders``: one idempotent pass, safe from cron every 15 minutes.
 
-Each reminder first claims its row in ``volunteering_reminders`` (unique on kind and reference)
-inside a savepoint, then queues its e-mail in the same transaction. A second run at the same
-time cannot claim the same row: on PostgreSQL its insert waits for the first run's commit and
-then fails on the unique key; on SQLite writing transactions run one after the other. So no
-reminder is ever sent twice, and one whose e-mail was not queued is not marked sent.
+Each reminder is recorded in ``volunteering_reminders`` (unique on kind and reference) in the
+same transaction that queues its e-mail, so it is sent at most once, and one whose e-mail was not
+queued is not marked sent. Two runs at the same time do not overlap: on PostgreSQL the run
+first takes a transaction-level advisory lock (the second run waits, then finds the reminders
+already recorded); on SQLite writing transactions run one after the other. Should anything slip
+through, the unique key makes the whole run roll back rather than send twice.
 
 - ``day_before``: accepted volunteers, the day before their slot (reference: application);
 - ``pending``: managers, about applications pending for more than 7 days (reference:
@@ -20,11 +21,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, exists, insert, or_, select, text
 from sqlalchemy.orm import Session
 
-from parvis.api import Town, User, site_url
+from parvis.api import Town, User, site_url, utcnow
 
 from . import clock, notify
 from .i18n import _, ngettext
@@ -50,14 +50,21 @@ class Counts:
     attendance: int = 0
 
 
-def _claim(session: Session, kind: str, ref_id: int) -> bool:
-    try:
-        with session.begin_nested():
-            session.add(Reminder(kind=kind, ref_id=ref_id))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+# Any constant: the key of PostgreSQL's advisory lock taken by a run.
+LOCK_KEY = 7_766_180
+
+
+def _one_run_at_a_time(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def _record(session: Session, kind: str, ref_ids: list[int]) -> None:
+    if ref_ids:
+        now = utcnow()
+        session.execute(
+            insert(Reminder), [{"kind": kind, "ref_id": r, "sent_at": now} for r in ref_ids]
+        )
 
 
 def _not_sent(kind: str, ref: Any) -> Any:
@@ -69,6 +76,7 @@ def send(parvis: Any, now: dt.datetime | None = None) -> Counts:
     now = now or clock.local_now()
     counts = Counts()
     with parvis.db.session() as session:
+        _one_run_at_a_time(session)
         towns = [t.id for t in session.scalars(select(Town)) if t.plugin_enabled("volunteering")]
         if not towns:
             return counts
@@ -96,10 +104,9 @@ def _day_before(
         )
         .order_by(Application.id)
     ).all()
+    _record(session, "day_before", [application.id for application, *_rest in rows])
     sent = 0
     for application, mission, slot, user in rows:
-        if not _claim(session, "day_before", application.id):
-            continue
         link = f"{urls[mission.town_id]}/p/volunteering/applications/{application.id}"
 
         def write(
@@ -134,10 +141,10 @@ def _pending(
         )
         .order_by(Application.id)
     ).all()
+    _record(session, "pending", [application_id for application_id, _a, _t in rows])
     claimed: dict[tuple[int, int], int] = defaultdict(int)
-    for application_id, association_id, town_id in rows:
-        if _claim(session, "pending", application_id):
-            claimed[(town_id, association_id)] += 1
+    for _application_id, association_id, town_id in rows:
+        claimed[(town_id, association_id)] += 1
     managers = notify.managers_of(session, [a for _t, a in claimed])
     sent = 0
     for (town_id, association_id), count in claimed.items():
@@ -183,7 +190,8 @@ def _attendance(
         )
         .order_by(Slot.id)
     ).all()
-    claimed = [r for r in rows if _claim(session, "attendance", r[0])]
+    _record(session, "attendance", [r[0] for r in rows])
+    claimed = rows
     managers = notify.managers_of(session, {r[4] for r in claimed})
     sent = 0
     for _slot_id, date, mission_id, title, association_id, town_id in claimed:

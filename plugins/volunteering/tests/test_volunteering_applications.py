@@ -260,3 +260,19 @@ def test_one_place_and_fifty_concurrent_accepts_accept_exactly_one(town):
             select(Application).where(Application.status == "accepted")
         ).all()
         assert len(accepted) == 1
+
+
+def test_minimum_age_prefers_the_verified_birth_date(town, client):
+    from parvis.testing import verify
+
+    owner = user(town, "owner@example.org")
+    association_id = association(town, owner)
+    mission_id, slot_id = mission(town, association_id, min_age=18)
+    # Declared 30 years old, verified 16: the verified date counts.
+    teen = user(town, "teen@example.org", birth_date=dt.date(1990, 1, 1))
+    with town.session() as session:
+        verify(session, session.get(User, teen), birth_date=soon().replace(year=soon().year - 16))
+    page = f"/p/volunteering/missions/{mission_id}"
+    login(client, "teen@example.org")
+    response = post_form(client, page + "/apply", {"slot": str(slot_id)}, page=page)
+    assert "aged 18 or more" in " ".join(form_errors(response.text))
