@@ -50,14 +50,19 @@ class TermChoice:
     builtin: bool
 
 
+def _town_terms(session: Session, town_id: int) -> list[Term]:
+    """The town's term rows, read once per unit of work (a page shows both lists and labels)."""
+    cache = session.info.setdefault("volunteering_terms", {})
+    if town_id not in cache:
+        cache[town_id] = list(session.scalars(select(Term).where(Term.town_id == town_id)))
+    return list(cache[town_id])
+
+
 def choices(
     session: Session, town_id: int, kind: str, *, with_retired: bool = False
 ) -> list[TermChoice]:
     """The town's terms of ``kind`` in display order: built-in ones first, then the town's."""
-    rows = {
-        t.key: t
-        for t in session.scalars(select(Term).where(Term.town_id == town_id, Term.kind == kind))
-    }
+    rows = {t.key: t for t in _town_terms(session, town_id) if t.kind == kind}
     found: list[TermChoice] = []
     for key, label in DEFAULTS[kind].items():
         row = rows.pop(key, None)

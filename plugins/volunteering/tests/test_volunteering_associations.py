@@ -148,3 +148,39 @@ def test_invalid_invitation_link_and_email(town, client):
     )
     assert response.status_code == 400 and 'value="not an address"' in response.text
     assert post_form(client, "/p/volunteering/invites/forged", {}, page=manage).status_code == 404
+
+
+def test_town_lists_of_causes_and_skills(town, client):
+    owner = user(town, "owner@example.org")
+    association_id = association(town, owner)
+    mission_id, _slot = mission(town, association_id, skills=("gardening",))
+    login(client, town.admin_email, town.admin_password)
+    terms_url = f"{STAFF}/terms"
+    post_form(client, terms_url, {"kind": "skill", "label": "Beekeeping"}, page=terms_url)
+    response = post_form(
+        client, terms_url, {"kind": "skill", "label": "Beekeeping"}, page=terms_url
+    )
+    assert response.status_code == 400  # no duplicates
+    post_form(client, f"{terms_url}/skill/gardening", {}, page=terms_url)  # retire
+    login(client, "owner@example.org")
+    form = client.get(f"/p/volunteering/associations/{association_id}/missions/new").text
+    assert 'value="beekeeping"' in form and 'value="gardening"' not in form
+    # A retired term stays on what uses it, and cannot be chosen any more.
+    assert "Gardening" in client.get(f"/p/volunteering/missions/{mission_id}").text
+    new = f"/p/volunteering/associations/{association_id}/missions/new"
+    response = post_form(
+        client,
+        new,
+        {
+            "title": "T",
+            "description": "D",
+            "cause": "environment",
+            "skills": ["gardening"],
+            "remote": "y",
+            "kind": "recurring",
+            "times": ["5-0"],
+            "min_age": "0",
+        },
+        page=new,
+    )
+    assert response.status_code == 400
