@@ -4,20 +4,18 @@ the manager check, and the town's lists as form choices."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from parvis.api import Area, Context, get_context
+from parvis.api import Area, Context, get_context, parse_int, town_areas
 
 from .. import associations, missions, terms
 from ..i18n import _
 from ..models import Application, Association, Mission
 
 STAFF = "volunteering.staff"
-_DIGITS = re.compile(r"[0-9]{1,9}")
 
 
 def context(request: Request) -> Context:
@@ -69,11 +67,7 @@ def application_or_404(
 
 
 def areas(ctx: Context) -> list[Area]:
-    return list(
-        ctx.session.scalars(
-            select(Area).where(Area.town_id == ctx.town.id).order_by(Area.position, Area.name)
-        )
-    )
+    return town_areas(ctx.session, ctx.town)
 
 
 def area_choices(ctx: Context, empty: str | None = None) -> list[tuple[str, str]]:
@@ -86,8 +80,8 @@ def term_choices(ctx: Context, kind: str) -> list[tuple[str, str]]:
 
 
 def digits(value: str | None) -> int | None:
-    """A strict positive integer from a query string (``²`` or a 40-digit number is None)."""
-    return int(value) if value and _DIGITS.fullmatch(value) else None
+    """A strict positive id from a query string or form (``²``, ``0`` or 40 digits are None)."""
+    return parse_int(value) or None
 
 
 def iso_date(value: str | None) -> dt.date | None:
