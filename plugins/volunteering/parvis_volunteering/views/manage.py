@@ -67,7 +67,7 @@ def _store_logo(ctx: Context, form: AssociationForm) -> tuple[bool, int | None]:
     return True, stored.id
 
 
-@view
+@view(files=("logo",))
 def register(request: Request) -> Response:
     ctx = context(request)
     ctx.require("volunteering.register")
@@ -90,7 +90,7 @@ def register(request: Request) -> Response:
     )
 
 
-@view
+@view(files=("logo",))
 def edit(request: Request) -> Response:
     ctx = context(request)
     association = association_or_404(ctx, request.path_params["association"])
