@@ -37,7 +37,7 @@ from parvis.i18n import (
     use_locale,
 )
 from parvis.mail import queue_mail
-from parvis.models import Area, Follow, Module, Space, Town, Upload, User
+from parvis.models import Area, Follow, Module, Space, Town, Upload, User, Verification
 from parvis.permissions import (
     ANONYMOUS,
     MODERATOR,
@@ -56,6 +56,8 @@ from parvis.spaces.services import (
     store_image,
 )
 from parvis.templating import render_markdown
+from parvis.verification.eligibility import Eligibility, eligible
+from parvis.verification.records import PersonAlreadyVerified, verification_of, verify_user
 from parvis.web import (
     Context,
     LoginRequired,
@@ -108,6 +110,7 @@ __all__ = [
     "Base",
     "Context",
     "Decision",
+    "Eligibility",
     "Event",
     "Follow",
     "Follower",
@@ -118,6 +121,7 @@ __all__ = [
     "MenuItem",
     "Module",
     "ModuleType",
+    "PersonAlreadyVerified",
     "Phase",
     "Role",
     "Setting",
@@ -127,7 +131,9 @@ __all__ = [
     "Translator",
     "Upload",
     "User",
+    "Verification",
     "app_for_command",
+    "eligible",
     "emit",
     "followers",
     "form_status",
@@ -154,5 +160,7 @@ __all__ = [
     "unsubscribe_url",
     "using_locale",
     "utcnow",
+    "verification_of",
+    "verify_user",
     "view",
 ]

@@ -12,6 +12,7 @@ from parvis.models import Area, Space, User
 from parvis.passwords import hash_password
 from parvis.spaces.services import slugify
 from parvis.towns import create_town
+from parvis.verification.records import person_key, verify_user
 
 if TYPE_CHECKING:
     from parvis.app import Parvis
@@ -62,18 +63,31 @@ def load_demo(parvis: Parvis, session: Session) -> None:
         ("Nour", "nour"),
     ]
     for index, (name, handle) in enumerate(residents):
-        session.add(
-            User(
-                town_id=town.id,
-                email=f"{handle}@demo.parvis.local",
-                password_hash=password_hash,
-                display_name=name,
-                locale="fr",
-                area_id=areas[index % len(areas)].id,
-                confirmed_at=utcnow(),
-                verified_at=utcnow(),
-                birth_date=dt.date(1970 + index * 4, 1 + index, 10),
-            )
+        resident = User(
+            town_id=town.id,
+            email=f"{handle}@demo.parvis.local",
+            password_hash=password_hash,
+            display_name=name,
+            locale="fr",
+            area_id=areas[index % len(areas)].id,
+            confirmed_at=utcnow(),
+            birth_date=dt.date(1970 + index * 4, 1 + index, 10),
+        )
+        session.add(resident)
+        session.flush()
+        verify_user(
+            session,
+            resident,
+            person_key=person_key(
+                parvis.config.secret_key,
+                town.id,
+                family_name="Démo",
+                given_names=name,
+                birth_date=resident.birth_date,
+            ),
+            method="counter",
+            area_id=resident.area_id,
+            birth_date=resident.birth_date,
         )
     session.add(
         Space(

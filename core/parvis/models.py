@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -76,8 +77,6 @@ class User(Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     birth_date: Mapped[dt.date | None]
     confirmed_at: Mapped[dt.datetime | None]
-    # Set by staff once residency is checked; the "verified resident" role follows from it.
-    verified_at: Mapped[dt.datetime | None]
     # Bumped on log-out-everywhere and password change: older sessions and reset links die.
     session_epoch: Mapped[int] = mapped_column(default=0)
     # One switch for every e-mail about followed spaces; each of those mails links to turn it off.
@@ -87,6 +86,57 @@ class User(Base):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+class Verification(Base):
+    """A resident's verified residency, tied to a pseudonymous key of the person behind it.
+
+    Live while ``ended_at`` is empty and ``expires_at`` is empty or in the future; the
+    ``verified`` role follows from a live one. Ended rows stay (the person key's history: a vote
+    cast stays cast for that person) even after the account is deleted (``user_id`` empty).
+    The partial unique indexes guard the one-person-one-account rule against races; expiry is
+    enforced by ``verify_user``, which ends expired rows before checking.
+    """
+
+    __tablename__ = "verifications"
+    __table_args__ = (
+        Index(
+            "uq_verifications_live_person",
+            "town_id",
+            "person_key",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index(
+            "uq_verifications_live_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index("ix_verifications_town_person", "town_id", "person_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    town_id: Mapped[int] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # 64 hex chars: HMAC-SHA256 of the normalised identity with a per-town key.
+    person_key: Mapped[str] = mapped_column(String(64))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    birth_date: Mapped[dt.date | None]
+    method: Mapped[str] = mapped_column(String(40))
+    verified_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime | None]
+    ended_at: Mapped[dt.datetime | None]
+    # Why it ended: replaced, revoked, moved, left_census, transferred, account_deleted.
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+
+    def is_live(self, now: dt.datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.ended_at is None and (self.expires_at is None or self.expires_at > now)
 
 
 class Upload(Base):

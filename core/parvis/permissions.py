@@ -14,12 +14,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    and_,
+    false,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from parvis.contrib import Action, ModuleType, Role
 from parvis.i18n import gettext as _
-from parvis.models import Module, PermissionRule, RoleGrant, Space, Town, User
+from parvis.models import Module, PermissionRule, RoleGrant, Space, Town, User, Verification
+from parvis.verification.records import live_condition
 
 ANONYMOUS = "anonymous"
 RESIDENT = "resident"
@@ -65,18 +78,24 @@ class Actor:
 
 
 def load_actor(session: Session, town: Town, user: User | None) -> Actor:
-    """One query for the user's grants; implicit roles follow from the account's state."""
+    """One query for the user's grants and live verification; implicit roles follow from the
+    account's state."""
     if user is None:
         return Actor(None, frozenset({ANONYMOUS}))
     roles = {ANONYMOUS}
     if user.is_confirmed:
         roles.add(RESIDENT)
-    if user.verified_at is not None:
-        roles.add(VERIFIED)
     space_roles: dict[int, set[str]] = {}
+    # The verified role follows from a live verification: read in the same query as the grants.
+    verified = select(literal(VERIFIED, String), null().cast(Integer)).where(
+        Verification.user_id == user.id, Verification.town_id == town.id, live_condition()
+    )
     grants = session.execute(
-        select(RoleGrant.role, RoleGrant.space_id).where(
-            RoleGrant.user_id == user.id, RoleGrant.town_id == town.id
+        union_all(
+            select(RoleGrant.role, RoleGrant.space_id).where(
+                RoleGrant.user_id == user.id, RoleGrant.town_id == town.id
+            ),
+            verified,
         )
     )
     for role, space_id in grants:

@@ -34,7 +34,6 @@ def create_town(
         display_name=admin_name,
         locale=locale,
         confirmed_at=utcnow(),
-        verified_at=utcnow(),
     )
     session.add(admin)
     session.flush()

@@ -14,6 +14,7 @@ from parvis.mail import queue_mail
 from parvis.models import Follow, OutboxMail, RateLimitHit, RoleGrant, Town, User
 from parvis.passwords import hash_password, needs_rehash, verify_password
 from parvis.plugins import call_each
+from parvis.verification.records import export_verifications, forget_user
 
 if TYPE_CHECKING:
     import pluggy
@@ -188,11 +189,11 @@ def export_data(session: Session, pm: pluggy.PluginManager, user: User) -> dict[
             "birth_date": user.birth_date.isoformat() if user.birth_date else None,
             "created_at": user.created_at.isoformat(),
             "confirmed_at": user.confirmed_at.isoformat() if user.confirmed_at else None,
-            "verified_at": user.verified_at.isoformat() if user.verified_at else None,
             "notify_followed": user.notify_followed,
             "roles": [{"role": role, "space_id": space_id} for role, space_id in grants],
             "followed_space_ids": list(follows),
-        }
+        },
+        "verifications": export_verifications(session, user),
     }
     for plugin, part in call_each(pm, "parvis_export_user_data", session=session, user=user):
         if part:
@@ -206,5 +207,6 @@ def delete_account(session: Session, pm: pluggy.PluginManager, user: User) -> No
     # The address also sits in the outbox and in rate-limit keys: it goes with the account.
     session.execute(delete(OutboxMail).where(OutboxMail.to_address == user.email))
     session.execute(delete(RateLimitHit).where(RateLimitHit.key.endswith(f":{user.email}")))
+    forget_user(session, user)
     session.delete(user)
     session.flush()

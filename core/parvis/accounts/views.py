@@ -13,6 +13,7 @@ from parvis import i18n, ratelimit
 from parvis.accounts import forms, services
 from parvis.i18n import gettext as _
 from parvis.models import Area, User
+from parvis.verification.records import MOVED, end_verification, verification_of
 from parvis.web import Context, form_status, get_context, redirect, render, view
 
 # A field hidden from people (off-screen, out of the tab order) that spam bots fill in.
@@ -215,9 +216,10 @@ def profile(request: Request) -> Response:
         user.display_name = form.display_name.data.strip()
         user.locale = form.locale.data
         area_id = int(form.area.data) if form.area.data else None
-        if area_id != user.area_id and user.verified_at is not None:
-            # Staff verified residency in the old neighbourhood, not in the new one.
-            user.verified_at = None
+        current = verification_of(ctx.session, user)
+        if current is not None and area_id != user.area_id and area_id != current.area_id:
+            # Residency was verified in the old neighbourhood, not in the new one.
+            end_verification(ctx.session, current, MOVED)
             ctx.flash(
                 _("Your neighbourhood changed: ask the town hall to verify your residency again."),
                 "info",

@@ -13,12 +13,18 @@ from starlette.routing import Route
 from parvis import i18n
 from parvis.admin import forms
 from parvis.contrib import Event
-from parvis.db import utcnow
 from parvis.events import emit
 from parvis.i18n import gettext as _
-from parvis.models import AuditEntry, Module, PermissionRule, RoleGrant, Space, User
+from parvis.models import AuditEntry, Module, PermissionRule, RoleGrant, Space, User, Verification
 from parvis.permissions import SPACE_ADMIN, TOWN_ADMIN, VERIFIED, RuleSet, load_actor
 from parvis.spaces import services
+from parvis.verification.records import (
+    REVOKED,
+    end_user_verification,
+    live_condition,
+    verification_of,
+    verify_user,
+)
 from parvis.web import Context, LoginRequired, form_status, get_context, redirect, render, view
 
 
@@ -294,8 +300,17 @@ def roles(request: Request) -> Response:
         elif role.space_scoped and space_id is None:
             form.add_error("space", _("This role is given in one space: choose it."))
         elif role.key == VERIFIED:
-            user.verified_at = user.verified_at or utcnow()
-            ctx.audit("role.verify", f"user:{user.id}")
+            if verification_of(ctx.session, user) is None:
+                # No identity was checked here: the key stands for the account alone.
+                verify_user(
+                    ctx.session,
+                    user,
+                    person_key=ctx.sign("verification-account", f"{ctx.town.id}:{user.id}"),
+                    method="staff",
+                    area_id=user.area_id,
+                    birth_date=user.birth_date,
+                )
+                ctx.audit("role.verify", f"user:{user.id}")
             ctx.flash(_("%(name)s is now a verified resident.", name=user.display_name))
             return redirect(ctx.url("admin:roles"))
         else:
@@ -331,7 +346,8 @@ def roles(request: Request) -> Response:
     ).all()
     verified = ctx.session.execute(
         select(User.id, User.display_name, User.email)
-        .where(User.town_id == ctx.town.id, User.verified_at.is_not(None))
+        .join(Verification, Verification.user_id == User.id)
+        .where(User.town_id == ctx.town.id, live_condition())
         .order_by(User.display_name)
     ).all()
     status = form_status(request)
@@ -375,7 +391,7 @@ def unverify(request: Request) -> Response:
     )
     if user is None:
         raise HTTPException(404)
-    user.verified_at = None
+    end_user_verification(ctx.session, user, REVOKED)
     ctx.audit("role.unverify", f"user:{user.id}")
     ctx.flash(_("%(name)s is no longer a verified resident.", name=user.display_name))
     return redirect(ctx.url("admin:roles"))

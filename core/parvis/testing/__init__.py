@@ -9,6 +9,7 @@ from parvis.testing.helpers import (
     login,
     make_user,
     post_form,
+    verify,
 )
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "login",
     "make_user",
     "post_form",
+    "verify",
 ]

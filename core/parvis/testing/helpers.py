@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 import socket
 import threading
@@ -18,8 +20,9 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from parvis.db import utcnow
-from parvis.models import RoleGrant, Town, User
+from parvis.models import Area, RoleGrant, Town, User, Verification
 from parvis.passwords import hash_password
+from parvis.verification.records import verify_user
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 DEFAULT_PASSWORD = "correct horse battery"
@@ -58,11 +61,19 @@ def make_user(
     confirmed: bool = True,
     verified: bool = False,
     roles: tuple[str, ...] = (),
+    area: Area | int | None = None,
     area_id: int | None = None,
+    birth_date: dt.date | None = None,
+    person_key: str | None = None,
     locale: str = "fr",
     **extra: Any,
 ) -> User:
+    """An account; ``verified=True`` gives it a live verification (method "counter") in
+    ``area`` (default: its neighbourhood), as a person of its own unless ``person_key`` is
+    given (two accounts of one person share one)."""
     town_id = town if isinstance(town, int) else town.id
+    if area_id is None and area is not None:
+        area_id = _area_id(area)
     user = User(
         town_id=town_id,
         email=email.lower(),
@@ -70,12 +81,14 @@ def make_user(
         display_name=name or email.split("@")[0],
         locale=locale,
         area_id=area_id,
+        birth_date=birth_date,
         confirmed_at=utcnow() if confirmed else None,
-        verified_at=utcnow() if verified else None,
         **extra,
     )
     session.add(user)
     session.flush()
+    if verified:
+        verify(session, user, area=area, birth_date=birth_date, person_key=person_key)
     for role in roles:
         role_name, _, space = role.partition("@")
         session.add(
@@ -88,6 +101,35 @@ def make_user(
         )
     session.flush()
     return user
+
+
+def _own_person_key(user: User) -> str:
+    """A person key of the user's own (a distinct person per account)."""
+    return hashlib.sha256(f"test-person:{user.town_id}:{user.id}".encode()).hexdigest()
+
+
+def _area_id(area: Area | int | None) -> int | None:
+    return area.id if isinstance(area, Area) else area
+
+
+def verify(
+    session: Session,
+    user: User,
+    *,
+    area: Area | int | None = None,
+    birth_date: dt.date | None = None,
+    person_key: str | None = None,
+) -> Verification:
+    """Give ``user`` a live verification (method "counter") in ``area`` (default: the user's
+    neighbourhood) with ``birth_date`` (default: the account's)."""
+    return verify_user(
+        session,
+        user,
+        person_key=person_key or _own_person_key(user),
+        method="counter",
+        area_id=_area_id(area) if area is not None else user.area_id,
+        birth_date=birth_date or user.birth_date,
+    )
 
 
 def csrf_token_from(html: str) -> str:

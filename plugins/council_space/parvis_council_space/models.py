@@ -151,8 +151,9 @@ class CommentReport(Base):
 
 
 class Ballot(Base):
-    """One ballot per voter and call: ``voter_key`` is ``u:<user id>`` for residents, or an
-    opaque key for ballots imported from a .pb file (no fake accounts are created)."""
+    """One ballot per voter and call: ``voter_key`` is ``u:<user id>`` for residents,
+    ``p:<person key>`` in area-only calls (one per verified person, kept when the account is
+    erased), or an opaque key for ballots imported from a .pb file (no fake accounts)."""
 
     __tablename__ = "council_space_ballots"
     __table_args__ = (UniqueConstraint("module_id", "voter_key"),)

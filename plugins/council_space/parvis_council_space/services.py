@@ -25,6 +25,7 @@ from parvis.api import (
     Space,
     Town,
     User,
+    eligible,
     queue_mail,
     site_url,
     slugify,
@@ -427,28 +428,28 @@ def vote_options(
     return [IdeaRow(i, a or "", n or "") for i, a, n in session.execute(query)]
 
 
-def voter_key(user: User) -> str:
-    return f"u:{user.id}"
+def voter_key(user: User, person_key: str | None = None) -> str:
+    """``p:<person key>`` in area-only calls (one ballot per person, whatever their accounts),
+    ``u:<user id>`` elsewhere."""
+    return f"{PERSON_VOTER}{person_key}" if person_key else f"u:{user.id}"
 
 
-def check_voter(session: Session, space: Space, config: CallConfig, user: User) -> None:
-    """The call's own restriction (on top of the ``council_space.vote`` permission).
+PERSON_VOTER = "p:"
 
-    An area-only call needs a verified resident (staff checked their residency: core's
-    ``verified`` role) whose neighbourhood is the council's. The neighbourhood alone proves
-    nothing: anyone may pick any neighbourhood in their profile."""
+
+def check_voter(session: Session, space: Space, config: CallConfig, user: User) -> str:
+    """The call's own restriction (on top of the ``council_space.vote`` permission); returns
+    the voter key of the user's ballot.
+
+    An area-only call needs a live verification of residency in the council's neighbourhood
+    (core's ``eligible``): the neighbourhood in a profile proves nothing. Its ballots are keyed
+    by person, so deleting an account and verifying a new one finds the same ballot."""
     if not config.area_only or space.area_id is None:
-        return
-    if user.verified_at is None or user.area_id != space.area_id:
-        area = session.get(Area, space.area_id)
-        raise ServiceError(
-            _(
-                "Only verified residents of %(area)s may vote in this call: the town's staff "
-                "must have checked that you live there. Ask the town hall to verify your "
-                "residency.",
-                area=area.name if area else "",
-            )
-        )
+        return voter_key(user)
+    verdict = eligible(session, user, area_id=space.area_id)
+    if not verdict:
+        raise ServiceError(verdict.reason)
+    return voter_key(user, verdict.person_key)
 
 
 def parse_ballot(
@@ -1199,7 +1200,9 @@ def erase_user_data(session: Session, user: User) -> None:
     session.execute(update(Idea).where(Idea.author_id == user.id).values(author_id=None))
     for ballot in session.scalars(select(Ballot).where(Ballot.user_id == user.id)):
         ballot.user_id = None
-        ballot.voter_key = f"erased:{ballot.id}"
+        # A person's ballot stays theirs: a new account of the same person must find it.
+        if not ballot.voter_key.startswith(PERSON_VOTER):
+            ballot.voter_key = f"erased:{ballot.id}"
     member = _member_model()
     session.execute(update(member).where(member.user_id == user.id).values(user_id=None))
     session.execute(delete(DigestState).where(DigestState.user_id == user.id))

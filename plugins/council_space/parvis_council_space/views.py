@@ -495,12 +495,12 @@ def vote(request: Request) -> Response:
     shown = services.vote_options(ctx.session, ctx.module, filters)
     errors: list[str] = []
     refusal = None if decision.allowed else decision.reason
+    key = services.voter_key(ctx.user) if ctx.user else None
     if decision.allowed and ctx.user is not None:
         try:
-            services.check_voter(ctx.session, ctx.space, config, ctx.user)
+            key = services.check_voter(ctx.session, ctx.space, config, ctx.user)
         except services.ServiceError as exc:
             refusal = exc.message
-    key = services.voter_key(ctx.user) if ctx.user else None
     if request.method == "POST" and (ctx.form or {}).get("action") == "filter":
         selection = _raw_selection(config, ctx.form)  # shown again, not cast
     elif request.method == "POST":

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from parvis.models import Module
 from parvis.testing import post_form
+from parvis.testing.helpers import DEFAULT_PASSWORD
 from parvis_council_space import services
 from parvis_council_space.models import Ballot, BallotChoice
 
@@ -159,8 +160,7 @@ def test_vote_restricted_to_verified_residents_of_the_councils_neighbourhood(tow
         sign_in(client, email)
         _english(client)
         html = client.get(page).text
-        assert "Only verified residents of Les Tilleuls may vote in this call" in html, email
-        assert "Ask the town hall to verify your residency." in html
+        assert "Only verified residents of Les Tilleuls may take part" in html, email
         assert "set your neighbourhood in your profile" not in html
         r = post_form(client, page, [("idea", str(a))], page=page)
         assert r.status_code == 403, email
@@ -169,6 +169,24 @@ def test_vote_restricted_to_verified_residents_of_the_councils_neighbourhood(tow
     council.user("ici@example.org", verified=True)
     sign_in(client, "ici@example.org")
     assert post_form(client, page, [("idea", str(a))], page=page).status_code == 303
+
+
+def test_area_only_call_counts_one_ballot_per_person_across_accounts(town, council, client):
+    a, b, _ = _setup(council, area_only=True)
+    person = "c" * 64
+    council.user("first@example.org", verified=True, person_key=person)
+    page = council.url("vote")
+    sign_in(client, "first@example.org")
+    assert post_form(client, page, [("idea", str(a))], page=page).status_code == 303
+    # The resident deletes their account, signs up again and is verified again as themselves.
+    r = post_form(client, "/account/delete", {"password": DEFAULT_PASSWORD}, page="/account")
+    assert r.status_code == 303
+    council.user("again@example.org", verified=True, person_key=person)
+    client.cookies.clear()
+    sign_in(client, "again@example.org")
+    assert post_form(client, page, [("idea", str(b))], page=page).status_code == 303
+    # Still one ballot, the person's, now with their new choice.
+    assert _choices(town, council.module_id) == [(f"p:{person}", b, 1)]
 
 
 def test_town_rule_can_restrict_vote_to_verified(town, council, client, resident):
