@@ -1,0 +1,59 @@
+"""``parvis election recount FILE``: recount a published ballot file on any machine.
+
+Prints the seats; exits with status 1 and says so when the result published in the file differs
+from the recount, and with status 2 when the file cannot be read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .ballot_file import BallotFileError, load
+from .methods import METHODS, ElectionResult, count
+
+
+def _describe(result: ElectionResult, names: dict[int, str]) -> list[str]:
+    def name(c: int) -> str:
+        return f"{names[c]} (#{c})" if c in names else f"#{c}"
+
+    lines = [f"  {n}. {name(c)}: {result.votes[c]} votes" for n, c in enumerate(result.elected, 1)]
+    lines += [f"  parity: {name(a)} replaced by {name(b)}" for a, b in result.parity_changes]
+    return lines
+
+
+@click.command("recount")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def recount(file: Path) -> None:
+    """Recount the published ballot FILE (JSON or CSV) and compare with its published result."""
+    try:
+        inp, meta = load(file)
+        result = count(inp)
+    except (BallotFileError, ValueError) as exc:
+        click.echo(f"Error: {file}: {exc}", err=True)
+        raise SystemExit(2) from exc
+    names = meta.get("candidates", {})
+    title = " - ".join(str(meta[k]) for k in ("title", "constituency") if meta.get(k))
+    click.echo(title or str(file))
+    click.echo(f"Method: {METHODS[inp.method]}; seats: {inp.seats}")
+    click.echo(f"Ballots counted: {result.ballots_counted}")
+    if result.quota is not None:
+        click.echo(f"Quota: {result.quota}")
+    click.echo("Elected:")
+    for line in _describe(result, names):
+        click.echo(line)
+    published = meta.get("elected") or []
+    if not published:
+        click.echo("The file publishes no result to compare with.")
+        return
+    if set(published) != set(result.elected):
+        shown = ", ".join(names.get(c, f"#{c}") for c in published)
+        click.echo(
+            f"MISMATCH: the file publishes {shown}; the recount of its ballots elects "
+            + ", ".join(names.get(c, f"#{c}") for c in result.elected)
+            + ".",
+            err=True,
+        )
+        raise SystemExit(1)
+    click.echo("The recount matches the published result.")
