@@ -79,6 +79,7 @@ def _as_data(result: ElectionResult) -> dict[str, Any]:
                 "elected": list(r.elected),
                 "eliminated": list(r.eliminated),
                 "note": r.note,
+                "tie": r.tie,
             }
             for r in result.rounds
         ],
@@ -159,7 +160,7 @@ def ballot_export(
     random.SystemRandom().shuffle(ballots)
     inp = election_input(config, row, cands, ballots)
     meta = {
-        "election": module.title,
+        "title": module.title,
         "constituency": row.name,
         "candidates": {str(c.id): c.name for c in cands},
         "elected": list(stored.data.get("elected", [])) if stored else [],

@@ -11,13 +11,31 @@ from .i18n import _
 from .results import stored_results
 from .services import constituencies
 
+# The counting module's round codes (methods.ROUND_NOTES), in words a resident reads.
 ROUND_NOTES = {
-    "quota_reached": lambda: _("reached the quota"),
-    "lowest_eliminated": lambda: _("fewest votes, eliminated"),
-    "most_approvals": lambda: _("most approvals"),
-    "min_load": lambda: _("lowest maximum load"),
-    "tie_lottery": lambda: _("tie broken by the published drawing of lots"),
-    "parity_swap": lambda: _("replaced for gender parity"),
+    "most_approvals": lambda: _("the candidates with the most approvals are elected"),
+    "min_load": lambda: _("the candidate whose voters would carry the lowest load is elected"),
+    "no_support": lambda: _(
+        "no remaining candidate is approved on any ballot: the seat goes by lot"
+    ),
+    "first_preferences": lambda: _(
+        "first preferences are counted; candidates reaching the quota are elected"
+    ),
+    "surplus_transferred": lambda: _("the surplus of an elected candidate is transferred"),
+    "lowest_eliminated": lambda: _(
+        "the candidate with the fewest votes is excluded and their ballots move on"
+    ),
+    "last_vacancies": lambda: _("as many candidates remain as seats: they are elected"),
+    "parity_swap": lambda: _(
+        "gender parity: the last elected of one gender gives way to the best placed of the other"
+    ),
+}
+TIE_NOTES = {
+    "earlier_round": lambda: _(
+        "a tie, decided by the latest earlier round where the candidates differed"
+    ),
+    "more_approvals": lambda: _("a tie, decided by the number of approvals"),
+    "lottery": lambda: _("a tie, decided by the published drawing of lots"),
 }
 BAR_HEIGHT = 28
 
@@ -56,7 +74,8 @@ def method_words(config: ElectionConfig, seats: int, max_choices: int | None) ->
     else:
         text = [
             _(
-                "Voters ranked the candidates. A candidate whose votes reach the quota is "
+                "Single transferable vote, Scottish rules of 2007. Voters ranked the "
+                "candidates. A candidate whose votes reach the quota is "
                 "elected and the surplus passes on to the next preferences of their voters; when "
                 "nobody reaches it, the candidate with the fewest votes is eliminated and their "
                 "ballots pass on, until the %(seats)s seats are filled.",
@@ -65,8 +84,9 @@ def method_words(config: ElectionConfig, seats: int, max_choices: int | None) ->
         ]
     text.append(
         _(
-            "Ties are broken by a drawing of lots anyone can reproduce, seeded by the published "
-            "text “%(seed)s”.",
+            "A tie is decided by the rules of the method (an earlier round, the number of "
+            "approvals) and otherwise by a drawing of lots anyone can reproduce, seeded by the "
+            "published text “%(seed)s”.",
             seed=config.tie_seed,
         )
     )
@@ -112,6 +132,7 @@ def constituency_view(config: ElectionConfig, row: Any, data: dict[str, Any]) ->
             {
                 **r,
                 "notes": ROUND_NOTES[r["note"]]() if r["note"] in ROUND_NOTES else r["note"],
+                "tie": TIE_NOTES[r["tie"]]() if r.get("tie") in TIE_NOTES else "",
                 "elected_names": [names.get(c, "?") for c in r["elected"]],
                 "eliminated_names": [names.get(c, "?") for c in r["eliminated"]],
             }

@@ -96,5 +96,9 @@ def test_recount_command_reproduces_the_published_result(town, client, tmp_path)
     path.write_text(client.get(election.url + f"ballots/{cid}.json").text)
     result = CliRunner().invoke(main, ["election", "recount", str(path)])
     assert result.exit_code == 0, result.output
+    assert "The recount matches the published result." in result.output
     tampered = json.loads(path.read_text())
+    tampered["meta"]["elected"] = election.candidates["nord"][1:]
     path.write_text(json.dumps(tampered))
+    mismatch = CliRunner().invoke(main, ["election", "recount", str(path)])
+    assert mismatch.exit_code == 1 and "MISMATCH" in mismatch.output
