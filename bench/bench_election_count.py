@@ -15,6 +15,10 @@ tracemalloc for its peak memory.
     .venv/bin/python bench/bench_election_count.py [--ballots 100000] [--candidates 15]
         [--seats 12] [--seed 2026] [--repeat 3]
 
+Then, when ``../shared/data/pabulib`` is beside the repository, the same measures for sequential
+Phragmén and block vote on 12,021 real approval ballots (Warszawa 2020, Mokotów, 118 projects
+read as candidates, 12 seats; data: pabulib.org), with the approval tally as baseline.
+
 Preferences: candidates belong to four local lists; each voter leans to one list, ranks a number
 of candidates drawn from a skewed distribution (many rank 3 to 6, a few rank them all) in a
 Plackett-Luce order where candidates of the voter's list weigh four times more.
@@ -23,6 +27,7 @@ Plackett-Luce order where candidates of the voter's list weigh four times more.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import random
 import statistics
@@ -30,6 +35,7 @@ import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from parvis_election.ballot_file import dump_json, load
@@ -117,6 +123,41 @@ def main() -> None:
         elapsed, cpu, peak, outcome = measure(fn, args.repeat)
         if name.startswith("recount"):
             assert outcome == result.elected, "the recount differs from the count"
+        print(f"{name:<30} {elapsed:>9.3f} {cpu:>9.3f} {peak:>9.1f}")
+    approval_part(args.repeat)
+
+
+def real_approval_ballots() -> list[tuple[int, ...]] | None:
+    source = (
+        Path(__file__).resolve().parents[1].parent
+        / "shared/data/pabulib/Poland_Warszawa_2020_Mokotow.pb"
+    )
+    if not source.exists():
+        return None
+    rows = source.read_text(encoding="utf-8").split("\nVOTES\n", 1)[1].splitlines()
+    return [tuple(map(int, r["vote"].split(","))) for r in csv.DictReader(rows, delimiter=";")]
+
+
+def approval_part(repeat: int) -> None:
+    ballots = real_approval_ballots()
+    if ballots is None:
+        print("(shared/data/pabulib absent: no approval part)")
+        return
+    candidates = tuple(sorted({c for b in ballots for c in b}))
+    print(
+        f"\n{len(ballots)} real approval ballots (Warszawa 2020 Mokotow), "
+        f"{len(candidates)} candidates, 12 seats"
+    )
+    phragmen = ElectionInput("phragmen", 12, candidates, ballots)
+    block = ElectionInput("block", 12, candidates, ballots, max_choices=15)
+    cases: list[tuple[str, Callable[[], Any]]] = [
+        ("baseline: approval tally", lambda: Counter(c for b in ballots for c in b)),
+        ("sequential Phragmen", lambda: count(phragmen)),
+        ("block vote", lambda: count(block)),
+    ]
+    print(f"{'':<30} {'wall (s)':>9} {'CPU (s)':>9} {'peak MiB':>9}")
+    for name, fn in cases:
+        elapsed, cpu, peak, _outcome = measure(fn, repeat)
         print(f"{name:<30} {elapsed:>9.3f} {cpu:>9.3f} {peak:>9.1f}")
 
 

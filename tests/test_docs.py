@@ -165,3 +165,24 @@ def test_writing_plugins_test_examples_pass(example_plugin_site: Path, tmp_path:
         check=False,
     )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_testing_helpers_are_documented_with_their_exact_signatures() -> None:
+    import parvis.testing as testing
+
+    documented: dict[str, str] = {}
+    for code in _python_blocks(WRITING_DOC):
+        for node in ast.parse(code).body:
+            if isinstance(node, ast.FunctionDef) and node.name in testing.__all__:
+                documented[node.name] = ast.unparse(node.args) + f" -> {ast.unparse(node.returns)}"
+    functions = [n for n in testing.__all__ if inspect.isfunction(getattr(testing, n))]
+    assert sorted(documented) == sorted(functions), "document every parvis.testing function"
+    for name in functions:
+        source = ast.parse(inspect.getsource(getattr(testing, name))).body[0]
+        assert isinstance(source, ast.FunctionDef)
+        real = ast.unparse(source.args) + f" -> {ast.unparse(source.returns)}"
+        assert documented[name] == real, f"{name}: docs say ({documented[name]}), code ({real})"
+    text = WRITING_DOC.read_text(encoding="utf-8")
+    missing = [n for n in testing.__all__ if not re.search(rf"(?<!\w){n}(?!\w)", text)]
+    assert not missing, f"parvis.testing names documented nowhere: {missing}"
+    assert f'DEFAULT_PASSWORD = "{testing.DEFAULT_PASSWORD}"' in text

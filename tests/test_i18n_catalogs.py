@@ -17,182 +17,25 @@ import re
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from babel.messages import frontend
-from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.pofile import read_po
 
 from parvis import i18n
+from parvis.devkit import catalogs
+from parvis.devkit.catalogs import Found, catalog_problems, ids, load, placeholder_problems, strings
 from parvis.testing import post_form
 
 ROOT = Path(__file__).resolve().parents[1]
 BABEL_CFG = ROOT / "babel.cfg"
 CORE_DOMAIN = "parvis"
 CORE_LOCALE_DIR = ROOT / "core" / "parvis" / "locale"
-# The same keywords as ``pybabel extract -k _l -k lazy_gettext``.
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
-FRENCH_PLURAL_FORMS = "nplurals=2; plural=(n > 1);"
-
-PLACEHOLDER = re.compile(
-    r"%\((?P<name>[^)]*)\)[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa]"
-)
 NBSP = "\u00a0"
 
 
-# --- extraction and catalogs ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Found:
-    """A message marked for translation in the source, with where it was first seen."""
-
-    msgid: str
-    plural: str | None
-    context: str | None
-    where: str
-
-
 def extract(base: Path) -> dict[tuple[str, str | None], Found]:
-    """Messages marked under ``base``, read with ``babel.cfg`` exactly like ``pybabel extract``."""
-    parse = getattr(frontend, "parse_mapping_cfg", None) or frontend.parse_mapping
-    with BABEL_CFG.open() as fh:
-        method_map, options_map = parse(fh, str(BABEL_CFG))
-    found: dict[tuple[str, str | None], Found] = {}
-    for filename, lineno, message, _comments, context in extract_from_dir(
-        str(base), method_map, options_map, keywords=KEYWORDS
-    ):
-        if isinstance(message, str):
-            msgid, plural = message, None
-        else:
-            msgid, plural = message[0], (message[1] if len(message) > 1 else None)
-        where = f"{(base / filename).relative_to(ROOT)}:{lineno}"
-        found.setdefault((msgid, context), Found(msgid, plural, context, where))
-    return found
-
-
-def po_path(locale_dir: Path, locale: str, domain: str) -> Path:
-    return locale_dir / locale / "LC_MESSAGES" / f"{domain}.po"
-
-
-def load(locale_dir: Path, locale: str, domain: str) -> Catalog | None:
-    path = po_path(locale_dir, locale, domain)
-    if not path.is_file():
-        return None
-    with path.open("rb") as fh:
-        return read_po(fh, locale=locale, domain=domain)
-
-
-def strings(message: Message) -> list[str]:
-    value = message.string
-    return list(value) if isinstance(value, (list, tuple)) else [value or ""]
-
-
-def ids(message: Message) -> list[str]:
-    value = message.id
-    return list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def placeholders(text: str) -> set[str]:
-    return {m.group(0) for m in PLACEHOLDER.finditer(text)}
-
-
-def stray_percent(text: str) -> int:
-    """``%`` signs that are neither a placeholder nor ``%%`` (they break Jinja's formatting)."""
-    return PLACEHOLDER.sub("", text).replace("%%", "").count("%")
-
-
-def rel(path: Path) -> Path:
-    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-
-
-def show(found: Found) -> str:
-    text = found.msgid.replace("\n", "\\n")
-    if len(text) > 90:
-        text = text[:87] + "..."
-    ctx = f" [context {found.context!r}]" if found.context else ""
-    return f'"{text}"{ctx} ({found.where})'
-
-
-def catalog_problems(
-    found: dict[tuple[str, str | None], Found], locale_dir: Path, domain: str
-) -> list[str]:
-    """Everything wrong with the French and English catalogs of ``domain``, as readable lines."""
-    problems: list[str] = []
-    fr = load(locale_dir, "fr", domain)
-    en = load(locale_dir, "en", domain)
-    for locale, catalog in (("fr", fr), ("en", en)):
-        if catalog is None:
-            problems.append(f"missing catalog {rel(po_path(locale_dir, locale, domain))}")
-    if fr is not None:
-        path = rel(po_path(locale_dir, "fr", domain))
-        if fr.plural_forms != FRENCH_PLURAL_FORMS:
-            problems.append(f"{path}: Plural-Forms should be {FRENCH_PLURAL_FORMS!r}")
-        missing, untranslated, fuzzy = [], [], []
-        for key, item in sorted(found.items(), key=lambda kv: kv[1].where):
-            message = fr.get(*key)
-            if message is None:
-                missing.append(show(item))
-            elif message.fuzzy:
-                fuzzy.append(show(item))
-            elif not all(s.strip() for s in strings(message)):
-                untranslated.append(show(item))
-        for label, items in (
-            ("not in the catalog", missing),
-            ("with an empty msgstr", untranslated),
-            ("marked fuzzy", fuzzy),
-        ):
-            if items:
-                problems.append(f"{path}: {len(items)} msgid(s) {label}:")
-                problems.extend(f"    {line}" for line in items)
-        problems.extend(f"{path}: {line}" for line in placeholder_problems(fr))
-    if en is not None:
-        path = rel(po_path(locale_dir, "en", domain))
-        absent = [show(item) for key, item in sorted(found.items()) if en.get(*key) is None]
-        if absent:
-            problems.append(f"{path}: {len(absent)} msgid(s) not in the catalog:")
-            problems.extend(f"    {line}" for line in absent)
-    for locale, catalog in (("fr", fr), ("en", en)):
-        if catalog is None:
-            continue
-        stale = sorted(
-            str(m.id if isinstance(m.id, str) else m.id[0])
-            for m in catalog
-            if m.id and (ids(m)[0], m.context) not in found
-        )
-        if stale:
-            path = rel(po_path(locale_dir, locale, domain))
-            problems.append(f"{path}: {len(stale)} msgid(s) no longer in the source (obsolete):")
-            problems.extend(f'    "{s[:90]}"' for s in stale)
-    return problems
-
-
-def placeholder_problems(catalog: Catalog) -> list[str]:
-    """French translations whose ``%(name)s`` placeholders differ from their msgid's."""
-    problems = []
-    for message in catalog:
-        if not message.id or message.fuzzy:
-            continue
-        source_ids = ids(message)
-        expected = set().union(*(placeholders(s) for s in source_ids))
-        translations = [s for s in strings(message) if s]
-        if not translations:
-            continue
-        got = set().union(*(placeholders(s) for s in translations))
-        label = source_ids[0].replace("\n", "\\n")[:90]
-        if got != expected:
-            problems.append(
-                f'placeholders differ for "{label}": msgid has {sorted(expected)}, '
-                f"msgstr has {sorted(got)}"
-            )
-        elif any(placeholders(s) - expected for s in translations):
-            problems.append(f'unknown placeholder in a plural form of "{label}"')
-        if any(stray_percent(s) > max(map(stray_percent, source_ids)) for s in translations):
-            problems.append(f'lone "%" in the msgstr of "{label}": write "%%"')
-    return problems
+    """Core's messages, read with ``babel.cfg`` exactly like ``pybabel extract``."""
+    return catalogs.extract(base, BABEL_CFG, ROOT)
 
 
 def fix_hint(where: str) -> str:
@@ -219,7 +62,7 @@ def test_core_extraction_finds_the_core_messages(core_messages):
 
 
 def test_core_catalogs_are_complete(core_messages):
-    problems = catalog_problems(core_messages, CORE_LOCALE_DIR, CORE_DOMAIN)
+    problems = catalog_problems(core_messages, CORE_LOCALE_DIR, CORE_DOMAIN, ROOT)
     if problems:
         pytest.fail(
             "Core translation domain 'parvis' is out of date:\n"
@@ -264,19 +107,9 @@ def plugin_packages() -> Iterator[Path]:
 
 @pytest.mark.parametrize("package", list(plugin_packages()), ids=lambda p: p.parent.name)
 def test_plugin_catalogs_are_complete(package: Path):
-    """Plugins' catalogs are being written by their own maintainers: each plugin fails alone."""
+    """Each plugin fails alone, with the check ``parvis plugin i18n check`` runs."""
     domain = package.name  # parvis_<plugin>
-    found = extract(package.parent)
-    locale_dir = package / "locale"
-    if not found:
-        return  # nothing marked for translation (yet): no catalog needed
-    if not locale_dir.is_dir():
-        pytest.fail(
-            f"Plugin domain '{domain}': {len(found)} message(s) are marked for translation in "
-            f"{rel(package)} but it has no locale/ folder." + fix_hint(f"plugin {domain}"),
-            pytrace=False,
-        )
-    problems = catalog_problems(found, locale_dir, domain)
+    problems = catalogs.plugin_problems(package, domain)
     if problems:
         pytest.fail(
             f"Plugin translation domain '{domain}' is out of date:\n"

@@ -13,6 +13,7 @@ from parvis.accounts.services import unsubscribe_url as _unsubscribe_url
 from parvis.cli import app_for_command
 from parvis.contrib import (
     Action,
+    AuditAction,
     Event,
     Fragment,
     MenuItem,
@@ -24,7 +25,7 @@ from parvis.contrib import (
 )
 from parvis.db import Base, utcnow
 from parvis.events import emit
-from parvis.forms import Form
+from parvis.forms import Form, parse_int
 from parvis.hookspecs import hookimpl, hookspec
 from parvis.i18n import (
     Translator,
@@ -38,6 +39,7 @@ from parvis.i18n import (
 )
 from parvis.mail import queue_mail
 from parvis.models import Area, Follow, Module, Space, Town, Upload, User, Verification
+from parvis.notify import notify_followers
 from parvis.permissions import (
     ANONYMOUS,
     MODERATOR,
@@ -48,6 +50,7 @@ from parvis.permissions import (
     Actor,
     Decision,
 )
+from parvis.plugin_app import App, unwrap
 from parvis.spaces.services import (
     Follower,
     InvalidImage,
@@ -56,6 +59,7 @@ from parvis.spaces.services import (
     store_image,
 )
 from parvis.templating import render_markdown
+from parvis.towns import town_areas, town_time_zone
 from parvis.verification.eligibility import Eligibility, eligible
 from parvis.verification.records import PersonAlreadyVerified, verification_of, verify_user
 from parvis.web import (
@@ -74,9 +78,9 @@ from parvis.web import site_url as _site_url
 record_audit = audit.record
 
 
-def site_url(app: Any, session: Any, town_id: int) -> str:
+def site_url(app: App, session: Any, town_id: int) -> str:
     """A town's own address, for links in e-mails sent from ``parvis_event`` or a command."""
-    return _site_url(app, session, town_id)
+    return _site_url(unwrap(app), session, town_id)
 
 
 def rate_limit(session: Any, key: str, limit: int, window_seconds: int) -> bool:
@@ -85,16 +89,16 @@ def rate_limit(session: Any, key: str, limit: int, window_seconds: int) -> bool:
     return ratelimit.hit(session, key, limit, window_seconds)
 
 
-def unsubscribe_url(app: Any, base_url: str, user_id: int) -> str:
+def unsubscribe_url(app: App, base_url: str, user_id: int) -> str:
     """The link to put in every e-mail about a followed space (one click turns them off);
     ``base_url`` comes from ``site_url`` (computed once per batch)."""
-    return _unsubscribe_url(app.config.secret_key, base_url, user_id)
+    return _unsubscribe_url(unwrap(app).config.secret_key, base_url, user_id)
 
 
-def using_locale(app: Any, locale: str) -> AbstractContextManager[None]:
+def using_locale(app: App, locale: str) -> AbstractContextManager[None]:
     """Translate in ``locale`` inside a ``with`` block, e.g. to write each follower's e-mail in
     their language from an event handler or a command (``app`` is the hook's ``app``)."""
-    return use_locale(app.catalogs, locale)
+    return use_locale(unwrap(app).catalogs, locale)
 
 
 __all__ = [
@@ -106,7 +110,9 @@ __all__ = [
     "VERIFIED",
     "Action",
     "Actor",
+    "App",
     "Area",
+    "AuditAction",
     "Base",
     "Context",
     "Decision",
@@ -146,6 +152,8 @@ __all__ = [
     "get_locale",
     "hookimpl",
     "hookspec",
+    "notify_followers",
+    "parse_int",
     "queue_mail",
     "rate_limit",
     "record_audit",
@@ -157,6 +165,8 @@ __all__ = [
     "site_url",
     "slugify",
     "store_image",
+    "town_areas",
+    "town_time_zone",
     "unsubscribe_url",
     "using_locale",
     "utcnow",

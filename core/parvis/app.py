@@ -24,7 +24,16 @@ from parvis.db import Base, Database
 from parvis.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from parvis.models import Town
 from parvis.permissions import Permissions
-from parvis.plugins import CORE_PLUGINS, PluginError, PluginInfo, Registry, call_each, load_plugins
+from parvis.plugin_app import App
+from parvis.plugins import (
+    CORE_PLUGINS,
+    PluginError,
+    PluginInfo,
+    Registry,
+    call_each,
+    check_route_namespaces,
+    load_plugins,
+)
 
 logger = logging.getLogger("parvis")
 
@@ -40,6 +49,7 @@ class Parvis:
         self.core_plugins = [n for n in self.infos if n in CORE_PLUGINS]
         self.plugins = [n for n in self.infos if n not in CORE_PLUGINS]
         self.registry = Registry.build(self.pm)
+        check_route_namespaces(self.pm, self.registry)
         self.permissions = Permissions(
             self.registry.actions, self.registry.module_types, self.registry.roles
         )
@@ -130,10 +140,11 @@ class Parvis:
     def fire(self, events: list[Any]) -> None:
         """Deliver committed events; a failing handler is logged, never shown to the user
         (their data is already saved) and never stops the other handlers."""
+        handle = App(self)
         for event in events:
             for impl in self.pm.hook.parvis_event.get_hookimpls():
                 try:
-                    impl.function(event=event, app=self)
+                    impl.function(event=event, app=handle)
                 except Exception:
                     logger.exception("Event handler %s failed on %s", impl.plugin_name, event.name)
 

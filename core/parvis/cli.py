@@ -9,10 +9,11 @@ import click
 from sqlalchemy import select
 
 from parvis.config import Config
+from parvis.devkit.commands import plugin_group
 from parvis.plugins import PluginError
 
 if TYPE_CHECKING:
-    from parvis.app import Parvis
+    from parvis.plugin_app import App
 
 
 def _parvis(ctx: click.Context):
@@ -26,9 +27,11 @@ def _parvis(ctx: click.Context):
     return ctx.obj["parvis"]
 
 
-def app_for_command(ctx: click.Context) -> Parvis:
-    """For plugins' commands: the app (database, plugins, settings) of this invocation."""
-    return _parvis(ctx.find_root())
+def app_for_command(ctx: click.Context) -> App:
+    """For plugins' commands: the app (database, settings, hooks) of this invocation."""
+    from parvis.plugin_app import App
+
+    return App(_parvis(ctx.find_root()))
 
 
 class ParvisGroup(click.Group):
@@ -70,10 +73,15 @@ class ParvisGroup(click.Group):
 def main(ctx: click.Context, config_path: str) -> None:
     """Parvis: civic participation platform."""
     ctx.ensure_object(dict)
+    if ctx.invoked_subcommand == "plugin":
+        return  # authors' tools: no deployment configuration (nor instance/ folder) needed
     try:
         ctx.obj["config"] = Config.load(config_path)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+main.add_command(plugin_group)
 
 
 @main.group()

@@ -34,6 +34,18 @@ class Action:
 
 
 @dataclass(frozen=True)
+class AuditAction:
+    """An action the audit log records, with the sentence it reads as.
+
+    ``sentence`` is translatable and may use ``%(actor)s`` (who), ``%(target)s`` (the entry's
+    target) and any detail key passed to ``ctx.audit``; a missing one reads as "—".
+    """
+
+    name: str
+    sentence: str
+
+
+@dataclass(frozen=True)
 class Role:
     key: str
     label: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import wtforms
@@ -25,6 +26,14 @@ class Form(wtforms.Form):
     def add_error(self, field_name: str, message: str) -> None:
         field = getattr(self, field_name)
         field.errors = [*field.errors, message]
+
+
+def parse_int(value: Any, digits: int = 9) -> int | None:
+    """A strict parse of a whole number 0 or more from a form field or a query string: ASCII
+    digits only, at most ``digits`` of them; anything else is ``None`` (``str.isdigit`` accepts
+    "²", which ``int`` refuses, and 30 digits would overflow the database)."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if re.fullmatch(rf"[0-9]{{1,{digits}}}", text) else None
 
 
 class _WTFormData:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from parvis.contrib import (
         Action,
+        AuditAction,
         Event,
         Fragment,
         MenuItem,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         SpaceKind,
     )
     from parvis.models import Town, User
+    from parvis.plugin_app import App
 
 hookspec = pluggy.HookspecMarker("parvis")
 hookimpl = pluggy.HookimplMarker("parvis")
@@ -50,6 +52,11 @@ def parvis_settings() -> list[Setting]:
 @hookspec
 def parvis_actions() -> list[Action]:
     """Permission actions, named ``<plugin>.<verb>``."""
+
+
+@hookspec
+def parvis_audit_actions() -> list[AuditAction]:
+    """Actions the plugin records in the audit log, each with the sentence the log shows."""
 
 
 @hookspec
@@ -116,7 +123,7 @@ def parvis_slot(
 
 
 @hookspec
-def parvis_event(event: Event, app: Any) -> None:
+def parvis_event(event: Event, app: App) -> None:
     """React to ``event`` after its transaction committed (notifications, audit, caches)."""
 
 

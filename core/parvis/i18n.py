@@ -27,6 +27,8 @@ DEFAULT_LOCALE = "fr"
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
 _locale: ContextVar[str] = ContextVar("parvis_locale", default=DEFAULT_LOCALE)
+# The request's town clock (``towns.time_zone_name``): times are shown in it.
+_time_zone: ContextVar[str] = ContextVar("parvis_time_zone", default="Europe/Paris")
 _catalogs: ContextVar[Catalogs | None] = ContextVar("parvis_catalogs", default=None)
 
 
@@ -111,6 +113,11 @@ def get_locale() -> str:
     return _locale.get()
 
 
+def set_time_zone(name: str) -> None:
+    """Show times in ``name`` for the current request (or command, or test)."""
+    _time_zone.set(name)
+
+
 def _translations(domain: str = "parvis") -> _gettext.NullTranslations:
     catalogs = _catalogs.get()
     if catalogs is None:
@@ -189,13 +196,12 @@ def format_date(value: dt.date | dt.datetime | None, fmt: str = "long") -> str:
     return dates.format_date(value, format=fmt, locale=get_locale())
 
 
-def format_datetime(
-    value: dt.datetime | None, fmt: str = "medium", tz: str = "Europe/Paris"
-) -> str:
+def format_datetime(value: dt.datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
+    """``value`` in the request's language, on the town's clock unless ``tz`` names another."""
     if value is None:
         return ""
     return dates.format_datetime(
-        value, format=fmt, tzinfo=dates.get_timezone(tz), locale=get_locale()
+        value, format=fmt, tzinfo=dates.get_timezone(tz or _time_zone.get()), locale=get_locale()
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pluggy
 
 from parvis import hookspecs
-from parvis.contrib import Action, ModuleType, Role, Setting, SpaceKind
+from parvis.contrib import Action, AuditAction, ModuleType, Role, Setting, SpaceKind
 
 ENTRY_POINT_GROUP = "parvis"
 
@@ -178,6 +178,7 @@ class Registry:
     space_kinds: dict[str, SpaceKind] = field(default_factory=dict)
     module_types: dict[str, ModuleType] = field(default_factory=dict)
     action_owner: dict[str, str] = field(default_factory=dict)
+    audit_actions: dict[str, AuditAction] = field(default_factory=dict)
 
     @classmethod
     def build(cls, pm: pluggy.PluginManager) -> Registry:
@@ -194,6 +195,14 @@ class Registry:
                     )
                 _add_unique(reg.actions, action.name, action, plugin, "action")
                 reg.action_owner[action.name] = plugin
+        for plugin, items in call_each(pm, "parvis_audit_actions"):
+            for audited in items:
+                if audited.name.partition(".")[0] != plugin and plugin not in CORE_PLUGINS:
+                    raise PluginError(
+                        f"Plugin '{plugin}' declares audit action '{audited.name}': "
+                        f"its audit actions must be named '{plugin}.<verb>'."
+                    )
+                _add_unique(reg.audit_actions, audited.name, audited, plugin, "audit action")
         for plugin, items in call_each(pm, "parvis_roles"):
             for role in items:
                 _add_unique(reg.roles, role.key, role, plugin, "role")
@@ -216,6 +225,23 @@ class Registry:
             ),
             key=lambda m: (m.order, m.key),
         )
+
+
+def check_route_namespaces(pm: pluggy.PluginManager, registry: Registry) -> None:
+    """Module type keys and plugin names name routes in one namespace (``<key>:<route>``,
+    ``<plugin>:<route>``): a clash would let one silently shadow the other's ``url()``."""
+    plugins = {name for name, _ in pm.list_name_plugin()}
+    with_routes = {name for name, routes in call_each(pm, "parvis_routes") if routes}
+    for key, mtype in registry.module_types.items():
+        owner = mtype.plugin
+        if key in CORE_PLUGINS or (key in plugins and (key != owner or key in with_routes)):
+            clash = "core feature" if key in CORE_PLUGINS else "plugin"
+            raise PluginError(
+                f"Plugin '{owner}' declares module type '{key}', the name of the {clash} '{key}'"
+                f"{' and its site routes' if key in with_routes else ''}: both would name "
+                f"routes '{key}:...', so url('{key}:...') could find the wrong page. Rename the "
+                "module type key (module type keys and plugin names share one namespace)."
+            )
 
 
 def _add_unique(target: dict[str, Any], key: str, value: Any, plugin: str, what: str) -> None:

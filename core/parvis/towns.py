@@ -1,11 +1,14 @@
-"""Creating towns (tenants) and their first administrator."""
+"""Towns (tenants): creating one with its first administrator; its areas and its clock."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parvis.db import utcnow
-from parvis.models import RoleGrant, Town, TownHost, User
+from parvis.models import Area, RoleGrant, Town, TownHost, User
 from parvis.passwords import hash_password
 from parvis.permissions import TOWN_ADMIN
 
@@ -40,3 +43,36 @@ def create_town(
     session.add(RoleGrant(town_id=town.id, user_id=admin.id, role=TOWN_ADMIN))
     session.flush()
     return town
+
+
+# Towns are French municipalities by default; each may set its own zone in the administration.
+DEFAULT_TIME_ZONE = "Europe/Paris"
+
+
+def town_areas(session: Session, town: Town | int) -> list[Area]:
+    """The town's neighbourhoods, in their display order."""
+    town_id = town if isinstance(town, int) else town.id
+    return list(
+        session.scalars(
+            select(Area).where(Area.town_id == town_id).order_by(Area.position, Area.name)
+        )
+    )
+
+
+def time_zone_name(town: Town) -> str:
+    """The town's IANA time zone name (``Town.settings["core"]["time_zone"]``)."""
+    name = ((town.settings or {}).get("core") or {}).get("time_zone")
+    return name if isinstance(name, str) and is_time_zone(name) else DEFAULT_TIME_ZONE
+
+
+def town_time_zone(town: Town) -> ZoneInfo:
+    """The town's clock: dates typed by staff and "today" are read in it; times are shown in it."""
+    return ZoneInfo(time_zone_name(town))
+
+
+def is_time_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return "/" in name or name == "UTC"

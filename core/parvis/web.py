@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -29,7 +30,9 @@ from parvis.contrib import Fragment, MenuItem, ModuleType
 from parvis.i18n import gettext as _
 from parvis.models import Module, Space, Town, TownHost, User
 from parvis.permissions import Actor, Decision, RuleSet, load_actor
+from parvis.plugin_app import App
 from parvis.plugins import call_each
+from parvis.towns import time_zone_name, town_time_zone
 
 if TYPE_CHECKING:
     from parvis.app import Parvis
@@ -149,7 +152,9 @@ class Context:
 
     def audit(self, action: str, target: str = "", **details: Any) -> None:
         """Record an administrative or vote-relevant action by this request's actor, in this
-        town, in the request's unit of work (so it is kept only if the change is)."""
+        town, in the request's unit of work (so it is kept only if the change is). ``action``
+        must be declared with ``parvis_audit_actions``."""
+        audit.check_declared(self.parvis.registry.audit_actions, action)
         audit.record(self.session, self.town.id, self.actor.id, action, target, **details)
 
     def flash(self, message: str, category: str = "success") -> None:
@@ -157,6 +162,17 @@ class Context:
 
     def setting(self, plugin: str, key: str) -> Any:
         return self.parvis.setting(self.town, plugin, key)
+
+    @property
+    def app(self) -> App:
+        """The ``App`` handle (what ``parvis_event`` gets), e.g. for ``notify_followers``."""
+        return App(self.parvis)
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        """The town's clock (a town setting, Europe/Paris by default): read dates typed by staff
+        and "today" in it; ``format_datetime`` already shows times in it."""
+        return town_time_zone(self.town)
 
 
 class LoginRequired(Exception):
@@ -256,6 +272,7 @@ def build_context(
         default=town.default_locale,
     )
     i18n.activate(parvis.catalogs, locale)
+    i18n.set_time_zone(time_zone_name(town))
     ctx = Context(
         parvis=parvis,
         request=request,

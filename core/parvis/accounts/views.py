@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -12,7 +11,8 @@ from starlette.routing import Route
 from parvis import i18n, ratelimit
 from parvis.accounts import forms, services
 from parvis.i18n import gettext as _
-from parvis.models import Area, User
+from parvis.models import User
+from parvis.towns import town_areas
 from parvis.verification.records import MOVED, end_verification, verification_of
 from parvis.web import Context, form_status, get_context, redirect, render, view
 
@@ -21,9 +21,7 @@ HONEYPOT = "website"
 
 
 def _area_choices(ctx: Context) -> list[tuple[str, str]]:
-    areas = ctx.session.scalars(
-        select(Area).where(Area.town_id == ctx.town.id).order_by(Area.position, Area.name)
-    )
+    areas = town_areas(ctx.session, ctx.town)
     return [("", _("Not said"))] + [(str(a.id), a.name) for a in areas]
 
 

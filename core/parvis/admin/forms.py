@@ -17,7 +17,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from parvis.contrib import Setting
 from parvis.forms import Form
+from parvis.i18n import gettext as _
 from parvis.i18n import lazy_gettext as _l
+from parvis.towns import is_time_zone
 
 
 class SpaceForm(Form):
@@ -78,11 +80,26 @@ class TownForm(Form):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+    time_zone = StringField(
+        _l("Time zone"),
+        [Optional(), Length(max=60)],
+        description=_l(
+            'The town\'s clock, as a zone name such as "Europe/Paris": times are shown in it.'
+        ),
+    )
     accessibility_statement = TextAreaField(
         _l("Accessibility statement"),
         [Optional(), Length(max=50000)],
         description=_l("Markdown. Shown on the accessibility page linked from every page."),
     )
+
+
+def check_time_zone(form: TownForm) -> bool:
+    """Refuse a zone name the time zone database does not know, beside the field."""
+    if form.time_zone.data and not is_time_zone(form.time_zone.data.strip()):
+        form.add_error("time_zone", _("Unknown time zone: write a name such as Europe/Paris."))
+        return False
+    return True
 
 
 def plugin_settings_form(settings: dict[str, dict[str, Setting]], plugins: list[str]) -> type[Form]:

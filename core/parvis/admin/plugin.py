@@ -5,8 +5,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
+from parvis.admin.audit_actions import CORE_AUDIT_ACTIONS
 from parvis.admin.views import routes
-from parvis.contrib import MenuItem
+from parvis.contrib import AuditAction, MenuItem
 from parvis.hookspecs import hookimpl
 from parvis.i18n import lazy_gettext as _l
 from parvis.permissions import SPACE_ADMIN
@@ -16,6 +17,11 @@ from parvis.web import get_context
 @hookimpl
 def parvis_routes() -> list[BaseRoute]:
     return list(routes)
+
+
+@hookimpl
+def parvis_audit_actions() -> list[AuditAction]:
+    return list(CORE_AUDIT_ACTIONS)
 
 
 @hookimpl

@@ -39,6 +39,8 @@ def _run(connection) -> None:
         render_item=_render_item,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # ``parvis plugin makemigration`` limits autogenerate to the plugin's own tables.
+        include_object=config.attributes.get("include_object"),
     )
     with context.begin_transaction():
         context.run_migrations()

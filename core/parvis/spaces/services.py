@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from parvis.contrib import ModuleType
-from parvis.models import Area, Follow, Module, Space, Town, Upload, User
+from parvis.models import Follow, Module, Space, Town, Upload, User
 
 MAX_IMAGE_SIDE = 1600
 MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photo is fine; a decompression bomb is not
@@ -41,14 +41,6 @@ def unique_space_slug(
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-def areas(session: Session, town: Town) -> list[Area]:
-    return list(
-        session.scalars(
-            select(Area).where(Area.town_id == town.id).order_by(Area.position, Area.name)
-        )
-    )
 
 
 def list_spaces(

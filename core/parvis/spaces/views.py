@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import select, true
@@ -11,9 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from parvis.forms import parse_int
 from parvis.i18n import gettext as _
 from parvis.models import Area, Space, Upload
 from parvis.spaces import services
+from parvis.towns import town_areas
 from parvis.web import Context, get_context, redirect, render, view
 
 
@@ -24,21 +25,15 @@ def home(request: Request) -> Response:
     return render(
         request,
         "core/home.html",
-        {"spaces": spaces, "areas": services.areas(ctx.session, ctx.town)},
+        {"spaces": spaces, "areas": town_areas(ctx.session, ctx.town)},
         slots=("home.top", "home.main"),
     )
-
-
-def _int_param(request: Request, name: str) -> int | None:
-    value = request.query_params.get(name, "")
-    # Not str.isdigit(): it accepts "²", which int() refuses.
-    return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
 
 
 @view
 def space_list(request: Request) -> Response:
     ctx = get_context(request)
-    area_id = _int_param(request, "area")
+    area_id = parse_int(request.query_params.get("area"))
     kind = request.query_params.get("kind") or None
     if kind not in ctx.parvis.registry.space_kinds:
         kind = None
@@ -48,7 +43,7 @@ def space_list(request: Request) -> Response:
         "core/spaces.html",
         {
             "spaces": spaces,
-            "areas": services.areas(ctx.session, ctx.town),
+            "areas": town_areas(ctx.session, ctx.town),
             "kinds": ctx.parvis.registry.space_kinds,
             "area_id": area_id,
             "kind": kind,

@@ -1,24 +1,37 @@
-"""Test helpers for Parvis and for plugin authors (loaded as the ``parvis`` pytest plugin)."""
+"""Test helpers for Parvis and for plugin authors (loaded as the ``parvis`` pytest plugin).
 
+Every name here is documented in ``docs/writing_plugins.md`` (section Testing), with its signature.
+"""
+
+from parvis.testing.catalogs import assert_catalogs_complete, catalog_problems
 from parvis.testing.helpers import (
+    DEFAULT_PASSWORD,
     CapturedMail,
     SMTPCapture,
     TestTown,
     csrf_token_from,
     form_errors,
+    grant_role,
     login,
     make_user,
     post_form,
     verify,
 )
+from parvis.testing.spaces import SpaceWithModule, make_space_with_module
 
 __all__ = [
+    "DEFAULT_PASSWORD",
     "CapturedMail",
     "SMTPCapture",
+    "SpaceWithModule",
     "TestTown",
+    "assert_catalogs_complete",
+    "catalog_problems",
     "csrf_token_from",
     "form_errors",
+    "grant_role",
     "login",
+    "make_space_with_module",
     "make_user",
     "post_form",
     "verify",

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from parvis.config import Config
 from parvis.testing.helpers import SMTPCapture, TestTown, make_user
+from parvis.testing.spaces import SpaceWithModule, make_space_with_module
 
 ENV_URL = "PARVIS_TEST_DATABASE_URL"
 
@@ -111,13 +112,29 @@ def parvis_database_url(parvis_database_template: str, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def _plugins_under_test(config: pytest.Config) -> list[str] | None:
+    """The plugins of the distributions named by the ``parvis_plugins_from`` ini option (so a
+    suite does not depend on what else is installed); ``None``: every installed plugin."""
+    distributions = {d.lower() for d in config.getini("parvis_plugins_from")}
+    if not distributions:
+        return None
+    from parvis.plugins import installed_plugins
+
+    return [
+        name
+        for name, ep in installed_plugins().items()
+        if ep.dist is not None and ep.dist.name.lower() in distributions
+    ]
+
+
 @pytest.fixture
-def parvis_config(parvis_database_url: str, tmp_path: Path) -> Config:
+def parvis_config(parvis_database_url: str, tmp_path: Path, pytestconfig: pytest.Config) -> Config:
     return Config(
         database_url=parvis_database_url,
         secret_key="test-secret-" + uuid.uuid4().hex,
         mail_backend="null",
         instance_dir=str(tmp_path / "instance"),
+        plugins=_plugins_under_test(pytestconfig),
     )
 
 
@@ -141,6 +158,8 @@ def make_town(parvis_config: Config) -> Iterator[Callable[..., TestTown]]:
         if app is None:
             config = Config(**{**parvis_config.__dict__, **config_overrides})
             extra = {**_extra_plugins(), **(extra_plugins or {})}
+            if config.plugins is not None and "plugins" not in config_overrides:
+                config.plugins = [*config.plugins, *(n for n in extra if n not in config.plugins)]
             app = create_app(config, extra_plugins=extra)
             apps.append(app)
         parvis = app.state.parvis
@@ -183,12 +202,32 @@ def resident(town: TestTown) -> Any:
 
 
 @pytest.fixture
+def space_with_module(town: TestTown) -> Callable[..., SpaceWithModule]:
+    """``space_with_module(module_type, *, town=<the town fixture>, **options)``: a published
+    space holding one module (see ``make_space_with_module`` for the options)."""
+
+    def factory(module_type: str, *, town: TestTown = town, **options: Any) -> SpaceWithModule:
+        return make_space_with_module(town, module_type, **options)
+
+    return factory
+
+
+@pytest.fixture
 def smtp_server() -> Iterator[SMTPCapture]:
     """A real local SMTP server; point a config at ``smtp_server.port``."""
     server = SMTPCapture()
     server.start()
     yield server
     server.stop()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        "parvis_plugins_from",
+        "Test apps load only the plugins of these distributions (default: every installed one).",
+        type="linelist",
+        default=[],
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

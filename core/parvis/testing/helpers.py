@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from parvis.db import utcnow
-from parvis.models import Area, RoleGrant, Town, User, Verification
+from parvis.models import Area, RoleGrant, Space, Town, User, Verification
 from parvis.passwords import hash_password
 from parvis.verification.records import verify_user
 
@@ -68,9 +68,13 @@ def make_user(
     locale: str = "fr",
     **extra: Any,
 ) -> User:
-    """An account; ``verified=True`` gives it a live verification (method "counter") in
-    ``area`` (default: its neighbourhood), as a person of its own unless ``person_key`` is
-    given (two accounts of one person share one)."""
+    """A user of ``town`` (flushed, so ``user.id`` is set). By default a confirmed resident
+    with the password ``DEFAULT_PASSWORD``, writing in French; ``name`` defaults to the
+    address's local part. ``roles`` are role keys, town-wide (``"town_admin"``) or in one space
+    (``"space_admin@<space id>"``); ``extra`` sets other ``User`` columns. ``verified=True``
+    gives it a live verification (method "counter") in ``area`` (default: its neighbourhood),
+    as a person of its own unless ``person_key`` is given (two accounts of one person share
+    one)."""
     town_id = town if isinstance(town, int) else town.id
     if area_id is None and area is not None:
         area_id = _area_id(area)
@@ -91,16 +95,28 @@ def make_user(
         verify(session, user, area=area, birth_date=birth_date, person_key=person_key)
     for role in roles:
         role_name, _, space = role.partition("@")
-        session.add(
-            RoleGrant(
-                town_id=town_id,
-                user_id=user.id,
-                role=role_name,
-                space_id=int(space) if space else None,
-            )
-        )
-    session.flush()
+        grant_role(session, town_id, user, role_name, int(space) if space else None)
     return user
+
+
+def grant_role(
+    session: Session,
+    town: Town | int,
+    user: User | int,
+    role: str,
+    space: Space | int | None = None,
+) -> None:
+    """Give ``user`` ``role`` in the whole town, or only in ``space`` (a space-scoped role such
+    as ``space_admin``: ``grant_role(session, town.town_id, user, SPACE_ADMIN, space_id)``)."""
+    session.add(
+        RoleGrant(
+            town_id=town if isinstance(town, int) else town.id,
+            user_id=user if isinstance(user, int) else user.id,
+            role=role,
+            space_id=space.id if isinstance(space, Space) else space,
+        )
+    )
+    session.flush()
 
 
 def _own_person_key(user: User) -> str:

@@ -303,3 +303,10 @@ def parvis_demo_data(session: Session, town: Any) -> None:
     from parvis_consultation.demo import create_demo
 
     create_demo(session, town)
+
+
+@hookimpl
+def parvis_audit_actions() -> list[Any]:
+    from parvis_consultation.audit_actions import AUDIT_ACTIONS
+
+    return list(AUDIT_ACTIONS)

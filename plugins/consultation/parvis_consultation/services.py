@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parvis.api import Area, Module, Translator, utcnow
+from parvis.api import parse_int as parse_id  # ids and ranks from forms and query strings
+from parvis.api import town_areas as town_areas  # reached as services.town_areas by the views
 from parvis_consultation.models import (
     CHOICE,
     DATE,
@@ -50,13 +52,6 @@ DRAFT_VALUE_MAX = 500  # characters kept per other value in a draft
 DRAFT_MAX_VALUES = 500  # values kept per draft
 DRAFT_MAX_AGE = dt.timedelta(days=30)
 NUMBER_MAX = 1e12  # largest magnitude accepted for a number answer
-
-
-def parse_id(value: Any) -> int | None:
-    """A strict positive-integer parse for ids and ranks in forms and query strings: ASCII
-    digits only, at most 9 of them (``str.isdigit`` accepts "²", which ``int`` refuses)."""
-    text = str(value).strip() if value is not None else ""
-    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
 
 
 # --- structure ----------------------------------------------------------------------------------
@@ -775,14 +770,6 @@ def results_visible(module: Module, survey: Survey, *, can_manage: bool, answere
             return answered or closed
         return closed
     return survey.results_visibility == "public" and closed
-
-
-def town_areas(session: Session, town_id: int) -> list[Area]:
-    return list(
-        session.scalars(
-            select(Area).where(Area.town_id == town_id).order_by(Area.position, Area.name)
-        )
-    )
 
 
 # --- exports ------------------------------------------------------------------------------------

@@ -171,3 +171,10 @@ def parvis_commands(cli: click.Group) -> None:
     from . import commands
 
     cli.add_command(commands.group)
+
+
+@hookimpl
+def parvis_audit_actions() -> list[Any]:
+    from .audit_actions import AUDIT_ACTIONS
+
+    return list(AUDIT_ACTIONS)

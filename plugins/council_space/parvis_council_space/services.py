@@ -6,7 +6,6 @@ Views and CLI commands call these functions inside their unit of work; nothing h
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterable
@@ -33,6 +32,10 @@ from parvis.api import (
     using_locale,
     utcnow,
 )
+
+# Core helpers this module used to copy, still reached as ``services.<name>`` by the views.
+from parvis.api import parse_int as parse_int
+from parvis.api import town_areas as town_areas
 
 from . import counting
 from .config import CallConfig
@@ -72,13 +75,6 @@ class ServiceError(ValueError):
 
 
 # --- ideas ----------------------------------------------------------------------------------
-
-
-def parse_int(value: Any, digits: int = 9) -> int | None:
-    """A strict parse of a whole number 0 or more from a form or query string: ASCII digits only,
-    at most ``digits`` of them (``str.isdigit`` accepts "²", which ``int`` refuses)."""
-    text = str(value).strip() if value is not None else ""
-    return int(text) if re.fullmatch(rf"[0-9]{{1,{digits}}}", text) else None
 
 
 @dataclass
@@ -152,14 +148,6 @@ def get_idea(session: Session, module: Module, idea_id: Any) -> Idea | None:
     except (TypeError, ValueError):
         return None
     return session.scalar(select(Idea).where(Idea.id == idea_id, Idea.module_id == module.id))
-
-
-def town_areas(session: Session, town_id: int) -> list[Area]:
-    return list(
-        session.scalars(
-            select(Area).where(Area.town_id == town_id).order_by(Area.position, Area.name)
-        )
-    )
 
 
 @dataclass

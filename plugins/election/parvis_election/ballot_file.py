@@ -30,6 +30,20 @@ FORMAT = "parvis-election-ballots"
 VERSION = 1
 
 
+# A spreadsheet runs a cell starting with one of these as a formula: such text cells of the CSV
+# (candidate names, titles, the tie seed) are written with a leading apostrophe, removed on load.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: object) -> str:
+    text = str(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _unsafe(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
 class BallotFileError(ValueError):
     """The file is not a readable ballot file of a supported version."""
 
@@ -68,7 +82,7 @@ def dump_json(inp: ElectionInput, meta: dict) -> str:
         "meta": _meta(meta),
         "ballots": _shuffled_ballots(inp),
     }
-    return json.dumps(document, ensure_ascii=False, indent=1)
+    return json.dumps(document, ensure_ascii=False, indent=1, default=str)
 
 
 def dump_csv(inp: ElectionInput, meta: dict) -> str:
@@ -79,14 +93,15 @@ def dump_csv(inp: ElectionInput, meta: dict) -> str:
     for key in ("method", "seats", "max_choices", "parity", "tie_seed"):
         value = params[key]
         text = "" if value is None else str(value).lower() if key == "parity" else str(value)
-        writer.writerow(["parameter", key, text])
+        writer.writerow(["parameter", key, _safe(text)])
     names = meta.get("candidates", {})
     genders = inp.genders or {}
     for c in inp.candidates:
-        writer.writerow(["candidate", c, names.get(c, names.get(str(c), "")), genders.get(c, "")])
+        name = names.get(c, names.get(str(c), ""))
+        writer.writerow(["candidate", c, _safe(name), genders.get(c, "")])
     for key, value in _meta(meta).items():
         if key not in ("candidates", "elected"):
-            writer.writerow(["meta", key, value])
+            writer.writerow(["meta", _safe(key), _safe(value)])
     writer.writerow(["elected", *_meta(meta)["elected"]])
     for ballot in _shuffled_ballots(inp):
         writer.writerow(["ballot", *ballot])
@@ -129,14 +144,14 @@ def _read_csv(text: str) -> dict[str, Any]:
         if kind == "format":
             document["format"], document["version"] = rest[0], int(rest[1])
         elif kind == "parameter":
-            params[rest[0]] = _csv_parameter(rest[0], rest[1])
+            params[rest[0]] = _csv_parameter(rest[0], _unsafe(rest[1]))
         elif kind == "candidate":
             params["candidates"].append(int(rest[0]))
-            meta["candidates"][rest[0]] = rest[1]
+            meta["candidates"][rest[0]] = _unsafe(rest[1])
             if len(rest) > 2 and rest[2]:
                 params["genders"][rest[0]] = rest[2]
         elif kind == "meta":
-            meta[rest[0]] = rest[1]
+            meta[_unsafe(rest[0])] = _unsafe(rest[1])
         elif kind == "elected":
             meta["elected"] = [int(c) for c in rest]
         elif kind == "ballot":

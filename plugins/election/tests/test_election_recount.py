@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
 from collections import Counter
@@ -108,7 +110,7 @@ def test_recount_prints_the_seats_and_confirms(tmp_path: Path, dump) -> None:
     assert outcome.exit_code == 0, outcome.output
     result = count(inp)
     for n, c in enumerate(result.elected, 1):
-        assert f"{n}. {NAMES[c]} (#{c}): {result.votes[c]} votes" in outcome.output
+        assert f"{n}. {NAMES[c]} (#{c}): {result.votes[c]} first preferences" in outcome.output
     assert "Conseils de quartier 2026 - Nord" in outcome.output
     assert f"Quota: {result.quota}" in outcome.output
     assert "The recount matches the published result." in outcome.output
@@ -175,3 +177,40 @@ def test_recount_without_a_published_result(tmp_path: Path) -> None:
     outcome = run(path)
     assert outcome.exit_code == 0
     assert "publishes no result" in outcome.output
+
+
+def test_recount_shows_every_round_on_request(tmp_path: Path) -> None:
+    """The dessert example of docs/election_methods.md, stage by stage."""
+    names = {1: "Orange", 2: "Pear", 3: "Chocolate", 4: "Strawberry", 5: "Bonbon"}
+    ballots = [(1,)] * 4 + [(2, 1)] * 2 + [(3, 4)] * 8 + [(3, 5)] * 4 + [(4,)] + [(5,)]
+    inp = ElectionInput("stv", 3, tuple(names), ballots)
+    path = tmp_path / "desserts.json"
+    path.write_text(dump_json(inp, {"candidates": names, "elected": [3, 1, 4]}), encoding="utf-8")
+    outcome = CliRunner().invoke(recount, [str(path), "--rounds"])
+    assert outcome.exit_code == 0, outcome.output
+    lines = outcome.output.splitlines()
+    assert "Round 2: surplus_transferred; from Chocolate" in lines
+    second = lines.index("Round 2: surplus_transferred; from Chocolate")
+    assert lines[second + 1 : second + 6] == [
+        "    Orange: 4",
+        "    Pear: 2",
+        "    Chocolate: 6",
+        "    Strawberry: 5",
+        "    Bonbon: 3",
+    ]
+    assert "Round 3: lowest_eliminated; elected Orange; out Pear; from Pear" in lines
+    assert "    non-transferable: 3" in lines
+    assert "Round 5: last_vacancies; elected Strawberry" in lines
+    # Without the option, only the seats.
+    assert "Round 1" not in CliRunner().invoke(recount, [str(path)]).output
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
+    names = {1: '=HYPERLINK("http://x")', 2: "+33 Ben", 3: "'quoted", 4: "-Dé"}
+    inp = ElectionInput("block", 1, (1, 2, 3, 4), [(1,), (2,)], tie_seed="@seed")
+    text = dump_csv(inp, {"candidates": names, "elected": [1], "title": "=1+1"})
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    loaded, meta = load(text)
+    assert meta["candidates"] == names and meta["title"] == "=1+1"
+    assert loaded.tie_seed == "@seed"

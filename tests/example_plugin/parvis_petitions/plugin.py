@@ -6,7 +6,6 @@ from typing import Any
 
 import click
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
 from starlette.routing import Route
 
 from parvis.api import (
@@ -23,73 +22,16 @@ from parvis.api import (
     Setting,
     Space,
     SpaceKind,
-    Translator,
-    emit,
     get_context,
     hookimpl,
-    redirect,
-    render,
     render_fragment,
-    view,
 )
+from parvis_petitions.i18n import T, _, _l
 from parvis_petitions.models import Signature
-
-T = Translator("parvis_petitions")
-_ = T.gettext
-_l = T.lazy_gettext
+from parvis_petitions.views import about, index, sign
 
 # What the event handler saw; a real plugin would notify someone.
 RECEIVED_EVENTS: list[Event] = []
-
-
-def _count(session: Any, module_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Signature).where(Signature.module_id == module_id)
-    )
-
-
-@view
-def index(request: Any) -> Any:
-    ctx = get_context(request)
-    signed = ctx.user is not None and ctx.session.scalar(
-        select(Signature.id).where(
-            Signature.module_id == ctx.module.id, Signature.user_id == ctx.user.id
-        )
-    )
-    return render(
-        request,
-        "petitions/index.html",
-        {
-            "count": _count(ctx.session, ctx.module.id),
-            "goal": ctx.setting("petitions", "goal"),
-            "signed": bool(signed),
-            "decision": ctx.decide("petitions.sign", ctx.space, ctx.module),
-        },
-    )
-
-
-@view
-def sign(request: Any) -> Any:
-    ctx = get_context(request)
-    ctx.require("petitions.sign", ctx.space, ctx.module)
-    try:
-        with ctx.session.begin_nested():
-            ctx.session.add(Signature(module_id=ctx.module.id, user_id=ctx.user.id))
-    except IntegrityError:
-        ctx.flash(_("You already signed this petition."), "info")
-    else:
-        emit(
-            ctx.session,
-            Event(
-                "petitions.signed",
-                ctx.town.id,
-                ctx.user.id,
-                ctx.space.id,
-                {"module_id": ctx.module.id},
-            ),
-        )
-        ctx.flash(_("Thank you for signing."))
-    return redirect(ctx.module_url(ctx.module, ctx.space))
 
 
 @hookimpl
@@ -137,10 +79,6 @@ def parvis_module_types() -> list[ModuleType]:
 
 @hookimpl
 def parvis_routes() -> list[Any]:
-    @view
-    def about(request: Any) -> Any:
-        return render(request, "petitions/about.html")
-
     return [Route("/about", about, name="about")]
 
 

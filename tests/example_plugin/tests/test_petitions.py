@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import json
 
-from parvis.api import Module, Space
-from parvis.testing import login, make_user, post_form
+from parvis.testing import DEFAULT_PASSWORD, login, make_space_with_module, make_user, post_form
 from parvis_petitions import plugin
 
 
 def _petition(town, phase="collecting"):
-    with town.session() as session:
-        space = Space(town_id=town.town_id, slug="p", title="Pétitions", published=True)
-        session.add(space)
-        session.flush()
-        module = Module(
-            space_id=space.id, type="petition", slug="bancs", title="Bancs", phase=phase
-        )
-        session.add(module)
-        session.flush()
-        return space.id, module.id
+    board = make_space_with_module(town, "petition", phase=phase, space_slug="p")
+    return board.space_id, board.module_id
 
 
 def test_installed_plugin_is_loaded_from_its_entry_point(town):
@@ -79,5 +70,5 @@ def test_user_deletion_keeps_anonymous_signature(town, client):
     url = f"/s/p/petition/{module_id}/"
     login(client, "sig@example.org")
     post_form(client, url + "sign", {}, page=url)
-    post_form(client, "/account/delete", {"password": "correct horse battery"}, page="/account")
+    post_form(client, "/account/delete", {"password": DEFAULT_PASSWORD}, page="/account")
     assert "1 signature" in client.get(url).text

@@ -1,0 +1,5 @@
+"""``python -m parvis``: the ``parvis`` command."""
+
+from parvis.cli import main
+
+main()

@@ -1,0 +1,122 @@
+"""Helpers plugins used to copy, now in core (``parvis.api``): strict integers, a town's areas,
+its time zone (a town setting), and e-mail to followers in each reader's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from parvis.api import (
+    Area,
+    Follow,
+    Space,
+    format_datetime,
+    notify_followers,
+    parse_int,
+    town_areas,
+    town_time_zone,
+)
+from parvis.i18n import set_time_zone, use_locale
+from parvis.models import OutboxMail, Town
+from parvis.plugin_app import App
+from parvis.testing import form_errors, login, make_user, post_form
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        ("0", 0),
+        (5, 5),
+        ("²", None),
+        ("-1", None),
+        ("1.5", None),
+        ("", None),
+        (None, None),
+        ("1234567890", None),
+        ("١٢", None),
+    ],
+)
+def test_parse_int_is_strict(value, expected):
+    assert parse_int(value) == expected
+
+
+def test_parse_int_digits_bound():
+    assert parse_int("123456789012", digits=12) == 123456789012
+    assert parse_int("1234567890123", digits=12) is None
+
+
+def test_town_areas_in_display_order_and_only_this_town(town, make_town):
+    other = make_town("other.example")
+    with town.session() as session:
+        session.add_all(
+            [
+                Area(town_id=town.town_id, slug="b", name="Bellevue", position=2),
+                Area(town_id=town.town_id, slug="a", name="Arsenal", position=1),
+                Area(town_id=other.town_id, slug="z", name="Ailleurs", position=0),
+            ]
+        )
+    with town.session() as session:
+        assert [a.name for a in town_areas(session, town.town_id)] == ["Arsenal", "Bellevue"]
+        assert town_areas(session, session.get(Town, town.town_id))[0].slug == "a"
+
+
+def test_time_zone_is_a_town_setting_with_a_checked_value(town, client):
+    with town.session() as session:
+        assert str(town_time_zone(session.get(Town, town.town_id))) == "Europe/Paris"
+    login(client, town.admin_email, town.admin_password)
+    page = client.get("/admin/town").text
+    assert 'value="Europe/Paris"' in page
+    data = {"name": "Testville", "default_locale": "fr", "theme": "default"}
+    refused = post_form(
+        client, "/admin/town", {**data, "time_zone": "Mars/Olympus"}, page="/admin/town"
+    )
+    assert refused.status_code == 400
+    assert any("fuseau" in e.lower() for e in form_errors(refused.text))
+    assert 'value="Mars/Olympus"' in refused.text  # what was typed is kept
+    saved = post_form(
+        client, "/admin/town", {**data, "time_zone": "America/Montreal"}, page="/admin/town"
+    )
+    assert saved.status_code == 303
+    with town.session() as session:
+        assert str(town_time_zone(session.get(Town, town.town_id))) == "America/Montreal"
+
+
+def test_times_are_shown_on_the_town_clock():
+    noon_utc = dt.datetime(2027, 1, 15, 12, 0, tzinfo=dt.UTC)
+    with use_locale(None, "en"):
+        set_time_zone("Europe/Paris")
+        assert "1:00" in format_datetime(noon_utc, "short")
+        set_time_zone("America/Montreal")
+        assert "7:00" in format_datetime(noon_utc, "short")
+        set_time_zone("Europe/Paris")
+
+
+def test_followers_get_the_news_in_their_language_with_the_unsubscribe_footer(town):
+    with town.session() as session:
+        space = Space(town_id=town.town_id, slug="parc", title="Parc", published=True)
+        session.add(space)
+        session.flush()
+        for email, locale in (("fr@example.org", "fr"), ("en@example.org", "en")):
+            user = make_user(session, town.town_id, email, locale=locale)
+            session.add(Follow(user_id=user.id, space_id=space.id))
+        quiet = make_user(session, town.town_id, "quiet@example.org", notify_followed=False)
+        session.add(Follow(user_id=quiet.id, space_id=space.id))
+        unconfirmed = make_user(session, town.town_id, "new@example.org", confirmed=False)
+        session.add(Follow(user_id=unconfirmed.id, space_id=space.id))
+        sent = notify_followers(
+            App(town.parvis), session, space, lambda f: (f"News {f.locale}", "Body")
+        )
+    assert sent == 2
+    with town.session() as session:
+        mails = {m.to_address: m for m in session.scalars(select(OutboxMail))}
+    assert set(mails) == {"fr@example.org", "en@example.org"}
+    assert mails["en@example.org"].subject == "News en"
+    assert "To stop every e-mail about the spaces you follow: http://testserver/" in (
+        mails["en@example.org"].body
+    )
+    assert "Pour ne plus recevoir" in mails["fr@example.org"].body
+    assert "/unsubscribe/" in mails["fr@example.org"].body
