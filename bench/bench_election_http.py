@@ -85,7 +85,9 @@ def build(url: str, voters: int) -> dict[str, Any]:
         space = Space(town_id=town.id, slug="bench-election", title="Banc", published=True)
         session.add(space)
         session.flush()
-        module = Module(space_id=space.id, type="election", slug="e", title="Banc", phase="voting")
+        module = Module(
+            space_id=space.id, type="council_election", slug="e", title="Banc", phase="voting"
+        )
         session.add(module)
         session.flush()
         ElectionConfig(method="block", min_age=16).save(module)
@@ -133,7 +135,7 @@ def build(url: str, voters: int) -> dict[str, Any]:
             ],
         )
         info = {
-            "path": f"/s/bench-election/election/{module.id}/vote",
+            "path": f"/s/bench-election/council_election/{module.id}/vote",
             "candidates": [c.id for c in cands],
             "users": ids,
             "module_id": module.id,

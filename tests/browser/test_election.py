@@ -14,13 +14,18 @@ pytestmark = pytest.mark.browser
 
 # (role, screenshot name, path, status); {past} and {open} are the demo's two elections.
 PAGES = [
-    ("visitor", "election", "/s/elections/election/{open}/", 200),
-    ("visitor", "election-candidate", "/s/elections/election/{open}/candidates/{candidate}", 200),
-    ("visitor", "election-results", "/s/elections/election/{past}/results", 200),
-    ("resident", "election-resident", "/s/elections/election/{open}/", 200),
-    ("admin", "election-manage", "/s/elections/election/{open}/manage", 200),
-    ("admin", "election-review", "/s/elections/election/{open}/review", 200),
-    ("admin", "election-paper", "/s/elections/election/{past}/paper", 200),
+    ("visitor", "election", "/s/elections/council_election/{open}/", 200),
+    (
+        "visitor",
+        "election-candidate",
+        "/s/elections/council_election/{open}/candidates/{candidate}",
+        200,
+    ),
+    ("visitor", "election-results", "/s/elections/council_election/{past}/results", 200),
+    ("resident", "election-resident", "/s/elections/council_election/{open}/", 200),
+    ("admin", "election-manage", "/s/elections/council_election/{open}/manage", 200),
+    ("admin", "election-review", "/s/elections/council_election/{open}/review", 200),
+    ("admin", "election-paper", "/s/elections/council_election/{past}/paper", 200),
 ]
 
 
@@ -31,7 +36,8 @@ def ids(live: Any) -> dict[str, Any]:
 
     with live.parvis.db.session() as session:
         modules = {
-            m.slug: m.id for m in session.scalars(select(Module).where(Module.type == "election"))
+            m.slug: m.id
+            for m in session.scalars(select(Module).where(Module.type == "council_election"))
         }
         candidate = session.scalar(
             select(Candidacy.id).where(Candidacy.module_id == modules["conseils-2027"]).limit(1)
@@ -82,7 +88,7 @@ def test_keyboard_only_vote(
     page.keyboard.type("demo-resident-password")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    ballot = f"/s/elections/election/{ids['open']}/vote"
+    ballot = f"/s/elections/council_election/{ids['open']}/vote"
     goto(page, ballot)
     check_page(page, "election-ballot")
     goto(page, ballot)  # a fresh page: focus starts at the top again

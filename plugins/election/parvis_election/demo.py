@@ -14,7 +14,7 @@ from .box import ballot_box
 from .config import ElectionConfig
 from .models import Candidacy, Constituency, Result
 from .results import count_election
-from .services import ConstituencyRow
+from .services import MODULE_TYPE, ConstituencyRow
 
 FIRST = [
     "Aïcha",
@@ -58,7 +58,7 @@ PAST_ELECTORATE = 1200
 def _election(
     session: Any, space: Space, slug: str, title: str, phase: str, config: ElectionConfig
 ) -> Module:
-    module = Module(space_id=space.id, type="election", slug=slug, title=title, phase=phase)
+    module = Module(space_id=space.id, type=MODULE_TYPE, slug=slug, title=title, phase=phase)
     session.add(module)
     session.flush()
     config.save(module)
@@ -131,7 +131,7 @@ def load(session: Any, town: Any) -> None:
                 person_key=key,
                 choices=sorted(chosen),
             )
-    count_election(session, past, ElectionConfig.of(past), town.id)
+    count_election(session, past, ElectionConfig.of(past), town)
     past_ids = select(Constituency.id).where(Constituency.module_id == past.id)
     for result in session.scalars(select(Result).where(Result.constituency_id.in_(past_ids))):
         result.data = {**result.data, "electorate": PAST_ELECTORATE}

@@ -87,7 +87,8 @@ def manage(request: Request) -> Response:
         },
     )
     new.save(ctx.module)
-    ctx.audit("election.settings", f"module:{ctx.module.id}", **new.as_dict())
+    details = {k: v for k, v in new.as_dict().items() if k != "description"}
+    ctx.audit("election.settings", f"module:{ctx.module.id}", **details)
     ctx.flash(_("The election's parameters are saved."))
     return redirect(_url(ctx, "manage"))
 
@@ -111,7 +112,7 @@ def add_constituency(request: Request) -> Response:
             ctx.audit(
                 "election.constituency_add",
                 f"constituency:{added.id}",
-                area=added.area_id,
+                name=dict(_areas(ctx)).get(str(added.area_id), ""),
                 seats=added.seats,
             )
             ctx.flash(_("The constituency is added."))
@@ -129,9 +130,8 @@ def remove_constituency(request: Request) -> Response:
     )
     if constituency is None:
         raise HTTPException(404)
-    ctx.audit(
-        "election.constituency_remove", f"constituency:{constituency.id}", area=constituency.area_id
-    )
+    name = dict(_areas(ctx)).get(str(constituency.area_id), "")
+    ctx.audit("election.constituency_remove", f"constituency:{constituency.id}", name=name)
     ctx.session.delete(constituency)
     ctx.flash(_("The constituency is removed."))
     return redirect(_url(ctx, "manage"))
@@ -166,6 +166,7 @@ def review(request: Request) -> Response:
                 ctx.audit(
                     "election.review",
                     f"candidacy:{candidacy.id}",
+                    name=candidacy.name,
                     status=candidacy.status,
                     reason=candidacy.reason,
                 )
@@ -283,7 +284,7 @@ def count(request: Request) -> Response:
     ctx.require("election.count", ctx.space, ctx.module)
     config = ElectionConfig.of(ctx.module)
     try:
-        counted = results.count_election(ctx.session, ctx.module, config, ctx.town.id)
+        counted = results.count_election(ctx.session, ctx.module, config, ctx.town)
     except services.ServiceError as exc:
         ctx.flash(exc.message, "error")
         return redirect(_url(ctx, "paper"))

@@ -11,6 +11,7 @@ from parvis.api import (
     RESIDENT,
     SPACE_ADMIN,
     Action,
+    AuditAction,
     ModuleType,
     Phase,
     Role,
@@ -26,6 +27,46 @@ OFFICER = "election_officer"
 @hookimpl
 def parvis_roles() -> list[Role]:
     return [Role(OFFICER, _l("Election officer"), space_scoped=True, order=40)]
+
+
+@hookimpl
+def parvis_audit_actions() -> list[AuditAction]:
+    return [
+        AuditAction(
+            "election.settings",
+            _l(
+                "%(actor)s set the parameters of the election %(target)s: %(method)s, minimum "
+                "age %(min_age)s, election day %(election_day)s, parity %(parity)s"
+            ),
+        ),
+        AuditAction(
+            "election.constituency_add",
+            _l("%(actor)s added the constituency %(name)s with %(seats)s seats"),
+        ),
+        AuditAction(
+            "election.constituency_remove", _l("%(actor)s removed the constituency %(name)s")
+        ),
+        AuditAction("election.apply", _l("%(actor)s applied as a candidate (%(target)s)")),
+        AuditAction(
+            "election.review",
+            _l("%(actor)s decided on the candidacy of %(name)s: %(status)s (%(reason)s)"),
+        ),
+        AuditAction(
+            "election.paper_entry",
+            _l(
+                "%(actor)s entered the paper ballots of %(station)s: %(ballots)s ballots, "
+                "%(signatures)s signatures"
+            ),
+        ),
+        AuditAction(
+            "election.signin_list",
+            _l("%(actor)s downloaded the sign-in list of online voters (%(target)s)"),
+        ),
+        AuditAction(
+            "election.count",
+            _l("%(actor)s counted the election %(target)s (%(constituencies)s constituencies)"),
+        ),
+    ]
 
 
 @hookimpl

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from parvis.api import Module, Verification, utcnow
+from parvis.api import Module, Town, Verification, utcnow
 
 from . import ballot_file
 from .box import ballot_box
@@ -93,7 +93,7 @@ def unresolved_stations(all_stations: list[Station]) -> list[Station]:
     return [s for s in all_stations if s.status != "agreed"]
 
 
-def count_election(session: Session, module: Module, config: ElectionConfig, town_id: int) -> int:
+def count_election(session: Session, module: Module, config: ElectionConfig, town: Town) -> int:
     """Count every constituency and keep the results; refused while a polling station's paper
     ballots are not agreed by two people. Returns the number of constituencies counted."""
     all_stations = stations(session, module)
@@ -107,7 +107,7 @@ def count_election(session: Session, module: Module, config: ElectionConfig, tow
         by_c.setdefault(cand.constituency_id, []).append(cand)
     box = ballot_box()
     tallies = box.tallies(session, [c.id for c in rows])
-    day = config.age_day(today())
+    day = config.age_day(today(town))
     for row in rows:
         cands = by_c.get(row.id, [])
         box.seal(session, row.id)
@@ -125,7 +125,7 @@ def count_election(session: Session, module: Module, config: ElectionConfig, tow
             paper_signatures=sum(
                 s.signatures or 0 for s in all_stations if s.constituency_id == row.id
             ),
-            electorate=electorate(session, town_id, row.area_id, config.min_age, day),
+            electorate=electorate(session, town.id, row.area_id, config.min_age, day),
         )
         stored = session.scalar(select(Result).where(Result.constituency_id == row.id))
         if stored is None:

@@ -7,18 +7,27 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parvis.api import Area, Module, User, eligible, utcnow, verification_of
+from parvis.api import (
+    Area,
+    Module,
+    Town,
+    User,
+    eligible,
+    parse_int,
+    town_time_zone,
+    utcnow,
+    verification_of,
+)
 
 from .config import ElectionConfig
 from .i18n import _
 from .models import Candidacy, Constituency
 
-MODULE_TYPE = "election"
+MODULE_TYPE = "council_election"
 PHASES = (
     "setup",
     "candidacies",
@@ -32,7 +41,6 @@ PHASES = (
 # Phases in which the accepted candidates are public.
 LIST_PUBLISHED = frozenset({"campaign", "voting", "counting", "results", "archived"})
 RESULTS_PUBLISHED = frozenset({"results", "archived"})
-TOWN_TZ = ZoneInfo("Europe/Paris")
 T = TypeVar("T", Constituency, Candidacy)
 
 
@@ -43,16 +51,14 @@ class ServiceError(Exception):
         self.field = field
 
 
-def today() -> dt.date:
-    return dt.datetime.now(TOWN_TZ).date()
+def today(town: Town) -> dt.date:
+    """Today on the town's clock (voting days and ages are the town's dates)."""
+    return dt.datetime.now(town_time_zone(town)).date()
 
 
 def parse_id(value: object) -> int | None:
     """A strictly decimal id from a form or URL ('²', '-1', 40 digits are not ids)."""
-    text = str(value or "")
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        return None
-    return int(text)
+    return parse_int(value, digits=18)
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,7 @@ class Standing:
 
 
 def standing(
-    session: Session, module: Module, config: ElectionConfig, user: User | None
+    session: Session, town: Town, module: Module, config: ElectionConfig, user: User | None
 ) -> Standing:
     """Eligibility through core's verification: verified in a constituency's neighbourhood and
     old enough on election day."""
@@ -126,7 +132,7 @@ def standing(
     area_id = verification.area_id if verification is not None else None
     rows = constituencies(session, module)
     mine = next((c for c in rows if area_id is not None and c.area_id == area_id), None)
-    on = config.age_day(today())
+    on = config.age_day(today(town))
     if mine is None:
         result = eligible(session, user, min_age=config.min_age, on=on)
         if not result.ok:

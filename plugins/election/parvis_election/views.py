@@ -51,7 +51,7 @@ def common(ctx: Any, config: ElectionConfig) -> dict[str, Any]:
 def index(request: Request) -> Response:
     ctx = _ctx(request)
     config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.module, config, ctx.user)
+    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
     cands = []
     if ctx.module.phase in LIST_PUBLISHED:
         cands = services.candidacies(ctx.session, ctx.module, accepted_only=True)
@@ -103,7 +103,7 @@ def apply(request: Request) -> Response:
     ctx = _ctx(request)
     ctx.require("election.apply", ctx.space, ctx.module)
     config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.module, config, ctx.user)
+    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
     mine = services.my_candidacy(ctx.session, ctx.module, ctx.user, where.person_key)
     if request.method == "POST":
         form = CandidacyForm.from_request(ctx.form)
@@ -164,10 +164,10 @@ def vote(request: Request) -> Response:
     ctx = _ctx(request)
     ctx.require("election.vote", ctx.space, ctx.module)
     config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.module, config, ctx.user)
+    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
     base = {**common(ctx, config), "standing": where}
     refusal = None if where.ok else where.reason
-    if refusal is None and not config.voting_open_on(services.today()):
+    if refusal is None and not config.voting_open_on(services.today(ctx.town)):
         refusal = _("Online voting is not open today.")
     if refusal is None and ballot_box().has_voted(ctx.session, ctx.module.id, where.person_key):
         return redirect(_url(ctx, "receipt"))
@@ -229,7 +229,7 @@ def receipt(request: Request) -> Response:
     if ctx.user is None:
         return redirect(_url(ctx))
     config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.module, config, ctx.user)
+    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
     voted = bool(where.person_key) and ballot_box().has_voted(
         ctx.session, ctx.module.id, where.person_key
     )

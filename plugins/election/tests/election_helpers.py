@@ -45,12 +45,16 @@ def make_election(
             session.add(space)
             session.flush()
         module = Module(
-            space_id=space.id, type="election", slug=f"e{phase}", title="Conseils", phase=phase
+            space_id=space.id,
+            type="council_election",
+            slug=f"e{phase}",
+            title="Conseils",
+            phase=phase,
         )
         session.add(module)
         session.flush()
         ElectionConfig(**config).save(module)
-        election = Election(module.id, f"/s/{slug}/election/{module.id}/", {}, {})
+        election = Election(module.id, f"/s/{slug}/council_election/{module.id}/", {}, {})
         for name in areas:
             area = session.query(Area).filter_by(town_id=town.town_id, slug=name).one_or_none()
             if area is None:

@@ -78,14 +78,16 @@ def test_demo_has_a_past_election_with_results_and_one_open_for_voting(make_town
     with parvis.db.session() as s:
         load_demo(parvis, s)
     with parvis.db.session() as s:
-        modules = {m.slug: m for m in s.scalars(select(Module).where(Module.type == "election"))}
+        modules = {
+            m.slug: m for m in s.scalars(select(Module).where(Module.type == "council_election"))
+        }
         assert modules["conseils-2025"].phase == "results"
         assert modules["conseils-2027"].phase == "voting"
         past, current = modules["conseils-2025"].id, modules["conseils-2027"].id
     with TestClient(town.app, base_url="http://localhost") as c:
-        results = c.get(f"/s/elections/election/{past}/results")
+        results = c.get(f"/s/elections/council_election/{past}/results")
         assert results.status_code == 200 and "<svg" in results.text
         assert (
             "1 200" in text(results.text) or "1\u202f200" in results.text or "1,200" in results.text
         )
-        assert c.get(f"/s/elections/election/{current}/").status_code == 200
+        assert c.get(f"/s/elections/council_election/{current}/").status_code == 200
