@@ -50,6 +50,7 @@ from parvis.permissions import (
     Actor,
     Decision,
 )
+from parvis.phases import Deadline, TimelineStep, phase_deadline, phase_timeline
 from parvis.plugin_app import App, unwrap
 from parvis.spaces.services import (
     Follower,
@@ -115,6 +116,7 @@ __all__ = [
     "AuditAction",
     "Base",
     "Context",
+    "Deadline",
     "Decision",
     "Eligibility",
     "Event",
@@ -133,6 +135,7 @@ __all__ = [
     "Setting",
     "Space",
     "SpaceKind",
+    "TimelineStep",
     "Town",
     "Translator",
     "Upload",
@@ -154,6 +157,8 @@ __all__ = [
     "hookspec",
     "notify_followers",
     "parse_int",
+    "phase_deadline",
+    "phase_timeline",
     "queue_mail",
     "rate_limit",
     "record_audit",

@@ -380,9 +380,11 @@ def render(
     status_code: int = 200,
     slots: Iterable[str] = (),
     headers: dict[str, str] | None = None,
+    theme: str | None = None,
 ) -> HTMLResponse:
-    """Render ``template`` with the request's context; slots are filled before rendering."""
-    html = render_string(request, template, context, slots=slots)
+    """Render ``template`` with the request's context; slots are filled before rendering.
+    ``theme`` renders with another theme than the town's (the style guide compares them)."""
+    html = render_string(request, template, context, slots=slots, theme=theme)
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
@@ -392,6 +394,7 @@ def render_string(
     context: dict[str, Any] | None = None,
     *,
     slots: Iterable[str] = (),
+    theme: str | None = None,
 ) -> str:
     ctx = get_context(request)
     values: dict[str, Any] = dict(context or {})
@@ -413,7 +416,7 @@ def render_string(
         base.update(extra)
     base.update(values)
     base["slots"] = slot_fragments(ctx, (*LAYOUT_SLOTS, *slots), base)
-    env = ctx.parvis.jinja_env(ctx.town.theme)
+    env = ctx.parvis.jinja_env(theme or ctx.town.theme)
     return env.get_template(template).render(base)
 
 

@@ -65,7 +65,7 @@ def test_theme_static_files_are_served(new_page: Any, ocean: str) -> None:
     page = new_page({"width": 1280, "height": 800}, base_url=ocean)
     css = goto(page, "/static/theme/ocean/ocean.css")
     assert "text/css" in css.headers["content-type"]
-    assert "--primary: #0b5563" in css.text()
+    assert "--color-primary: #0b5563" in css.text()
     logo = goto(page, "/static/theme/ocean/logo.svg")
     assert "svg" in logo.headers["content-type"]
 
@@ -123,7 +123,49 @@ def test_admin_switches_the_theme_on(new_page: Any) -> None:
         page.locator("main form button[type=submit]").click()
     assert page.locator("link[href='/static/theme/ocean/ocean.css']").count() == 1
     assert page.locator("header .brand img").count() == 1
+    # The theme speaks of the town that chose it, never of another one.
+    goto(page, "/")
+    banner = page.locator(".ocean-banner").inner_text()
+    assert "Brise-sur-Loire" in banner and "Port-Océan" not in page.content()
+    check_page(page, "ocean-theme-demo-town")
+    goto(page, "/admin/town")
     page.select_option("#theme", "default")
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     assert page.locator("link[href*='/static/theme/']").count() == 0
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_admin_brands_the_town_without_a_theme(new_page: Any, tmp_path: Any, size: Any) -> None:
+    """Colours and logo from the administration: on every page, refused when unreadable."""
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (64, 64), (122, 31, 92)).save(logo)
+    page = new_page(size)
+    log_in(page, *ADMIN)
+    goto(page, "/admin/branding")
+    page.fill("#primary", "#ffee00")  # white text on yellow: unreadable
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.locator("#primary-error").is_visible()
+    assert page.input_value("#primary") == "#ffee00", "the value typed is kept"
+    page.fill("#primary", "#7a1f5c")
+    page.fill("#accent", "#0f766e")
+    page.set_input_files("#logo", str(logo))
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.locator(".notice.success").count() == 1
+    goto(page, "/")
+    top = page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderTopColor")
+    assert top == "rgb(122, 31, 92)", "the town's colour is not applied"
+    assert page.locator("header .brand img").evaluate("i => i.complete && i.naturalWidth > 0")
+    check_page(page, "branded-home")
+    goto(page, "/admin/branding")
+    page.fill("#primary", "")
+    page.fill("#accent", "")
+    page.check("#remove_logo")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    goto(page, "/")
+    assert page.locator("header .brand img").count() == 0

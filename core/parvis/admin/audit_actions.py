@@ -31,4 +31,7 @@ CORE_AUDIT_ACTIONS = [
         _l("%(actor)s saved the town settings (plugins: %(plugins)s; theme: %(theme)s)"),
     ),
     AuditAction("town.plugin_settings", _l("%(actor)s saved the plugins' settings")),
+    AuditAction(
+        "town.branding", _l("%(actor)s changed the town's branding (main colour: %(primary)s)")
+    ),
 ]

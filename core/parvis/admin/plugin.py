@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
+from parvis.admin import branding, styleguide
 from parvis.admin.audit_actions import CORE_AUDIT_ACTIONS
 from parvis.admin.views import routes
 from parvis.contrib import AuditAction, MenuItem
@@ -16,7 +17,7 @@ from parvis.web import get_context
 
 @hookimpl
 def parvis_routes() -> list[BaseRoute]:
-    return list(routes)
+    return [*routes, *styleguide.routes, *branding.routes]
 
 
 @hookimpl

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from parvis.admin import forms
 from parvis.admin.guards import require_admin_area, town_admin, town_space
+from parvis.admin.phases_views import confirm_phase_back, moves_back
 from parvis.contrib import Event
 from parvis.events import emit
 from parvis.i18n import gettext as _
@@ -179,6 +180,8 @@ def module_phase(request: Request) -> Response:
     form.phase.choices = [(p.key, str(p.label)) for p in (mtype.phases if mtype else [])]
     if form.validate():
         old = module.phase
+        if moves_back(mtype, old, form.phase.data) and (ctx.form or {}).get("confirm") != "1":
+            return confirm_phase_back(request, ctx, module, space, mtype, form.phase.data)
         module.phase = form.phase.data
         ctx.audit(
             "module.phase",

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from parvis.contrib import ModuleType
 from parvis.forms import parse_int
 from parvis.i18n import gettext as _
 from parvis.models import Area, Space, Upload
@@ -81,7 +82,7 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
     """
     registry = ctx.parvis.registry.module_types
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
-    labels: dict[tuple[str, str], tuple[str, str]] = {}
+    labels: dict[tuple[str, str], tuple[str, str, str]] = {}
     cards = []
     for module in services.space_modules(
         ctx.session, space, include_unpublished=include_unpublished
@@ -92,16 +93,34 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
         key = (module.type, module.phase)
         if key not in labels:
             phase = mtype.phase(module.phase)
-            labels[key] = (str(mtype.label), str(phase.label) if phase else module.phase)
+            labels[key] = (
+                str(mtype.label),
+                str(phase.label) if phase else module.phase,
+                phase_tone(mtype, module.phase),
+            )
         cards.append(
             {
                 "module": module,
                 "url": ctx.module_url(module, space),
                 "type_label": labels[key][0],
                 "phase_label": labels[key][1],
+                "tone": labels[key][2],
             }
         )
     return cards
+
+
+def phase_tone(mtype: ModuleType, key: str) -> str:
+    """The badge tone of a phase: open while it lets residents act, upcoming before the
+    first such phase, closed after."""
+    keys = [p.key for p in mtype.phases]
+    acting = [i for i, p in enumerate(mtype.phases) if p.actions]
+    if key not in keys or not acting:
+        return "neutral"
+    index = keys.index(key)
+    if index in acting:
+        return "open"
+    return "upcoming" if index < acting[0] else "closed"
 
 
 @view

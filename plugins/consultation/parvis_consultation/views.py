@@ -936,7 +936,14 @@ def publish_decision(request: Request) -> Response:
     ctx = _manage_ctx(request)
     form = DecisionForm.from_request(ctx.form)
     structure = services.load_structure(ctx.session, ctx.module.id)
-    if not form.validate():
+    valid = form.validate()
+    if valid and ctx.module.phase not in ("closed", "decided"):
+        # A decision taken while answers still arrive would ignore some of them.
+        form.decision.errors = [
+            _("The consultation is still open: close it before publishing the decision.")
+        ]
+        valid = False
+    if not valid:
         return _manage_page(request, ctx, structure, decision_form=form, status_code=400)
     survey = services.saved_survey(ctx.session, ctx.module.id)
     first = survey.decision_published_at is None

@@ -63,6 +63,22 @@ def test_publishing_the_decision_emails_followers_in_their_language(make_town, s
         assert s.scalar(select(User.notify_followed).where(User.email == "fr@example.org")) is False
 
 
+def test_no_decision_while_the_consultation_is_open(town):
+    b = build_survey(town, phase="open")
+    with town.client() as c:
+        login(c, town.admin_email, town.admin_password)
+        post_form(c, "/language", {"locale": "en"})
+        r = post_form(c, b.url + "manage/decision", {"decision": "Built."}, page=b.url + "manage")
+        assert r.status_code == 400
+        assert "close it before publishing the decision" in r.text
+        assert "Built." in r.text  # the text typed is kept
+    with town.session() as s:
+        from parvis.models import Module
+
+        assert s.get(Module, b.module_id).phase == "open"
+        assert services.saved_survey(s, b.module_id).decision_published_at is None
+
+
 def _subject(mail):
     return " ".join(str(make_header(decode_header(mail.subject))).split())
 

@@ -138,7 +138,7 @@ def load(session: Any, town: Any) -> None:
     _ideas(session, done_call, second, users, areas, rng)
     _ballots(session, done_call, users, rng, extra=60)
     job = services.count_now(session, town, done_call)
-    services.publish_job(session, job)
+    services.publish_job(session, done_call, job)
     third = councils[2] if len(councils) > 2 else first
     open_call = _call(session, third, "Appel à idées 2028", "submission", budget=40_000)
     for title, cost, text in IDEAS[:3]:

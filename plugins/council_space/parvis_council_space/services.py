@@ -37,7 +37,7 @@ from parvis.api import (
 from parvis.api import parse_int as parse_int
 from parvis.api import town_areas as town_areas
 
-from . import counting
+from . import counting, guards
 from .config import CallConfig
 from .i18n import _
 from .models import (
@@ -603,6 +603,8 @@ def load_election(session: Session, module: Module, config: CallConfig) -> count
 
 
 def request_count(session: Session, town: Town, module: Module, user: User | None) -> CountJob:
+    """Queue a count of a closed vote (``guards.GuardError`` while ballots may still come)."""
+    guards.check_countable(module)
     config = CallConfig.of(module)
     running = session.scalar(
         select(CountJob).where(
@@ -794,9 +796,11 @@ def latest_job(session: Session, module: Module, *, published: bool) -> CountJob
     return session.scalar(query.limit(1))
 
 
-def publish_job(session: Session, job: CountJob) -> None:
+def publish_job(session: Session, module: Module, job: CountJob) -> None:
+    """Publish a finished count of this closed vote; from then on no ballot is accepted."""
     if job.status != "done":
         raise ServiceError(_("Only a finished count can be published."))
+    guards.check_publishable(session, module, job)
     job.published_at = utcnow()
     selected = select(Result.idea_id).where(Result.job_id == job.id, Result.selected.is_(True))
     session.execute(
@@ -810,6 +814,18 @@ def publish_job(session: Session, job: CountJob) -> None:
         .values(status="selected", followup_status=func.coalesce(Idea.followup_status, "planned"))
     )
     session.expire_all()
+
+
+def selected_titles(session: Session, job: CountJob) -> list[str]:
+    """Titles of the projects a count selects, in selection order."""
+    return list(
+        session.scalars(
+            select(Idea.title)
+            .join(Result, Result.idea_id == Idea.id)
+            .where(Result.job_id == job.id, Result.selected.is_(True))
+            .order_by(Result.selection_order, Idea.id)
+        )
+    )
 
 
 @dataclass

@@ -26,7 +26,7 @@ from parvis.api import (
 )
 from parvis.api import Event as ParvisEvent
 
-from . import services
+from . import guards, services
 from .config import BALLOT_RULES, COUNTING_RULES, CallConfig
 from .forms import (
     FOLLOWUP_LABELS,
@@ -495,6 +495,8 @@ def vote(request: Request) -> Response:
     shown = services.vote_options(ctx.session, ctx.module, filters)
     errors: list[str] = []
     refusal = None if decision.allowed else decision.reason
+    if refusal is None:
+        refusal = guards.ballots_refusal(ctx.session, ctx.module)
     key = services.voter_key(ctx.user) if ctx.user else None
     if decision.allowed and ctx.user is not None:
         try:
@@ -624,7 +626,7 @@ def count(request: Request) -> Response:
     ctx.require("council_space.manage", ctx.space, ctx.module)
     try:
         job = services.request_count(ctx.session, ctx.town, ctx.module, ctx.user)
-    except services.ServiceError as exc:
+    except (services.ServiceError, guards.GuardError) as exc:
         ctx.flash(exc.message, "error")
         return redirect(_url(ctx, "results"))
     ctx.audit("council_space.count", f"module:{ctx.module.id}")
@@ -651,16 +653,55 @@ def publish(request: Request) -> Response:
     job = ctx.session.get(CountJob, job_number) if job_number is not None else None
     if job is None or job.module_id != ctx.module.id:
         raise HTTPException(404)
+    if job.status != "done":
+        raise HTTPException(400, _("Only a finished count can be published."))
     try:
-        services.publish_job(ctx.session, job)
-    except services.ServiceError as exc:
-        raise HTTPException(400, exc.message) from exc
+        guards.check_publishable(ctx.session, ctx.module, job)
+    except guards.GuardError as exc:
+        ctx.flash(exc.message, "error")
+        return redirect(_url(ctx, "results"))
+    if (ctx.form or {}).get("confirm") != "1":
+        return _confirm_publish(request, ctx, job)
+    services.publish_job(ctx.session, ctx.module, job)
     services.record_digest(
         ctx.session, ctx.space, "results", ctx.module.title, _url(ctx, "results")
     )
     ctx.audit("council_space.publish", f"count:{job.id}")
     ctx.flash(_("The results are published."))
     return redirect(_url(ctx, "results"))
+
+
+def _confirm_publish(request: Request, ctx: Any, job: CountJob) -> Response:
+    """Publishing cannot be undone: say what residents will see before doing it."""
+    selected = services.selected_titles(ctx.session, job)
+    rule = COUNTING_RULES.get(job.rule, job.rule)
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "heading": _("Publish the results of “%(title)s”?", title=ctx.module.title),
+            "summary": [
+                (_("Ballots counted"), str(job.ballots)),
+                (_("Counting rule"), str(rule)),
+                (_("Selected projects"), ", ".join(selected) or _("None")),
+            ],
+            "consequences": [
+                _(
+                    "Everyone sees the selected projects, the votes of every project and why "
+                    "each one was or was not selected."
+                ),
+                _("Followers of the council get the results in their next digest e-mail."),
+                _(
+                    "Ballots are no longer accepted, even if the call is moved back to the "
+                    "vote. Publishing cannot be undone."
+                ),
+            ],
+            "action": _url(ctx, "publish"),
+            "fields": {"job": job.id},
+            "confirm_label": _("Publish these results"),
+            "back": _url(ctx, "results"),
+        },
+    )
 
 
 # --- settings -------------------------------------------------------------------------------

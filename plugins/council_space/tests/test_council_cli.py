@@ -30,6 +30,7 @@ def test_count_pending_and_send_digests_commands(town, council, client, tmp_path
     with town.session() as s:
         module = s.get(Module, council.module_id)
         services.cast_ballot(s, module, "u:1", {idea: 1})
+        module.phase = "results"
         services.request_count(s, s.get(services.Town, town.town_id), module, None)
     council.user("suiveur@example.org")
     sign_in(client, "suiveur@example.org")

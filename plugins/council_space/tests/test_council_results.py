@@ -82,7 +82,7 @@ def test_greedy_count_published_with_explanations(town, council, client):
     anon = town.client()
     anon.headers["accept-language"] = "en"
     assert "The results are not published yet." in anon.get(page).text
-    r = post_form(client, council.url("publish"), {"job": str(job.id)}, page=page)
+    r = post_form(client, council.url("publish"), {"job": str(job.id), "confirm": "1"}, page=page)
     assert r.status_code == 303
     html = anon.get(page, headers={"accept-language": "en"}).text
     assert "was more than the €2,000.00 still available" in html  # Charlie
@@ -112,7 +112,12 @@ def test_equal_shares_explains_outbid_and_unaffordable(town, council, client):
     assert results[b].selected and results[b].payment_per_supporter == "1250"
     assert results[a].reason == "outbid"
     assert results[c].reason == "not_affordable_by_supporters"
-    post_form(client, council.url("publish"), {"job": str(job.id)}, page=council.url("results"))
+    post_form(
+        client,
+        council.url("publish"),
+        {"job": str(job.id), "confirm": "1"},
+        page=council.url("results"),
+    )
     html = client.get(council.url("results")).text
     assert "at most €1,250.00 each" in html
     assert "projects that served more residents per euro" in html
@@ -151,7 +156,9 @@ def test_publish_refuses_unfinished_and_foreign_jobs(town, council, client):
         s.flush()
         foreign_id = foreign.id
     assert (
-        post_form(client, council.url("publish"), {"job": str(job_id)}, page=page).status_code
+        post_form(
+            client, council.url("publish"), {"job": str(job_id), "confirm": "1"}, page=page
+        ).status_code
         == 400
     )
     r = post_form(client, council.url("publish"), {"job": str(foreign_id)}, page=page)
@@ -183,7 +190,12 @@ def test_follow_up_of_winning_projects(town, council, client):
     _a, b, c = _election(council, counting_rule="greedy")
     _staff(council, client)
     job = _count(council, client)
-    post_form(client, council.url("publish"), {"job": str(job.id)}, page=council.url("results"))
+    post_form(
+        client,
+        council.url("publish"),
+        {"job": str(job.id), "confirm": "1"},
+        page=council.url("results"),
+    )
     council.set_phase("follow_up")
     page = council.url(f"ideas/{b}")
     assert "Planned" in client.get(page).text

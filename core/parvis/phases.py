@@ -1,0 +1,98 @@
+"""What residents read about a module's phases: the deadline line and the timeline.
+
+Pure functions of a module's phases and dates (no database), so a card, a space page and a
+module page all say the same thing, "Vote open until 14 March (12 days left)".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from babel import dates
+
+from parvis.contrib import Phase
+from parvis.i18n import get_locale, ngettext
+from parvis.i18n import gettext as _
+
+TOWN_TZ = ZoneInfo("Europe/Paris")
+# Fewer days left than this and the deadline is shown as urgent.
+SOON_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Deadline:
+    text: str
+    ends_at: dt.datetime
+    days_left: int
+    soon: bool
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    key: str
+    label: str
+    dates: str
+    state: str  # "done", "current" or "upcoming"
+
+
+def short_date(value: dt.datetime, now: dt.datetime | None = None) -> str:
+    """The day and month in the reader's language ("14 March"), with the year only when it is
+    not this year's. English is the site's British English: day before month."""
+    local = value.astimezone(TOWN_TZ)
+    this_year = (now or dt.datetime.now(dt.UTC)).astimezone(TOWN_TZ).year
+    skeleton = "dMMMM" if local.year == this_year else "dMMMMy"
+    locale = get_locale()
+    return dates.format_skeleton(skeleton, local, locale="en_GB" if locale == "en" else locale)
+
+
+def phase_deadline(
+    phase_label: str, ends_at: dt.datetime | None, now: dt.datetime | None = None
+) -> Deadline | None:
+    """The deadline line of a phase that ends at ``ends_at`` (None when undated or past)."""
+    if ends_at is None:
+        return None
+    now = now or dt.datetime.now(dt.UTC)
+    if ends_at <= now:
+        return None
+    days = (ends_at.astimezone(TOWN_TZ).date() - now.astimezone(TOWN_TZ).date()).days
+    date = short_date(ends_at, now)
+    if days <= 0:
+        text = _("%(phase)s open until %(date)s (last day)", phase=phase_label, date=date)
+    else:
+        text = ngettext(
+            "%(phase)s open until %(date)s (%(num)s day left)",
+            "%(phase)s open until %(date)s (%(num)s days left)",
+            days,
+            phase=phase_label,
+            date=date,
+        )
+    return Deadline(text, ends_at, days, days < SOON_DAYS)
+
+
+def phase_timeline(
+    phases: Sequence[Phase],
+    current: str,
+    schedule: Mapping[str, tuple[dt.datetime | None, dt.datetime | None]] | None = None,
+    now: dt.datetime | None = None,
+) -> list[TimelineStep]:
+    """Every phase in order, marked done, current or upcoming, with its dates when set."""
+    keys = [p.key for p in phases]
+    position = keys.index(current) if current in keys else -1
+    schedule = schedule or {}
+    steps = []
+    for index, phase in enumerate(phases):
+        start, end = schedule.get(phase.key, (None, None))
+        if start and end:
+            when = _("%(start)s to %(end)s", start=short_date(start, now), end=short_date(end, now))
+        elif end:
+            when = _("until %(date)s", date=short_date(end, now))
+        elif start:
+            when = _("from %(date)s", date=short_date(start, now))
+        else:
+            when = ""
+        state = "done" if index < position else "current" if index == position else "upcoming"
+        steps.append(TimelineStep(phase.key, str(phase.label), when, state))
+    return steps
