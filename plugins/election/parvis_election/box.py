@@ -11,15 +11,21 @@ import datetime as dt
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from parvis.api import utcnow
 
-from .models import Ballot, Participation
+from .models import Ballot, Participation, random_id
+
+
+def _insert(session: Session, table: type[Participation]) -> Any:
+    """INSERT with ON CONFLICT, in the dialect of the session's database."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 class AlreadyVoted(Exception):
@@ -46,7 +52,9 @@ class BallotBox(Protocol):
         choices: Sequence[int],
     ) -> Receipt: ...
 
-    def has_voted(self, session: Session, module_id: int, person_key: str) -> bool: ...
+    def voted_at(self, session: Session, module_id: int, person_key: str) -> dt.datetime | None:
+        """When the person voted in this election, or None."""
+        ...
 
     def ballots(self, session: Session, constituency_id: int) -> list[tuple[int, ...]]: ...
 
@@ -70,38 +78,36 @@ class PlainBallotBox:
         choices: Sequence[int],
     ) -> Receipt:
         now = utcnow()
-        try:
-            # A savepoint: the participation's unique key decides, and the ballot is written in
-            # the same transaction only if it is the person's first.
-            with session.begin_nested():
-                session.add(
-                    Participation(
-                        module_id=module_id,
-                        constituency_id=constituency_id,
-                        person_key=person_key,
-                        voted_at=now,
-                    )
-                )
-                session.flush()
-                session.add(
-                    Ballot(
-                        constituency_id=constituency_id,
-                        choices=" ".join(str(c) for c in choices),
-                    )
-                )
-                session.flush()
-        except IntegrityError as exc:
-            raise AlreadyVoted() from exc
+        # The participation's unique key decides: a second attempt inserts nothing (and waits
+        # for a concurrent first one to commit or roll back); the ballot is written only after
+        # a first participation, in the same transaction.
+        inserted = session.execute(
+            _insert(session, Participation)
+            .values(
+                module_id=module_id,
+                constituency_id=constituency_id,
+                person_key=person_key,
+                voted_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["module_id", "person_key"])
+            .returning(Participation.id)
+        ).scalar()
+        if inserted is None:
+            raise AlreadyVoted()
+        session.execute(
+            insert(Ballot).values(
+                id=random_id(),
+                constituency_id=constituency_id,
+                choices=" ".join(str(c) for c in choices),
+            )
+        )
         return Receipt(module_id, constituency_id, now)
 
-    def has_voted(self, session: Session, module_id: int, person_key: str) -> bool:
-        return (
-            session.scalar(
-                select(Participation.id).where(
-                    Participation.module_id == module_id, Participation.person_key == person_key
-                )
+    def voted_at(self, session: Session, module_id: int, person_key: str) -> dt.datetime | None:
+        return session.scalar(
+            select(Participation.voted_at).where(
+                Participation.module_id == module_id, Participation.person_key == person_key
             )
-            is not None
         )
 
     def ballots(self, session: Session, constituency_id: int) -> list[tuple[int, ...]]:

@@ -47,6 +47,13 @@ def common(ctx: Any, config: ElectionConfig) -> dict[str, Any]:
     }
 
 
+def _voted(ctx: Any, where: services.Standing) -> dt.datetime | None:
+    """When the person behind the account voted in this election (any account of theirs)."""
+    if not where.person_key:
+        return None
+    return ballot_box().voted_at(ctx.session, ctx.module.id, where.person_key)
+
+
 @view
 def index(request: Request) -> Response:
     ctx = _ctx(request)
@@ -55,9 +62,7 @@ def index(request: Request) -> Response:
     cands = []
     if ctx.module.phase in LIST_PUBLISHED:
         cands = services.candidacies(ctx.session, ctx.module, accepted_only=True)
-    voted = bool(where.person_key) and ballot_box().has_voted(
-        ctx.session, ctx.module.id, where.person_key
-    )
+    voted = _voted(ctx, where) is not None
     return render(
         request,
         "election/index.html",
@@ -169,7 +174,9 @@ def vote(request: Request) -> Response:
     refusal = None if where.ok else where.reason
     if refusal is None and not config.voting_open_on(services.today(ctx.town)):
         refusal = _("Online voting is not open today.")
-    if refusal is None and ballot_box().has_voted(ctx.session, ctx.module.id, where.person_key):
+    step = (ctx.form or {}).get("step") if request.method == "POST" else None
+    # Casting needs no look-up first: the box refuses a second participation.
+    if refusal is None and step != "cast" and _voted(ctx, where):
         return redirect(_url(ctx, "receipt"))
     if refusal is not None:
         return render(
@@ -185,19 +192,18 @@ def vote(request: Request) -> Response:
         if c.constituency_id == constituency.id
     ]
     ids = {c.id for c in cands}
-    step = (ctx.form or {}).get("step") if request.method == "POST" else None
     choices: tuple[int, ...] = ()
     typed: dict[str, str] = {}
     error = None
     if step in ("review", "change", "cast"):
         choices, typed = voting.read_choices(config, ctx.form, ids)
         error = voting.ballot_error(config, constituency, choices, typed, ids)
-    if step == "cast" and error is None:
+    if step == "cast" and (error is None or _voted(ctx, where)):
         try:
-            receipt = voting.cast(ctx.session, ctx.module, constituency, where.person_key, choices)
+            if error is None:
+                voting.cast(ctx.session, ctx.module, constituency, where.person_key, choices)
         except AlreadyVoted:
-            return redirect(_url(ctx, "receipt"))
-        request.session["election_receipt"] = [ctx.module.id, receipt.voted_at.isoformat()]
+            pass
         return redirect(_url(ctx, "receipt"))
     context = {
         **base,
@@ -230,17 +236,16 @@ def receipt(request: Request) -> Response:
         return redirect(_url(ctx))
     config = ElectionConfig.of(ctx.module)
     where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
-    voted = bool(where.person_key) and ballot_box().has_voted(
-        ctx.session, ctx.module.id, where.person_key
-    )
-    stored = request.session.get("election_receipt")
-    voted_at = (
-        dt.datetime.fromisoformat(stored[1]) if stored and stored[0] == ctx.module.id else None
-    )
+    voted_at = _voted(ctx, where)
     return render(
         request,
         "election/receipt.html",
-        {**common(ctx, config), "voted": voted, "voted_at": voted_at, "standing": where},
+        {
+            **common(ctx, config),
+            "voted": voted_at is not None,
+            "voted_at": voted_at,
+            "standing": where,
+        },
     )
 
 
