@@ -194,3 +194,14 @@ def test_core_models_reference_is_up_to_date() -> None:
     for column in ("`town_id`", "`locale`", "`display_name`", "`phase`", "`settings`"):
         assert column in written
     assert "password_hash" not in written
+
+
+def test_the_app_handle_table_names_real_attributes() -> None:
+    from parvis.plugin_app import App
+
+    text = (ROOT / "docs" / "plugin_hooks.md").read_text(encoding="utf-8")
+    table = text[text.index("| `app.` | What |") :].split("\n\n")[0]
+    names = re.findall(r"^\| `(\w+)", table, re.M)[1:]  # after the heading row
+    assert len(names) >= 6
+    public = {n for n in dir(App) if not n.startswith("_")}
+    assert set(names) == public, f"documented {sorted(names)}, App has {sorted(public)}"

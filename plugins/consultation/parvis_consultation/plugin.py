@@ -14,6 +14,7 @@ from parvis.api import (
     RESIDENT,
     SPACE_ADMIN,
     Action,
+    Context,
     Fragment,
     Module,
     ModuleType,
@@ -142,7 +143,7 @@ def parvis_slot(
     return [Fragment(f"consultation-polls-{name}", html, order=20)]
 
 
-def _poll_cards(ctx: Any, session: Session, found: list[tuple[Any, Any, Any]]) -> list[dict]:
+def _poll_cards(ctx: Context, session: Session, found: list[tuple[Any, Any, Any]]) -> list[dict]:
     """Questions, options, the visitor's own vote and counts for several polls in four queries."""
     module_ids = [m.id for m, _s, _sv in found]
     questions = {

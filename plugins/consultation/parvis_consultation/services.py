@@ -15,7 +15,7 @@ from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from parvis.api import Area, Module, Translator, utcnow
+from parvis.api import Area, Context, Module, Translator, utcnow
 from parvis.api import parse_int as parse_id  # ids and ranks from forms and query strings
 from parvis.api import town_areas as town_areas  # reached as services.town_areas by the views
 from parvis_consultation.models import (
@@ -562,7 +562,7 @@ def drop_drafts(session: Session, module_id: int, owners: list[str]) -> None:
         session.execute(delete(Draft).where(Draft.module_id == module_id, Draft.owner.in_(owners)))
 
 
-def respondent_hash(ctx: Any, token: str) -> str:
+def respondent_hash(ctx: Context, token: str) -> str:
     """What is stored of an answer sent without an account: an HMAC of the browser's random
     token with the deployment's secret (the token itself stays in the visitor's session)."""
     return str(ctx.sign("consultation.respondent", token))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -13,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis.api import (
+    Context,
     Space,
     User,
     form_status,
@@ -64,7 +66,7 @@ def meetings(session: Any, space: Space) -> list[Meeting]:
 
 
 def _manage_page(
-    ctx: Any,
+    ctx: Context,
     space: Space,
     member_form: MemberForm | None = None,
     news_form: NewsForm | None = None,
@@ -183,7 +185,7 @@ def news_add(request: Request) -> Response:
     return redirect(ctx.url("council_space:manage", space=space.slug))
 
 
-def _read_minutes(ctx: Any, space: Space, form: Any) -> int | None:
+def _read_minutes(ctx: Context, space: Space, form: Any) -> int | None:
     upload = ctx.form.get("minutes") if ctx.form else None
     if not (isinstance(upload, UploadFile) and upload.filename):
         return None
@@ -196,7 +198,7 @@ def _read_minutes(ctx: Any, space: Space, form: Any) -> int | None:
         return None
 
 
-def _replace_minutes(ctx: Any, space: Space, meeting: Meeting, minutes_id: int) -> None:
+def _replace_minutes(ctx: Context, space: Space, meeting: Meeting, minutes_id: int) -> None:
     """Point the meeting at its new minutes and delete the old PDF: replaced minutes must not
     stay downloadable at their old address."""
     old_id = meeting.minutes_id
@@ -221,7 +223,7 @@ def meeting_add(request: Request) -> Response:
     meeting = Meeting(
         space_id=space.id,
         title=form.title.data.strip(),
-        starts_at=_to_utc(starts_at),
+        starts_at=_to_utc(ctx, starts_at),
         location=(form.location.data or "").strip(),
         agenda=form.agenda.data or "",
         minutes_id=minutes_id,
@@ -241,24 +243,12 @@ def meeting_add(request: Request) -> Response:
     return redirect(ctx.url("council_space:manage", space=space.slug))
 
 
-def _to_utc(local: Any) -> Any:
-    """A date and time typed in the town's time (Paris) as UTC."""
-    return local.replace(tzinfo=_paris()).astimezone(_utc())
+def _to_utc(ctx: Context, local: dt.datetime) -> dt.datetime:
+    """A date and time typed on the town's clock, as UTC."""
+    return local.replace(tzinfo=ctx.time_zone).astimezone(dt.UTC)
 
 
-def _paris() -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("Europe/Paris")
-
-
-def _utc() -> Any:
-    import datetime as dt
-
-    return dt.UTC
-
-
-def _meeting_or_404(ctx: Any, space: Space, meeting_id: Any) -> Meeting:
+def _meeting_or_404(ctx: Context, space: Space, meeting_id: Any) -> Meeting:
     meeting = ctx.session.scalar(
         select(Meeting).where(Meeting.id == meeting_id, Meeting.space_id == space.id)
     )
@@ -284,7 +274,7 @@ def minutes_upload(request: Request) -> Response:
 
 
 def _meeting_page(
-    ctx: Any, space: Space, meeting: Meeting, minutes_form: Any = None, status_code: int = 200
+    ctx: Context, space: Space, meeting: Meeting, minutes_form: Any = None, status_code: int = 200
 ) -> Response:
     doc = ctx.session.get(Document, meeting.minutes_id) if meeting.minutes_id else None
     return render(
@@ -327,7 +317,7 @@ def news_page(request: Request) -> Response:
 # --- editing and deleting news and meetings ---------------------------------------------------
 
 
-def _news_or_404(ctx: Any, space: Space, news_id: Any) -> NewsItem:
+def _news_or_404(ctx: Context, space: Space, news_id: Any) -> NewsItem:
     item = ctx.session.scalar(
         select(NewsItem).where(NewsItem.id == news_id, NewsItem.space_id == space.id)
     )
@@ -395,7 +385,7 @@ def news_delete(request: Request) -> Response:
     )
 
 
-def _confirm_page(ctx: Any, space: Space, question: str, action: str, back: str) -> Response:
+def _confirm_page(ctx: Context, space: Space, question: str, action: str, back: str) -> Response:
     return render(
         ctx.request,
         "council_space/confirm_delete.html",
@@ -403,15 +393,15 @@ def _confirm_page(ctx: Any, space: Space, question: str, action: str, back: str)
     )
 
 
-def _meeting_form(ctx: Any, meeting: Meeting) -> MeetingForm:
+def _meeting_form(ctx: Context, meeting: Meeting) -> MeetingForm:
     if ctx.request.method == "POST":
         return MeetingForm.from_request(ctx.form)
     local = meeting.starts_at
     if local.tzinfo is None:  # SQLite gives naive UTC datetimes back
-        local = local.replace(tzinfo=_utc())
+        local = local.replace(tzinfo=dt.UTC)
     return MeetingForm(
         title=meeting.title,
-        starts_at=local.astimezone(_paris()).replace(tzinfo=None),
+        starts_at=local.astimezone(ctx.time_zone).replace(tzinfo=None),
         location=meeting.location,
         agenda=meeting.agenda,
     )
@@ -428,7 +418,7 @@ def meeting_edit(request: Request) -> Response:
         minutes_id = _read_minutes(ctx, space, form)
         if valid and not form.minutes.errors:
             meeting.title = form.title.data.strip()
-            meeting.starts_at = _to_utc(form.starts_at.data)
+            meeting.starts_at = _to_utc(ctx, form.starts_at.data)
             meeting.location = (form.location.data or "").strip()
             meeting.agenda = form.agenda.data or ""
             if minutes_id is not None:

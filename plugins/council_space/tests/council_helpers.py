@@ -7,9 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from parvis.models import Area, Module, Space
-from parvis.testing import make_user, post_form
-from parvis.testing.helpers import DEFAULT_PASSWORD, TestTown
+from parvis.api import Area, Module
+from parvis.testing import TestTown, login, make_space_with_module, make_user
 from parvis_council_space.config import CallConfig
 from parvis_council_space.models import Idea
 
@@ -69,34 +68,24 @@ def make_council(town: TestTown, slug: str = "conseil-tilleuls", published: bool
         other = Area(town_id=town.town_id, slug=f"{slug}-b", name="Port-Neuf", position=2)
         s.add_all([area, other])
         s.flush()
-        space = Space(
-            town_id=town.town_id,
-            slug=slug,
-            title="Conseil de quartier des Tilleuls",
-            description="Le conseil des **Tilleuls**.",
-            kind="council",
-            area_id=area.id,
-            published=published,
-        )
-        s.add(space)
-        s.flush()
-        module = Module(
-            space_id=space.id,
-            type="idea_call",
-            slug="appel",
-            title="Budget 2027",
-            phase="submission",
-        )
-        s.add(module)
-        s.flush()
-        return Council(town, space.id, slug, area.id, other.id, module.id)
+        area_id, other_id = area.id, other.id
+    made = make_space_with_module(
+        town,
+        "idea_call",
+        phase="submission",
+        space_slug=slug,
+        space_title="Conseil de quartier des Tilleuls",
+        space_description="Le conseil des **Tilleuls**.",
+        module_title="Budget 2027",
+        kind="council",
+        area_id=area_id,
+        published=published,
+    )
+    return Council(town, made.space_id, slug, area_id, other_id, made.module_id)
 
 
 def sign_in(client: Any, email: str) -> None:
-    response = post_form(
-        client, "/login", {"email": email, "password": DEFAULT_PASSWORD}, page="/login"
-    )
-    assert response.status_code == 303
+    login(client, email)
 
 
 def idea_ids(town: TestTown, module_id: int) -> list[int]:

@@ -1,0 +1,153 @@
+"""The per-request context a view works with (``get_context(request)``), and what it needs."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+
+from parvis import audit
+from parvis.contrib import ModuleType
+from parvis.models import Module, Space, Town, TownHost, User
+from parvis.permissions import Actor, Decision, RuleSet
+from parvis.plugin_app import App
+from parvis.towns import town_time_zone
+
+if TYPE_CHECKING:
+    from parvis.app import Parvis
+
+
+@dataclass
+class Context:
+    """Everything a view knows about its request; available as ``request.state.ctx``."""
+
+    parvis: Parvis
+    request: Request
+    session: Session
+    town: Town
+    user: User | None
+    actor: Actor
+    rules: RuleSet
+    locale: str
+    form: FormData | None = None
+    space: Space | None = None
+    module: Module | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    # --- permissions ---------------------------------------------------------------------------
+
+    def decide(
+        self, action: str, space: Space | None = None, module: Module | None = None
+    ) -> Decision:
+        return self.parvis.permissions.decide(self.rules, self.actor, action, space, module)
+
+    def can(self, action: str, space: Space | None = None, module: Module | None = None) -> bool:
+        return self.decide(action, space, module).allowed
+
+    def require(
+        self, action: str, space: Space | None = None, module: Module | None = None
+    ) -> Decision:
+        """Stop with 403 (or send an anonymous visitor to log in) unless allowed."""
+        decision = self.decide(action, space, module)
+        if not decision.allowed:
+            if self.user is None:
+                raise LoginRequired()
+            raise HTTPException(403, decision.reason)
+        return decision
+
+    def spaces_where(self, action: str) -> Any:
+        """A SQL condition on ``Space`` for the spaces where the actor may do ``action``, to
+        filter list pages in the query rather than row by row."""
+        return self.parvis.permissions.space_filter(self.rules, self.actor, action, self.town)
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    @property
+    def hooks(self) -> Any:
+        """The app's hook relay, to call hooks plugins declared with ``parvis_add_hookspecs``."""
+        return self.parvis.pm.hook
+
+    def url(self, name: str, /, **params: Any) -> str:
+        return self.parvis.url_path(self.request.app, name, params)
+
+    def module_url(self, module: Module, space: Space, route: str = "index", **params: Any) -> str:
+        return self.url(f"{module.type}:{route}", space=space.slug, module=module.id, **params)
+
+    @property
+    def module_type(self) -> ModuleType | None:
+        return self.parvis.registry.module_types.get(self.module.type) if self.module else None
+
+    def plugin_enabled(self, name: str) -> bool:
+        return name in self.parvis.core_plugins or (
+            name in self.parvis.plugins and self.town.plugin_enabled(name)
+        )
+
+    @property
+    def enabled_plugins(self) -> list[str]:
+        return [p for p in self.parvis.plugins if self.town.plugin_enabled(p)]
+
+    @property
+    def base_url(self) -> str:
+        """The site's address for links in e-mails.
+
+        The request's own address only when its host is one of the town's; otherwise the town's
+        first host, so a forged ``Host`` header can never send a reset link elsewhere.
+        """
+        if getattr(self.request.state, "trusted_host", False):
+            return str(self.request.base_url).rstrip("/")
+        return site_url(self.parvis, self.session, self.town.id)
+
+    def sign(self, purpose: str, value: str) -> str:
+        """An HMAC of ``value`` with the deployment's secret, distinct per ``purpose`` (e.g. to
+        store a hash of an anonymous token without keeping the token)."""
+        key = f"{purpose}:{self.parvis.config.secret_key}".encode()
+        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+    def audit(self, action: str, target: str = "", **details: Any) -> None:
+        """Record an administrative or vote-relevant action by this request's actor, in this
+        town, in the request's unit of work (so it is kept only if the change is). ``action``
+        must be declared with ``parvis_audit_actions``."""
+        audit.check_declared(self.parvis.registry.audit_actions, action)
+        audit.record(self.session, self.town.id, self.actor.id, action, target, **details)
+
+    def flash(self, message: str, category: str = "success") -> None:
+        self.request.session.setdefault("flash", []).append([category, message])
+
+    def setting(self, plugin: str, key: str) -> Any:
+        return self.parvis.setting(self.town, plugin, key)
+
+    @property
+    def app(self) -> App:
+        """The ``App`` handle (what ``parvis_event`` gets), e.g. for ``notify_followers``."""
+        return App(self.parvis)
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        """The town's clock (a town setting, Europe/Paris by default): read dates typed by staff
+        and "today" in it; ``format_datetime`` already shows times in it."""
+        return town_time_zone(self.town)
+
+
+class LoginRequired(Exception):
+    """Raised by ``Context.require`` for anonymous visitors: they are sent to the log-in page."""
+
+
+def site_url(parvis: Parvis, session: Session, town_id: int) -> str:
+    """A town's own address (its first host), for links built outside a request."""
+    host = session.scalar(
+        select(TownHost.host).where(TownHost.town_id == town_id).order_by(TownHost.host)
+    )
+    scheme = "https" if parvis.config.https else "http"
+    return f"{scheme}://{host or 'localhost'}"
+
+
+def get_context(request: Request) -> Context:
+    return request.state.ctx  # type: ignore[no-any-return]
