@@ -8,14 +8,23 @@ and prints the wall time and the peak memory (tracemalloc) of each rule.
 
 Time is measured on a run without tracemalloc (which slows Python down), then memory on a
 second run with it.
+
+With ``--pb FILE`` it counts a real Pabulib file instead (e.g. ../shared/data/pabulib/
+Poland_Warszawa_2020_Mokotow.pb): the file's own rule, then MES + add1 on every core and in
+one process, then the baseline in the same run: the add1 search run by run in exact
+arithmetic (the implementation before the certified floating-point search), and checks that
+the winners are identical. ``--no-baseline`` skips the baseline (minutes on a loaded machine).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 import tracemalloc
+from fractions import Fraction
+from pathlib import Path
 
 from parvis_council_space import counting
 
@@ -51,13 +60,76 @@ def run(rule: str, election: counting.Election) -> counting.CountResult:
     )
 
 
+def exact_add1(election: counting.Election) -> tuple[tuple[str, ...], int]:
+    """The add1 search run by run in exact arithmetic: (winners, runs)."""
+    inst = counting._prepare(election.budget, election.projects, election.ballots)
+    endowment = election.budget // len(election.ballots)
+    kept = counting._equal_shares_run(inst, Fraction(endowment))
+    runs = 1
+    while True:
+        attempt = counting._equal_shares_run(inst, Fraction(endowment + runs))
+        runs += 1
+        if counting._total_cost(inst, attempt.winners) > election.budget:
+            return tuple(kept.winners), runs
+        kept = attempt
+
+
+def timed(call):
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = call()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def bench_file(path: Path, baseline: bool) -> None:
+    from parvis_council_space import pabulib, pb
+
+    text = path.read_text(encoding="utf-8-sig")
+    parsed, parse_wall, _cpu = timed(lambda: pabulib.parse(text))
+    election = pabulib.to_election(parsed)
+    print(
+        f"{path.name}: {len(election.projects)} projects, {len(election.ballots)} ballots, "
+        f"{len(set(election.ballots))} distinct, rule {parsed.meta.get('rule')}; "
+        f"parsed in {parse_wall:.2f} s; load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"{'count':<34} {'wall s':>7} {'main CPU s':>10} {'winners':>8} {'runs':>5}")
+
+    def show(label: str, result: counting.CountResult, wall: float, cpu: float) -> None:
+        print(
+            f"{label:<34} {wall:>7.2f} {cpu:>10.2f} {len(result.winners):>8} {result.mes_runs:>5}"
+        )
+
+    (_pb, own), wall, cpu = timed(lambda: pb.count_file(text))
+    show(f"file's rule ({parsed.meta.get('rule')})", own, wall, cpu)
+    official = {p.project_id for p in parsed.projects if p.fields.get("selected") == "1"}
+    if official:
+        print(f"  same winners as the file's selected column: {set(own.winners) == official}")
+    args = (election.budget, election.projects, election.ballots)
+    fast, wall, cpu = timed(lambda: counting.count("mes_add1", *args))
+    show("mes_add1 (every core)", fast, wall, cpu)
+    inst = counting._prepare(*args)
+    (one, runs), wall, cpu = timed(lambda: counting._add1_run(inst, None, workers=0))
+    print(
+        f"{'mes_add1 (one process)':<34} {wall:>7.2f} {cpu:>10.2f} {len(one.winners):>8} {runs:>5}"
+    )
+    if baseline:
+        (winners, runs), wall, cpu = timed(lambda: exact_add1(election))
+        label = "baseline: exact, run by run"
+        print(f"{label:<34} {wall:>7.2f} {cpu:>10.2f} {len(winners):>8} {runs:>5}")
+        print(f"  identical winners in the same order: {winners == fast.winners}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voters", type=int, default=20_000)
     parser.add_argument("--projects", type=int, default=100)
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--rules", default="greedy,mes,mes_add1")
+    parser.add_argument("--pb", type=Path, help="count this Pabulib file instead")
+    parser.add_argument("--no-baseline", action="store_true", help="with --pb: skip the baseline")
     args = parser.parse_args()
+    if args.pb:
+        bench_file(args.pb, not args.no_baseline)
+        return
 
     started = time.perf_counter()
     election = make_election(args.projects, args.voters, args.seed)

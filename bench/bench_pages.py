@@ -144,6 +144,22 @@ class Server:
                 ticks += int(fields[11]) + int(fields[12])  # utime, stime
         return ticks / os.sysconf("SC_CLK_TCK")
 
+    def rss_mib(self) -> float:
+        """Resident memory of the server's processes (one uvicorn worker here), in MiB."""
+        kib = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                status = Path(f"/proc/{entry}/status").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[2]) == self.pgid:
+                kib += sum(int(line.split()[1]) for line in status.splitlines()
+                           if line.startswith("VmRSS:"))  # fmt: skip
+        return kib / 1024
+
 
 @contextlib.contextmanager
 def uvicorn_server(
@@ -379,12 +395,14 @@ def bench_database(
                     row["bytes"] = len(p_body)
                     row["cookie"] = "set-cookie" in p_headers
                     rows[name] = row
+                rss = (parvis.rss_mib(), base.rss_mib())
         return {
             "rows": rows,
             "queries": queries,
             "module_types": module_types,
             "extra": extra,
             "plugins": enabled,
+            "rss": rss,
         }
 
 
@@ -446,6 +464,12 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, generat
             f"{q['space_small']}; module "
             f"types {', '.join(data['module_types'])} from {source}; enabled plugins: "
             f"{', '.join(data['plugins']) or 'none'}."
+        )
+    for kind, data in results.items():
+        parvis_rss, base_rss = data["rss"]
+        lines.append(
+            f"- {kind}: resident memory (RSS) of the Parvis worker after serving every page under "
+            f"the load above: {parvis_rss:.0f} MiB (baseline worker {base_rss:.0f} MiB)."
         )
     if any(row["cookie"] for data in results.values() for row in data["rows"].values()):
         lines.append(

@@ -211,7 +211,12 @@ def test_deleting_the_account_keeps_the_person_keys_history_only(town):
             person_key=KEY_A,
             birth_date=born,
         )
-        assert export_data(session, town.parvis.pm, user)["verifications"][0]["person_key"] == KEY_A
+        assert (
+            export_data(session, town.parvis.pm, user)["verification"]["verifications"][0][
+                "person_key"
+            ]
+            == KEY_A
+        )
         delete_account(session, town.parvis.pm, user)
     with town.session() as session:
         row = session.scalar(select(Verification).where(Verification.person_key == KEY_A))
@@ -224,16 +229,16 @@ def test_deleting_the_account_keeps_the_person_keys_history_only(town):
         assert verification_of(session, again).person_key == KEY_A
 
 
-def test_staff_verify_and_unverify_from_the_roles_page(town, client, resident):
+def test_staff_verify_from_the_roles_page_at_the_counter_and_unverify(town, client, resident):
     login(client, town.admin_email, town.admin_password)
     r = post_form(
         client, "/admin/roles", {"email": resident.email, "role": "verified"}, page="/admin/roles"
     )
+    # Verifying records who the person is: the roles page sends staff to the counter page.
     assert r.status_code == 303
+    assert r.headers["location"] == f"/admin/verification/account/{resident.id}"
     with town.session() as session:
-        user = session.get(User, resident.id)
-        assert verification_of(session, user).method == "staff"
-        assert VERIFIED in _roles(session, user)
+        verify(session, session.get(User, resident.id))
     assert resident.email in client.get("/admin/roles").text
     post_form(client, f"/admin/verified/{resident.id}/revoke", page="/admin/roles")
     with town.session() as session:

@@ -5,6 +5,7 @@ Everything named here is covered by ``docs/`` and kept stable across minor versi
 
 from __future__ import annotations
 
+import datetime as dt
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -22,6 +23,7 @@ from parvis.contrib import (
     Role,
     Setting,
     SpaceKind,
+    VerificationMethod,
 )
 from parvis.db import Base, utcnow
 from parvis.events import emit
@@ -63,6 +65,7 @@ from parvis.templating import render_markdown
 from parvis.towns import town_areas, town_time_zone
 from parvis.verification.eligibility import Eligibility, eligible
 from parvis.verification.records import PersonAlreadyVerified, verification_of, verify_user
+from parvis.verification.records import person_key as _person_key
 from parvis.web import (
     Context,
     LoginRequired,
@@ -94,6 +97,20 @@ def unsubscribe_url(app: App, base_url: str, user_id: int) -> str:
     """The link to put in every e-mail about a followed space (one click turns them off);
     ``base_url`` comes from ``site_url`` (computed once per batch)."""
     return _unsubscribe_url(unwrap(app).config.secret_key, base_url, user_id)
+
+
+def person_key(
+    app: App, town_id: int, *, family_name: str, given_names: str, birth_date: dt.date
+) -> str:
+    """The person key (64 hex chars) of an identity in a town, for a verification method's
+    ``verify_user`` call; ``app`` is ``ctx.app`` or a hook's ``app``."""
+    return _person_key(
+        unwrap(app).config.secret_key,
+        town_id,
+        family_name=family_name,
+        given_names=given_names,
+        birth_date=birth_date,
+    )
 
 
 def using_locale(app: App, locale: str) -> AbstractContextManager[None]:
@@ -141,6 +158,7 @@ __all__ = [
     "Upload",
     "User",
     "Verification",
+    "VerificationMethod",
     "app_for_command",
     "eligible",
     "emit",
@@ -157,6 +175,7 @@ __all__ = [
     "hookspec",
     "notify_followers",
     "parse_int",
+    "person_key",
     "phase_deadline",
     "phase_timeline",
     "queue_mail",

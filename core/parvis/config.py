@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import tomllib
@@ -51,6 +52,8 @@ class Config:
                 values[name] = int(env)
             elif name == "plugins":
                 values[name] = [p for p in env.split(",") if p]
+            elif f.type.startswith("dict"):
+                values[name] = _json_table(f"PARVIS_{name.upper()}", env)
             else:
                 values[name] = env
         values.update(overrides)
@@ -58,6 +61,18 @@ class Config:
         if not config.secret_key:
             config.secret_key = config._instance_secret()
         return config
+
+    def __post_init__(self) -> None:
+        for name, limit in self.rate_limits.items():
+            if (
+                not isinstance(limit, list | tuple)
+                or len(limit) != 2
+                or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in limit)
+            ):
+                raise ValueError(
+                    f"rate_limits: {name!r} must be [attempts, seconds] (two positive whole "
+                    f"numbers), got {limit!r}"
+                )
 
     def _instance_secret(self) -> str:
         """A random key kept in the instance folder, so no secret ever sits in the repository."""
@@ -69,3 +84,14 @@ class Config:
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+def _json_table(variable: str, text: str) -> dict[str, Any]:
+    """A table setting given in the environment, as JSON: '{"login": [10, 300]}'."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{variable} must be a JSON object: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{variable} must be a JSON object, got {text!r}")
+    return value

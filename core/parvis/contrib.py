@@ -86,6 +86,24 @@ class ModuleType:
 
 
 @dataclass(frozen=True)
+class VerificationMethod:
+    """A way for residents to get their residence verified; each town enables the ones it uses.
+
+    ``explanation`` tells a resident, in plain words, what to do and what it needs; it is shown
+    on the "Verify my residence" page with a link to ``resident_route`` (a route name, empty when
+    staff do everything, e.g. at the counter). ``staff_route`` is the staff page of the method.
+    """
+
+    key: str
+    label: str
+    explanation: str
+    resident_route: str = ""
+    staff_route: str = ""
+    order: int = 100
+    plugin: str = ""
+
+
+@dataclass(frozen=True)
 class MenuItem:
     key: str
     label: str

@@ -12,6 +12,7 @@ from parvis.models import Area, Space, User
 from parvis.passwords import hash_password
 from parvis.spaces.services import slugify
 from parvis.towns import create_town
+from parvis.verification.methods import COUNTER, PROOF, save_settings
 from parvis.verification.records import person_key, verify_user
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ def load_demo(parvis: Parvis, session: Session) -> None:
         admin_name="Mairie de Brise",
     )
     town.accessibility_statement = ""
+    # Residents of the demo can try the two methods that need no town list.
+    save_settings(town, [PROOF, COUNTER], None)
     areas = []
     for position, name in enumerate(NEIGHBOURHOODS):
         area = Area(town_id=town.id, slug=slugify(name), name=name, position=position)

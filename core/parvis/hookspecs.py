@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         Role,
         Setting,
         SpaceKind,
+        VerificationMethod,
     )
     from parvis.models import Town, User
     from parvis.plugin_app import App
@@ -72,6 +73,11 @@ def parvis_space_kinds() -> list[SpaceKind]:
 @hookspec
 def parvis_module_types() -> list[ModuleType]:
     """Module types spaces can hold, with their phases and routes."""
+
+
+@hookspec
+def parvis_verification_methods() -> list[VerificationMethod]:
+    """Ways of verifying residents' residence the plugin adds; towns enable them one by one."""
 
 
 @hookspec

@@ -13,7 +13,15 @@ from typing import Any
 import pluggy
 
 from parvis import hookspecs
-from parvis.contrib import Action, AuditAction, ModuleType, Role, Setting, SpaceKind
+from parvis.contrib import (
+    Action,
+    AuditAction,
+    ModuleType,
+    Role,
+    Setting,
+    SpaceKind,
+    VerificationMethod,
+)
 
 ENTRY_POINT_GROUP = "parvis"
 
@@ -23,6 +31,7 @@ CORE_PLUGINS = {
     "accounts": "parvis.accounts.plugin",
     "spaces": "parvis.spaces.plugin",
     "admin": "parvis.admin.plugin",
+    "verification": "parvis.verification.plugin",
 }
 
 
@@ -177,6 +186,7 @@ class Registry:
     roles: dict[str, Role] = field(default_factory=dict)
     space_kinds: dict[str, SpaceKind] = field(default_factory=dict)
     module_types: dict[str, ModuleType] = field(default_factory=dict)
+    verification_methods: dict[str, VerificationMethod] = field(default_factory=dict)
     action_owner: dict[str, str] = field(default_factory=dict)
     audit_actions: dict[str, AuditAction] = field(default_factory=dict)
 
@@ -213,6 +223,16 @@ class Registry:
             for mtype in items:
                 owned = ModuleType(**{**mtype.__dict__, "plugin": plugin})
                 _add_unique(reg.module_types, mtype.key, owned, plugin, "module type")
+        for plugin, items in call_each(pm, "parvis_verification_methods"):
+            for method in items:
+                owned_method = VerificationMethod(**{**method.__dict__, "plugin": plugin})
+                _add_unique(
+                    reg.verification_methods,
+                    method.key,
+                    owned_method,
+                    plugin,
+                    "verification method",
+                )
         return reg
 
     def module_types_for(self, enabled: Iterable[str]) -> list[ModuleType]:

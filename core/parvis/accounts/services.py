@@ -14,7 +14,7 @@ from parvis.mail import queue_mail
 from parvis.models import Follow, OutboxMail, RateLimitHit, RoleGrant, Town, User
 from parvis.passwords import hash_password, needs_rehash, verify_password
 from parvis.plugins import call_each
-from parvis.verification.records import export_verifications, forget_user
+from parvis.verification.records import forget_user
 
 if TYPE_CHECKING:
     import pluggy
@@ -192,8 +192,7 @@ def export_data(session: Session, pm: pluggy.PluginManager, user: User) -> dict[
             "notify_followed": user.notify_followed,
             "roles": [{"role": role, "space_id": space_id} for role, space_id in grants],
             "followed_space_ids": list(follows),
-        },
-        "verifications": export_verifications(session, user),
+        }
     }
     for plugin, part in call_each(pm, "parvis_export_user_data", session=session, user=user):
         if part:

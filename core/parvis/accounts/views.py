@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,7 +12,7 @@ from starlette.routing import Route
 from parvis import i18n, ratelimit
 from parvis.accounts import forms, services
 from parvis.i18n import gettext as _
-from parvis.models import User
+from parvis.models import Area, User
 from parvis.towns import town_areas
 from parvis.verification.records import MOVED, end_verification, verification_of
 from parvis.web import Context, form_status, get_context, redirect, render, view
@@ -194,6 +195,13 @@ def _require_user(ctx: Context) -> User:
     return ctx.user
 
 
+def _residence(ctx: Context, user: User) -> dict[str, Any]:
+    """The account's verification for the account page (status and expiry)."""
+    current = verification_of(ctx.session, user)
+    area = ctx.session.get(Area, current.area_id) if current and current.area_id else None
+    return {"residence": current, "residence_area": area.name if area else ""}
+
+
 @view
 def profile(request: Request) -> Response:
     ctx = get_context(request)
@@ -233,7 +241,7 @@ def profile(request: Request) -> Response:
     return render(
         request,
         "accounts/profile.html",
-        {"form": form, "delete_form": forms.DeleteAccountForm()},
+        {"form": form, "delete_form": forms.DeleteAccountForm(), **_residence(ctx, user)},
         status_code=status,
     )
 
@@ -275,7 +283,7 @@ def delete_account(request: Request) -> Response:
     return render(
         request,
         "accounts/profile.html",
-        {"form": profile_form, "delete_form": form},
+        {"form": profile_form, "delete_form": form, **_residence(ctx, user)},
         status_code=400,
     )
 

@@ -14,13 +14,7 @@ from parvis.models import RoleGrant, Space, User, Verification
 from parvis.permissions import TOWN_ADMIN, VERIFIED
 from parvis.spaces import services
 from parvis.towns import town_areas
-from parvis.verification.records import (
-    REVOKED,
-    end_user_verification,
-    live_condition,
-    verification_of,
-    verify_user,
-)
+from parvis.verification.records import REVOKED, end_user_verification, live_condition
 from parvis.web import Context, form_status, redirect, render, view
 
 
@@ -74,19 +68,8 @@ def roles(request: Request) -> Response:
         elif role.space_scoped and space_id is None:
             form.add_error("space", _("This role is given in one space: choose it."))
         elif role.key == VERIFIED:
-            if verification_of(ctx.session, user) is None:
-                # No identity was checked here: the key stands for the account alone.
-                verify_user(
-                    ctx.session,
-                    user,
-                    person_key=ctx.sign("verification-account", f"{ctx.town.id}:{user.id}"),
-                    method="staff",
-                    area_id=user.area_id,
-                    birth_date=user.birth_date,
-                )
-                ctx.audit("role.verify", f"user:{user.id}")
-            ctx.flash(_("%(name)s is now a verified resident.", name=user.display_name))
-            return redirect(ctx.url("admin:roles"))
+            # Verifying means checking who the person is: the counter page records it.
+            return redirect(ctx.url("verification:account", user_id=user.id))
         else:
             exists = ctx.session.scalar(
                 select(RoleGrant.id).where(

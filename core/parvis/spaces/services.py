@@ -141,8 +141,9 @@ class InvalidImage(ValueError):
     pass
 
 
-def store_image(session: Session, town: Town, data: bytes, filename: str) -> Upload:
-    """Re-encode an uploaded image (drops metadata and anything hidden in the file)."""
+def reencode_image(data: bytes, max_side: int = MAX_IMAGE_SIDE) -> bytes:
+    """An uploaded image re-encoded as JPEG, at most ``max_side`` pixels wide or high: drops
+    metadata and anything hidden in the file; refuses what is not an image or too large."""
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
@@ -150,18 +151,24 @@ def store_image(session: Session, town: Town, data: bytes, filename: str) -> Upl
             # A tiny file can declare a huge canvas; refuse it before decoding a single pixel.
             if img.width * img.height > MAX_IMAGE_PIXELS:
                 raise InvalidImage(f"{img.width}x{img.height} pixels is too large")
-            img.draft("RGB", (MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))  # JPEG: decode scaled down
-            img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+            img.draft("RGB", (max_side, max_side))  # JPEG: decode scaled down
+            img.thumbnail((max_side, max_side))
             img = img.convert("RGB")
             out = io.BytesIO()
             img.save(out, format="JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise InvalidImage(str(exc)) from exc
+    return out.getvalue()
+
+
+def store_image(session: Session, town: Town, data: bytes, filename: str) -> Upload:
+    """Re-encode an uploaded image (drops metadata and anything hidden in the file)."""
+    encoded = reencode_image(data)
     upload = Upload(
         town_id=town.id,
         content_type="image/jpeg",
         filename=slugify(filename.rsplit(".", 1)[0]) + ".jpg",
-        data=out.getvalue(),
+        data=encoded,
     )
     session.add(upload)
     session.flush()

@@ -11,11 +11,9 @@ from sqlalchemy.orm import Session
 from parvis.db import utcnow
 from parvis.i18n import format_date
 from parvis.i18n import gettext as _
-from parvis.models import Area, User
+from parvis.models import Area, Town, User
+from parvis.towns import DEFAULT_TIME_ZONE, town_time_zone
 from parvis.verification.records import latest_verification, verification_of
-
-# Towns are French municipalities: "today" and birthdays are read on their clock.
-TOWN_TIME_ZONE = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -30,8 +28,10 @@ class Eligibility:
         return self.ok
 
 
-def town_today() -> dt.date:
-    return utcnow().astimezone(TOWN_TIME_ZONE).date()
+def town_today(town: Town | None = None) -> dt.date:
+    """Today on the town's clock (its time zone setting), where birthdays are counted."""
+    zone = town_time_zone(town) if town is not None else ZoneInfo(DEFAULT_TIME_ZONE)
+    return utcnow().astimezone(zone).date()
 
 
 def age_on(birth_date: dt.date, on: dt.date) -> int:
@@ -69,7 +69,7 @@ def eligible(
             key,
         )
     if min_age is not None:
-        day = on or town_today()
+        day = on or town_today(session.get(Town, user.town_id))
         if verification.birth_date is None:
             return Eligibility(
                 False,
@@ -96,7 +96,9 @@ def _not_verified_reason(session: Session, user: User, area_id: int | None) -> s
         return _(
             "Your residence verification expired on %(date)s: verify your residence again to "
             "take part.",
-            date=format_date(last.expires_at.astimezone(TOWN_TIME_ZONE).date()),
+            date=format_date(
+                last.expires_at.astimezone(town_time_zone(session.get(Town, user.town_id))).date()
+            ),
         )
     if area_id is not None:
         area = session.get(Area, area_id)

@@ -67,7 +67,7 @@ def latest_verification(session: Session, user: User) -> Verification | None:
     )
 
 
-def _normalise(value: str) -> str:
+def normalise(value: str) -> str:
     """Case, accents, hyphens and spacing do not make another person ("Lefèvre-Dupont  Ana"
     and "LEFEVRE DUPONT ana" are one)."""
     decomposed = unicodedata.normalize("NFKD", value)
@@ -87,7 +87,7 @@ def person_key(
     town_key = hmac.new(
         secret_key.encode(), f"parvis-person-key:{town_id}".encode(), hashlib.sha256
     ).digest()
-    identity = "|".join((_normalise(family_name), _normalise(given_names), birth_date.isoformat()))
+    identity = "|".join((normalise(family_name), normalise(given_names), birth_date.isoformat()))
     return hmac.new(town_key, identity.encode(), hashlib.sha256).hexdigest()
 
 

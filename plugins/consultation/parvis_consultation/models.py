@@ -142,6 +142,8 @@ class Answer(Base):
             "rank",
             "response_id",
         ),
+        # The latest free-text answers of a question, read backwards.
+        Index("ix_consultation_answers_latest", "module_id", "question_id", "id"),
         Index(
             "ix_consultation_answers_values",
             "module_id",
@@ -189,3 +191,32 @@ class Draft(Base):
     )
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Tally(Base):
+    """Running counts of the answers, kept up to date by every save (``tallies.py``).
+
+    The results page reads these few rows instead of grouping every answer. Keys never hold
+    NULL (0 stands for "none") so that one unique constraint serves the upserts.
+    """
+
+    __tablename__ = "consultation_tallies"
+    __table_args__ = (
+        UniqueConstraint(
+            *("module_id", "area_key", "kind", "question_id", "row_key", "option_key"),
+            name="uq_consultation_tallies_key",  # the convention's name would be too long
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    area_key: Mapped[int]  # the response's area id, 0 for none
+    # "total" (responses), "respondents" (per question), "choice", "other", "scale" (option
+    # key = the value) and "number" (per question: values counted and summed).
+    kind: Mapped[str] = mapped_column(String(12))
+    question_id: Mapped[int]  # 0 for "total"
+    row_key: Mapped[int]  # matrix row id, 0 for none
+    option_key: Mapped[int]  # option id or scale value, 0 for none
+    count: Mapped[int]
+    valued: Mapped[int]  # how many of them carry a rank or a number
+    total: Mapped[float]  # the sum of those ranks or numbers

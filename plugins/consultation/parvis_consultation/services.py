@@ -7,17 +7,18 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, exists, func, insert, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parvis.api import Area, Context, Module, Translator, utcnow
 from parvis.api import parse_int as parse_id  # ids and ranks from forms and query strings
 from parvis.api import town_areas as town_areas  # reached as services.town_areas by the views
+from parvis_consultation import tallies
 from parvis_consultation.models import (
     CHOICE,
     DATE,
@@ -430,12 +431,15 @@ def save_response(
             )
             if response_id is None:  # pragma: no cover - the winner rolled back
                 raise
+    scale_ids = tallies.scale_questions(session, module_id)
+    changes = []
     if not created:
-        session.execute(
-            update(Response)
-            .where(Response.id == response_id)
-            .values(updated_at=now, area_id=area_id)
-        )
+        # Lock the response row first (UPDATE), so the answers and area read next are the
+        # ones this transaction replaces: their contribution leaves the tallies.
+        mine = Response.id == response_id
+        session.execute(update(Response).where(mine).values(updated_at=now))
+        changes = tallies.contributions_of(session, module_id, mine, scale_ids)
+        session.execute(update(Response).where(mine).values(area_id=area_id))
         session.execute(delete(Answer).where(Answer.response_id == response_id))
     payload = [
         {
@@ -455,6 +459,8 @@ def save_response(
     ]
     if payload:
         session.execute(insert(Answer), payload)
+    changes.append((1, tallies.contribution(area_id, payload, scale_ids)))
+    tallies.record(session, module_id, changes)
     return response_id, created
 
 
@@ -608,6 +614,34 @@ def _scope(query: Any, module_id: int, area_id: int | None) -> Any:
     return query
 
 
+def _extremes(
+    session: Session, structure: Structure, module_id: int, area_id: int | None
+) -> dict[int, tuple[Any, Any, Any, Any]]:
+    """question id -> (lowest number, highest number, earliest date, latest date)."""
+    columns = []
+    for q in structure.questions:
+        if q.kind in (NUMBER, SCALE):
+            value, only = Answer.number, Answer.number.is_not(None)
+        elif q.kind == DATE:
+            # number is NULL for dates: the index then orders the question's entries by date.
+            value, only = Answer.date, Answer.number.is_(None) & Answer.date.is_not(None)
+        else:
+            continue
+        for extreme in (func.min, func.max):
+            query = _scope(select(extreme(value)), module_id, area_id)
+            columns.append(query.where(Answer.question_id == q.id, only).scalar_subquery())
+    if not columns:
+        return {}
+    values = iter(session.execute(select(*columns)).one())
+    out = {}
+    for q in structure.questions:
+        if q.kind in (NUMBER, SCALE):
+            out[q.id] = (next(values), next(values), None, None)
+        elif q.kind == DATE:
+            out[q.id] = (None, None, next(values), next(values))
+    return out
+
+
 def compute_results(
     session: Session,
     structure: Structure,
@@ -617,93 +651,37 @@ def compute_results(
     texts_per_question: int = 20,
     include_hidden: bool = False,
 ) -> Results:
-    """Every figure of the results page in a constant number of GROUP BY queries."""
-    total_q = select(func.count()).select_from(Response).where(Response.module_id == module_id)
-    if area_id is not None:
-        total_q = total_q.where(Response.area_id == area_id)
-    total = int(session.scalar(total_q) or 0)
+    """Every figure of the results page in a constant number of queries.
 
-    respondents = dict(
-        session.execute(
-            _scope(
-                select(Answer.question_id, func.count(func.distinct(Answer.response_id))),
-                module_id,
-                area_id,
-            ).group_by(Answer.question_id)
-        ).all()
-    )
-    counts: dict[tuple[int, int | None, int | None, bool], tuple[int, float | None]] = {}
-    for qid, row_id, option_id, is_other, n, avg_rank in session.execute(
-        _scope(
-            select(
-                Answer.question_id,
-                Answer.row_id,
-                Answer.option_id,
-                Answer.is_other,
-                func.count(),
-                func.avg(Answer.rank),
-            ),
-            module_id,
-            area_id,
-        )
-        .where((Answer.option_id.is_not(None)) | (Answer.is_other.is_(True)))
-        .group_by(Answer.question_id, Answer.row_id, Answer.option_id, Answer.is_other)
-    ):
-        counts[(qid, row_id, option_id, bool(is_other))] = (int(n), avg_rank)
+    Counts, respondents and averages come from the running tallies (``tallies.py``), never
+    from grouping every answer; minimum and maximum values read one index entry each (a
+    scan of the question's answers when filtered by area); texts the latest few per question.
+    """
+    tallied = tallies.read(session, module_id, area_id)
+    total, respondents, counts = tallied.total, tallied.respondents, tallied.choices
+    scale_counts = tallied.scale
     stats = {
-        qid: (avg, low, high, dlow, dhigh)
-        for qid, avg, low, high, dlow, dhigh in session.execute(
-            _scope(
-                select(
-                    Answer.question_id,
-                    func.avg(Answer.number),
-                    func.min(Answer.number),
-                    func.max(Answer.number),
-                    func.min(Answer.date),
-                    func.max(Answer.date),
-                ),
-                module_id,
-                area_id,
-            )
-            .where(Answer.number.is_not(None) | Answer.date.is_not(None))
-            .group_by(Answer.question_id)
-        )
+        qid: (tallied.averages.get(qid), *extremes)
+        for qid, extremes in _extremes(session, structure, module_id, area_id).items()
     }
-    scale_counts: dict[tuple[int, float], int] = {}
-    scale_ids = [q.id for q in structure.questions if q.kind == SCALE]
-    if scale_ids:
-        for qid, number, n in session.execute(
-            _scope(
-                select(Answer.question_id, Answer.number, func.count()),
-                module_id,
-                area_id,
-            )
-            .where(Answer.question_id.in_(scale_ids))
-            .group_by(Answer.question_id, Answer.number)
-        ):
-            scale_counts[(qid, float(number))] = int(n)
     texts: dict[int, list[tuple[int, str]]] = {}
     text_ids = [q.id for q in structure.questions if q.kind in TEXT_KINDS or q.allow_other]
     if text_ids and texts_per_question:
-        ranked = _scope(
-            select(
-                Answer.id,
-                Answer.question_id,
-                Answer.text,
-                func.row_number()
-                .over(partition_by=Answer.question_id, order_by=Answer.id.desc())
-                .label("n"),
-            ),
-            module_id,
-            area_id,
-        ).where(Answer.question_id.in_(text_ids), Answer.text.is_not(None))
-        if not include_hidden:
-            ranked = ranked.where(Answer.hidden.is_(False))
-        sub = ranked.subquery()
-        for answer_id, qid, text, _n in session.execute(
-            select(sub).where(sub.c.n <= texts_per_question).order_by(sub.c.question_id, sub.c.n)
-        ):
+        # The latest few of each question, read backwards along an index (module, question,
+        # id): one statement, each part stopping after ``texts_per_question`` rows.
+        latest = []
+        for qid in text_ids:
+            part = _scope(
+                select(Answer.id, Answer.question_id, Answer.text), module_id, area_id
+            ).where(Answer.question_id == qid, Answer.text.is_not(None))
+            if not include_hidden:
+                part = part.where(Answer.hidden.is_(False))
+            part = part.order_by(Answer.id.desc()).limit(texts_per_question).subquery()
+            latest.append(select(part))
+        for answer_id, qid, text in session.execute(union_all(*latest)):
             texts.setdefault(qid, []).append((answer_id, text))
+        for found in texts.values():
+            found.sort(reverse=True)
 
     results = []
     for q in structure.questions:
@@ -717,7 +695,12 @@ def compute_results(
             for option in structure.choices[q.id]:
                 c, avg_rank = counts.get((q.id, None, option.id, False), (0, None))
                 qr.bars.append(
-                    Bar(option.label, c, share(c, n), float(avg_rank) if avg_rank else None)
+                    Bar(
+                        option.label,
+                        c,
+                        share(c, n),
+                        float(avg_rank) if avg_rank else None,
+                    )
                 )
             if q.allow_other and q.kind != RANKING:
                 c, _r = counts.get((q.id, None, None, True), (0, None))
@@ -795,25 +778,29 @@ def _cell_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def export_csv(session: Session, structure: Structure, module_id: int) -> str:
-    """One row a response, one column a question (matrix: one per row); UTF-8 with BOM."""
+def export_csv(
+    session: Session, structure: Structure, module_id: int, rows_per_chunk: int = 500
+) -> Iterator[str]:
+    """One row a response, one column a question (matrix: one per row); UTF-8 with BOM.
+
+    Yields the text in chunks of ``rows_per_chunk`` rows, reading responses and answers as
+    one stream ordered by response: memory stays flat however many responses there are.
+    """
     columns = csv_columns(structure)
     index = {(qid, row_id): i for i, (_h, qid, row_id) in enumerate(columns)}
     by_id = structure.by_id
     labels = {o.id: o.label for opts in structure.choices.values() for o in opts}
+    other = _("Other: %(text)s")  # formatted per cell below
     area_names = dict(session.execute(select(Area.id, Area.name)).all())
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(["response", "submitted_at", "area", *[c[0] for c in columns]])
-    responses = session.execute(
-        select(Response.id, Response.updated_at, Response.area_id)
-        .where(Response.module_id == module_id)
-        .order_by(Response.id)
-    ).all()
-    answers = session.execute(
+    stream = session.execute(
         select(
-            Answer.response_id,
+            Response.id,
+            Response.updated_at,
+            Response.area_id,
             Answer.question_id,
             Answer.row_id,
             Answer.option_id,
@@ -821,33 +808,19 @@ def export_csv(session: Session, structure: Structure, module_id: int) -> str:
             Answer.text,
             Answer.number,
             Answer.date,
-            Answer.rank,
         )
-        .where(Answer.module_id == module_id)
-        .order_by(Answer.response_id, Answer.question_id, Answer.rank, Answer.id)
-        .execution_options(yield_per=5000)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(Response.module_id == module_id)
+        .order_by(Response.id, Answer.question_id, Answer.rank, Answer.id)
+        .execution_options(yield_per=2000)
     )
-    cells_by_response: dict[int, list[list[str]]] = {}
-    for rid, qid, row_id, option_id, is_other, text, number, day, _rank in answers:
-        q = by_id.get(qid)
-        if q is None:
-            continue
-        cells = cells_by_response.setdefault(rid, [[] for _c in columns])
-        col = index.get((qid, row_id if q.kind == MATRIX else None))
-        if col is None:
-            continue
-        if is_other:
-            cells[col].append(_("Other: %(text)s", text=_cell_text(text or "")))
-        elif option_id is not None:
-            cells[col].append(labels.get(option_id, ""))
-        elif text is not None:
-            cells[col].append(_cell_text(text))
-        elif number is not None:
-            cells[col].append(_fmt(number))
-        elif day is not None:
-            cells[col].append(day.isoformat())
-    for rid, updated_at, area_id in responses:
-        cells = cells_by_response.get(rid, [[] for _c in columns])
+    current: tuple[int, Any, Any] | None = None
+    cells: list[list[str]] = []
+    written = 0
+
+    def flush_row() -> None:
+        assert current is not None
+        rid, updated_at, area_id = current
         writer.writerow(
             [
                 rid,
@@ -856,7 +829,47 @@ def export_csv(session: Session, structure: Structure, module_id: int) -> str:
                 *["; ".join(c) for c in cells],
             ]
         )
-    return out.getvalue()
+
+    for (
+        rid,
+        updated_at,
+        area_id,
+        qid,
+        row_id,
+        option_id,
+        is_other,
+        text,
+        number,
+        day,
+    ) in stream:
+        if current is None or current[0] != rid:
+            if current is not None:
+                flush_row()
+                written += 1
+                if written % rows_per_chunk == 0:
+                    yield out.getvalue()
+                    out.seek(0)
+                    out.truncate()
+            current, cells = (rid, updated_at, area_id), [[] for _c in columns]
+        q = by_id.get(qid) if qid is not None else None
+        if q is None:
+            continue
+        col = index.get((qid, row_id if q.kind == MATRIX else None))
+        if col is None:
+            continue
+        if is_other:
+            cells[col].append(other % {"text": _cell_text(text or "")})
+        elif option_id is not None:
+            cells[col].append(labels.get(option_id, ""))
+        elif text is not None:
+            cells[col].append(_cell_text(text))
+        elif number is not None:
+            cells[col].append(_fmt(number))
+        elif day is not None:
+            cells[col].append(day.isoformat())
+    if current is not None:
+        flush_row()
+    yield out.getvalue()
 
 
 def open_data(module: Module, structure: Structure, results: Results) -> dict[str, Any]:
@@ -938,6 +951,15 @@ def user_data(session: Session, user_id: int) -> list[dict[str, Any]]:
 
 
 def erase_user(session: Session, user_id: int) -> None:
+    modules = session.scalars(
+        select(Response.module_id).where(Response.user_id == user_id).distinct()
+    ).all()
+    for module_id in modules:
+        scale_ids = tallies.scale_questions(session, module_id)
+        removed = tallies.contributions_of(
+            session, module_id, Response.user_id == user_id, scale_ids
+        )
+        tallies.record(session, module_id, removed)
     session.execute(delete(Response).where(Response.user_id == user_id))
     session.execute(delete(Draft).where(Draft.user_id == user_id))
 

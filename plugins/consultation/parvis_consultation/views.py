@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from parvis.api import (
@@ -432,11 +433,20 @@ def export_csv(request: Request) -> Response:
     ctx = get_context(request)
     ctx.require("consultation.export", ctx.space, ctx.module)
     structure = services.load_structure(ctx.session, ctx.module.id)
-    body = services.export_csv(ctx.session, structure, ctx.module.id)
-    filename = f"{ctx.module.slug or 'survey'}-{ctx.module.id}.csv"
-    ctx.audit("consultation.export", f"module:{ctx.module.id}")
-    return Response(
-        body.encode("utf-8"),
+    module_id = ctx.module.id
+    filename = f"{ctx.module.slug or 'survey'}-{module_id}.csv"
+    ctx.audit("consultation.export", f"module:{module_id}")
+    db = ctx.parvis.db
+
+    def body() -> Iterator[bytes]:
+        # Its own read-only session: the view's is closed once the view returns, while the
+        # rows are still being sent.
+        with db.session(write=False) as session:
+            for chunk in services.export_csv(session, structure, module_id):
+                yield chunk.encode("utf-8")
+
+    return StreamingResponse(
+        body(),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{filename}"'},
     )

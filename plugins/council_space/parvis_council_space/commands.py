@@ -39,12 +39,11 @@ def send_digests_command(ctx: click.Context) -> None:
 @click.option(
     "--rule",
     type=click.Choice(["greedy", "mes", "mes_add1"]),
-    default="mes_add1",
-    show_default=True,
-    help="Counting rule.",
+    default=None,
+    help="Counting rule (default: the file's own rule, else mes_add1).",
 )
 @click.option("--completion", is_flag=True, help="Equal shares: complete greedily.")
-def count_command(path: str, rule: str, completion: bool) -> None:
+def count_command(path: str, rule: str | None, completion: bool) -> None:
     """Count a Pabulib .pb file and print the winners (no database needed)."""
     from pathlib import Path
 
@@ -57,8 +56,10 @@ def count_command(path: str, rule: str, completion: bool) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     names = {p.project_id: p.fields.get("name", "") for p in election.projects}
+    shown = rule or election.meta.get("rule") or "mes_add1"
+    shown += " + completion" if completion else ""
     click.echo(
-        f"Rule: {rule}{' + completion' if completion else ''}; budget {result.budget}; "
+        f"Rule: {shown}; budget {result.budget}; "
         f"{len(election.ballots)} ballots; {len(election.projects)} projects."
     )
     for pid in result.winners:

@@ -54,6 +54,8 @@ class Reason(StrEnum):
     DOES_NOT_FIT = "does_not_fit"
     # Nobody approved the project (or gave it points): it is never funded.
     NO_VOTES = "no_votes"
+    # Greedy with a threshold: fewer votes (or points) than the threshold.
+    BELOW_THRESHOLD = "below_threshold"
     # MES: even the supporters' whole initial endowment did not cover the cost.
     NOT_AFFORDABLE_BY_SUPPORTERS = "not_affordable_by_supporters"
     # MES: the supporters could afford it at first but spent their money on projects that
@@ -202,20 +204,29 @@ def _total_cost(inst: _Instance, project_ids: Iterable[str]) -> int:
 
 
 def _greedy_pass(
-    inst: _Instance, budget_left: int, project_ids: Iterable[str]
+    inst: _Instance,
+    budget_left: int,
+    project_ids: Iterable[str],
+    skip: bool = True,
+    min_votes: int = 1,
 ) -> tuple[list[str], dict[str, int]]:
-    """Select by votes, skipping what no longer fits; also return the budget left seen by each."""
+    """Select by votes, skipping what no longer fits (or stopping there when ``skip`` is
+    False); projects with fewer than ``min_votes`` votes are left out. Also return the budget
+    left seen by each project considered."""
     order = sorted(
-        (pid for pid in project_ids if inst.votes[pid] > 0),
+        (pid for pid in project_ids if inst.votes[pid] >= max(min_votes, 1)),
         key=lambda pid: (-inst.votes[pid], inst.tie[pid]),
     )
     winners: list[str] = []
     seen: dict[str, int] = {}
+    stopped = False
     for pid in order:
         seen[pid] = budget_left
-        if inst.cost[pid] <= budget_left:
+        if inst.cost[pid] <= budget_left and not stopped:
             winners.append(pid)
             budget_left -= inst.cost[pid]
+        else:
+            stopped = not skip
     return winners, seen
 
 
@@ -321,7 +332,9 @@ def _estimate_runs(runs: int, first_cost: int, last_cost: int, budget: int, uppe
     return max(runs + 1, min(upper, runs + needed))
 
 
-def _add1_run(inst: _Instance, progress: ProgressCallback | None) -> tuple[_MesRun, int]:
+def _add1_run(
+    inst: _Instance, progress: ProgressCallback | None, workers: int | None = None
+) -> tuple[_MesRun, int]:
     """Raise the per-voter endowment by 1 while the MES outcome fits; keep the last that fits.
 
     Bound: once the endowment reaches the total cost S of all supported projects, MES selects
@@ -329,7 +342,13 @@ def _add1_run(inst: _Instance, progress: ProgressCallback | None) -> tuple[_MesR
     S - cost(p), so still has cost(p) left), and the outcome never changes again. Hence if
     S <= budget every outcome fits and the final one is "all supported projects"; otherwise
     the loop stops at the latest at endowment S, where the outcome no longer fits.
+
+    The search (``add1_search``) computes each run's winners in certified floating point,
+    on every core for a large election; the kept endowment is then run once more in exact
+    arithmetic for the payments shown.
     """
+    from .add1_search import outcome_costs
+
     voters = len(inst.approvals or ())
     start = inst.budget // voters if voters else 0
     supported_cost = _total_cost(inst, (pid for pid in inst.cost if inst.supporters[pid]))
@@ -339,22 +358,21 @@ def _add1_run(inst: _Instance, progress: ProgressCallback | None) -> tuple[_MesR
             progress(1, 1)
         return final, 1
 
-    kept = _equal_shares_run(inst, Fraction(start))
     # The first run spends at most voters * start <= budget, so it always fits.
-    first_cost = last_cost = _total_cost(inst, kept.winners)
-    upper = supported_cost - start + 1
-    runs = 1
-    while last_cost <= inst.budget:
-        if progress:
-            progress(runs, _estimate_runs(runs, first_cost, last_cost, inst.budget, upper))
-        attempt = _equal_shares_run(inst, Fraction(start + runs))
-        runs += 1
-        last_cost = _total_cost(inst, attempt.winners)
-        if last_cost <= inst.budget:
-            kept = attempt
+    costs = outcome_costs(inst, start, workers)
+    try:
+        endowment, first_cost = next(costs)
+        cost, runs, upper = first_cost, 1, supported_cost - start + 1
+        while cost <= inst.budget:
+            if progress:
+                progress(runs, _estimate_runs(runs, first_cost, cost, inst.budget, upper))
+            endowment, cost = next(costs)
+            runs += 1
+    finally:
+        costs.close()
     if progress:
         progress(runs, runs)
-    return kept, runs
+    return _equal_shares_run(inst, Fraction(endowment - 1)), runs
 
 
 def _greedy_outcomes(
@@ -366,8 +384,9 @@ def _greedy_outcomes(
         pid = project.id
         common = {"project_id": pid, "cost": project.cost, "votes": inst.votes[pid]}
         if pid not in seen:
+            reason = Reason.NO_VOTES if inst.votes[pid] == 0 else Reason.BELOW_THRESHOLD
             outcomes.append(
-                ProjectOutcome(**common, selected=False, reason=Reason.NO_VOTES, stage=Stage.GREEDY)
+                ProjectOutcome(**common, selected=False, reason=reason, stage=Stage.GREEDY)
             )
             continue
         outcomes.append(
@@ -493,10 +512,22 @@ def _require_approval(inst: _Instance) -> None:
         )
 
 
-def greedy(budget: int, projects: Sequence[Project], ballots: Sequence[Ballot]) -> CountResult:
-    """Fund projects by decreasing votes, skipping any that no longer fits the budget left."""
+def greedy(
+    budget: int,
+    projects: Sequence[Project],
+    ballots: Sequence[Ballot],
+    *,
+    skip: bool = True,
+    min_votes: int = 1,
+) -> CountResult:
+    """Fund projects by decreasing votes, skipping any that no longer fits the budget left.
+
+    Variants found in Pabulib files: ``skip=False`` stops at the first project that does not
+    fit ("greedy-no-skip": every later project is reported as not fitting); ``min_votes``
+    leaves out projects with fewer votes or points ("greedy-threshold").
+    """
     inst = _prepare(budget, projects, ballots)
-    winners, seen = _greedy_pass(inst, inst.budget, inst.cost)
+    winners, seen = _greedy_pass(inst, inst.budget, inst.cost, skip, min_votes)
     return _result("greedy", inst, winners, _greedy_outcomes(inst, winners, seen))
 
 

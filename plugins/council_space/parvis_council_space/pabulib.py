@@ -66,14 +66,14 @@ class PbElection:
 
     @property
     def budget(self) -> int:
-        return _whole_number(self.meta.get("budget", ""), "budget")
+        return whole_number(self.meta.get("budget", ""), "budget")
 
     @property
     def vote_type(self) -> str:
         return self.meta.get("vote_type", "")
 
 
-def _whole_number(text: str, what: str, line: int | None = None) -> int:
+def whole_number(text: str, what: str, line: int | None = None) -> int:
     """Parse a non-negative whole amount written as 12, 12.0 or 12,0 (decimal comma)."""
     cleaned = text.strip()
     if "," in cleaned and "." not in cleaned:
@@ -128,7 +128,7 @@ class _Parser:
             raise PabulibError("the VOTES section has no header row", line)
         for key, found in (("num_projects", len(self.projects)), ("num_votes", len(self.ballots))):
             if key in self.meta:
-                stated = _whole_number(self.meta[key], key, self.meta_lines[key])
+                stated = whole_number(self.meta[key], key, self.meta_lines[key])
                 if stated != found:
                     raise PabulibError(
                         f"{key} is {stated} but the file has {found}", self.meta_lines[key]
@@ -151,7 +151,7 @@ class _Parser:
         for key in ("budget", "vote_type"):
             if key not in self.meta:
                 raise PabulibError(f"META has no {key}", line)
-        _whole_number(self.meta["budget"], "budget", self.meta_lines["budget"])
+        whole_number(self.meta["budget"], "budget", self.meta_lines["budget"])
         if self.meta["vote_type"] not in VOTE_TYPES:
             raise PabulibError(
                 f"unknown vote_type {self.meta['vote_type']!r}; expected one of "
@@ -201,7 +201,7 @@ class _Parser:
             raise PabulibError("empty project_id", line)
         if project_id in self.projects:
             raise PabulibError(f"project {project_id!r} is listed twice", line)
-        cost = _whole_number(values.pop("cost"), f"cost of project {project_id!r}", line)
+        cost = whole_number(values.pop("cost"), f"cost of project {project_id!r}", line)
         self.projects[project_id] = PbProject(project_id, cost, values)
 
     def _vote_row(self, row: list[str], line: int) -> None:
@@ -227,7 +227,7 @@ class _Parser:
                 raise PabulibError(
                     f"vote of {voter_id!r} has {len(vote)} projects but {len(texts)} points", line
                 )
-            points = tuple(_whole_number(text, f"points of {voter_id!r}", line) for text in texts)
+            points = tuple(whole_number(text, f"points of {voter_id!r}", line) for text in texts)
         self.ballots.append(PbBallot(voter_id, tuple(vote), points, values))
 
 

@@ -165,13 +165,47 @@ def _meta_int(meta: dict[str, str], key: str) -> int | None:
     return services.parse_int(meta.get(key))
 
 
-def count_file(text: str, rule: str, completion: bool = False) -> tuple[Any, Any]:
-    """Parse and count a .pb file (for the CLI): (PbElection, CountResult)."""
+# A file's ``rule`` (names accepted by pabulib-checker) -> our rule and its options.
+FILE_RULES: dict[str, tuple[str, dict[str, bool]]] = {
+    "greedy": ("greedy", {}),
+    "greedy-no-skip": ("greedy", {"skip": False}),
+    "greedy-threshold": ("greedy", {}),  # min_project_score_threshold from META
+    "equalshares": ("mes", {}),
+    "equalshares/add1": ("mes_add1", {}),
+    "equalshares-comparison": ("mes", {"compare_with_greedy": True}),
+    "equalshares/add1-comparison": ("mes_add1", {"compare_with_greedy": True}),
+}
+
+
+def count_file(text: str, rule: str | None = None, completion: bool = False) -> tuple[Any, Any]:
+    """Parse and count a .pb file (for the CLI): (PbElection, CountResult).
+
+    Without ``rule``, the file's own ``rule`` is used (greedy, greedy-no-skip,
+    greedy-threshold, equalshares, equalshares/add1, with or without -comparison), and
+    mes_add1 when the file names none.
+    """
     from . import pabulib
 
     pb = pabulib.parse(text)
     election = pabulib.to_election(pb)
-    result = counting.count(
-        rule, election.budget, election.projects, election.ballots, completion=completion
-    )
+    options: dict[str, Any] = {"completion": completion} if completion else {}
+    if rule is None:
+        file_rule = pb.meta.get("rule") or "equalshares/add1"
+        if file_rule not in FILE_RULES:
+            raise ValueError(
+                f"the file's rule {file_rule!r} is not supported: choose one with --rule"
+            )
+        rule, file_options = FILE_RULES[file_rule]
+        options.update(file_options)
+        if file_rule == "greedy-threshold":
+            threshold = pb.meta.get("min_project_score_threshold", "0")
+            options["min_votes"] = pabulib.whole_number(threshold, "min_project_score_threshold")
+    if rule == "greedy":
+        if completion:
+            raise ValueError("completion only applies to the equal shares rules")
+        result = counting.greedy(election.budget, election.projects, election.ballots, **options)
+    else:
+        result = counting.count(
+            rule, election.budget, election.projects, election.ballots, **options
+        )
     return pb, result

@@ -195,7 +195,7 @@ def test_count_cli_prints_the_winners(tmp_path):
     result = runner.invoke(commands.group, ["count", str(path), "--rule", "mes"])
     assert result.exit_code == 0
     assert "Winners: 1; total cost 5000." in result.output
-    result = runner.invoke(commands.group, ["count", str(path)])  # mes_add1 by default
+    result = runner.invoke(commands.group, ["count", str(path)])  # the file names no rule
     assert result.exit_code == 0 and "Rule: mes_add1" in result.output
     bad = tmp_path / "bad.pb"
     bad.write_text("META\nkey;value\nbudget;x\n", encoding="utf-8")

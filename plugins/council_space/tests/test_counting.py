@@ -64,6 +64,29 @@ def test_greedy_ties_on_votes_and_cost_go_to_the_lowest_id_numeric_when_all_ids_
     assert greedy(30, make_projects({"a2": 30, "a10": 30, "b": 99}), ballots).winners == ("a10",)
 
 
+def test_greedy_no_skip_stops_at_the_first_project_that_does_not_fit():
+    # Votes: A 3, B 2, C 1; budget 10.  A 6 -> 4 left; B 5 > 4 does not fit: greedy skips it
+    # and funds C (3), greedy-no-skip stops there.
+    projects = make_projects({"A": 6, "B": 5, "C": 3})
+    ballots = [{"A", "B", "C"}, {"A", "B"}, {"A"}]
+    assert greedy(10, projects, ballots).winners == ("A", "C")
+    result = greedy(10, projects, ballots, skip=False)
+    assert result.winners == ("A",)
+    c = result.outcome("C")
+    assert (c.selected, c.reason, c.remaining_budget) == (False, Reason.DOES_NOT_FIT, 4)
+
+
+def test_greedy_threshold_leaves_out_projects_with_fewer_points():
+    # Points: X 5, Y 2, Z 3; threshold 3: Y (2 points) is left out although it fits.
+    projects = make_projects({"X": 4, "Y": 1, "Z": 4})
+    ballots = [{"X": 3, "Y": 2}, {"X": 2, "Z": 3}]
+    result = greedy(10, projects, ballots, min_votes=3)
+    assert result.winners == ("X", "Z")
+    y = result.outcome("Y")
+    assert (y.selected, y.reason, y.votes) == (False, Reason.BELOW_THRESHOLD, 2)
+    assert greedy(10, projects, ballots).winners == ("X", "Z", "Y")
+
+
 def test_greedy_never_funds_a_project_without_votes():
     # "Z" costs nothing and fits, but nobody voted for it.
     result = greedy(10, make_projects({"A": 4, "Z": 0}), [{"A"}])

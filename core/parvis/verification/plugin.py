@@ -1,0 +1,64 @@
+"""Resident verification registered as a core plugin: its methods, action, routes and events."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute
+
+from parvis.contrib import Action, AuditAction, Event, VerificationMethod
+from parvis.hookspecs import hookimpl
+from parvis.i18n import lazy_gettext as _l
+from parvis.models import User
+from parvis.plugin_app import App, unwrap
+from parvis.verification import census_import, privacy
+from parvis.verification.audit_actions import VERIFICATION_AUDIT_ACTIONS
+from parvis.verification.methods import CORE_METHODS
+from parvis.verification.views_census import CENSUS_QUEUED
+from parvis.verification.views_census import routes as census_routes
+from parvis.verification.views_claims import routes as claim_routes
+from parvis.verification.views_letters import routes as letter_routes
+from parvis.verification.views_resident import routes as resident_routes
+from parvis.verification.views_staff import routes as staff_routes
+
+MANAGE = "verification.manage"
+
+
+@hookimpl
+def parvis_verification_methods() -> list[VerificationMethod]:
+    return list(CORE_METHODS)
+
+
+@hookimpl
+def parvis_audit_actions() -> list[AuditAction]:
+    return list(VERIFICATION_AUDIT_ACTIONS)
+
+
+@hookimpl
+def parvis_actions() -> list[Action]:
+    # No default role: town administrators, or whoever the town's rules allow.
+    return [Action(MANAGE, _l("Verify residents and manage the town's list"))]
+
+
+@hookimpl
+def parvis_routes() -> list[BaseRoute]:
+    return [*resident_routes, *staff_routes, *claim_routes, *census_routes, *letter_routes]
+
+
+@hookimpl
+def parvis_event(event: Event, app: App) -> None:
+    if event.name == CENSUS_QUEUED:
+        # A thread per import; claiming the row makes a second start a no-op.
+        threading.Thread(
+            target=census_import.run_import,
+            args=(unwrap(app), event.payload["import"]),
+            name=f"census-import-{event.payload['import']}",
+            daemon=True,
+        ).start()
+
+
+@hookimpl
+def parvis_export_user_data(session: Session, user: User) -> dict[str, Any]:
+    return privacy.export(session, user)

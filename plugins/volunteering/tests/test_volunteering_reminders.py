@@ -1,0 +1,131 @@
+"""``parvis volunteering send-reminders``: the day-before reminder, the nudge about pending
+applications, the request to say who came; never twice, even when two runs overlap; and the
+volunteer's .ics of accepted slots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from click.testing import CliRunner
+from sqlalchemy import func, select, update
+from volunteering_helpers import association, mission, soon, user
+
+from parvis.cli import main
+from parvis.models import OutboxMail
+from parvis.testing import login
+from parvis_volunteering import clock, reminders
+from parvis_volunteering.models import Application, Reminder, Slot
+
+
+def _world(town) -> dict[str, int]:
+    owner = user(town, "owner@example.org")
+    ann = user(town, "ann@example.org")
+    bob = user(town, "bob@example.org")
+    assoc = association(town, owner)
+    tomorrow = clock.today() + dt.timedelta(days=1)
+    m1, s1 = mission(town, assoc, "Tomorrow's mission", day=tomorrow, places=3)
+    m2, s2 = mission(town, assoc, "Later mission", day=soon(20), places=3)
+    with town.session() as session:
+        session.add(
+            Application(
+                town_id=town.town_id, mission_id=m1, slot_id=s1, user_id=ann, status="accepted"
+            )
+        )
+        old = clock.local_now() - dt.timedelta(days=8)
+        session.add(
+            Application(
+                town_id=town.town_id, mission_id=m2, slot_id=s2, user_id=bob, created_at=old
+            )
+        )
+        # A slot that is over with an accepted volunteer: managers are asked who came.
+        past = Slot(
+            mission_id=m2,
+            date=clock.today() - dt.timedelta(days=2),
+            start=dt.time(9),
+            end=dt.time(12),
+            places=2,
+            taken=1,
+        )
+        session.add(past)
+        session.flush()
+        session.add(
+            Application(
+                town_id=town.town_id, mission_id=m2, slot_id=past.id, user_id=ann, status="accepted"
+            )
+        )
+        session.execute(update(Slot).where(Slot.id == s1).values(taken=1))
+    return {"m1": m1, "m2": m2}
+
+
+def _mails(town, to: str) -> list[str]:
+    with town.session() as session:
+        return list(session.scalars(select(OutboxMail.subject).where(OutboxMail.to_address == to)))
+
+
+def test_each_reminder_once(town):
+    _world(town)
+    first = reminders.send(town.parvis)
+    assert (first.day_before, first.nudges, first.attendance) == (1, 1, 1)
+    again = reminders.send(town.parvis)
+    assert (again.day_before, again.nudges, again.attendance) == (0, 0, 0)
+    assert _mails(town, "ann@example.org") == ["Tomorrow: Tomorrow's mission"]
+    owner = sorted(_mails(town, "owner@example.org"))
+    assert owner == ["Volunteers are waiting for your answer", "Who came? Later mission"]
+
+
+def test_two_runs_at_once_send_each_reminder_once(town):
+    _world(town)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run() -> None:
+        barrier.wait()
+        results.append(reminders.send(town.parvis))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r.day_before for r in results) == 1
+    assert sum(r.attendance for r in results) == 1
+    assert len(_mails(town, "ann@example.org")) == 1
+    with town.session() as session:
+        assert session.scalar(select(func.count()).select_from(Reminder)) == 3
+
+
+def test_command_and_real_smtp(make_town, smtp_server, tmp_path, parvis_config):
+    town = make_town(
+        "mail.example", mail_backend="smtp", smtp_port=smtp_server.port, inline_worker=True
+    )
+    _world(town)
+    path = tmp_path / "parvis.toml"
+    path.write_text(
+        f'database_url = "{parvis_config.database_url}"\nsecret_key = "cli-test"\n'
+        f'mail_backend = "null"\ninstance_dir = "{tmp_path / "instance"}"\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["--config", str(path), "volunteering", "send-reminders"])
+    assert result.exit_code == 0, result.output
+    assert "1 day-before reminder(s)" in result.output
+    with town.client() as client:  # starts the outbox worker
+        client.get("/")
+        mail = smtp_server.wait_for("ann@example.org")
+    assert mail.subject == "Tomorrow: Tomorrow's mission"
+    assert "http://mail.example/p/volunteering/applications/" in mail.body
+
+
+def test_calendar_of_accepted_slots(town, client):
+    _world(town)
+    login(client, "ann@example.org")
+    response = client.get("/p/volunteering/me/calendar.ics")
+    assert response.headers["content-type"].startswith("text/calendar")
+    body = response.text
+    assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
+    assert body.count("BEGIN:VEVENT") == 2  # tomorrow's slot and the past one, both accepted
+    assert "SUMMARY:Tomorrow's mission" in body
+    tomorrow = (clock.today() + dt.timedelta(days=1)).strftime("%Y%m%d")
+    assert f"DTSTART:{tomorrow}T0" in body  # 09:00 in Paris is 07:00 or 08:00 UTC
+    login(client, "bob@example.org")
+    assert "BEGIN:VEVENT" not in client.get("/p/volunteering/me/calendar.ics").text  # pending only
