@@ -1,0 +1,472 @@
+"""Ballots over real HTTP: ``parvis serve`` (1 and 2 workers) on PostgreSQL against a bare
+Starlette route doing one INSERT per request, measured in the same run.
+
+Each ballot is a new TCP connection carrying a signed-in session cookie and the CSRF token, posted
+to the election's ballot with ``step=cast``: the view checks the phase, the eligibility (core's
+verification), the candidates, and writes the participation and the ballot in one transaction.
+The baseline parses the same form and INSERTs one row. For each target: ballots per second,
+server CPU time per ballot (user + system of the server and its workers, from /proc), the HTTP
+statuses, and lost ballots (accepted answers without their rows, or rows without both halves).
+
+    .venv/bin/python bench/bench_election_http.py                   # 1500 ballots per target
+    .venv/bin/python bench/bench_election_http.py --ballots 3000 --concurrency 16 --workers 1,2
+
+Needs PostgreSQL on postgres@127.0.0.1:5432 (trust auth): a database ``parvis_bench_<random>``
+is created and dropped. ``--profile N`` then sends N ballots through the ASGI app in-process and
+prints the SQL statements per ballot and the top functions by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import datetime as dt
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+SECRET = "bench-election-secret-key-bench-election-secret-key"
+CSRF = "bench-csrf-token"
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+def create_database() -> str:
+    import psycopg
+
+    name = f"parvis_bench_{secrets.token_hex(4)}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def build(url: str, voters: int) -> dict[str, Any]:
+    """Demo town, an election open for voting in one neighbourhood, ``voters`` verified residents
+    of it (bulk-inserted: one password hash for all, nobody logs in through argon2)."""
+    from sqlalchemy import insert, select
+
+    from parvis import migrate
+    from parvis.app import create_app
+    from parvis.config import Config
+    from parvis.db import make_engine, utcnow
+    from parvis.demo import load_demo
+    from parvis.models import Area, Module, Space, Town, User, Verification
+    from parvis_election.config import ElectionConfig
+    from parvis_election.models import Candidacy, Constituency
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    app = create_app(Config(database_url=url, secret_key=SECRET, mail_backend="null"))
+    parvis = app.state.parvis
+    with parvis.db.session() as session:
+        load_demo(parvis, session)
+        town = session.scalar(select(Town).where(Town.slug == "brise"))
+        area = session.scalar(select(Area).where(Area.town_id == town.id).order_by(Area.position))
+        space = Space(town_id=town.id, slug="bench-election", title="Banc", published=True)
+        session.add(space)
+        session.flush()
+        module = Module(
+            space_id=space.id, type="council_election", slug="e", title="Banc", phase="voting"
+        )
+        session.add(module)
+        session.flush()
+        ElectionConfig(method="block", min_age=16).save(module)
+        constituency = Constituency(module_id=module.id, area_id=area.id, seats=3)
+        session.add(constituency)
+        session.flush()
+        cands = [
+            Candidacy(
+                module_id=module.id,
+                constituency_id=constituency.id,
+                name=f"Candidat {i}",
+                status="accepted",
+            )
+            for i in range(12)
+        ]
+        session.add_all(cands)
+        session.flush()
+        now = utcnow()
+        rows = [
+            {
+                "town_id": town.id,
+                "email": f"bench{n}@bench.local",
+                "password_hash": "x",
+                "display_name": f"Votant {n}",
+                "area_id": area.id,
+                "confirmed_at": now,
+                "birth_date": dt.date(1980, 1, 1),
+            }
+            for n in range(voters)
+        ]
+        ids = list(session.scalars(insert(User).returning(User.id), rows))
+        session.execute(
+            insert(Verification),
+            [
+                {
+                    "town_id": town.id,
+                    "user_id": uid,
+                    "person_key": secrets.token_hex(32),
+                    "area_id": area.id,
+                    "birth_date": dt.date(1980, 1, 1),
+                    "method": "counter",
+                    "verified_at": now,
+                }
+                for uid in ids
+            ],
+        )
+        info = {
+            "path": f"/s/bench-election/council_election/{module.id}/vote",
+            "candidates": [c.id for c in cands],
+            "users": ids,
+            "module_id": module.id,
+        }
+    parvis.db.dispose()
+    return info
+
+
+def cookie(user_id: int) -> str:
+    """The signed session a log-in gives (Starlette's SessionMiddleware format)."""
+    from itsdangerous import TimestampSigner
+
+    data = base64.b64encode(json.dumps({"uid": user_id, "epoch": 0, "csrf": CSRF}).encode())
+    return TimestampSigner(SECRET).sign(data).decode()
+
+
+# --- servers ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        cmd,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            time.sleep(1.0)  # let every worker finish starting
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"server did not start: {cmd}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def tree_cpu(pid: int) -> float:
+    """User + system seconds of a process and its descendants (live ones), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        if p in stats:
+            total += (int(stats[p][11]) + int(stats[p][12])) / tick
+        todo += children.get(p, [])
+    return total
+
+
+def baseline_app() -> Any:
+    """``uvicorn --factory bench_election_http:baseline_app``: parse the form, INSERT one row."""
+    from sqlalchemy import create_engine, text
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import RedirectResponse
+    from starlette.routing import Route
+
+    engine = create_engine(os.environ["BENCH_URL"], pool_size=10)
+
+    def insert(choice: str) -> None:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO bench_baseline (choice) VALUES (:c)"), {"c": choice})
+
+    async def endpoint(request: Request) -> Any:
+        form = await request.form()
+        await run_in_threadpool(insert, str(form.get("candidate", "")))
+        return RedirectResponse("/done", status_code=303)
+
+    return Starlette(routes=[Route("/insert", endpoint, methods=["POST"])])
+
+
+# --- load ---------------------------------------------------------------------------------------
+
+
+async def _one(port: int, request: bytes, stats: dict[str, int]) -> None:
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request)
+        status = int((await reader.readline())[9:12])
+        await reader.read()  # "Connection: close": the server ends the exchange
+        writer.close()
+        stats[str(status)] = stats.get(str(status), 0) + 1
+    except (OSError, ValueError):
+        stats["error"] = stats.get("error", 0) + 1
+
+
+async def _load(port: int, requests: list[bytes], concurrency: int) -> dict[str, Any]:
+    stats: dict[str, int] = {}
+    queue = iter(requests)
+
+    async def worker() -> None:
+        for request in queue:
+            await _one(port, request, stats)
+
+    start_at = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return {"seconds": time.perf_counter() - start_at, "statuses": stats}
+
+
+def post(path: str, body: str, cookie_value: str | None) -> bytes:
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n"
+    )
+    if cookie_value:
+        head += f"Cookie: parvis_session={cookie_value}\r\n"
+    return (head + "\r\n" + body).encode()
+
+
+def measure(proc: subprocess.Popen, port: int, requests: list[bytes], concurrency: int) -> dict:
+    cpu_before = tree_cpu(proc.pid)
+    result = asyncio.run(_load(port, requests, concurrency))
+    result["cpu"] = tree_cpu(proc.pid) - cpu_before
+    return result
+
+
+def count_rows(url: str, module_id: int | None) -> tuple[int, int]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        if module_id is None:
+            rows = conn.scalar(text("SELECT count(*) FROM bench_baseline"))
+            engine.dispose()
+            return rows, rows
+        p = conn.scalar(
+            text("SELECT count(*) FROM election_participations WHERE module_id = :m"),
+            {"m": module_id},
+        )
+        b = conn.scalar(text("SELECT count(*) FROM election_ballots"))
+    engine.dispose()
+    return p, b
+
+
+# --- where the time goes ------------------------------------------------------------------------
+
+
+async def _asgi_post(app: Any, path: str, body: bytes, cookie_value: str) -> int:
+    """One POST straight through the ASGI app, in the calling thread."""
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"content-type", b"application/x-www-form-urlencoded"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cookie", f"parvis_session={cookie_value}".encode()),
+    ]
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+        "root_path": "", "headers": headers, "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80), "state": {},
+    }  # fmt: skip
+    sent, status = False, 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            await asyncio.sleep(3600)
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope, receive, send)
+    return status
+
+
+def profile(url: str, info: dict[str, Any], users: list[int], n: int) -> None:
+    """N ballots through the ASGI app in this thread (the view, normally in the thread pool,
+    runs inline so that cProfile sees it): SQL statements of one ballot, then the profile."""
+    import cProfile
+    import pstats
+
+    import parvis.web
+    from parvis.app import create_app
+    from parvis.config import Config
+
+    async def inline(func: Any, *args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    parvis.web.run_in_threadpool = inline
+    app = create_app(Config(database_url=url, secret_key=SECRET, mail_backend="null"))
+    body = f"candidate={info['candidates'][0]}&step=cast&csrf_token={CSRF}".encode()
+    with app.state.parvis.db.count_queries() as counter:
+        status = asyncio.run(_asgi_post(app, info["path"], body, cookie(users[0])))
+    print(f"\nOne ballot ({status}): {counter.count} SQL statements")
+    for statement in counter.statements:
+        print("  " + " ".join(statement.split())[:150])
+    profiler = cProfile.Profile()
+    start_at = time.perf_counter()
+    profiler.enable()
+    for uid in users[1 : n + 1]:
+        asyncio.run(_asgi_post(app, info["path"], body, cookie(uid)))
+    profiler.disable()
+    print(f"in-process, profiled: {(time.perf_counter() - start_at) / n * 1000:.2f} ms/ballot")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    app.state.parvis.db.dispose()
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ballots", type=int, default=1500, help="ballots per target")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--profile", type=int, default=0, help="profile N ballots in-process")
+    args = parser.parse_args()
+    workers = [int(w) for w in args.workers.split(",")]
+    name = create_database()
+    url = PG + name
+    procs: list[subprocess.Popen] = []
+    try:
+        info = build(url, args.ballots * len(workers) + args.profile + 1)
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE bench_baseline (id serial PRIMARY KEY, choice text)"))
+        engine.dispose()
+        tmp = Path(tempfile.mkdtemp(prefix="parvis-bench-"))
+        toml = tmp / "parvis.toml"
+        toml.write_text(
+            f'database_url = "{url}"\nsecret_key = "{SECRET}"\nmail_backend = "null"\n'
+            f'instance_dir = "{tmp / "instance"}"\n'
+        )
+        parvis_bin = str(Path(sys.executable).parent / "parvis")
+        users = iter(info["users"])
+        table = []
+        for w in workers:
+            for target in ("baseline", "parvis"):
+                port = free_port()
+                if target == "parvis":
+                    cmd = [parvis_bin, "serve", "--port", str(port), "--workers", str(w)]
+                    env = {"PARVIS_CONFIG": str(toml)}
+                    choice = info["candidates"]
+                    requests = [
+                        post(
+                            info["path"],
+                            f"candidate={choice[i % 12]}&candidate={choice[(i + 5) % 12]}"
+                            f"&step=cast&csrf_token={CSRF}",
+                            cookie(next(users)),
+                        )
+                        for i in range(args.ballots)
+                    ]
+                else:
+                    factory = "bench_election_http:baseline_app"
+                    cmd = [sys.executable, "-m", "uvicorn", "--factory", factory]
+                    cmd += ["--port", str(port), "--workers", str(w)]
+                    env = {"BENCH_URL": url, "PYTHONPATH": str(ROOT / "bench")}
+                    requests = [
+                        post("/insert", f"candidate={i % 12}&step=cast&csrf_token={CSRF}", None)
+                        for i in range(args.ballots)
+                    ]
+                before = count_rows(url, info["module_id"] if target == "parvis" else None)
+                proc = start(cmd, env, port)
+                procs.append(proc)
+                result = measure(proc, port, requests, args.concurrency)
+                stop(proc)
+                after = count_rows(url, info["module_id"] if target == "parvis" else None)
+                written = (after[0] - before[0], after[1] - before[1])
+                accepted = result["statuses"].get("303", 0)
+                table.append(
+                    {
+                        "target": target,
+                        "workers": w,
+                        "ballots/s": args.ballots / result["seconds"],
+                        "cpu_ms": result["cpu"] / args.ballots * 1000,
+                        "statuses": result["statuses"],
+                        "lost": accepted - min(written),
+                        "halves_differ": written[0] != written[1],
+                    }
+                )
+        load = os.getloadavg()
+        print(f"\n{args.ballots} ballots per target, {args.concurrency} concurrent connections, "
+              f"a new connection per ballot; load average {load[0]:.1f} {load[1]:.1f}")  # fmt: skip
+        print(f"{'target':9} {'workers':>7} {'ballots/s':>10} {'CPU ms':>7} {'lost':>5}  statuses")
+        base = {row["workers"]: row for row in table if row["target"] == "baseline"}
+        for row in table:
+            ratio = ""
+            if row["target"] == "parvis":
+                ratio = (
+                    f"  ({row['ballots/s'] / base[row['workers']]['ballots/s']:.0%} of baseline)"
+                )
+            print(
+                f"{row['target']:9} {row['workers']:>7} {row['ballots/s']:>10.0f} "
+                f"{row['cpu_ms']:>7.2f} {row['lost']:>5}  {row['statuses']}{ratio}"
+                + ("  PARTICIPATIONS != BALLOTS" if row["halves_differ"] else "")
+            )
+        if args.profile:
+            profile(url, info, list(users), args.profile)
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        drop_database(name)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""The ballot box: the only code that writes or reads ballots.
+
+Everything else goes through ``BallotBox``, so an encrypted, end-to-end verifiable box (voters
+check their encrypted ballot is in the published board, a mix-net or homomorphic tally counts)
+can replace ``PlainBallotBox`` without touching views, counting or publication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from parvis.api import utcnow
+
+from .models import Ballot, Participation, random_id
+
+
+def _insert(session: Session, table: type[Participation]) -> Any:
+    """INSERT with ON CONFLICT, in the dialect of the session's database."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+class AlreadyVoted(Exception):
+    """The person already has a participation in this election."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the voter is shown afterwards: that they voted, never what."""
+
+    module_id: int
+    constituency_id: int
+    voted_at: dt.datetime
+
+
+class BallotBox(Protocol):
+    def cast(
+        self,
+        session: Session,
+        *,
+        module_id: int,
+        constituency_id: int,
+        person_key: str,
+        choices: Sequence[int],
+    ) -> Receipt: ...
+
+    def voted_at(self, session: Session, module_id: int, person_key: str) -> dt.datetime | None:
+        """When the person voted in this election, or None."""
+        ...
+
+    def ballots(self, session: Session, constituency_id: int) -> list[tuple[int, ...]]: ...
+
+    def tallies(
+        self, session: Session, constituency_ids: Sequence[int]
+    ) -> dict[int, tuple[int, int]]:
+        """Per constituency: (participations, ballots)."""
+        ...
+
+
+class PlainBallotBox:
+    """Ballots in clear in ``election_ballots``, unlinkable to ``election_participations``."""
+
+    def cast(
+        self,
+        session: Session,
+        *,
+        module_id: int,
+        constituency_id: int,
+        person_key: str,
+        choices: Sequence[int],
+    ) -> Receipt:
+        now = utcnow()
+        # The participation's unique key decides: a second attempt inserts nothing (and waits
+        # for a concurrent first one to commit or roll back); the ballot is written only after
+        # a first participation, in the same transaction.
+        inserted = session.execute(
+            _insert(session, Participation)
+            .values(
+                module_id=module_id,
+                constituency_id=constituency_id,
+                person_key=person_key,
+                voted_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["module_id", "person_key"])
+            .returning(Participation.id)
+        ).scalar()
+        if inserted is None:
+            raise AlreadyVoted()
+        session.execute(
+            insert(Ballot).values(
+                id=random_id(),
+                constituency_id=constituency_id,
+                choices=" ".join(str(c) for c in choices),
+            )
+        )
+        return Receipt(module_id, constituency_id, now)
+
+    def voted_at(self, session: Session, module_id: int, person_key: str) -> dt.datetime | None:
+        return session.scalar(
+            select(Participation.voted_at).where(
+                Participation.module_id == module_id, Participation.person_key == person_key
+            )
+        )
+
+    def ballots(self, session: Session, constituency_id: int) -> list[tuple[int, ...]]:
+        rows = session.scalars(
+            select(Ballot.choices).where(Ballot.constituency_id == constituency_id)
+        )
+        return [tuple(int(c) for c in row.split()) for row in rows]
+
+    def tallies(
+        self, session: Session, constituency_ids: Sequence[int]
+    ) -> dict[int, tuple[int, int]]:
+        ids = list(constituency_ids)
+        participations = dict(
+            session.execute(
+                select(Participation.constituency_id, func.count())
+                .where(Participation.constituency_id.in_(ids))
+                .group_by(Participation.constituency_id)
+            ).all()
+        )
+        ballots = dict(
+            session.execute(
+                select(Ballot.constituency_id, func.count())
+                .where(Ballot.constituency_id.in_(ids))
+                .group_by(Ballot.constituency_id)
+            ).all()
+        )
+        return {c: (participations.get(c, 0), ballots.get(c, 0)) for c in ids}
+
+    def seal(self, session: Session, constituency_id: int) -> None:
+        # Rows are stored in the order they were inserted (PostgreSQL's ctid, SQLite's pages),
+        # which pairs them with participations; reinserted in random order under new ids, they
+        # no longer are (the old versions go at the next VACUUM).
+        ballots = self.ballots(session, constituency_id)
+        random.SystemRandom().shuffle(ballots)
+        session.execute(delete(Ballot).where(Ballot.constituency_id == constituency_id))
+        session.add_all(
+            Ballot(constituency_id=constituency_id, choices=" ".join(str(c) for c in b))
+            for b in ballots
+        )
+        session.flush()
+
+
+def ballot_box() -> BallotBox:
+    """The box in use (one place to swap in another implementation)."""
+    return PlainBallotBox()

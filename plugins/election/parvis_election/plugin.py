@@ -1,0 +1,147 @@
+"""Election plugin hooks: the ``election`` module type (set-up → candidacies → review →
+campaign → voting → counting → results → archived), its role, actions, GDPR, demo and CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from parvis.api import (
+    RESIDENT,
+    SPACE_ADMIN,
+    Action,
+    AuditAction,
+    ModuleType,
+    Phase,
+    Role,
+    hookimpl,
+)
+
+from . import gdpr, manage_views, services, views
+from .i18n import _l
+
+OFFICER = "election_officer"
+
+
+@hookimpl
+def parvis_roles() -> list[Role]:
+    return [Role(OFFICER, _l("Election officer"), space_scoped=True, order=40)]
+
+
+@hookimpl
+def parvis_audit_actions() -> list[AuditAction]:
+    return [
+        AuditAction(
+            "election.settings",
+            _l(
+                "%(actor)s set the parameters of the election %(target)s: %(method)s, minimum "
+                "age %(min_age)s, election day %(election_day)s, parity %(parity)s"
+            ),
+        ),
+        AuditAction(
+            "election.constituency_add",
+            _l("%(actor)s added the constituency %(name)s with %(seats)s seats"),
+        ),
+        AuditAction(
+            "election.constituency_remove", _l("%(actor)s removed the constituency %(name)s")
+        ),
+        AuditAction("election.apply", _l("%(actor)s applied as a candidate (%(target)s)")),
+        AuditAction(
+            "election.review",
+            _l("%(actor)s decided on the candidacy of %(name)s: %(status)s (%(reason)s)"),
+        ),
+        AuditAction(
+            "election.paper_entry",
+            _l(
+                "%(actor)s entered the paper ballots of %(station)s: %(ballots)s ballots, "
+                "%(signatures)s signatures"
+            ),
+        ),
+        AuditAction(
+            "election.signin_list",
+            _l("%(actor)s downloaded the sign-in list of online voters (%(target)s)"),
+        ),
+        AuditAction(
+            "election.count",
+            _l("%(actor)s counted the election %(target)s (%(constituencies)s constituencies)"),
+        ),
+    ]
+
+
+@hookimpl
+def parvis_actions() -> list[Action]:
+    staff = (OFFICER, SPACE_ADMIN)
+    return [
+        Action("election.apply", _l("Stand as a candidate"), (RESIDENT,), phase_gated=True),
+        Action("election.vote", _l("Vote in an election"), (RESIDENT,), phase_gated=True),
+        Action(
+            "election.manage",
+            _l("Manage an election: parameters, constituencies, sign-in list"),
+            staff,
+        ),
+        Action("election.review", _l("Accept or refuse candidacies"), staff, phase_gated=True),
+        Action(
+            "election.count",
+            _l("Enter paper ballots and count an election"),
+            staff,
+            phase_gated=True,
+        ),
+    ]
+
+
+PHASES = [
+    Phase("setup", _l("Set-up")),
+    Phase(
+        "candidacies",
+        _l("Candidacies"),
+        frozenset({"election.apply", "election.review"}),
+    ),
+    Phase("review", _l("Review of candidacies"), frozenset({"election.review"})),
+    Phase("campaign", _l("Campaign")),
+    Phase("voting", _l("Voting"), frozenset({"election.vote"})),
+    Phase("counting", _l("Counting"), frozenset({"election.count"})),
+    Phase("results", _l("Results published")),
+    Phase("archived", _l("Archived")),
+]
+
+
+@hookimpl
+def parvis_module_types() -> list[ModuleType]:
+    return [
+        ModuleType(
+            services.MODULE_TYPE,
+            _l("Election (neighbourhood councils)"),
+            phases=PHASES,
+            routes=[*views.routes, *manage_views.routes],
+            order=40,
+        )
+    ]
+
+
+@hookimpl
+def parvis_export_user_data(session: Any, user: Any) -> dict[str, Any]:
+    return gdpr.export_user_data(session, user)
+
+
+@hookimpl
+def parvis_erase_user_data(session: Any, user: Any) -> None:
+    gdpr.erase_user_data(session, user)
+
+
+@hookimpl
+def parvis_demo_data(session: Any, town: Any) -> None:
+    from . import demo
+
+    demo.load(session, town)
+
+
+@hookimpl
+def parvis_commands(cli: click.Group) -> None:
+    from .recount import recount
+
+    @cli.group("election")
+    def election() -> None:
+        """Elections: recount a published ballot file."""
+
+    election.add_command(recount)

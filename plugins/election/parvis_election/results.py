@@ -1,0 +1,168 @@
+"""Counting an election with ``methods.count``, keeping the results, publishing the ballots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from parvis.api import Module, Town, Verification, utcnow
+
+from . import ballot_file
+from .box import ballot_box
+from .config import ElectionConfig
+from .i18n import _
+from .methods import ElectionInput, ElectionResult, count
+from .models import Candidacy, Result
+from .paper import Station, agreed_ballots, stations
+from .services import ConstituencyRow, ServiceError, candidacies, constituencies, today
+from .voting import max_choices
+
+
+def birth_cutoff(day: dt.date, min_age: int) -> dt.date:
+    """Born on or before this date = at least ``min_age`` on ``day`` (born 29 February: the
+    birthday counts on 1 March in other years)."""
+    try:
+        return day.replace(year=day.year - min_age)
+    except ValueError:  # 29 February of a leap election day, non-leap birth year
+        return day.replace(year=day.year - min_age, day=28)
+
+
+def electorate(session: Session, town_id: int, area_id: int, min_age: int, day: dt.date) -> int:
+    """Residents with a live verification in the area, old enough on ``day``."""
+    now = utcnow()
+    query = select(func.count()).where(
+        Verification.town_id == town_id,
+        Verification.area_id == area_id,
+        Verification.ended_at.is_(None),
+        or_(Verification.expires_at.is_(None), Verification.expires_at > now),
+    )
+    if min_age:
+        query = query.where(Verification.birth_date <= birth_cutoff(day, min_age))
+    return session.scalar(query) or 0
+
+
+def election_input(
+    config: ElectionConfig,
+    constituency: ConstituencyRow,
+    cands: list[Candidacy],
+    ballots: list[tuple[int, ...]],
+) -> ElectionInput:
+    return ElectionInput(
+        method=config.method,
+        seats=constituency.seats,
+        candidates=tuple(c.id for c in cands),
+        ballots=tuple(ballots),
+        max_choices=max_choices(config, constituency.seats),
+        genders={c.id: c.gender for c in cands if c.gender} if config.parity else None,
+        parity=config.parity,
+        tie_seed=config.tie_seed,
+    )
+
+
+def _fraction(value: Fraction | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _as_data(result: ElectionResult) -> dict[str, Any]:
+    return {
+        "elected": list(result.elected),
+        "votes": {str(k): v for k, v in result.votes.items()},
+        "rounds": [
+            {
+                "number": r.number,
+                "tallies": {str(k): str(v) for k, v in r.tallies.items()},
+                "elected": list(r.elected),
+                "eliminated": list(r.eliminated),
+                "note": r.note,
+                "tie": r.tie,
+            }
+            for r in result.rounds
+        ],
+        "parity_changes": [list(p) for p in result.parity_changes],
+        "ballots_counted": result.ballots_counted,
+        "quota": _fraction(result.quota),
+    }
+
+
+def unresolved_stations(all_stations: list[Station]) -> list[Station]:
+    return [s for s in all_stations if s.status != "agreed"]
+
+
+def count_election(session: Session, module: Module, config: ElectionConfig, town: Town) -> int:
+    """Count every constituency and keep the results; refused while a polling station's paper
+    ballots are not agreed by two people. Returns the number of constituencies counted."""
+    all_stations = stations(session, module)
+    if unresolved_stations(all_stations):
+        raise ServiceError(
+            _("Some polling stations have no agreed double entry yet: resolve them first.")
+        )
+    rows = constituencies(session, module)
+    by_c: dict[int, list[Candidacy]] = {}
+    for cand in candidacies(session, module, accepted_only=True):
+        by_c.setdefault(cand.constituency_id, []).append(cand)
+    box = ballot_box()
+    tallies = box.tallies(session, [c.id for c in rows])
+    day = config.age_day(today(town))
+    for row in rows:
+        cands = by_c.get(row.id, [])
+        box.seal(session, row.id)
+        online = box.ballots(session, row.id)
+        paper = agreed_ballots(all_stations, row.id)
+        result = count(election_input(config, row, cands, online + paper))
+        data = _as_data(result)
+        data.update(
+            method=config.method,
+            seats=row.seats,
+            candidates=[{"id": c.id, "name": c.name, "gender": c.gender} for c in cands],
+            participations=tallies[row.id][0],
+            online_ballots=tallies[row.id][1],
+            paper_ballots=len(paper),
+            paper_signatures=sum(
+                s.signatures or 0 for s in all_stations if s.constituency_id == row.id
+            ),
+            electorate=electorate(session, town.id, row.area_id, config.min_age, day),
+        )
+        stored = session.scalar(select(Result).where(Result.constituency_id == row.id))
+        if stored is None:
+            stored = Result(constituency_id=row.id)
+            session.add(stored)
+        stored.data = data
+        stored.counted_at = utcnow()
+    session.flush()
+    return len(rows)
+
+
+def stored_results(session: Session, module: Module) -> dict[int, Result]:
+    ids = [c.id for c in constituencies(session, module)]
+    return {
+        r.constituency_id: r
+        for r in session.scalars(select(Result).where(Result.constituency_id.in_(ids)))
+    }
+
+
+def ballot_export(
+    session: Session, module: Module, config: ElectionConfig, row: ConstituencyRow, fmt: str
+) -> str:
+    """The constituency's ballots (online and agreed paper), shuffled, with the parameters and
+    the published result, in the format ``parvis election recount`` reads."""
+    stored = session.scalar(select(Result).where(Result.constituency_id == row.id))
+    cands = [
+        c for c in candidacies(session, module, accepted_only=True) if c.constituency_id == row.id
+    ]
+    ballots = ballot_box().ballots(session, row.id) + agreed_ballots(
+        stations(session, module), row.id
+    )
+    random.SystemRandom().shuffle(ballots)
+    inp = election_input(config, row, cands, ballots)
+    meta = {
+        "title": module.title,
+        "constituency": row.name,
+        "candidates": {str(c.id): c.name for c in cands},
+        "elected": list(stored.data.get("elected", [])) if stored else [],
+    }
+    return ballot_file.dump_json(inp, meta) if fmt == "json" else ballot_file.dump_csv(inp, meta)
