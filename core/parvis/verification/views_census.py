@@ -38,7 +38,7 @@ def _import(ctx: Context) -> CensusImport:
     return imp
 
 
-@view
+@view(files=("file",))
 def imports(request: Request) -> Response:
     ctx = staff(request)
     form = UploadForm.from_request(ctx.form)

@@ -185,7 +185,7 @@ def _read_proof(form: ProofForm, upload: object) -> tuple[bytes, str, str] | Non
         return None
 
 
-@view
+@view(files=("proof",))
 def proof(request: Request) -> Response:
     return _claim_page(request, with_proof=True)
 

@@ -103,7 +103,7 @@ def candidate(request: Request) -> Response:
     )
 
 
-@view
+@view(files=("photo",))
 def apply(request: Request) -> Response:
     ctx = _ctx(request)
     ctx.require("election.apply", ctx.space, ctx.module)
