@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from parvis.mail import send_pending
 from parvis.models import OutboxMail, User
-from parvis.testing import form_errors, login, make_user, post_form
+from parvis.testing import DEFAULT_PASSWORD, form_errors, login, make_user, post_form
 
 
 @pytest.fixture
@@ -49,6 +49,27 @@ def test_sign_up_confirm_by_email_link_then_contribute(mail_town, smtp_server):
     with mail_town.session() as session:
         user = session.scalar(select(User).where(User.email == "awa@example.org"))
         assert user.confirmed_at is not None
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/spaces", "/spaces"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        ("https://evil.example", "/"),
+    ],
+)
+def test_log_in_returns_only_to_a_local_path(client, resident, target, expected):
+    response = post_form(
+        client,
+        "/login?next=" + target,
+        {"email": resident.email, "password": DEFAULT_PASSWORD},
+        page="/login",
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == expected
 
 
 def test_invalid_sign_up_keeps_input_and_shows_errors_beside_fields(client):

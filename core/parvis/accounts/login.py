@@ -83,8 +83,12 @@ def end_session(ctx: Context) -> None:
 
 
 def next_url(request: Request) -> str:
+    """The local path to return to after logging in; anything else goes home.
+
+    Browsers read a backslash as a slash, so ``/\\evil.example`` would leave the site."""
     target = request.query_params.get("next", "/")
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    local = target.startswith("/") and not target.startswith("//")
+    return target if local and "\\" not in target and target.isprintable() else "/"
 
 
 @view
