@@ -124,6 +124,9 @@ def load(session: Any, town: Any) -> None:
     areas = list(
         session.scalars(select(Area).where(Area.town_id == town.id).order_by(Area.position))
     )
+    if not areas or _user(session, town, PENDING[3]) is None:
+        # A town without the demo's neighbourhoods and residents (e.g. a second, themed town).
+        return
     made = []
     for name, purpose, causes, handle in [*ASSOCIATIONS, PENDING]:
         data = associations.AssociationData(
