@@ -65,11 +65,12 @@ def build(url: str, voters: int) -> dict[str, Any]:
     from sqlalchemy import insert, select
 
     from parvis import migrate
+    from parvis.accounts.login import session_id_hash
     from parvis.app import create_app
     from parvis.config import Config
     from parvis.db import make_engine, utcnow
     from parvis.demo import load_demo
-    from parvis.models import Area, Module, Space, Town, User, Verification
+    from parvis.models import Area, LoginSession, Module, Space, Town, User, Verification
     from parvis_election.config import ElectionConfig
     from parvis_election.models import Candidacy, Constituency
 
@@ -134,6 +135,10 @@ def build(url: str, voters: int) -> dict[str, Any]:
                 for uid in ids
             ],
         )
+        session.execute(
+            insert(LoginSession),
+            [{"id": session_id_hash(f"bench-{uid}"), "user_id": uid} for uid in ids],
+        )
         info = {
             "path": f"/s/bench-election/council_election/{module.id}/vote",
             "candidates": [c.id for c in cands],
@@ -145,10 +150,12 @@ def build(url: str, voters: int) -> dict[str, Any]:
 
 
 def cookie(user_id: int) -> str:
-    """The signed session a log-in gives (Starlette's SessionMiddleware format)."""
+    """The signed session a log-in gives (Starlette's SessionMiddleware format); ``build`` records
+    its server-side half."""
     from itsdangerous import TimestampSigner
 
-    data = base64.b64encode(json.dumps({"uid": user_id, "epoch": 0, "csrf": CSRF}).encode())
+    session = {"uid": user_id, "epoch": 0, "sid": f"bench-{user_id}", "csrf": CSRF}
+    data = base64.b64encode(json.dumps(session).encode())
     return TimestampSigner(SECRET).sign(data).decode()
 
 

@@ -15,6 +15,7 @@ from parvis.testing.helpers import (
     login,
     make_user,
     post_form,
+    session_cookie,
     verify,
 )
 from parvis.testing.spaces import SpaceWithModule, make_space_with_module
@@ -34,5 +35,6 @@ __all__ = [
     "make_space_with_module",
     "make_user",
     "post_form",
+    "session_cookie",
     "verify",
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import json
 import re
+import secrets
 import socket
 import threading
 import time
@@ -15,12 +18,14 @@ from email.message import Message
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from itsdangerous import TimestampSigner
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from parvis.accounts.login import session_id_hash
 from parvis.db import utcnow
-from parvis.models import Area, RoleGrant, Space, Town, User, Verification
+from parvis.models import Area, LoginSession, RoleGrant, Space, Town, User, Verification
 from parvis.passwords import hash_password
 from parvis.verification.records import verify_user
 
@@ -146,6 +151,15 @@ def verify(
         area_id=_area_id(area) if area is not None else user.area_id,
         birth_date=birth_date or user.birth_date,
     )
+
+
+def session_cookie(session: Session, secret_key: str, user: User, csrf: str) -> str:
+    """A signed-in ``parvis_session`` cookie for ``user`` with CSRF token ``csrf``, recorded
+    server-side as a log-in records it, for load tests that must not spend their time in argon2."""
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(id=session_id_hash(token), user_id=user.id))
+    data = {"uid": user.id, "epoch": user.session_epoch, "sid": token, "csrf": csrf}
+    return TimestampSigner(secret_key).sign(base64.b64encode(json.dumps(data).encode())).decode()
 
 
 def csrf_token_from(html: str) -> str:

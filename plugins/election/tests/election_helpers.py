@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-
-from itsdangerous import TimestampSigner
 
 from parvis.models import Area, Module, Space
 from parvis.testing import login, make_user, post_form
@@ -127,10 +123,3 @@ def cast(client: Any, election: Election, data: dict[str, Any] | list[tuple[str,
 
 def text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def session_cookie(secret_key: str, user_id: int, csrf: str) -> str:
-    """The ``parvis_session`` cookie a log-in gives (Starlette's signed session), for load tests
-    that must not spend their time in argon2."""
-    data = base64.b64encode(json.dumps({"uid": user_id, "epoch": 0, "csrf": csrf}).encode())
-    return TimestampSigner(secret_key).sign(data).decode()

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
-from election_helpers import make_election, session_cookie, voter
+from election_helpers import make_election, voter
 from sqlalchemy import func, select
 
+from parvis.models import User
+from parvis.testing import session_cookie
 from parvis_election.models import Ballot, Participation
 
 pytestmark = pytest.mark.postgres_only
@@ -69,9 +71,10 @@ def test_sigkill_during_voting_keeps_participations_equal_to_ballots(town, parvi
         for n, user_id in enumerate(ids):
             # Signed-in sessions as the log-in form makes them (argon2 is not what is tested).
             client = httpx.Client(base_url=base, headers=headers, timeout=10)
-            client.cookies.set(
-                "parvis_session", session_cookie(parvis_config.secret_key, user_id, "t")
-            )
+            with town.session() as session:
+                user = session.get(User, user_id)
+                cookie = session_cookie(session, parvis_config.secret_key, user, "t")
+            client.cookies.set("parvis_session", cookie)
             area = "nord" if n % 2 else "sud"
             clients.append((client, "t", election.candidates[area][0]))
         done: list[str] = []
