@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from parvis import i18n
+from parvis import i18n, schedule
 
 # The context lives in ``context.py``; these names stay importable from here.
 from parvis.context import Context as Context
@@ -230,6 +230,8 @@ def _check_mount(ctx: Context) -> None:
         )
         if module is None or not (module.published or ctx.can("spaces.manage", ctx.space)):
             raise HTTPException(404)
+        # Before the view checks any phase-gated action: a passed date moves the module on.
+        ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, [module], commit=True))
         ctx.module = module
 
 
@@ -308,6 +310,7 @@ def render_string(
         "locale": ctx.locale,
         "space": ctx.space,
         "module": ctx.module,
+        "module_phase": ctx.module_phase(),
         "csrf_token": csrf_token(request),
         "flashes": request.session.pop("flash", []),
         "menu": menu_items(ctx),
