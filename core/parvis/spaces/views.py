@@ -20,7 +20,7 @@ from parvis.towns import town_areas
 from parvis.web import Context, get_context, redirect, render, view
 
 
-@view
+@view(cache=True)
 def home(request: Request) -> Response:
     ctx = get_context(request)
     spaces = services.list_spaces(ctx.session, ctx.town, visible=true())
@@ -32,7 +32,7 @@ def home(request: Request) -> Response:
     )
 
 
-@view
+@view(cache=True)
 def space_list(request: Request) -> Response:
     ctx = get_context(request)
     area_id = parse_int(request.query_params.get("area"))
@@ -53,7 +53,7 @@ def space_list(request: Request) -> Response:
     )
 
 
-@view
+@view(cache=True)
 def space_page(request: Request) -> Response:
     ctx = get_context(request)
     space = ctx.space
@@ -166,7 +166,7 @@ def _may_see(ctx: Context, owner: uploads.Owner) -> bool:
     return ctx.can("spaces.manage", owner.space)
 
 
-@view
+@view(cache=True)
 def accessibility(request: Request) -> Response:
     return render(request, "core/accessibility.html")
 
