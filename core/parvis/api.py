@@ -64,7 +64,13 @@ from parvis.spaces.services import (
 from parvis.templating import render_markdown
 from parvis.towns import town_areas, town_time_zone
 from parvis.verification.eligibility import Eligibility, eligible
-from parvis.verification.records import PersonAlreadyVerified, verification_of, verify_user
+from parvis.verification.records import (
+    CensusIdentity,
+    PersonAlreadyVerified,
+    census_identities,
+    verification_of,
+    verify_user,
+)
 from parvis.verification.records import person_key as _person_key
 from parvis.web import (
     Context,
@@ -132,6 +138,7 @@ __all__ = [
     "Area",
     "AuditAction",
     "Base",
+    "CensusIdentity",
     "Context",
     "Deadline",
     "Decision",
@@ -160,6 +167,7 @@ __all__ = [
     "Verification",
     "VerificationMethod",
     "app_for_command",
+    "census_identities",
     "eligible",
     "emit",
     "followers",

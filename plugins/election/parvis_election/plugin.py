@@ -18,7 +18,7 @@ from parvis.api import (
     hookimpl,
 )
 
-from . import gdpr, manage_views, services, views
+from . import gdpr, manage_views, services, views, vote_views
 from .i18n import _l
 
 OFFICER = "election_officer"
@@ -47,6 +47,7 @@ def parvis_audit_actions() -> list[AuditAction]:
             "election.constituency_remove", _l("%(actor)s removed the constituency %(name)s")
         ),
         AuditAction("election.apply", _l("%(actor)s applied as a candidate (%(target)s)")),
+        AuditAction("election.withdraw", _l("%(actor)s withdrew the candidacy of %(name)s")),
         AuditAction(
             "election.review",
             _l("%(actor)s decided on the candidacy of %(name)s: %(status)s (%(reason)s)"),
@@ -113,7 +114,7 @@ def parvis_module_types() -> list[ModuleType]:
             services.MODULE_TYPE,
             _l("Election (neighbourhood councils)"),
             phases=PHASES,
-            routes=[*views.routes, *manage_views.routes],
+            routes=[*views.routes, *vote_views.routes, *manage_views.routes],
             order=40,
         )
     ]
