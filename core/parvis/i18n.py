@@ -26,6 +26,9 @@ SUPPORTED_LOCALES: tuple[str, ...] = ("fr", "en")
 DEFAULT_LOCALE = "fr"
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
+# Set by the language links (``GET /language/<code>``): a visitor without a session keeps it.
+LANGUAGE_COOKIE = "parvis_lang"
+
 _locale: ContextVar[str] = ContextVar("parvis_locale", default=DEFAULT_LOCALE)
 # The request's town clock (``towns.time_zone_name``): times are shown in it.
 _time_zone: ContextVar[str] = ContextVar("parvis_time_zone", default="Europe/Paris")

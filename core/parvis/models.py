@@ -32,6 +32,11 @@ class Town(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     accessibility_statement: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Bumped at the commit of every write in the town (``versions.py``): ETags, the page cache and
+    # the per-process caches read them, so that several processes agree on what is current.
+    content_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Bumped only by writes to what every request reads (town, hosts, permission rules).
+    setup_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     hosts: Mapped[list[TownHost]] = relationship(
         back_populates="town", cascade="all, delete-orphan", lazy="raise_on_sql"

@@ -25,6 +25,7 @@ from parvis.events import emit
 from parvis.i18n import gettext as _
 from parvis.models import Module, PhaseDates, Space
 from parvis.phases import Deadline, TimelineStep, phase_deadline, phase_timeline
+from parvis.versions import TOWN_KEY
 
 if TYPE_CHECKING:
     from parvis.app import Parvis
@@ -212,6 +213,9 @@ def advance(
             session.commit()
         return schedules
     with parvis.db.session(write=True) as writer:
+        # The move bumps only the reading request's town's content version (``versions.py``).
+        if TOWN_KEY in session.info:
+            writer.info[TOWN_KEY] = session.info[TOWN_KEY]
         found = {}
         for module, new in due:
             mine = writer.get(Module, module.id)

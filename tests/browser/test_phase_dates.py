@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from .checks import ADMIN, PHONE, SIZES, check_page, goto, log_in
+from .checks import ADMIN, PHONE, RESIDENT, SIZES, check_page, goto, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +61,9 @@ def test_a_dated_vote_moves_on_to_results_by_itself(new_page: Any, live: Any) ->
     with live.parvis.db.session() as session:
         session.add(PhaseDates(module_id=module_id, phase="vote", ends_at=ends))
     page = new_page(PHONE)
+    # Signed in: an anonymous visitor's pages may be served from cache for up to a minute
+    # (``httpcache.py``), so the move would show at the next minute rather than at once.
+    log_in(page, *RESIDENT)
     url = f"/s/{slug}/idea_call/{module_id}/"
     goto(page, url)
     main = page.locator("main")

@@ -21,7 +21,7 @@ from parvis.towns import town_areas
 from parvis.web import Context, get_context, redirect, render, view
 
 
-@view
+@view(cache=True)
 def home(request: Request) -> Response:
     ctx = get_context(request)
     spaces = services.list_spaces(ctx.session, ctx.town, visible=true())
@@ -33,7 +33,7 @@ def home(request: Request) -> Response:
     )
 
 
-@view
+@view(cache=True)
 def space_list(request: Request) -> Response:
     ctx = get_context(request)
     area_id = parse_int(request.query_params.get("area"))
@@ -54,7 +54,7 @@ def space_list(request: Request) -> Response:
     )
 
 
-@view
+@view(cache=True)
 def space_page(request: Request) -> Response:
     ctx = get_context(request)
     space = ctx.space
@@ -170,7 +170,7 @@ def _may_see(ctx: Context, owner: uploads.Owner) -> bool:
     return ctx.can("spaces.manage", owner.space)
 
 
-@view
+@view(cache=True)
 def accessibility(request: Request) -> Response:
     return render(request, "core/accessibility.html")
 

@@ -1,7 +1,7 @@
 """dated phases: when each phase of a module starts and ends
 
-Revision ID: 0005_core_phase_dates
-Revises: 0004_core_sessions
+Revision ID: 0006_core_phase_dates
+Revises: 0005_core_versions
 Create Date: 2026-12-01
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from parvis.db import UTCDateTime
 
-revision = "0005_core_phase_dates"
-down_revision = "0004_core_sessions"
+revision = "0006_core_phase_dates"
+down_revision = "0005_core_versions"
 branch_labels = None
 depends_on = None
 
