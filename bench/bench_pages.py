@@ -361,7 +361,9 @@ def bench_database(
                 status, _headers, body = fetch(parvis.port, path)
                 assert status == 200, (path, status)
                 if name == "space":
-                    assert body.count(b'class="card"') >= N_MODULES, "space page lists no modules"
+                    assert body.count(b'<li class="card') >= N_MODULES, (
+                        "space page lists no modules"
+                    )
                 page_files[path] = os.path.join(tmp, f"{name}.html")
                 Path(page_files[path]).write_bytes(body)
             base_env = {"PARVIS_BENCH_PAGES": json.dumps(page_files)}

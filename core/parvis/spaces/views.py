@@ -10,17 +10,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis import uploads
+from parvis import schedule, uploads
 from parvis.contrib import ModuleType
 from parvis.forms import parse_int
 from parvis.i18n import gettext as _
 from parvis.models import Area, Space, Upload
+from parvis.phases import phase_deadline
 from parvis.spaces import services
 from parvis.towns import town_areas
 from parvis.web import Context, get_context, redirect, render, view
 
 
-@view
+@view(cache=True)
 def home(request: Request) -> Response:
     ctx = get_context(request)
     spaces = services.list_spaces(ctx.session, ctx.town, visible=true())
@@ -32,7 +33,7 @@ def home(request: Request) -> Response:
     )
 
 
-@view
+@view(cache=True)
 def space_list(request: Request) -> Response:
     ctx = get_context(request)
     area_id = parse_int(request.query_params.get("area"))
@@ -53,7 +54,7 @@ def space_list(request: Request) -> Response:
     )
 
 
-@view
+@view(cache=True)
 def space_page(request: Request) -> Response:
     ctx = get_context(request)
     space = ctx.space
@@ -85,9 +86,9 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
     labels: dict[tuple[str, str], tuple[str, str, str]] = {}
     cards = []
-    for module in services.space_modules(
-        ctx.session, space, include_unpublished=include_unpublished
-    ):
+    modules = services.space_modules(ctx.session, space, include_unpublished=include_unpublished)
+    ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules))
+    for module in modules:
         mtype = registry.get(module.type)
         if mtype is None or mtype.plugin not in enabled:
             continue
@@ -99,6 +100,8 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
                 str(phase.label) if phase else module.phase,
                 phase_tone(mtype, module.phase),
             )
+        dates = ctx.schedules.get(module.id)
+        end = schedule.phase_end(mtype.phases, module.phase, dates) if dates else None
         cards.append(
             {
                 "module": module,
@@ -106,6 +109,7 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
                 "type_label": labels[key][0],
                 "phase_label": labels[key][1],
                 "tone": labels[key][2],
+                "deadline": phase_deadline(labels[key][1], end),
             }
         )
     return cards
@@ -166,7 +170,7 @@ def _may_see(ctx: Context, owner: uploads.Owner) -> bool:
     return ctx.can("spaces.manage", owner.space)
 
 
-@view
+@view(cache=True)
 def accessibility(request: Request) -> Response:
     return render(request, "core/accessibility.html")
 
