@@ -34,6 +34,10 @@ class Config:
     smtp_port: int = 25
     # Set behind TLS so cookies get the Secure flag.
     https: bool = False
+    # uvicorn's per-request access log (time, address, path, status). Off: it is personal data
+    # (addresses), it times each ballot's POST next to the database's insertion order, and it
+    # costs CPU on every request; log at the reverse proxy if the town needs it.
+    access_log: bool = False
     instance_dir: str = "instance"
     # Process the outbox inside the web process (development); production runs ``parvis worker``.
     inline_worker: bool = False

@@ -119,6 +119,8 @@ class Database:
         """
         factory = self.write_sessionmaker if write else self.sessionmaker
         with factory() as session:
+            # Core's dated phases move a module within a writing unit of work, else in their own.
+            session.info["parvis_write"] = write
             try:
                 yield session
                 session.commit()

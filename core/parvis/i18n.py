@@ -121,6 +121,11 @@ def set_time_zone(name: str) -> None:
     _time_zone.set(name)
 
 
+def get_time_zone() -> str:
+    """The IANA name of the clock times are shown in (the request's town's)."""
+    return _time_zone.get()
+
+
 def _translations(domain: str = "parvis") -> _gettext.NullTranslations:
     catalogs = _catalogs.get()
     if catalogs is None:

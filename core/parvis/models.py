@@ -196,6 +196,21 @@ class Module(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class PhaseDates(Base):
+    """When a phase of a module starts and ends. The module moves on by itself once a date
+    passes (``parvis.schedule``, evaluated when the module is read: no scheduler)."""
+
+    __tablename__ = "module_phase_dates"
+    __table_args__ = (UniqueConstraint("module_id", "phase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
+    # A phase key of the module's type (``Phase.key``).
+    phase: Mapped[str] = mapped_column(String(40))
+    starts_at: Mapped[dt.datetime | None]
+    ends_at: Mapped[dt.datetime | None]
+
+
 class RoleGrant(Base):
     """A role given to a user in a town, or in one space of it."""
 

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from parvis import httpcache, i18n, versions
+from parvis import httpcache, i18n, schedule, versions
 
 # The context lives in ``context.py``; these names stay importable from here.
 from parvis.context import Context as Context
@@ -267,6 +267,8 @@ def _check_mount(ctx: Context) -> None:
     if module_type:
         if module is None or not (module.published or ctx.can("spaces.manage", ctx.space)):
             raise HTTPException(404)
+        # Before the view checks any phase-gated action: a passed date moves the module on.
+        ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, [module], commit=True))
         ctx.module = module
 
 
@@ -337,6 +339,7 @@ def render_string(
         "locale": ctx.locale,
         "space": ctx.space,
         "module": ctx.module,
+        "module_phase": ctx.module_phase(),
         "csrf_token": LazyToken(request),
         "flashes": request.session.pop("flash", []),
         "menu": menu_items(ctx),

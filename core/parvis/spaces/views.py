@@ -10,11 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis import uploads
+from parvis import schedule, uploads
 from parvis.contrib import ModuleType
 from parvis.forms import parse_int
 from parvis.i18n import gettext as _
 from parvis.models import Area, Space, Upload
+from parvis.phases import phase_deadline
 from parvis.spaces import services
 from parvis.towns import town_areas
 from parvis.web import Context, get_context, redirect, render, view
@@ -85,9 +86,9 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
     labels: dict[tuple[str, str], tuple[str, str, str]] = {}
     cards = []
-    for module in services.space_modules(
-        ctx.session, space, include_unpublished=include_unpublished
-    ):
+    modules = services.space_modules(ctx.session, space, include_unpublished=include_unpublished)
+    ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules))
+    for module in modules:
         mtype = registry.get(module.type)
         if mtype is None or mtype.plugin not in enabled:
             continue
@@ -99,6 +100,8 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
                 str(phase.label) if phase else module.phase,
                 phase_tone(mtype, module.phase),
             )
+        dates = ctx.schedules.get(module.id)
+        end = schedule.phase_end(mtype.phases, module.phase, dates) if dates else None
         cards.append(
             {
                 "module": module,
@@ -106,6 +109,7 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
                 "type_label": labels[key][0],
                 "phase_label": labels[key][1],
                 "tone": labels[key][2],
+                "deadline": phase_deadline(labels[key][1], end),
             }
         )
     return cards

@@ -35,6 +35,10 @@ class Constituency(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     seats: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
+    # The eligible electorate frozen when online voting closed (turnout is measured against it;
+    # verifications and moves afterwards change nothing), and the moment it is counted at.
+    electorate: Mapped[int | None]
+    electorate_at: Mapped[dt.datetime | None]
 
 
 class Candidacy(Base):

@@ -121,6 +121,32 @@ def parvis_module_types() -> list[ModuleType]:
 
 
 @hookimpl
+def parvis_event(event: Any, app: Any) -> None:
+    """Online voting closing freezes each constituency's electorate; reopening it thaws it."""
+    if event.name != "module.phase_changed":
+        return
+    old, new = event.payload["old"], event.payload["new"]
+    keys = [p.key for p in PHASES]
+    voting = keys.index("voting")
+    if old not in keys or new not in keys or (old == "voting") == (new == "voting"):
+        return
+    from parvis.api import Module, Town
+
+    from . import electorate
+    from .config import ElectionConfig
+
+    with app.db.session() as session:
+        module = session.get(Module, event.payload["module_id"])
+        town = session.get(Town, event.town_id)
+        if module is None or town is None or module.type != services.MODULE_TYPE:
+            return
+        if keys.index(new) > voting:
+            electorate.freeze(session, module, ElectionConfig.of(module), town)
+        else:
+            electorate.thaw(session, module)
+
+
+@hookimpl
 def parvis_export_user_data(session: Any, user: Any) -> dict[str, Any]:
     return gdpr.export_user_data(session, user)
 

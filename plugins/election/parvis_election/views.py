@@ -84,7 +84,12 @@ def index(request: Request) -> Response:
     voted = _voted(ctx, where) is not None
     mine = services.my_candidacy(ctx.session, ctx.module, ctx.user, where.person_key)
     base = common(ctx, config)
-    schedule = config.schedule(town_time_zone(ctx.town))
+    # The election's own days, and any phase dates staff set in core's administration (those
+    # also move the phase on by themselves).
+    schedule = {
+        **config.schedule(town_time_zone(ctx.town)),
+        **ctx.schedules.get(ctx.module.id, {}),
+    }
     rows = services.constituencies(ctx.session, ctx.module)
     return render(
         request,
