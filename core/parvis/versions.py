@@ -8,7 +8,9 @@ request reads (the town, its hosts, its permission rules) also bumps ``setup_ver
 outside a request (commands, the mail worker) knows no town and bumps every town.
 
 A few core tables change nothing a visitor sees (log-in sessions, rate limits, the outbox, the
-audit log): writing only to them bumps nothing, so logging in does not empty every cache.
+audit log): writing only to them bumps nothing, so logging in does not empty every cache. A
+plugin marks such a table with ``info={"parvis_unseen": True}`` in its ``__table_args__`` (an
+election's ballots: a bump per ballot would also make every vote update the one town row).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ _WRITTEN = "parvis_written_tables"
 UNSEEN_TABLES = frozenset({"login_sessions", "rate_limit_hits", "outbox", "audit_log"})
 SETUP_TABLES = frozenset({"towns", "town_hosts", "permission_rules"})
 ANY_TABLE = "*"
+# ``Table.info`` key of a plugin table whose writes change nothing a visitor sees.
+UNSEEN_INFO = "parvis_unseen"
 
 
 def set_town(session: Session, town_id: int) -> None:
@@ -40,6 +44,8 @@ def _written(session: Session) -> set[str]:
 def _note_flush(session: Session, _context: Any) -> None:
     tables = _written(session)
     for obj in (*session.new, *session.dirty, *session.deleted):
+        if getattr(getattr(type(obj), "__table__", None), "info", {}).get(UNSEEN_INFO):
+            continue
         table = getattr(type(obj), "__tablename__", None)
         tables.add(table if isinstance(table, str) else ANY_TABLE)
 
@@ -48,6 +54,8 @@ def _note_statement(state: ORMExecuteState) -> None:
     statement = state.statement
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(statement, "table", None)
+        if getattr(table, "info", {}).get(UNSEEN_INFO):
+            return
         name = getattr(table, "name", None)
         _written(state.session).add(name if isinstance(name, str) else ANY_TABLE)
     elif isinstance(statement, TextClause) and not statement.text.lstrip().upper().startswith(
