@@ -30,6 +30,7 @@ from parvis.db import Base, count_by, utcnow
 from parvis.events import emit
 from parvis.forms import Form, parse_int
 from parvis.hookspecs import hookimpl, hookspec
+from parvis.httpcache import cached_slot
 from parvis.i18n import (
     Translator,
     format_currency,
@@ -170,6 +171,7 @@ __all__ = [
     "Verification",
     "VerificationMethod",
     "app_for_command",
+    "cached_slot",
     "census_identities",
     "count_by",
     "eligible",
