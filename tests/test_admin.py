@@ -301,5 +301,8 @@ def test_adding_a_module_and_moving_its_phase_fire_events_after_commit(make_town
         assert moved.status_code == 303
     assert received == [
         ("module.added", {"module_id": module_id, "type": "demo"}),
-        ("module.phase_changed", {"module_id": module_id, "old": "draft", "new": "open"}),
+        (
+            "module.phase_changed",
+            {"module_id": module_id, "old": "draft", "new": "open", "automatic": False},
+        ),
     ]

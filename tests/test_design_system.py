@@ -31,12 +31,12 @@ def test_deadline_says_the_date_and_the_days_left(town):
         deadline = phase_deadline("Vote", dt.datetime(2027, 3, 14, 22, 0, tzinfo=dt.UTC), NOW)
         assert deadline is not None
         # 22:00 UTC on 14 March is 23:00 in Paris: still 14 March.
-        assert deadline.text == "Vote open until 14 March (12 days left)"
+        assert deadline.text == "Vote until 14 March (12 days left)"
         assert deadline.days_left == 12 and not deadline.soon
         tomorrow = phase_deadline("Vote", NOW + dt.timedelta(days=1), NOW)
-        assert tomorrow.text == "Vote open until 3 March (1 day left)" and tomorrow.soon
+        assert tomorrow.text == "Vote until 3 March (1 day left)" and tomorrow.soon
         today = phase_deadline("Vote", NOW + dt.timedelta(hours=3), NOW)
-        assert today.text == "Vote open until 2 March (last day)"
+        assert today.text == "Vote until 2 March (last day)"
     with using_locale(town.parvis, "fr"):
         deadline = phase_deadline("Vote", dt.datetime(2027, 3, 14, 22, 0, tzinfo=dt.UTC), NOW)
         assert deadline.text == "Vote\u00a0: jusqu'au 14 mars (encore 12\u00a0jours)"

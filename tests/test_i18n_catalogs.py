@@ -168,19 +168,26 @@ def test_accept_language_chooses_the_page_language(client, log_in):
 
 def test_language_switch_changes_the_page_language(client, log_in):
     page = client.get("/login", headers={"Accept-Language": "fr"})
-    assert 'name="locale" value="en"' in page.text  # the switcher offers the other language
+    assert 'href="/language/en?next=/login"' in page.text  # the switcher offers the other language
 
-    response = post_form(client, "/language?next=/login", {"locale": "en"}, page="/login")
+    # An anonymous visitor switches with a link: a language cookie, no session.
+    response = client.get("/language/en?next=/login", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].endswith("/login")
-    # The choice is kept in the session and wins over the browser's preference.
+    assert "parvis_session" not in response.headers.get("set-cookie", "")
+    assert "parvis_lang=en" in response.headers["set-cookie"]
+    # The choice wins over the browser's preference.
     assert_language(client.get("/login", headers={"Accept-Language": "fr"}), "en", log_in)
-    assert 'name="locale" value="fr"' in client.get("/login").text
+    assert 'href="/language/fr?next=/login"' in client.get("/login").text
 
+    client.get("/language/xx?next=/login")
+    assert_language(client.get("/login", headers={"Accept-Language": "fr"}), "en", log_in)
+
+    # The form (what a logged-in resident's pages show) keeps the choice in the session.
+    response = post_form(client, "/language?next=/login", {"locale": "fr"}, page="/login")
+    assert response.status_code == 303
+    assert_language(client.get("/login", headers={"Accept-Language": "en"}), "fr", log_in)
     post_form(client, "/language?next=/login", {"locale": "xx"}, page="/login")
-    assert_language(client.get("/login", headers={"Accept-Language": "fr"}), "en", log_in)
-
-    post_form(client, "/language?next=/login", {"locale": "fr"}, page="/login")
     assert_language(client.get("/login", headers={"Accept-Language": "en"}), "fr", log_in)
 
 

@@ -114,6 +114,44 @@ def test_eligibility_refusals_say_why(town):
             and ok.reason == ""
             and ok.person_key == verification_of(session, no_birth).person_key
         )
+        # The answer names the verification's neighbourhood, refused or not (a caller picking a
+        # constituency by neighbourhood reads the verification once).
+        assert (ok.area_id, far.area_id, eligible(session, plain).area_id) == (
+            here.id,
+            there.id,
+            None,
+        )
+        assert eligible(session, no_birth, min_age=16).area_id == here.id
+
+
+def test_census_identities_of_person_keys(town):
+    from parvis.api import census_identities
+    from parvis.verification.models import CensusEntry
+
+    born = dt.date(1980, 2, 3)
+    key = person_key(
+        town.parvis.config.secret_key,
+        town.town_id,
+        family_name="Lefèvre",
+        given_names="Ana Maria",
+        birth_date=born,
+    )
+    with town.session() as session:
+        listed = dict(family_name="Lefèvre", given_names="Ana Maria", birth_date=born)
+        session.add(CensusEntry(town_id=town.town_id, person_key=key, **listed))
+        session.add(
+            CensusEntry(
+                town_id=town.town_id,
+                person_key="p" * 64,
+                birth_date=born,
+                purged_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        session.flush()
+        found = census_identities(session, town.town_id, [key, KEY_A, "p" * 64, key])
+        assert list(found) == [key]  # unknown and purged keys are missing
+        assert found[key].family_name == "Lefèvre" and found[key].birth_date == born
+        assert census_identities(session, town.town_id + 1, [key]) == {}
 
 
 def test_an_expired_verification_is_not_live_and_says_so(town):

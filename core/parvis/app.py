@@ -10,7 +10,9 @@ from pathlib import Path
 from types import ModuleType as PyModule
 from typing import Any
 
+import anyio.to_thread
 import jinja2
+from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -18,12 +20,12 @@ from starlette.routing import BaseRoute, Mount, NoMatchFound, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from parvis import events, i18n, templating
+from parvis import __version__, events, httpcache, i18n, templating, versions
 from parvis.config import Config
 from parvis.db import Base, Database
 from parvis.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from parvis.models import Town
-from parvis.permissions import Permissions
+from parvis.permissions import Permissions, RuleSet
 from parvis.plugin_app import App
 from parvis.plugins import (
     CORE_PLUGINS,
@@ -54,9 +56,10 @@ class Parvis:
             self.registry.actions, self.registry.module_types, self.registry.roles
         )
         check_table_prefixes(self.infos)
-        self.db = Database(config.database_url)
+        self.db = Database(config.database_url, config.threads)
         for factory in (self.db.sessionmaker, self.db.write_sessionmaker):
             events.install(factory, self.fire)
+            versions.install(factory)
         self.catalogs = i18n.Catalogs(
             [(info.domain, info.locale_dir) for info in self._core_first()]
         )
@@ -64,6 +67,9 @@ class Parvis:
         self._envs: dict[str, jinja2.Environment] = {}
         self._route_for_name: dict[str, BaseRoute] = {}
         self.themes_dir = THEMES_DIR
+        self.build_id = httpcache.build_id(__version__, self.infos)
+        self.page_cache = httpcache.PageCache(config.page_cache_mb * 1024 * 1024)
+        self._rules: dict[int, tuple[int, RuleSet]] = {}
 
     def url_path(self, app: Starlette, name: str, params: dict[str, Any]) -> str:
         """``app.url_path_for`` without trying every route each time: pages build hundreds of
@@ -80,6 +86,16 @@ class Parvis:
             else:
                 raise NoMatchFound(name, params)
         return str(route.url_path_for(name, **params))
+
+    def rules_of(self, session: Session, town: Town) -> RuleSet:
+        """The town's permission rules, read once per process until its ``setup_version``
+        changes (every write to them bumps it, in the database: see ``versions.py``)."""
+        cached = self._rules.get(town.id)
+        if cached is not None and cached[0] == town.setup_version:
+            return cached[1]
+        rules = RuleSet.load(session, town.id)
+        self._rules[town.id] = (town.setup_version, rules)
+        return rules
 
     def _core_first(self) -> list[PluginInfo]:
         return [i for i in self.infos.values() if i.core] + [
@@ -218,6 +234,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # As many views at once as the database pool has connections (``config.threads``).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = config.threads
         worker = None
         if config.inline_worker:
             from parvis.mail import run_worker_async
@@ -242,7 +260,7 @@ def create_app(
             https_only=config.https,
             max_age=14 * 24 * 3600,
         ),
-        Middleware(CSRFMiddleware),
+        Middleware(CSRFMiddleware, secret_key=config.secret_key),
     ]
     from parvis.errors import exception_handlers
 

@@ -222,6 +222,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         proxy_headers=True,
+        access_log=config.access_log,
     )
 
 

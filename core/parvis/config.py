@@ -34,9 +34,18 @@ class Config:
     smtp_port: int = 25
     # Set behind TLS so cookies get the Secure flag.
     https: bool = False
+    # uvicorn's per-request access log (time, address, path, status). Off: it is personal data
+    # (addresses), it times each ballot's POST next to the database's insertion order, and it
+    # costs CPU on every request; log at the reverse proxy if the town needs it.
+    access_log: bool = False
     instance_dir: str = "instance"
     # Process the outbox inside the web process (development); production runs ``parvis worker``.
     inline_worker: bool = False
+    # Views run at once per process; the database pool holds as many connections, so that no
+    # view waits for a connection while holding a thread.
+    threads: int = 20
+    # Rendered anonymous pages kept per process (``@view(cache=True)``); 0 turns it off.
+    page_cache_mb: int = 32
     rate_limits: dict[str, list[int]] = field(default_factory=lambda: dict(RATE_LIMITS))
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 

@@ -19,6 +19,7 @@ from parvis.contrib import ModuleType
 from parvis.models import Module, Space, Town, TownHost, User
 from parvis.permissions import Actor, Decision, RuleSet
 from parvis.plugin_app import App
+from parvis.schedule import PhaseInfo, phase_info
 from parvis.towns import town_time_zone
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ class Context:
     space: Space | None = None
     module: Module | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Dated phases of the modules read in this request, by module id (``parvis.schedule``).
+    schedules: dict[int, Any] = field(default_factory=dict)
 
     # --- permissions ---------------------------------------------------------------------------
 
@@ -84,6 +87,15 @@ class Context:
     @property
     def module_type(self) -> ModuleType | None:
         return self.parvis.registry.module_types.get(self.module.type) if self.module else None
+
+    def module_phase(self, module: Module | None = None) -> PhaseInfo | None:
+        """The deadline and timeline of ``module`` (default: the request's), from the dates
+        already loaded (no query)."""
+        module = module or self.module
+        mtype = self.parvis.registry.module_types.get(module.type) if module else None
+        if module is None or mtype is None:
+            return None
+        return phase_info(mtype.phases, module.phase, self.schedules.get(module.id, {}))
 
     def plugin_enabled(self, name: str) -> bool:
         return name in self.parvis.core_plugins or (

@@ -26,6 +26,9 @@ SUPPORTED_LOCALES: tuple[str, ...] = ("fr", "en")
 DEFAULT_LOCALE = "fr"
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
+# Set by the language links (``GET /language/<code>``): a visitor without a session keeps it.
+LANGUAGE_COOKIE = "parvis_lang"
+
 _locale: ContextVar[str] = ContextVar("parvis_locale", default=DEFAULT_LOCALE)
 # The request's town clock (``towns.time_zone_name``): times are shown in it.
 _time_zone: ContextVar[str] = ContextVar("parvis_time_zone", default="Europe/Paris")
@@ -116,6 +119,11 @@ def get_locale() -> str:
 def set_time_zone(name: str) -> None:
     """Show times in ``name`` for the current request (or command, or test)."""
     _time_zone.set(name)
+
+
+def get_time_zone() -> str:
+    """The IANA name of the clock times are shown in (the request's town's)."""
+    return _time_zone.get()
 
 
 def _translations(domain: str = "parvis") -> _gettext.NullTranslations:

@@ -9,6 +9,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from parvis.csrf import CSRF_COOKIE, valid_form_token
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
@@ -50,14 +52,17 @@ class SecurityHeadersMiddleware:
 
 
 class CSRFMiddleware:
-    """Synchroniser-token check on every unsafe request, so no route (core or plugin) can forget.
+    """Token check on every unsafe request, so no route (core or plugin) can forget.
 
-    The token lives in the signed session and is sent back in a ``csrf_token`` form field (or an
-    ``X-CSRF-Token`` header). The body is read once here, then replayed to the app.
+    The token is sent back in a ``csrf_token`` form field (or an ``X-CSRF-Token`` header) and
+    must equal the signed session's token; a visitor without a logged-in session may instead
+    send the signed double-submit cookie's value (``csrf.py``). The body is read once here, then
+    replayed to the app.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, secret_key: str = "") -> None:
         self.app = app
+        self.secret_key = secret_key
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS:
@@ -82,13 +87,28 @@ class CSRFMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        expected = scope.get("session", {}).get("csrf", "")
         supplied = await _supplied_token(scope, body)
-        if not expected or not supplied or not hmac.compare_digest(str(expected), supplied):
+        if not self._accepts(scope, supplied):
             response = HTMLResponse(_FORBIDDEN_PAGE, status_code=403)
             await response(scope, receive, send)
             return
         await self.app(scope, replay, send)
+
+    def _accepts(self, scope: Scope, supplied: str) -> bool:
+        if not supplied:
+            return False
+        session = scope.get("session", {})
+        expected = session.get("csrf", "")
+        if expected and hmac.compare_digest(str(expected).encode(), supplied.encode()):
+            return True
+        if session.get("uid") is not None or not self.secret_key:
+            return False
+        cookie = Request(scope).cookies.get(CSRF_COOKIE, "")
+        return (
+            bool(cookie)
+            and hmac.compare_digest(cookie.encode(), supplied.encode())
+            and valid_form_token(self.secret_key, cookie)
+        )
 
 
 async def _supplied_token(scope: Scope, body: bytes) -> str:

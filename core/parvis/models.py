@@ -32,6 +32,11 @@ class Town(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     accessibility_statement: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Bumped at the commit of every write in the town (``versions.py``): ETags, the page cache and
+    # the per-process caches read them, so that several processes agree on what is current.
+    content_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Bumped only by writes to what every request reads (town, hosts, permission rules).
+    setup_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     hosts: Mapped[list[TownHost]] = relationship(
         back_populates="town", cascade="all, delete-orphan", lazy="raise_on_sql"
@@ -189,6 +194,21 @@ class Module(Base):
     published: Mapped[bool] = mapped_column(default=True)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PhaseDates(Base):
+    """When a phase of a module starts and ends. The module moves on by itself once a date
+    passes (``parvis.schedule``, evaluated when the module is read: no scheduler)."""
+
+    __tablename__ = "module_phase_dates"
+    __table_args__ = (UniqueConstraint("module_id", "phase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
+    # A phase key of the module's type (``Phase.key``).
+    phase: Mapped[str] = mapped_column(String(40))
+    starts_at: Mapped[dt.datetime | None]
+    ends_at: Mapped[dt.datetime | None]
 
 
 class RoleGrant(Base):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -77,8 +78,30 @@ class Actor:
         return TOWN_ADMIN in self.town_roles
 
 
-def load_actor(session: Session, town: Town, user: User | None) -> Actor:
-    """One query for the user's grants and live verification; implicit roles follow from the
+def grants_query(user_id: int, town_id: int) -> Any:
+    """The user's grants in the town, and ``verified`` while a verification is live: rows of
+    (user_id, role, space_id), to join to the user's own query."""
+    verified = select(
+        literal(user_id, Integer).label("user_id"),
+        literal(VERIFIED, String).label("role"),
+        null().cast(Integer).label("space_id"),
+    ).where(Verification.user_id == user_id, Verification.town_id == town_id, live_condition())
+    return union_all(
+        select(RoleGrant.user_id, RoleGrant.role, RoleGrant.space_id).where(
+            RoleGrant.user_id == user_id, RoleGrant.town_id == town_id
+        ),
+        verified,
+    )
+
+
+def load_actor(
+    session: Session,
+    town: Town,
+    user: User | None,
+    grants: Iterable[tuple[str, int | None]] | None = None,
+) -> Actor:
+    """The actor's roles: ``grants`` as (role, space id) when the user's query read them,
+    else one query for the grants and live verification; implicit roles follow from the
     account's state."""
     if user is None:
         return Actor(None, frozenset({ANONYMOUS}))
@@ -86,18 +109,9 @@ def load_actor(session: Session, town: Town, user: User | None) -> Actor:
     if user.is_confirmed:
         roles.add(RESIDENT)
     space_roles: dict[int, set[str]] = {}
-    # The verified role follows from a live verification: read in the same query as the grants.
-    verified = select(literal(VERIFIED, String), null().cast(Integer)).where(
-        Verification.user_id == user.id, Verification.town_id == town.id, live_condition()
-    )
-    grants = session.execute(
-        union_all(
-            select(RoleGrant.role, RoleGrant.space_id).where(
-                RoleGrant.user_id == user.id, RoleGrant.town_id == town.id
-            ),
-            verified,
-        )
-    )
+    if grants is None:
+        rows = session.execute(grants_query(user.id, town.id))
+        grants = [(role, space_id) for _user_id, role, space_id in rows]
     for role, space_id in grants:
         if space_id is None:
             roles.add(role)

@@ -1,7 +1,7 @@
 """What residents read about a module's phases: the deadline line and the timeline.
 
 Pure functions of a module's phases and dates (no database), so a card, a space page and a
-module page all say the same thing, "Vote open until 14 March (12 days left)".
+module page all say the same thing, "Vote until 14 March (12 days left)".
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 from babel import dates
 
 from parvis.contrib import Phase
-from parvis.i18n import get_locale, ngettext
+from parvis.i18n import get_locale, get_time_zone, ngettext
 from parvis.i18n import gettext as _
 
-TOWN_TZ = ZoneInfo("Europe/Paris")
 # Fewer days left than this and the deadline is shown as urgent.
 SOON_DAYS = 3
 
@@ -41,11 +40,18 @@ class TimelineStep:
 def short_date(value: dt.datetime, now: dt.datetime | None = None) -> str:
     """The day and month in the reader's language ("14 March"), with the year only when it is
     not this year's. English is the site's British English: day before month."""
-    local = value.astimezone(TOWN_TZ)
-    this_year = (now or dt.datetime.now(dt.UTC)).astimezone(TOWN_TZ).year
+    zone = ZoneInfo(get_time_zone())
+    local = value.astimezone(zone)
+    this_year = (now or dt.datetime.now(dt.UTC)).astimezone(zone).year
     skeleton = "dMMMM" if local.year == this_year else "dMMMMy"
     locale = get_locale()
     return dates.format_skeleton(skeleton, local, locale="en_GB" if locale == "en" else locale)
+
+
+def last_day(ends_at: dt.datetime) -> dt.datetime:
+    """The last instant of a phase ending at ``ends_at``: a phase ending at midnight ends on the
+    day before ("until 14 March" for an end at 15 March, 00:00)."""
+    return ends_at - dt.timedelta(microseconds=1)
 
 
 def phase_deadline(
@@ -57,14 +63,17 @@ def phase_deadline(
     now = now or dt.datetime.now(dt.UTC)
     if ends_at <= now:
         return None
-    days = (ends_at.astimezone(TOWN_TZ).date() - now.astimezone(TOWN_TZ).date()).days
-    date = short_date(ends_at, now)
+    zone = ZoneInfo(get_time_zone())
+    last = last_day(ends_at)
+    days = (last.astimezone(zone).date() - now.astimezone(zone).date()).days
+    date = short_date(last, now)
+    # "Vote until 14 March", "Open until 14 March": reads well whatever the phase's name.
     if days <= 0:
-        text = _("%(phase)s open until %(date)s (last day)", phase=phase_label, date=date)
+        text = _("%(phase)s until %(date)s (last day)", phase=phase_label, date=date)
     else:
         text = ngettext(
-            "%(phase)s open until %(date)s (%(num)s day left)",
-            "%(phase)s open until %(date)s (%(num)s days left)",
+            "%(phase)s until %(date)s (%(num)s day left)",
+            "%(phase)s until %(date)s (%(num)s days left)",
             days,
             phase=phase_label,
             date=date,
@@ -86,9 +95,13 @@ def phase_timeline(
     for index, phase in enumerate(phases):
         start, end = schedule.get(phase.key, (None, None))
         if start and end:
-            when = _("%(start)s to %(end)s", start=short_date(start, now), end=short_date(end, now))
+            when = _(
+                "%(start)s to %(end)s",
+                start=short_date(start, now),
+                end=short_date(last_day(end), now),
+            )
         elif end:
-            when = _("until %(date)s", date=short_date(end, now))
+            when = _("until %(date)s", date=short_date(last_day(end), now))
         elif start:
             when = _("from %(date)s", date=short_date(start, now))
         else:

@@ -8,12 +8,11 @@ then opens one unit of work, resolves the town, the actor and the locale, and ca
 from __future__ import annotations
 
 import functools
-import secrets
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import IntegerConvertor, register_url_convertor
@@ -22,7 +21,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from parvis import i18n
+from parvis import httpcache, i18n, schedule, versions
 
 # The context lives in ``context.py``; these names stay importable from here.
 from parvis.context import Context as Context
@@ -30,9 +29,12 @@ from parvis.context import LoginRequired as LoginRequired
 from parvis.context import get_context as get_context
 from parvis.context import site_url as site_url
 from parvis.contrib import Fragment, MenuItem
+from parvis.csrf import LazyToken
+from parvis.csrf import csrf_token as csrf_token
+from parvis.csrf import set_cookie as set_csrf_cookie
 from parvis.i18n import gettext as _
 from parvis.models import Module, Space, Town, TownHost, User
-from parvis.permissions import RuleSet, load_actor
+from parvis.permissions import load_actor
 from parvis.plugins import call_each
 from parvis.towns import time_zone_name
 
@@ -66,13 +68,23 @@ UNKNOWN_SITE_PAGE = (
 )
 
 
-def view(fn: View | None = None, *, write: bool | None = None, files: Iterable[str] = ()) -> Any:
+def view(
+    fn: View | None = None,
+    *,
+    write: bool | None = None,
+    files: Iterable[str] = (),
+    cache: bool | None = None,
+) -> Any:
     """Turn a synchronous ``fn(request) -> Response`` into a Starlette endpoint.
 
     ``write`` says whether the unit of work writes; by default every method but GET and HEAD.
     ``files`` names the form fields that take an uploaded file: a file sent under any other
     name, or a field name no form has (over 100 characters, control characters), is refused
     here with 400, so no view ever receives a file where it reads text.
+    ``cache``: by default an anonymous page without a form is public (``ETag``, 304, a
+    ``Cache-Control`` a proxy can use, see ``httpcache.py``); ``True`` also keeps its rendered
+    bytes in the process until the town's content changes; ``False`` never shares it (a page
+    that differs per visitor without a session).
     """
     file_fields = frozenset(files)
 
@@ -87,7 +99,7 @@ def view(fn: View | None = None, *, write: bool | None = None, files: Iterable[s
             writes = write if write is not None else request.method not in ("GET", "HEAD")
             bad = form is not None and not _readable_form(form, file_fields)
             try:
-                return await run_in_threadpool(_run_view, func, request, form, writes, bad)
+                return await run_in_threadpool(_run_view, func, request, form, writes, bad, cache)
             finally:
                 if form is not None:
                     await form.close()
@@ -112,34 +124,52 @@ def _readable_form(form: FormData, file_fields: frozenset[str]) -> bool:
 
 
 def _run_view(
-    func: View, request: Request, form: FormData | None, write: bool, bad_form: bool = False
+    func: View,
+    request: Request,
+    form: FormData | None,
+    write: bool,
+    bad_form: bool = False,
+    cache: bool | None = None,
 ) -> Response:
     parvis: Parvis = request.app.state.parvis
     with parvis.db.session(write=write) as session:
         town = resolve_town(parvis, session, request)
         if town is None:
             return HTMLResponse(UNKNOWN_SITE_PAGE, status_code=404)
+        versions.set_town(session, town.id)
         ctx = build_context(parvis, session, request, town, form)
-        try:
-            if bad_form:
-                raise HTTPException(
-                    400,
-                    _(
-                        "This form was sent in a way this page cannot read: reload the page "
-                        "and send it again."
-                    ),
-                )
-            _check_mount(ctx)
-            response = func(request)
-        except LoginRequired:
-            session.rollback()
-            ctx.flash(_("Please sign in to continue."), "info")
-            target = ctx.url("accounts:login") + "?next=" + _safe_next(request.url.path)
-            return RedirectResponse(target, status_code=303)
-        except HTTPException as exc:
-            session.rollback()
-            return render_error(ctx, exc.status_code, exc.detail)
+        response = _respond(func, ctx, bad_form, cache)
+        set_csrf_cookie(request, response)
+        httpcache.set_headers(ctx, response, cache)
         return response
+
+
+def _respond(func: View, ctx: Context, bad_form: bool, cache: bool | None) -> Response:
+    request, session = ctx.request, ctx.session
+    if cache is not False:
+        cached = httpcache.lookup(ctx, cache)
+        if cached is not None:
+            return cached
+    try:
+        if bad_form:
+            raise HTTPException(
+                400,
+                _(
+                    "This form was sent in a way this page cannot read: reload the page "
+                    "and send it again."
+                ),
+            )
+        _check_mount(ctx)
+        response = func(request)
+    except LoginRequired:
+        session.rollback()
+        ctx.flash(_("Please sign in to continue."), "info")
+        target = ctx.url("accounts:login") + "?next=" + _safe_next(request.url.path)
+        return RedirectResponse(target, status_code=303)
+    except HTTPException as exc:
+        session.rollback()
+        return render_error(ctx, exc.status_code, exc.detail)
+    return response
 
 
 def _safe_next(path: str) -> str:
@@ -165,11 +195,15 @@ def resolve_town(parvis: Parvis, session: Session, request: Request) -> Town | N
 def build_context(
     parvis: Parvis, session: Session, request: Request, town: Town, form: FormData | None
 ) -> Context:
+    request.state.town_id = town.id
     user = _actor_from_request(parvis, request, session, town)
-    actor = load_actor(session, town, user)
+    read = getattr(request.state, "grants", None)
+    grants = read[2] if user is not None and read and read[:2] == (user.id, town.id) else None
+    actor = load_actor(session, town, user, grants)
     locale = i18n.negotiate_locale(
         user.locale if user else None,
         request.session.get("locale"),
+        request.cookies.get(i18n.LANGUAGE_COOKIE),
         accept_language=request.headers.get("accept-language", ""),
         default=town.default_locale,
     )
@@ -182,7 +216,7 @@ def build_context(
         town=town,
         user=user,
         actor=actor,
-        rules=RuleSet.load(session, town.id),
+        rules=parvis.rules_of(session, town),
         locale=locale,
         form=form,
     )
@@ -212,36 +246,33 @@ def _check_mount(ctx: Context) -> None:
     if plugin and not ctx.plugin_enabled(plugin):
         raise HTTPException(404)
     params = ctx.request.path_params
+    module_type = scope.get("parvis.module_type")
+    module = None
     if "space" in params and isinstance(params["space"], str):
-        space = ctx.session.scalar(
-            select(Space).where(Space.town_id == ctx.town.id, Space.slug == params["space"])
-        )
+        # The space and, on a module's page, the module: one query.
+        query = select(Space).where(Space.town_id == ctx.town.id, Space.slug == params["space"])
+        if module_type:
+            on_page = and_(
+                Module.space_id == Space.id,
+                Module.id == params.get("module"),
+                Module.type == module_type,
+            )
+            row = ctx.session.execute(query.add_columns(Module).outerjoin(Module, on_page)).first()
+            space, module = row if row is not None else (None, None)
+        else:
+            space = ctx.session.scalar(query)
         if space is None or not (space.published or ctx.can("spaces.manage", space)):
             raise HTTPException(404)
         ctx.space = space
-    module_type = scope.get("parvis.module_type")
     if module_type:
-        module = ctx.session.scalar(
-            select(Module).where(
-                Module.id == params.get("module"),
-                Module.space_id == (ctx.space.id if ctx.space else -1),
-                Module.type == module_type,
-            )
-        )
         if module is None or not (module.published or ctx.can("spaces.manage", ctx.space)):
             raise HTTPException(404)
+        # Before the view checks any phase-gated action: a passed date moves the module on.
+        ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, [module], commit=True))
         ctx.module = module
 
 
 # --- rendering ----------------------------------------------------------------------------------
-
-
-def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
-    if not token:
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return str(token)
 
 
 def menu_items(ctx: Context) -> list[MenuItem]:
@@ -308,7 +339,8 @@ def render_string(
         "locale": ctx.locale,
         "space": ctx.space,
         "module": ctx.module,
-        "csrf_token": csrf_token(request),
+        "module_phase": ctx.module_phase(),
+        "csrf_token": LazyToken(request),
         "flashes": request.session.pop("flash", []),
         "menu": menu_items(ctx),
     }
@@ -333,7 +365,7 @@ def render_fragment(
         "town": ctx.town,
         "user": ctx.user,
         "locale": ctx.locale,
-        "csrf_token": csrf_token(request),
+        "csrf_token": LazyToken(request),
         "can": ctx.can,
         "url": ctx.url,
         **(context or {}),

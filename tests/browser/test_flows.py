@@ -81,12 +81,12 @@ def test_switch_language(new_page: Any, size: Any) -> None:
     assert page.get_attribute("html", "lang") == "fr"
     assert page.locator("header", has_text="Se connecter").count() == 1
     with page.expect_navigation():
-        page.get_by_role("button", name="English").click()
+        page.get_by_role("link", name="English").click()
     assert page.get_attribute("html", "lang") == "en"
     assert page.locator("header a", has_text="Log in").count() == 1
     assert page.locator(".skip-link").inner_text() == "Skip to content"
     with page.expect_navigation():
-        page.get_by_role("button", name="Français").click()
+        page.get_by_role("link", name="Français").click()
     assert page.get_attribute("html", "lang") == "fr"
     assert page.locator(".skip-link").inner_text() == "Aller au contenu"
 

@@ -11,6 +11,7 @@ from parvis.accounts.login import session_id_hash
 from parvis.accounts.views import routes
 from parvis.hookspecs import hookimpl
 from parvis.models import LoginSession, User
+from parvis.permissions import grants_query
 
 
 @hookimpl
@@ -21,15 +22,30 @@ def parvis_routes() -> list[BaseRoute]:
 @hookimpl(trylast=True)
 def parvis_actor_from_request(request: Request, session: Session) -> User | None:
     """The user of the session cookie, if the session is still live on the server (not logged
-    out) and its epoch current (not ended everywhere)."""
+    out) and its epoch current (not ended everywhere).
+
+    The user's roles in the request's town come in the same query (``request.state.grants``,
+    read by ``load_actor``): one statement for who the actor is and what they may do."""
     uid, token = request.session.get("uid"), request.session.get("sid")
     if not isinstance(uid, int) or not isinstance(token, str):
         return None
-    user = session.scalar(
+    query = (
         select(User)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(User.id == uid, LoginSession.id == session_id_hash(token))
     )
+    town_id = getattr(request.state, "town_id", None)
+    if town_id is None:
+        user = session.scalar(query)
+    else:
+        grants = grants_query(uid, town_id).subquery()
+        rows = session.execute(
+            query.add_columns(grants.c.role, grants.c.space_id).outerjoin(
+                grants, grants.c.user_id == User.id
+            )
+        ).all()
+        user = rows[0][0] if rows else None
+        request.state.grants = (uid, town_id, [(r, s) for _u, r, s in rows if r is not None])
     if user is None or user.session_epoch != request.session.get("epoch"):
         return None
     return user

@@ -287,6 +287,27 @@ def set_language(request: Request) -> Response:
     return redirect(next_url(request))
 
 
+@view
+def language_link(request: Request) -> Response:
+    """The language links anonymous pages show: a cookie, no session, nothing written, so the
+    pages stay cacheable. A logged-in resident's choice is saved by ``set_language``."""
+    ctx = get_context(request)
+    chosen = request.path_params["locale"]
+    response = redirect(next_url(request))
+    if chosen in i18n.SUPPORTED_LOCALES:
+        response.set_cookie(
+            i18n.LANGUAGE_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=ctx.parvis.config.https,
+        )
+        if "locale" in request.session:
+            request.session["locale"] = chosen
+    return response
+
+
 routes = [
     Route("/signup", signup, methods=["GET", "POST"], name="accounts:signup"),
     Route("/confirm/{token}", confirm, name="accounts:confirm"),
@@ -317,6 +338,7 @@ routes = [
         name="accounts:logout_everywhere",
     ),
     Route("/language", set_language, methods=["POST"], name="accounts:language"),
+    Route("/language/{locale}", language_link, name="accounts:language_link"),
     Route(
         "/unsubscribe/{token}", unsubscribe, methods=["GET", "POST"], name="accounts:unsubscribe"
     ),

@@ -9,6 +9,11 @@ CORE_AUDIT_ACTIONS = [
     AuditAction("space.save", _l("%(actor)s saved the space %(target)s")),
     AuditAction("module.add", _l("%(actor)s added the module %(target)s")),
     AuditAction("module.phase", _l("%(actor)s moved %(target)s from phase %(old)s to %(new)s")),
+    AuditAction(
+        "module.phase_auto",
+        _l("The dates of %(target)s (%(title)s) moved it from phase %(old)s to %(new)s"),
+    ),
+    AuditAction("module.dates", _l("%(actor)s set the dates of the phases of %(target)s")),
     AuditAction("area.add", _l("%(actor)s added the neighbourhood %(target)s")),
     AuditAction("role.verify", _l("%(actor)s verified the residency of %(target)s")),
     AuditAction("role.unverify", _l("%(actor)s withdrew the verified residency of %(target)s")),

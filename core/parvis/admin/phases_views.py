@@ -8,6 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from parvis import schedule
+from parvis.db import utcnow
 from parvis.i18n import gettext as _
 from parvis.models import Module, Space
 from parvis.web import Context, render
@@ -39,6 +41,14 @@ def confirm_phase_back(
     if reopened:
         consequences.append(
             _("Residents can again: %(actions)s.", actions="; ".join(a.lower() for a in reopened))
+        )
+    dates = schedule.load_schedules(ctx.session, [module.id]).get(module.id, {})
+    if schedule.due_phase(mtype.phases, new, dates, utcnow()) != new:
+        consequences.append(
+            _(
+                "Its dates that have passed are removed, so that it stays in this phase: "
+                "set new ones afterwards."
+            )
         )
     return render(
         request,

@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from parvis import schedule
 from parvis.admin import forms
 from parvis.admin.guards import require_admin_area, town_admin, town_space
 from parvis.admin.phases_views import confirm_phase_back, moves_back
@@ -114,6 +115,7 @@ def space_edit(request: Request) -> Response:
         return redirect(ctx.url("admin:space", space_id=space.id))
     status = form_status(request)
     modules = services.space_modules(ctx.session, space, include_unpublished=True)
+    schedule.advance(ctx.parvis, ctx.session, modules)
     module_form = forms.ModuleForm(prefix="module-")
     module_form.type.choices = [
         (m.key, str(m.label)) for m in ctx.parvis.registry.module_types_for(ctx.enabled_plugins)
@@ -188,30 +190,30 @@ def module_phase(request: Request) -> Response:
         old = module.phase
         if moves_back(mtype, old, form.phase.data) and (ctx.form or {}).get("confirm") != "1":
             return confirm_phase_back(request, ctx, module, space, mtype, form.phase.data)
-        module.phase = form.phase.data
-        ctx.audit(
-            "module.phase",
-            f"module:{module.id}",
-            old=old,
-            new=module.phase,
-        )
-        emit(
-            ctx.session,
-            Event(
-                "module.phase_changed",
-                ctx.town.id,
-                ctx.actor.id,
-                space.id,
-                {"module_id": module.id, "old": old, "new": module.phase},
-            ),
-        )
-        ctx.flash(
-            _(
-                "The phase of “%(title)s” is now “%(phase)s”.",
-                title=module.title,
-                phase=str(mtype.phase(module.phase).label) if mtype else module.phase,
+        if form.phase.data != old:
+            schedule.move_phase(
+                ctx.session,
+                ctx.parvis,
+                module,
+                form.phase.data,
+                expected=old,
+                actor_id=ctx.actor.id,
+                automatic=False,
             )
+        label = str(mtype.phase(module.phase).label) if mtype else module.phase
+        ctx.flash(
+            _("The phase of “%(title)s” is now “%(phase)s”.", title=module.title, phase=label)
         )
+        cleared = schedule.clear_passed_dates(ctx.session, module, mtype.phases if mtype else [])
+        if cleared:
+            ctx.flash(
+                _(
+                    "Dates that had passed were removed (%(phases)s) so that it stays in this "
+                    "phase: set new ones.",
+                    phases=", ".join(cleared),
+                ),
+                "info",
+            )
     else:
         ctx.flash(_("Unknown phase."), "error")
     return redirect(ctx.url("admin:space", space_id=space.id))

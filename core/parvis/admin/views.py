@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
+from parvis.admin.dates_views import module_dates
 from parvis.admin.people_views import areas, revoke, roles, unverify
 from parvis.admin.rules_views import permissions, rule_delete
 from parvis.admin.spaces_views import dashboard, module_add, module_phase, space_edit, space_new
@@ -25,6 +26,12 @@ routes = [
         module_phase,
         methods=["POST"],
         name="admin:module_phase",
+    ),
+    Route(
+        "/admin/modules/{module_id:int}/dates",
+        module_dates,
+        methods=["GET", "POST"],
+        name="admin:module_dates",
     ),
     Route("/admin/areas", areas, methods=["GET", "POST"], name="admin:areas"),
     Route("/admin/roles", roles, methods=["GET", "POST"], name="admin:roles"),

@@ -178,8 +178,11 @@ def post_form(
     files: Any = None,
     follow_redirects: bool = False,
 ) -> Any:
-    """POST ``data`` to ``url`` with the CSRF token read from ``page`` (default: the home page)."""
-    token = csrf_token_from(client.get(page or "/").text)
+    """POST ``data`` to ``url`` with the CSRF token read from ``page`` (default: the home page).
+
+    An anonymous page without a form holds no token: the log-in page's is used then."""
+    html = client.get(page or "/").text
+    token = csrf_token_from(html if _CSRF.search(html) else client.get("/login").text)
     items = list(data.items()) if isinstance(data, dict) else list(data or [])
     items.append(("csrf_token", token))
     return client.post(url, data=_as_dict(items), files=files, follow_redirects=follow_redirects)

@@ -23,6 +23,9 @@ class Eligibility:
     ok: bool
     reason: str = ""
     person_key: str | None = None
+    # The neighbourhood of the live verification (None without one), so a caller that picks a
+    # constituency by neighbourhood need not read the verification again.
+    area_id: int | None = None
 
     def __bool__(self) -> bool:
         return self.ok
@@ -56,17 +59,18 @@ def eligible(
     verification = verification_of(session, user)
     if verification is None:
         return Eligibility(False, _not_verified_reason(session, user, area_id))
-    key = verification.person_key
-    if area_id is not None and verification.area_id != area_id:
-        area = session.get(Area, area_id)
+    key, area = verification.person_key, verification.area_id
+    if area_id is not None and area != area_id:
+        wanted = session.get(Area, area_id)
         return Eligibility(
             False,
             _(
                 "Only verified residents of %(area)s may take part; your residence is verified "
                 "in another neighbourhood.",
-                area=area.name if area else "",
+                area=wanted.name if wanted else "",
             ),
             key,
+            area,
         )
     if min_age is not None:
         day = on or town_today(session.get(Town, user.town_id))
@@ -80,14 +84,16 @@ def eligible(
                     date=format_date(day),
                 ),
                 key,
+                area,
             )
         if age_on(verification.birth_date, day) < min_age:
             return Eligibility(
                 False,
                 _("You must be %(age)d on %(date)s.", age=min_age, date=format_date(day)),
                 key,
+                area,
             )
-    return Eligibility(True, "", key)
+    return Eligibility(True, "", key, area)
 
 
 def _not_verified_reason(session: Session, user: User, area_id: int | None) -> str:

@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from parvis.db import utcnow
 from parvis.models import User, Verification
+from parvis.verification.models import CensusEntry
 
 # Why a verification ended (``Verification.end_reason``).
 REPLACED = "replaced"
@@ -55,6 +58,40 @@ def verification_of(session: Session, user: User | None) -> Verification | None:
     return session.scalar(
         select(Verification).where(Verification.user_id == user.id, live_condition())
     )
+
+
+@dataclass(frozen=True)
+class CensusIdentity:
+    """A person as the town's census list names them (what a polling station checks)."""
+
+    family_name: str
+    given_names: str
+    birth_date: dt.date
+
+
+def census_identities(
+    session: Session, town_id: int, person_keys: Iterable[str]
+) -> dict[str, CensusIdentity]:
+    """The census identity of each person key found on the town's list (and not purged);
+    keys verified without a census entry are missing from the answer."""
+    keys = sorted(set(person_keys))
+    found: dict[str, CensusIdentity] = {}
+    for start in range(0, len(keys), 1000):  # bounded IN lists
+        rows = session.execute(
+            select(
+                CensusEntry.person_key,
+                CensusEntry.family_name,
+                CensusEntry.given_names,
+                CensusEntry.birth_date,
+            ).where(
+                CensusEntry.town_id == town_id,
+                CensusEntry.purged_at.is_(None),
+                CensusEntry.person_key.in_(keys[start : start + 1000]),
+            )
+        )
+        for key, family, given, born in rows:
+            found[key] = CensusIdentity(family, given, born)
+    return found
 
 
 def latest_verification(session: Session, user: User) -> Verification | None:

@@ -77,9 +77,14 @@ class Voting:
 @view
 def vote(request: Request) -> Response:
     ctx = _ctx(request)
+    form = ctx.form or MultiDict()
+    if request.method == "POST" and _action(form) == "cast":
+        cast = _cast(ctx, CallConfig.of(ctx.module), form)
+        if cast is not None:
+            return cast
     voting = Voting.of(ctx)
     if request.method == "POST":
-        return _post(ctx, voting, ctx.form or MultiDict())
+        return _post(ctx, voting, form)
     cast = voting.cast_choices(ctx)
     params = request.query_params
     choices = voting.known(ballot.parse_choices(params["choices"])) if "choices" in params else cast
@@ -116,16 +121,7 @@ def _post(ctx: Any, voting: Voting, form: Any) -> Response:
             return _page(
                 ctx, voting, choices, form, errors=errors, raw=ballot.raw_points(form), status=400
             )
-        if action == "review":
-            return _review(ctx, voting, checked, form)
-        had = bool(voting.cast_choices(ctx))
-        services.cast_ballot(ctx.session, ctx.module, voting.key, checked, ctx.user.id)
-        ctx.flash(
-            _("Your ballot is changed.")
-            if had
-            else _("Your ballot is recorded. You can change it until the vote closes.")
-        )
-        return redirect(_url(ctx, "receipt"))
+        return _review(ctx, voting, checked, form)  # a valid cast never comes this far
     anchor = "ballot-total"
     if action == "add":
         choices, refused = ballot.add(config, voting.options, choices, form.get("add"))
@@ -147,6 +143,31 @@ def _post(ctx: Any, voting: Voting, form: Any) -> Response:
                 ctx, voting, choices, form, card_errors=bad, raw=ballot.raw_points(form), status=400
             )
     return redirect(_draft_url(ctx, voting, choices, form) + f"#{anchor}")
+
+
+def _cast(ctx: Any, config: CallConfig, form: Any) -> Response | None:
+    """A ballot cast: no option list, one narrow query for the named projects; ``None`` when
+    the ballot has errors (the page is then shown again with them)."""
+    ctx.require("council_space.vote", ctx.space, ctx.module)
+    try:
+        key = services.check_voter(ctx.session, ctx.space, config, ctx.user)
+    except services.ServiceError as exc:
+        raise HTTPException(403, exc.message) from None
+    if "choices" in form:  # from the summary page
+        form = ballot.as_form(config, ballot.read_form(config, form))
+    options, refusal = services.ballot_options(ctx.session, ctx.module, form)
+    if refusal:
+        raise HTTPException(403, refusal)
+    choices, errors = services.parse_ballot(config, options, form)
+    if errors:
+        return None
+    replaced = services.cast_ballot(ctx.session, ctx.module, key, choices, ctx.user.id)
+    ctx.flash(
+        _("Your ballot is changed.")
+        if replaced
+        else _("Your ballot is recorded. You can change it until the vote closes.")
+    )
+    return redirect(_url(ctx, "receipt"))
 
 
 def _bad_points(form: Any) -> dict[int, str]:

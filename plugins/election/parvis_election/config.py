@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from parvis.api import Module
 
@@ -24,6 +26,13 @@ STATUS_LABELS = {
     "accepted": _l("Accepted"),
     "refused": _l("Refused"),
     "withdrawn": _l("Withdrawn"),
+}
+# The badge tone of each status (core's status_badge).
+STATUS_TONES = {
+    "submitted": "warning",
+    "accepted": "success",
+    "refused": "closed",
+    "withdrawn": "neutral",
 }
 GENDER_LABELS = {"f": _l("Woman"), "m": _l("Man"), "x": _l("Other or non-binary")}
 
@@ -72,3 +81,22 @@ class ElectionConfig:
     def age_day(self, today: dt.date) -> dt.date:
         """The day the minimum age must be reached on: election day, else today."""
         return self.date("election_day") or today
+
+    def schedule(
+        self, zone: ZoneInfo
+    ) -> Mapping[str, tuple[dt.datetime | None, dt.datetime | None]]:
+        """The dated phases for core's timeline and deadline: whole days in the town's time
+        (a last day lasts until midnight)."""
+
+        def start(name: str) -> dt.datetime | None:
+            day = self.date(name)
+            return dt.datetime.combine(day, dt.time(), zone) if day else None
+
+        def end(name: str) -> dt.datetime | None:
+            day = self.date(name)
+            return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone) if day else None
+
+        return {
+            "candidacies": (None, end("candidacy_deadline")),
+            "voting": (start("voting_start"), end("voting_end")),
+        }

@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from parvis.api import Area, Module, Space
+from parvis.api import Area, Module, Space, utcnow
 
+from . import electorate
 from .box import ballot_box
 from .config import ElectionConfig
-from .models import Candidacy, Constituency, Result
+from .models import Candidacy, Constituency
 from .results import count_election
 from .services import MODULE_TYPE, ConstituencyRow
 
@@ -114,8 +115,16 @@ def load(session: Any, town: Any) -> None:
     # 18 and 17 are coprime: the pairs do not repeat before 306 names.
     names = (f"{FIRST[i % len(FIRST)]} {LAST[i % len(LAST)]}" for i in range(306))
     box = ballot_box()
+    # The demo town has few accounts: its electorate, frozen at the close, is the census figure.
+    closed = electorate.voting_closed_at(past_config, town, utcnow())
     for area in areas[:2]:
-        constituency = Constituency(module_id=past.id, area_id=area.id, seats=3)
+        constituency = Constituency(
+            module_id=past.id,
+            area_id=area.id,
+            seats=3,
+            electorate=PAST_ELECTORATE,
+            electorate_at=closed,
+        )
         session.add(constituency)
         session.flush()
         cands = _candidates(session, past, constituency, [next(names) for _ in range(5)])
@@ -132,9 +141,6 @@ def load(session: Any, town: Any) -> None:
                 choices=sorted(chosen),
             )
     count_election(session, past, ElectionConfig.of(past), town)
-    past_ids = select(Constituency.id).where(Constituency.module_id == past.id)
-    for result in session.scalars(select(Result).where(Result.constituency_id.in_(past_ids))):
-        result.data = {**result.data, "electorate": PAST_ELECTORATE}
     past.phase = "results"
     current_config = ElectionConfig(method="stv", min_age=16, ballot_order="random", parity=True)
     current = _election(session, space, "conseils-2027", "Conseils 2027", "voting", current_config)

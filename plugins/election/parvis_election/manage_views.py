@@ -154,6 +154,11 @@ def review(request: Request) -> Response:
         )
         if candidacy is None:
             raise HTTPException(404)
+        if candidacy.status == "withdrawn":
+            ctx.flash(
+                _("%(name)s withdrew: there is nothing to decide.", name=candidacy.name), "error"
+            )
+            return redirect(_url(ctx, "review"))
         form = ReviewForm.from_request(ctx.form, prefix=f"c{candidacy.id}")
         if form.validate():
             try:
@@ -202,11 +207,7 @@ def review(request: Request) -> Response:
 
 def _numbers(ctx: Any, constituency_id: int) -> list[Any]:
     """The candidates of a constituency, numbered alphabetically as on the entry sheet."""
-    return [
-        c
-        for c in services.candidacies(ctx.session, ctx.module, accepted_only=True)
-        if c.constituency_id == constituency_id
-    ]
+    return services.candidacies_of(ctx.session, ctx.module, constituency_id)
 
 
 @view

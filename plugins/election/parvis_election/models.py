@@ -17,6 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from parvis.api import Base, utcnow
 
+# Tables whose writes change nothing an anonymous visitor sees (core's content version).
+UNSEEN = {"parvis_unseen": True}
 CANDIDACY_STATUSES = ("submitted", "accepted", "refused", "withdrawn")
 
 
@@ -35,6 +37,10 @@ class Constituency(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
     seats: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
+    # The eligible electorate frozen when online voting closed (turnout is measured against it;
+    # verifications and moves afterwards change nothing), and the moment it is counted at.
+    electorate: Mapped[int | None]
+    electorate_at: Mapped[dt.datetime | None]
 
 
 class Candidacy(Base):
@@ -71,7 +77,9 @@ class Participation(Base):
     """Who voted: one row per person and election (the unique key stops a second ballot)."""
 
     __tablename__ = "election_participations"
-    __table_args__ = (UniqueConstraint("module_id", "person_key"),)
+    # Unseen by core's content version: an anonymous page shows nothing of it, and a bump per
+    # ballot would make every vote update the town's row (see parvis/versions.py).
+    __table_args__ = (UniqueConstraint("module_id", "person_key"), {"info": UNSEEN})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
@@ -86,6 +94,7 @@ class Ballot(Base):
     """What was voted, and nothing else: no person, no time, a random id."""
 
     __tablename__ = "election_ballots"
+    __table_args__ = {"info": UNSEEN}
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
     constituency_id: Mapped[int] = mapped_column(

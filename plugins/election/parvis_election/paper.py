@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from parvis.api import Module, User, Verification, utcnow
+from parvis.api import Module, User, Verification, census_identities, utcnow
 
 from .i18n import _
 from .models import Constituency, PaperEntry, Participation
@@ -141,10 +141,16 @@ def agreed_ballots(all_stations: Sequence[Station], constituency_id: int) -> lis
 
 
 def signin_list_csv(session: Session, module: Module, town_id: int) -> str:
-    """People who voted online, per constituency, for the polling stations' sign-in lists."""
+    """People who voted online, per constituency, for the polling stations' sign-in lists.
+
+    A polling station checks an identity document, so each person is named as the town's census
+    list names them (family name, given names, birth date). Someone verified without a census
+    entry (at the counter before any import, or after the list was purged) can only be named by
+    the account holding their person key: the line says so, for the station to check by hand.
+    """
     names = {c.id: c.name for c in constituencies(session, module)}
     rows = session.execute(
-        select(Participation.constituency_id, User.display_name, Participation.person_key)
+        select(Participation.constituency_id, Participation.person_key, User.display_name)
         .outerjoin(
             Verification,
             and_(
@@ -155,11 +161,38 @@ def signin_list_csv(session: Session, module: Module, town_id: int) -> str:
         )
         .outerjoin(User, User.id == Verification.user_id)
         .where(Participation.module_id == module.id)
-        .order_by(Participation.constituency_id, User.display_name)
-    )
+    ).all()
+    identities = census_identities(session, town_id, [key for _c, key, _n in rows])
+    lines = []
+    for cid, key, account in rows:
+        who = identities.get(key)
+        if who is not None:
+            line = [who.family_name, who.given_names, who.birth_date.isoformat(), _("town's list")]
+        else:
+            source = (
+                _("not on the town's list: account name “%(name)s” only", name=account)
+                if account
+                else _("not on the town's list, account deleted")
+            )
+            line = ["", "", "", source]
+        lines.append([names.get(cid, ""), *line, key[:12]])
+    lines.sort(key=lambda line: (line[0], line[1].casefold(), line[2].casefold(), line[-1]))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_("Constituency"), _("Name"), _("Person key (start)")])
-    for cid, name, key in rows:
-        writer.writerow([names.get(cid, ""), name or _("(account deleted)"), key[:12]])
+    writer.writerow(
+        [
+            _("Constituency"),
+            _("Family name"),
+            _("Given names"),
+            _("Birth date"),
+            _("Identity from"),
+            _("Person key (start)"),
+        ]
+    )
+    writer.writerows([[_spreadsheet_safe(cell) for cell in line] for line in lines])
     return out.getvalue()
+
+
+def _spreadsheet_safe(value: str) -> str:
+    """A name a spreadsheet would run as a formula (=, +, -, @) is shown as text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -18,8 +18,9 @@ from parvis.api import (
     hookimpl,
 )
 
-from . import gdpr, manage_views, services, views
+from . import gdpr, manage_views, services, views, vote_views
 from .i18n import _l
+from .summary import summarize
 
 OFFICER = "election_officer"
 
@@ -47,6 +48,7 @@ def parvis_audit_actions() -> list[AuditAction]:
             "election.constituency_remove", _l("%(actor)s removed the constituency %(name)s")
         ),
         AuditAction("election.apply", _l("%(actor)s applied as a candidate (%(target)s)")),
+        AuditAction("election.withdraw", _l("%(actor)s withdrew the candidacy of %(name)s")),
         AuditAction(
             "election.review",
             _l("%(actor)s decided on the candidacy of %(name)s: %(status)s (%(reason)s)"),
@@ -113,10 +115,37 @@ def parvis_module_types() -> list[ModuleType]:
             services.MODULE_TYPE,
             _l("Election (neighbourhood councils)"),
             phases=PHASES,
-            routes=[*views.routes, *manage_views.routes],
+            routes=[*views.routes, *vote_views.routes, *manage_views.routes],
             order=40,
+            summarize=summarize,
         )
     ]
+
+
+@hookimpl
+def parvis_event(event: Any, app: Any) -> None:
+    """Online voting closing freezes each constituency's electorate; reopening it thaws it."""
+    if event.name != "module.phase_changed":
+        return
+    old, new = event.payload["old"], event.payload["new"]
+    keys = [p.key for p in PHASES]
+    voting = keys.index("voting")
+    if old not in keys or new not in keys or (old == "voting") == (new == "voting"):
+        return
+    from parvis.api import Module, Town
+
+    from . import electorate
+    from .config import ElectionConfig
+
+    with app.db.session() as session:
+        module = session.get(Module, event.payload["module_id"])
+        town = session.get(Town, event.town_id)
+        if module is None or town is None or module.type != services.MODULE_TYPE:
+            return
+        if keys.index(new) > voting:
+            electorate.freeze(session, module, ElectionConfig.of(module), town)
+        else:
+            electorate.thaw(session, module)
 
 
 @hookimpl

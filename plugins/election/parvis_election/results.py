@@ -2,48 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parvis.api import Module, Town, Verification, utcnow
+from parvis.api import Module, Town, utcnow
 
-from . import ballot_file
+from . import ballot_file, electorate
 from .box import ballot_box
 from .config import ElectionConfig
 from .i18n import _
 from .methods import ElectionInput, ElectionResult, count
 from .models import Candidacy, Result
 from .paper import Station, agreed_ballots, stations
-from .services import ConstituencyRow, ServiceError, candidacies, constituencies, today
+from .services import ConstituencyRow, ServiceError, candidacies, constituencies
 from .voting import max_choices
-
-
-def birth_cutoff(day: dt.date, min_age: int) -> dt.date:
-    """Born on or before this date = at least ``min_age`` on ``day`` (born 29 February: the
-    birthday counts on 1 March in other years)."""
-    try:
-        return day.replace(year=day.year - min_age)
-    except ValueError:  # 29 February of a leap election day, non-leap birth year
-        return day.replace(year=day.year - min_age, day=28)
-
-
-def electorate(session: Session, town_id: int, area_id: int, min_age: int, day: dt.date) -> int:
-    """Residents with a live verification in the area, old enough on ``day``."""
-    now = utcnow()
-    query = select(func.count()).where(
-        Verification.town_id == town_id,
-        Verification.area_id == area_id,
-        Verification.ended_at.is_(None),
-        or_(Verification.expires_at.is_(None), Verification.expires_at > now),
-    )
-    if min_age:
-        query = query.where(Verification.birth_date <= birth_cutoff(day, min_age))
-    return session.scalar(query) or 0
 
 
 def election_input(
@@ -107,7 +83,9 @@ def count_election(session: Session, module: Module, config: ElectionConfig, tow
         by_c.setdefault(cand.constituency_id, []).append(cand)
     box = ballot_box()
     tallies = box.tallies(session, [c.id for c in rows])
-    day = config.age_day(today(town))
+    # Counting comes after voting closed: freeze the electorate now if the phase change did not.
+    electorate.freeze(session, module, config, town)
+    electorates = electorate.frozen(session, module)
     for row in rows:
         cands = by_c.get(row.id, [])
         box.seal(session, row.id)
@@ -125,7 +103,8 @@ def count_election(session: Session, module: Module, config: ElectionConfig, tow
             paper_signatures=sum(
                 s.signatures or 0 for s in all_stations if s.constituency_id == row.id
             ),
-            electorate=electorate(session, town.id, row.area_id, config.min_age, day),
+            electorate=electorates[row.id][0],
+            electorate_at=electorates[row.id][1].isoformat(),
         )
         stored = session.scalar(select(Result).where(Result.constituency_id == row.id))
         if stored is None:

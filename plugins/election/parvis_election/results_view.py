@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +124,9 @@ def constituency_view(config: ElectionConfig, row: Any, data: dict[str, Any]) ->
         "ballots": ballots,
         "voters": voters,
         "turnout": (voters / electorate) if electorate else None,
+        "electorate_at": dt.datetime.fromisoformat(data["electorate_at"])
+        if data.get("electorate_at")
+        else None,
         "consistent": data["participations"] == data["online_ballots"]
         and data["paper_signatures"] == data["paper_ballots"],
         "parity_changes": [

@@ -20,7 +20,6 @@ from parvis.api import (
     parse_int,
     town_time_zone,
     utcnow,
-    verification_of,
 )
 
 from .config import ElectionConfig
@@ -39,6 +38,8 @@ PHASES = (
     "archived",
 )
 # Phases in which the accepted candidates are public.
+# Phases in which a candidate may withdraw: until the list is published.
+WITHDRAWABLE = frozenset({"candidacies", "review"})
 LIST_PUBLISHED = frozenset({"campaign", "voting", "counting", "results", "archived"})
 RESULTS_PUBLISHED = frozenset({"results", "archived"})
 T = TypeVar("T", Constituency, Candidacy)
@@ -123,25 +124,53 @@ class Standing:
     person_key: str | None
 
 
+def constituency_of_area(session: Session, module: Module, area_id: int) -> ConstituencyRow | None:
+    row = session.execute(
+        select(Constituency.id, Constituency.area_id, Area.name, Constituency.seats)
+        .join(Area, Area.id == Constituency.area_id)
+        .where(Constituency.module_id == module.id, Constituency.area_id == area_id)
+    ).first()
+    return ConstituencyRow(*row) if row is not None else None
+
+
 def standing(
     session: Session, town: Town, module: Module, config: ElectionConfig, user: User | None
 ) -> Standing:
     """Eligibility through core's verification: verified in a constituency's neighbourhood and
-    old enough on election day."""
-    verification = verification_of(session, user) if user is not None else None
-    area_id = verification.area_id if verification is not None else None
-    rows = constituencies(session, module)
-    mine = next((c for c in rows if area_id is not None and c.area_id == area_id), None)
-    on = config.age_day(today(town))
+    old enough on election day (one read of the verification: the answer carries its area)."""
+    result = eligible(session, user, min_age=config.min_age, on=config.age_day(today(town)))
+    mine = (
+        constituency_of_area(session, module, result.area_id)
+        if result.area_id is not None
+        else None
+    )
     if mine is None:
-        result = eligible(session, user, min_age=config.min_age, on=on)
         if not result.ok:
             return Standing(None, False, result.reason, None)
         return Standing(
             None, False, _("Your neighbourhood does not elect anyone in this election."), None
         )
-    result = eligible(session, user, area_id=mine.area_id, min_age=config.min_age, on=on)
     return Standing(mine, result.ok, result.reason, result.person_key)
+
+
+def chosen_candidates(
+    session: Session, module: Module, constituency_id: int, choices: Sequence[int]
+) -> set[int]:
+    """Which of ``choices`` are accepted candidates of the constituency (one narrow query:
+    the cast path needs no candidate list)."""
+    wanted = {c for c in choices if c > 0}
+    if not wanted:
+        return set()
+    return set(
+        session.scalars(
+            select(Candidacy.id).where(
+                Candidacy.id.in_(wanted),
+                Candidacy.module_id == module.id,
+                Candidacy.constituency_id == constituency_id,
+                Candidacy.status == "accepted",
+            )
+        )
+    )
 
 
 # --- candidacies --------------------------------------------------------------------------------
@@ -203,6 +232,21 @@ def get_candidacy(session: Session, module: Module, value: object) -> Candidacy 
     return _in_module(session, Candidacy, module, value)
 
 
+def can_withdraw(module: Module, candidacy: Candidacy | None) -> bool:
+    return (
+        candidacy is not None and candidacy.status != "withdrawn" and module.phase in WITHDRAWABLE
+    )
+
+
+def withdraw(module: Module, candidacy: Candidacy) -> None:
+    """The candidate steps down; refused once the list is published (ballots name them)."""
+    if not can_withdraw(module, candidacy):
+        raise ServiceError(_("A candidacy can be withdrawn only until the list is published."))
+    candidacy.status = "withdrawn"
+    candidacy.reason = ""
+    candidacy.reviewed_at = None
+
+
 def review(session: Session, candidacy: Candidacy, accept: bool, reason: str) -> None:
     if not accept and not reason.strip():
         raise ServiceError(_("Give the candidate the reason for the refusal."), "reason")
@@ -216,6 +260,21 @@ def candidacies(session: Session, module: Module, *, accepted_only: bool) -> lis
     if accepted_only:
         query = query.where(Candidacy.status == "accepted")
     return list(session.scalars(query.order_by(Candidacy.name, Candidacy.id)))
+
+
+def candidacies_of(session: Session, module: Module, constituency_id: int) -> list[Candidacy]:
+    """The accepted candidates of one constituency, alphabetical (the entry sheet's numbers)."""
+    return list(
+        session.scalars(
+            select(Candidacy)
+            .where(
+                Candidacy.module_id == module.id,
+                Candidacy.constituency_id == constituency_id,
+                Candidacy.status == "accepted",
+            )
+            .order_by(Candidacy.name, Candidacy.id)
+        )
+    )
 
 
 def by_constituency(cands: Sequence[Candidacy]) -> dict[int, list[Candidacy]]:

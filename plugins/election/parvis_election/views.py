@@ -1,5 +1,5 @@
 """Public pages of an election (a module of type ``election``): the election, candidates,
-candidacy form, ballot, confirmation, receipt, results and published ballots."""
+candidacy form and withdrawal, results and published ballots (the ballot is in vote_views)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis.api import InvalidImage, get_context, redirect, render, store_image, view
+from parvis.api import (
+    InvalidImage,
+    LoginRequired,
+    get_context,
+    phase_deadline,
+    phase_timeline,
+    redirect,
+    render,
+    store_image,
+    town_time_zone,
+    view,
+)
 
 from . import results as results_service
-from . import services, voting
-from .box import AlreadyVoted, ballot_box
-from .config import GENDER_LABELS, METHOD_LABELS, STATUS_LABELS, ElectionConfig
+from . import services
+from .box import ballot_box
+from .config import GENDER_LABELS, METHOD_LABELS, STATUS_LABELS, STATUS_TONES, ElectionConfig
 from .forms import CandidacyForm
 from .i18n import _
 from .services import LIST_PUBLISHED, RESULTS_PUBLISHED
@@ -33,14 +44,22 @@ def _url(ctx: Any, route: str = "index", **params: Any) -> str:
     return ctx.module_url(ctx.module, ctx.space, route, **params)
 
 
+# The phase's badge: residents can act now, it is still to come, or it is over.
+PHASE_TONES = {"candidacies": "open", "voting": "open", "results": "success"}
+UPCOMING = frozenset({"setup", "review", "campaign"})
+
+
 def common(ctx: Any, config: ElectionConfig) -> dict[str, Any]:
     mtype = ctx.module_type
+    key = ctx.module.phase
     return {
         "config": config,
-        "phase": mtype.phase(ctx.module.phase) if mtype else None,
+        "phase": mtype.phase(key) if mtype else None,
+        "phase_tone": PHASE_TONES.get(key, "upcoming" if key in UPCOMING else "closed"),
         "method_labels": METHOD_LABELS,
         "gender_labels": GENDER_LABELS,
         "status_labels": STATUS_LABELS,
+        "status_tones": STATUS_TONES,
         "can_manage": ctx.can("election.manage", ctx.space, ctx.module),
         "list_published": ctx.module.phase in LIST_PUBLISHED,
         "results_published": ctx.module.phase in RESULTS_PUBLISHED,
@@ -63,15 +82,34 @@ def index(request: Request) -> Response:
     if ctx.module.phase in LIST_PUBLISHED:
         cands = services.candidacies(ctx.session, ctx.module, accepted_only=True)
     voted = _voted(ctx, where) is not None
+    mine = services.my_candidacy(ctx.session, ctx.module, ctx.user, where.person_key)
+    base = common(ctx, config)
+    # The election's own days, and any phase dates staff set in core's administration (those
+    # also move the phase on by themselves).
+    schedule = {
+        **config.schedule(town_time_zone(ctx.town)),
+        **ctx.schedules.get(ctx.module.id, {}),
+    }
+    rows = services.constituencies(ctx.session, ctx.module)
     return render(
         request,
         "election/index.html",
         {
-            **common(ctx, config),
-            "constituencies": services.constituencies(ctx.session, ctx.module),
+            **base,
+            "steps": phase_timeline(ctx.module_type.phases, ctx.module.phase, schedule)
+            if ctx.module_type
+            else [],
+            "deadline": phase_deadline(
+                str(base["phase"].label), schedule.get(ctx.module.phase, (None, None))[1]
+            )
+            if base["phase"]
+            else None,
+            "seats": sum(c.seats for c in rows),
+            "constituencies": rows,
             "by_constituency": services.by_constituency(cands),
             "standing": where,
-            "mine": services.my_candidacy(ctx.session, ctx.module, ctx.user, where.person_key),
+            "mine": mine,
+            "can_withdraw": services.can_withdraw(ctx.module, mine),
             "voted": voted,
             "apply": ctx.decide("election.apply", ctx.space, ctx.module),
             "vote": ctx.decide("election.vote", ctx.space, ctx.module),
@@ -83,10 +121,11 @@ def index(request: Request) -> Response:
 def candidate(request: Request) -> Response:
     ctx = _ctx(request)
     candidacy = services.get_candidacy(ctx.session, ctx.module, request.path_params["candidacy"])
+    own = candidacy is not None and ctx.user is not None and candidacy.user_id == ctx.user.id
     visible = candidacy is not None and (
         (candidacy.status == "accepted" and ctx.module.phase in LIST_PUBLISHED)
         or ctx.can("election.manage", ctx.space, ctx.module)
-        or (ctx.user is not None and candidacy.user_id == ctx.user.id)
+        or own
     )
     if not visible:
         raise HTTPException(404)
@@ -99,6 +138,8 @@ def candidate(request: Request) -> Response:
             **common(ctx, config),
             "candidacy": candidacy,
             "constituency": rows.get(candidacy.constituency_id),
+            "own": own,
+            "can_withdraw": services.can_withdraw(ctx.module, candidacy),
         },
     )
 
@@ -139,6 +180,49 @@ def apply(request: Request) -> Response:
     )
 
 
+@view
+def withdraw(request: Request) -> Response:
+    """The candidate withdraws (until the list is published): a confirmation, then done."""
+    ctx = _ctx(request)
+    if ctx.user is None:
+        raise LoginRequired()
+    config = ElectionConfig.of(ctx.module)
+    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
+    mine = services.my_candidacy(ctx.session, ctx.module, ctx.user, where.person_key)
+    if mine is None:
+        raise HTTPException(404)
+    if not services.can_withdraw(ctx.module, mine):
+        ctx.flash(_("A candidacy can be withdrawn only until the list is published."), "error")
+        return redirect(_url(ctx, "candidate", candidacy=mine.id))
+    if request.method == "POST" and (ctx.form or {}).get("confirm") == "1":
+        services.withdraw(ctx.module, mine)
+        ctx.audit("election.withdraw", f"candidacy:{mine.id}", name=mine.name)
+        ctx.flash(_("Your candidacy is withdrawn."))
+        return redirect(_url(ctx))
+    rows = {c.id: c.name for c in services.constituencies(ctx.session, ctx.module)}
+    return render(
+        request,
+        "core/confirm.html",
+        {
+            "heading": _("Withdraw your candidacy in “%(title)s”?", title=ctx.module.title),
+            "summary": [
+                (_("Name on the ballot"), mine.name),
+                (_("Constituency"), rows.get(mine.constituency_id, "")),
+            ],
+            "consequences": [
+                _("Your name will not be on the list of candidates nor on the ballot."),
+                _("The election staff see that you withdrew."),
+                _("You can stand again while candidacies are open."),
+            ],
+            "action": _url(ctx, "withdraw"),
+            "fields": {},
+            "confirm_label": _("Withdraw my candidacy"),
+            "back": _url(ctx),
+            "danger": True,
+        },
+    )
+
+
 def _candidacy_input(ctx: Any, form: CandidacyForm) -> services.CandidacyInput | None:
     ok = form.validate()
     photo_id = None
@@ -156,96 +240,6 @@ def _candidacy_input(ctx: Any, form: CandidacyForm) -> services.CandidacyInput |
         statement=form.statement.data.strip(),
         gender=form.gender.data or None,
         photo_id=photo_id,
-    )
-
-
-# --- voting -------------------------------------------------------------------------------------
-
-
-@view
-def vote(request: Request) -> Response:
-    """GET: the ballot. POST step=review: the confirmation page; step=change: the ballot again
-    with the choices; step=cast: the ballot goes in the box, then the receipt."""
-    ctx = _ctx(request)
-    ctx.require("election.vote", ctx.space, ctx.module)
-    config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
-    base = {**common(ctx, config), "standing": where}
-    refusal = None if where.ok else where.reason
-    if refusal is None and not config.voting_open_on(services.today(ctx.town)):
-        refusal = _("Online voting is not open today.")
-    step = (ctx.form or {}).get("step") if request.method == "POST" else None
-    # Casting needs no look-up first: the box refuses a second participation.
-    if refusal is None and step != "cast" and _voted(ctx, where):
-        return redirect(_url(ctx, "receipt"))
-    if refusal is not None:
-        return render(
-            request,
-            "election/vote.html",
-            {**base, "refusal": refusal},
-            status_code=403 if request.method == "POST" else 200,
-        )
-    constituency = where.constituency
-    cands = [
-        c
-        for c in services.candidacies(ctx.session, ctx.module, accepted_only=True)
-        if c.constituency_id == constituency.id
-    ]
-    ids = {c.id for c in cands}
-    choices: tuple[int, ...] = ()
-    typed: dict[str, str] = {}
-    error = None
-    if step in ("review", "change", "cast"):
-        choices, typed = voting.read_choices(config, ctx.form, ids)
-        error = voting.ballot_error(config, constituency, choices, typed, ids)
-    if step == "cast" and (error is None or _voted(ctx, where)):
-        try:
-            if error is None:
-                voting.cast(ctx.session, ctx.module, constituency, where.person_key, choices)
-        except AlreadyVoted:
-            pass
-        return redirect(_url(ctx, "receipt"))
-    context = {
-        **base,
-        "constituency": constituency,
-        "candidates": services.ballot_order(cands, config),
-        "typed": typed,
-        "error": error,
-        "max_choices": voting.max_choices(config, constituency.seats),
-        "refusal": None,
-    }
-    if step == "review" and error is None:
-        by_id = {c.id: c for c in cands}
-        return render(
-            request,
-            "election/confirm.html",
-            {**context, "chosen": [by_id[c] for c in choices], "choices": choices},
-        )
-    return render(
-        request,
-        "election/vote.html",
-        context,
-        status_code=400 if error and step != "change" else 200,
-    )
-
-
-@view
-def receipt(request: Request) -> Response:
-    ctx = _ctx(request)
-    if ctx.user is None:
-        return redirect(_url(ctx))
-    config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
-    voted_at = _voted(ctx, where)
-    return render(
-        request,
-        "election/receipt.html",
-        {
-            **common(ctx, config),
-            "voted": voted_at is not None,
-            "voted_at": voted_at,
-            "standing": where,
-        },
     )
 
 
@@ -304,8 +298,7 @@ routes = [
     Route("/", index, name="index"),
     Route("/candidates/{candidacy:int}", candidate, name="candidate"),
     Route("/apply", apply, methods=["GET", "POST"], name="apply"),
-    Route("/vote", vote, methods=["GET", "POST"], name="vote"),
-    Route("/receipt", receipt, name="receipt"),
+    Route("/withdraw", withdraw, methods=["GET", "POST"], name="withdraw"),
     Route("/results", results, name="results"),
     Route("/ballots/{constituency:int}.{fmt}", ballots, name="ballots"),
 ]

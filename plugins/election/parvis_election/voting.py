@@ -23,9 +23,7 @@ def max_choices(config: ElectionConfig, seats: int) -> int | None:
     return config.max_choices or seats
 
 
-def read_choices(
-    config: ElectionConfig, form: Any, candidates: Collection[int]
-) -> tuple[tuple[int, ...], dict[str, str]]:
+def read_choices(config: ElectionConfig, form: Any) -> tuple[tuple[int, ...], dict[str, str]]:
     """The choices the form carries (approvals, or a ranking for STV) and what was typed, to
     show again. Ids are strictly parsed; the box never sees an unchecked id."""
     if config.method != "stv":

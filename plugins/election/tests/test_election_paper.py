@@ -3,12 +3,18 @@ count, agreed ballots merged in; the sign-in list of online voters."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
+
 from election_helpers import cast, make_election, sign_in, text, voter
 from sqlalchemy import select
 
 from parvis.api import TOWN_ADMIN
 from parvis.models import Module
-from parvis.testing import post_form
+from parvis.testing import make_user, post_form
+from parvis.verification.models import CensusEntry
+from parvis.verification.records import person_key
 from parvis_election.models import Result
 
 
@@ -46,6 +52,68 @@ def test_signin_list_names_online_voters_only(town, client):
     listing = client.get(election.url + "signin-list.csv")
     assert listing.status_code == 200
     assert "online" in listing.text and "never" not in listing.text
+
+
+def test_signin_list_names_people_as_the_census_does(town, client):
+    """A polling station checks an identity document: the census identity (family name, given
+    names, birth date), never the display name someone chose; without a census entry the line
+    says only the account name is known."""
+    election = make_election(town, method="block", seats=1, candidates=1, areas=("nord",))
+    born = dt.date(1971, 6, 30)
+    key = person_key(
+        town.parvis.config.secret_key,
+        town.town_id,
+        family_name="Da Silva",
+        given_names="Maria José",
+        birth_date=born,
+    )
+    with town.session() as session:
+        session.add(
+            CensusEntry(
+                town_id=town.town_id,
+                person_key=key,
+                family_name="Da Silva",
+                given_names="Maria José",
+                birth_date=born,
+            )
+        )
+    with town.session() as session:
+        make_user(
+            session,
+            town.town_id,
+            "listed@example.org",
+            name="Mimi du 3e",
+            verified=True,
+            area=election.areas["nord"],
+            birth_date=born,
+            person_key=key,
+        )
+        make_user(
+            session,
+            town.town_id,
+            "counter@example.org",
+            name="=HYPERLINK(1)",
+            verified=True,
+            area=election.areas["nord"],
+            birth_date=born,
+        )
+    voter(town, "clerk@example.org", election, roles=(TOWN_ADMIN,))
+    for email in ("listed@example.org", "counter@example.org"):
+        sign_in(client, email)
+        vote = [("candidate", election.candidates["nord"][0])]
+        assert cast(client, election, vote).status_code == 303
+    sign_in(client, "clerk@example.org")
+    rows = list(csv.reader(io.StringIO(client.get(election.url + "signin-list.csv").text)))
+    header, lines = rows[0], rows[1:]
+    assert header[1:4] == ["Nom de famille", "Prénoms", "Date de naissance"]
+    listed = next(line for line in lines if line[1])
+    assert listed[:5] == ["Nord", "Da Silva", "Maria José", "1971-06-30", "liste de la ville"]
+    assert "Mimi" not in "".join(listed)
+    unlisted = next(line for line in lines if not line[1])
+    assert unlisted[1:4] == ["", "", ""]
+    # Only the account name is known, said as such (and never run as a spreadsheet formula).
+    assert "absent de la liste" in unlisted[4] and "=HYPERLINK(1)" in unlisted[4]
+    assert not unlisted[4].startswith("=")
 
 
 def test_double_entry_must_agree_before_the_count(town, client):

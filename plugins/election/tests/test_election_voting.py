@@ -217,3 +217,24 @@ def test_another_towns_election_is_not_found(town, make_town):
     with other.client() as client:
         assert client.get(election.url).status_code == 404
         assert client.get(election.url + "vote").status_code == 404
+
+
+def test_a_ballot_does_not_bump_the_towns_content_version(town, client):
+    """Ballots and participations change nothing an anonymous page shows: casting one writes no
+    town row (a bump per ballot would make every vote wait on that one row)."""
+    from parvis.models import Town
+
+    election = make_election(town, method="block", seats=2)
+    voter(town, "ana@example.org", election)
+    sign_in(client, "ana@example.org")
+
+    def version() -> int:
+        with town.session() as session:
+            return session.get(Town, town.town_id).content_version
+
+    before = version()
+    assert (
+        cast(client, election, [("candidate", election.candidates["nord"][0])]).status_code == 303
+    )
+    assert _counts(town) == (1, 1)
+    assert version() == before

@@ -1,0 +1,202 @@
+"""HTTP caching of anonymous pages: ``ETag`` and 304, ``Cache-Control``, the in-process page
+cache.
+
+A request is *anonymous* when it is a ``GET``/``HEAD`` from a visitor with no session (nobody
+logged in, no form sent, no flash message): what it gets depends only on the town, the URL, the
+language and the town's content version (``versions.py``), so its ``ETag`` is made of those plus
+a one-minute clock (pages show "closes in 3 days") and the deployment's build. A response is
+shared (``Cache-Control: public``) only when, in addition, it is a 200 that holds no form (a
+form's CSRF token belongs to one visitor) and sets no cookie; every other response of a view is
+``private, no-store``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.responses import Response
+
+from parvis.contrib import Fragment
+
+if TYPE_CHECKING:
+    from parvis.context import Context
+    from parvis.plugins import PluginInfo
+
+SlotImpl = Callable[..., list[Fragment]]
+
+CLOCK_SECONDS = 60
+SHARED_MAX_AGE = 10
+PUBLIC = f"public, max-age=0, s-maxage={SHARED_MAX_AGE}"
+PRIVATE = "private, no-store"
+VARY = "Accept-Language, Cookie"
+
+
+def build_id(version: str, infos: dict[str, PluginInfo]) -> str:
+    """Changes with any upgrade of core or a plugin, so that no ETag outlives a deployment."""
+    parts = [version, *(f"{name}={info.version}" for name, info in sorted(infos.items()))]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:8]
+
+
+def is_anonymous(ctx: Context) -> bool:
+    request = ctx.request
+    return (
+        request.method in ("GET", "HEAD")
+        and ctx.user is None
+        and ctx.form is None
+        and not request.session
+    )
+
+
+def etag(ctx: Context) -> str:
+    clock = int(time.time()) // CLOCK_SECONDS
+    town = ctx.town
+    return f'W/"{town.id}-{town.content_version}-{ctx.locale}-{clock}-{ctx.parvis.build_id}"'
+
+
+def _matches(header: str, tag: str) -> bool:
+    bare = tag.removeprefix("W/")
+    return any(part.strip().removeprefix("W/") == bare for part in header.split(","))
+
+
+def _public_headers(tag: str) -> dict[str, str]:
+    return {"etag": tag, "cache-control": PUBLIC, "vary": VARY}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    body: bytes
+    media_type: str | None
+    headers: tuple[tuple[str, str], ...]
+    value: tuple[Any, ...] = ()  # a slot's fragments
+    extra_size: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + self.extra_size
+
+
+class PageCache:
+    """Rendered anonymous pages of the views declared ``@view(cache=True)`` and fragments of
+    the slots declared ``@cached_slot``, least recently used first out. Keys carry the content
+    version: a write anywhere in the town makes every entry of the town unreachable (they age
+    out), in every process alike."""
+
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple[Any, ...], entry: _Entry) -> None:
+        if entry.size > self.max_bytes // 8:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= old.size
+            self._entries[key] = entry
+            self.size += entry.size
+            while self.size > self.max_bytes:
+                _key, dropped = self._entries.popitem(last=False)
+                self.size -= dropped.size
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _key(ctx: Context, tag: str) -> tuple[Any, ...]:
+    url = ctx.request.url
+    return (tag, url.path, url.query)
+
+
+# Headers of a cached page that are the response's own (not the session's or security's).
+_KEPT = ("content-type", "content-language", "link")
+
+
+def lookup(ctx: Context, cache: bool | None) -> Response | None:
+    """A 304 when the visitor's copy is current; the cached page if there is one."""
+    if not is_anonymous(ctx):
+        return None
+    tag = ctx.extra["httpcache.etag"] = etag(ctx)
+    if _matches(ctx.request.headers.get("if-none-match", ""), tag):
+        ctx.extra["httpcache.done"] = True
+        return Response(status_code=304, headers=_public_headers(tag))
+    if cache:
+        entry = ctx.parvis.page_cache.get(_key(ctx, tag))
+        if entry is not None:
+            ctx.extra["httpcache.done"] = True
+            headers = {**dict(entry.headers), **_public_headers(tag)}
+            return Response(entry.body, media_type=entry.media_type, headers=headers)
+    return None
+
+
+def set_headers(ctx: Context, response: Response, cache: bool | None) -> None:
+    """``Cache-Control`` (and ``ETag``) of a view's response; keeps a ``cache=True`` page."""
+    if ctx.extra.get("httpcache.done") or "cache-control" in response.headers:
+        return
+    request = ctx.request
+    public = (
+        cache is not False
+        and response.status_code == 200
+        and is_anonymous(ctx)
+        and not getattr(request.state, "holds_form", False)
+        and "set-cookie" not in response.headers
+    )
+    if not public:
+        response.headers["cache-control"] = PRIVATE
+        return
+    tag = ctx.extra.get("httpcache.etag") or etag(ctx)
+    response.headers.update(_public_headers(tag))
+    body = getattr(response, "body", None)
+    if cache and isinstance(body, bytes):
+        kept = tuple((k, v) for k, v in response.headers.items() if k in _KEPT)
+        ctx.parvis.page_cache.put(_key(ctx, tag), _Entry(body, response.media_type, kept))
+
+
+def cached_slot(*names: str) -> Callable[[SlotImpl], SlotImpl]:
+    """Declare a ``parvis_slot`` implementation's fragments for ``names`` cacheable: for an
+    anonymous visitor (see ``is_anonymous``) they are computed once per page, town content
+    version, language and minute, then kept in the process (``PageCache``). Put it under
+    ``@hookimpl``; the implementation must take ``name`` and ``request``. Fragments for
+    logged-in residents, and any holding a form, are always computed."""
+    wanted = frozenset(names)
+
+    def decorator(fn: SlotImpl) -> SlotImpl:
+        @functools.wraps(fn)
+        def wrapper(**kwargs: Any) -> list[Fragment]:
+            # Called with the names ``fn`` declares (the wrapper's signature is ``fn``'s).
+            name, request = kwargs["name"], kwargs["request"]
+            ctx = getattr(request.state, "ctx", None)
+            if name not in wanted or ctx is None or not is_anonymous(ctx):
+                return fn(**kwargs)
+            tag = ctx.extra.get("httpcache.etag") or etag(ctx)
+            url = request.url
+            key = ("slot", fn.__module__, fn.__qualname__, name, tag, url.path, url.query)
+            cache = ctx.parvis.page_cache
+            entry = cache.get(key)
+            if entry is not None:
+                return list(entry.value)
+            fragments = fn(**kwargs)
+            # A fragment holding a form holds a visitor's token: never kept.
+            if not getattr(request.state, "holds_form", False):
+                size = sum(len(f.html) for f in fragments)
+                cache.put(key, _Entry(b"", None, (), tuple(fragments), size))
+            return fragments
+
+        return wrapper
+
+    return decorator

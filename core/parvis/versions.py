@@ -1,0 +1,101 @@
+"""Each town's content version: a counter in the ``towns`` row that every write bumps at commit.
+
+ETags, the page cache and the per-process caches (``caches.py``) are keyed on it, and since it
+lives in the database, every process and every worker agrees on what is current. A unit of work
+that wrote anything (ORM flush or ``insert``/``update``/``delete`` statement) bumps its town's
+``content_version`` in the same transaction, just before the commit; a write to what every
+request reads (the town, its hosts, its permission rules) also bumps ``setup_version``. Work
+outside a request (commands, the mail worker) knows no town and bumps every town.
+
+A few core tables change nothing a visitor sees (log-in sessions, rate limits, the outbox, the
+audit log): writing only to them bumps nothing, so logging in does not empty every cache. A
+plugin marks such a table with ``info={"parvis_unseen": True}`` in its ``__table_args__`` (an
+election's ballots: a bump per ballot would also make every vote update the one town row).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql import TextClause
+
+from parvis.models import Town
+
+TOWN_KEY = "parvis_town_id"
+_WRITTEN = "parvis_written_tables"
+UNSEEN_TABLES = frozenset({"login_sessions", "rate_limit_hits", "outbox", "audit_log"})
+SETUP_TABLES = frozenset({"towns", "town_hosts", "permission_rules"})
+ANY_TABLE = "*"
+# ``Table.info`` key of a plugin table whose writes change nothing a visitor sees.
+UNSEEN_INFO = "parvis_unseen"
+
+
+def set_town(session: Session, town_id: int) -> None:
+    """The town whose version this unit of work bumps (the request's)."""
+    session.info[TOWN_KEY] = town_id
+
+
+def _written(session: Session) -> set[str]:
+    return session.info.setdefault(_WRITTEN, set())  # type: ignore[no-any-return]
+
+
+def _note_flush(session: Session, _context: Any) -> None:
+    tables = _written(session)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if getattr(getattr(type(obj), "__table__", None), "info", {}).get(UNSEEN_INFO):
+            continue
+        table = getattr(type(obj), "__tablename__", None)
+        tables.add(table if isinstance(table, str) else ANY_TABLE)
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(statement, "table", None)
+        if getattr(table, "info", {}).get(UNSEEN_INFO):
+            return
+        name = getattr(table, "name", None)
+        _written(state.session).add(name if isinstance(name, str) else ANY_TABLE)
+    elif isinstance(statement, TextClause) and not statement.text.lstrip().upper().startswith(
+        ("SELECT", "WITH", "PRAGMA")
+    ):
+        _written(state.session).add(ANY_TABLE)
+
+
+def _bump(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the unit of work goes on
+    session.flush()
+    tables = session.info.pop(_WRITTEN, None)
+    if not tables or tables <= UNSEEN_TABLES:
+        return
+    values: dict[str, Any] = {"content_version": Town.content_version + 1}
+    if ANY_TABLE in tables or tables & SETUP_TABLES:
+        values["setup_version"] = Town.setup_version + 1
+    towns = Town.__table__
+    statement = update(towns).values(**values)
+    town_id = session.info.get(TOWN_KEY)
+    if town_id is not None:
+        statement = statement.where(towns.c.id == town_id)
+    else:
+        # Every town, their rows locked in one order: two such commits never deadlock.
+        ordered = select(towns.c.id).order_by(towns.c.id).with_for_update(key_share=True)
+        statement = statement.where(towns.c.id.in_(ordered.scalar_subquery()))
+    # Through the connection: not a write ``_note_statement`` should see.
+    session.connection().execute(statement)
+
+
+def _forget(session: Session, transaction: Any) -> None:
+    # Only when the whole unit of work ends: a savepoint rolled back keeps what came before.
+    if transaction.parent is None:
+        session.info.pop(_WRITTEN, None)
+
+
+def install(sessionmaker: Any) -> None:
+    """Wire a session factory so that its writes bump the content version at commit."""
+    event.listen(sessionmaker, "after_flush", _note_flush)
+    event.listen(sessionmaker, "do_orm_execute", _note_statement)
+    event.listen(sessionmaker, "before_commit", _bump)
+    event.listen(sessionmaker, "after_transaction_end", _forget)
