@@ -4,6 +4,7 @@ with the keyboard alone. Each flow ends on the summary, the vote and the receipt
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -78,6 +79,8 @@ def _chosen_titles(page: Any) -> list[str]:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_ballot_with_javascript(browser: Any, live: Any, size: Any) -> None:
+    from playwright.sync_api import expect
+
     slug, module_id = _call(live)
     _fresh(live, module_id)
     page = _signed_in(browser, live, size)
@@ -93,9 +96,8 @@ def test_ballot_with_javascript(browser: Any, live: Any, size: Any) -> None:
     assert page.url.split("?")[0] == url.split("#")[0].split("?")[0]
     assert page.locator("[data-field=count]").inner_text() == "4"
     assert "choices=" in page.url and len(_chosen_titles(page)) == 4
-    page.wait_for_function(  # announced to screen readers
-        "document.getElementById('ballot-live').textContent.startsWith('Ajouté à votre bulletin')"
-    )
+    # Announced to screen readers (the live region is filled a moment after the change).
+    expect(page.locator("#ballot-live")).to_have_text(re.compile("^Ajouté à votre bulletin"))
     chosen = _chosen_titles(page)
     # The running total stays in view at the bottom of the list.
     cards.last.scroll_into_view_if_needed()
