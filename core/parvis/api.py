@@ -29,6 +29,7 @@ from parvis.db import Base, utcnow
 from parvis.events import emit
 from parvis.forms import Form, parse_int
 from parvis.hookspecs import hookimpl, hookspec
+from parvis.httpcache import cached_slot
 from parvis.i18n import (
     Translator,
     format_currency,
@@ -167,6 +168,7 @@ __all__ = [
     "Verification",
     "VerificationMethod",
     "app_for_command",
+    "cached_slot",
     "census_identities",
     "eligible",
     "emit",

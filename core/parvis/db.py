@@ -61,12 +61,14 @@ class QueryCounter:
         self.statements.append(statement)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, connections: int = 20) -> Engine:
+    """``connections``: the most the pool opens at once (half kept open between requests)."""
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:
-        kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        kept = max(1, connections // 2)
+        kwargs.update(pool_size=kept, max_overflow=connections - kept, pool_pre_ping=True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
@@ -96,9 +98,9 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """An engine plus its session factory; one per app."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, connections: int = 20) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, connections)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self.write_sessionmaker = sessionmaker(
             self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False

@@ -22,6 +22,7 @@ from parvis.api import (
     Setting,
     Space,
     Translator,
+    cached_slot,
     followers,
     get_context,
     hookimpl,
@@ -101,6 +102,7 @@ def parvis_module_types() -> list[ModuleType]:
 
 
 @hookimpl
+@cached_slot("layout.head", "home.main", "space.main")
 def parvis_slot(
     name: str, request: Request, session: Session, context: dict[str, Any]
 ) -> list[Fragment]:
