@@ -34,6 +34,7 @@ from parvis.api import (
 )
 from parvis_consultation import services
 from parvis_consultation.models import Option, Question, Response, Survey
+from parvis_consultation.summary import summarize
 from parvis_consultation.views import ROUTES
 
 T = Translator("parvis_consultation")
@@ -93,8 +94,22 @@ def _phases(with_decision: bool) -> list[Phase]:
 @hookimpl
 def parvis_module_types() -> list[ModuleType]:
     return [
-        ModuleType("survey", _l("Survey"), phases=_phases(True), routes=ROUTES, order=30),
-        ModuleType("poll", _l("Quick poll"), phases=_phases(False), routes=ROUTES, order=31),
+        ModuleType(
+            "survey",
+            _l("Survey"),
+            phases=_phases(True),
+            routes=ROUTES,
+            order=30,
+            summarize=summarize,
+        ),
+        ModuleType(
+            "poll",
+            _l("Quick poll"),
+            phases=_phases(False),
+            routes=ROUTES,
+            order=31,
+            summarize=summarize,
+        ),
     ]
 
 
