@@ -55,6 +55,7 @@ def make_parvis(
         secret_key=SECRET,
         instance_dir=instance_dir,
         mail_backend="null",
+        page_cache_mb=int(os.environ.get("PARVIS_BENCH_PAGE_CACHE_MB", "32")),
     )
     return create_app(config, extra_plugins=extra_plugins(extra) or None)
 

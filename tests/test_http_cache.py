@@ -138,3 +138,39 @@ def test_a_logged_in_session_accepts_only_its_own_token(town, client, resident):
     assert own != anonymous_token
     response = client.post("/logout", data={"csrf_token": own}, follow_redirects=False)
     assert response.status_code == 303
+
+
+def test_a_cached_slot_is_computed_once_per_content_version_for_visitors(make_town, resident):
+    import types
+
+    from parvis.api import Fragment, cached_slot, hookimpl
+
+    calls: list[str] = []
+
+    @hookimpl
+    @cached_slot("layout.footer")
+    def parvis_slot(name, request):
+        if name != "layout.footer":
+            return []
+        calls.append(name)
+        return [Fragment("ticker", f"<p>ticker {len(calls)}</p>")]
+
+    plugin = types.ModuleType("parvis_ticker.plugin")
+    plugin.__file__ = __file__
+    plugin.parvis_slot = parvis_slot
+    town = make_town("ticker.example", extra_plugins={"ticker": plugin})
+    with town.client() as client:
+        # /login is not a cached page (it holds a form): only the fragment is kept.
+        assert "ticker 1" in client.get("/login").text
+        assert "ticker 1" in client.get("/login").text
+        assert calls == ["layout.footer"]
+        _add_space(town, "pool", "Pool")
+        assert "ticker 2" in client.get("/login").text
+        with town.session() as session:
+            from parvis.testing import make_user
+
+            make_user(session, town.town_id, "ticker@example.org")
+        login(client, "ticker@example.org")
+        client.get("/account")
+        client.get("/account")
+        assert len(calls) == 5  # a resident's fragments are always computed

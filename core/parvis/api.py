@@ -18,6 +18,7 @@ from parvis.contrib import (
     Event,
     Fragment,
     MenuItem,
+    ModuleSummary,
     ModuleType,
     Phase,
     Role,
@@ -25,10 +26,11 @@ from parvis.contrib import (
     SpaceKind,
     VerificationMethod,
 )
-from parvis.db import Base, utcnow
+from parvis.db import Base, count_by, utcnow
 from parvis.events import emit
 from parvis.forms import Form, parse_int
 from parvis.hookspecs import hookimpl, hookspec
+from parvis.httpcache import cached_slot
 from parvis.i18n import (
     Translator,
     format_currency,
@@ -54,6 +56,7 @@ from parvis.permissions import (
 )
 from parvis.phases import Deadline, TimelineStep, phase_deadline, phase_timeline
 from parvis.plugin_app import App, unwrap
+from parvis.schedule import set_phase_dates
 from parvis.spaces.services import (
     Follower,
     InvalidImage,
@@ -152,6 +155,7 @@ __all__ = [
     "LoginRequired",
     "MenuItem",
     "Module",
+    "ModuleSummary",
     "ModuleType",
     "PersonAlreadyVerified",
     "Phase",
@@ -167,7 +171,9 @@ __all__ = [
     "Verification",
     "VerificationMethod",
     "app_for_command",
+    "cached_slot",
     "census_identities",
+    "count_by",
     "eligible",
     "emit",
     "followers",
@@ -194,6 +200,7 @@ __all__ = [
     "render_fragment",
     "render_markdown",
     "render_string",
+    "set_phase_dates",
     "site_url",
     "slugify",
     "store_image",

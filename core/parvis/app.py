@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType as PyModule
 from typing import Any
 
+import anyio.to_thread
 import jinja2
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
@@ -55,7 +56,7 @@ class Parvis:
             self.registry.actions, self.registry.module_types, self.registry.roles
         )
         check_table_prefixes(self.infos)
-        self.db = Database(config.database_url)
+        self.db = Database(config.database_url, config.threads)
         for factory in (self.db.sessionmaker, self.db.write_sessionmaker):
             events.install(factory, self.fire)
             versions.install(factory)
@@ -67,7 +68,7 @@ class Parvis:
         self._route_for_name: dict[str, BaseRoute] = {}
         self.themes_dir = THEMES_DIR
         self.build_id = httpcache.build_id(__version__, self.infos)
-        self.page_cache = httpcache.PageCache()
+        self.page_cache = httpcache.PageCache(config.page_cache_mb * 1024 * 1024)
         self._rules: dict[int, tuple[int, RuleSet]] = {}
 
     def url_path(self, app: Starlette, name: str, params: dict[str, Any]) -> str:
@@ -233,6 +234,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # As many views at once as the database pool has connections (``config.threads``).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = config.threads
         worker = None
         if config.inline_worker:
             from parvis.mail import run_worker_async

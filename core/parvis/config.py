@@ -41,6 +41,11 @@ class Config:
     instance_dir: str = "instance"
     # Process the outbox inside the web process (development); production runs ``parvis worker``.
     inline_worker: bool = False
+    # Views run at once per process; the database pool holds as many connections, so that no
+    # view waits for a connection while holding a thread.
+    threads: int = 20
+    # Rendered anonymous pages kept per process (``@view(cache=True)``); 0 turns it off.
+    page_cache_mb: int = 32
     rate_limits: dict[str, list[int]] = field(default_factory=lambda: dict(RATE_LIMITS))
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 

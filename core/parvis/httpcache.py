@@ -12,18 +12,24 @@ form's CSRF token belongs to one visitor) and sets no cookie; every other respon
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import Response
 
+from parvis.contrib import Fragment
+
 if TYPE_CHECKING:
     from parvis.context import Context
     from parvis.plugins import PluginInfo
+
+SlotImpl = Callable[..., list[Fragment]]
 
 CLOCK_SECONDS = 60
 SHARED_MAX_AGE = 10
@@ -68,12 +74,19 @@ class _Entry:
     body: bytes
     media_type: str | None
     headers: tuple[tuple[str, str], ...]
+    value: tuple[Any, ...] = ()  # a slot's fragments
+    extra_size: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + self.extra_size
 
 
 class PageCache:
-    """Rendered anonymous pages of the views declared ``@view(cache=True)``, least recently
-    used first out. Keys carry the content version: a write anywhere in the town makes every
-    entry of the town unreachable (they age out), in every process alike."""
+    """Rendered anonymous pages of the views declared ``@view(cache=True)`` and fragments of
+    the slots declared ``@cached_slot``, least recently used first out. Keys carry the content
+    version: a write anywhere in the town makes every entry of the town unreachable (they age
+    out), in every process alike."""
 
     def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
@@ -89,17 +102,17 @@ class PageCache:
             return entry
 
     def put(self, key: tuple[Any, ...], entry: _Entry) -> None:
-        if len(entry.body) > self.max_bytes // 8:
+        if entry.size > self.max_bytes // 8:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self.size -= len(old.body)
+                self.size -= old.size
             self._entries[key] = entry
-            self.size += len(entry.body)
+            self.size += entry.size
             while self.size > self.max_bytes:
                 _key, dropped = self._entries.popitem(last=False)
-                self.size -= len(dropped.body)
+                self.size -= dropped.size
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -152,3 +165,38 @@ def set_headers(ctx: Context, response: Response, cache: bool | None) -> None:
     if cache and isinstance(body, bytes):
         kept = tuple((k, v) for k, v in response.headers.items() if k in _KEPT)
         ctx.parvis.page_cache.put(_key(ctx, tag), _Entry(body, response.media_type, kept))
+
+
+def cached_slot(*names: str) -> Callable[[SlotImpl], SlotImpl]:
+    """Declare a ``parvis_slot`` implementation's fragments for ``names`` cacheable: for an
+    anonymous visitor (see ``is_anonymous``) they are computed once per page, town content
+    version, language and minute, then kept in the process (``PageCache``). Put it under
+    ``@hookimpl``; the implementation must take ``name`` and ``request``. Fragments for
+    logged-in residents, and any holding a form, are always computed."""
+    wanted = frozenset(names)
+
+    def decorator(fn: SlotImpl) -> SlotImpl:
+        @functools.wraps(fn)
+        def wrapper(**kwargs: Any) -> list[Fragment]:
+            # Called with the names ``fn`` declares (the wrapper's signature is ``fn``'s).
+            name, request = kwargs["name"], kwargs["request"]
+            ctx = getattr(request.state, "ctx", None)
+            if name not in wanted or ctx is None or not is_anonymous(ctx):
+                return fn(**kwargs)
+            tag = ctx.extra.get("httpcache.etag") or etag(ctx)
+            url = request.url
+            key = ("slot", fn.__module__, fn.__qualname__, name, tag, url.path, url.query)
+            cache = ctx.parvis.page_cache
+            entry = cache.get(key)
+            if entry is not None:
+                return list(entry.value)
+            fragments = fn(**kwargs)
+            # A fragment holding a form holds a visitor's token: never kept.
+            if not getattr(request.state, "holds_form", False):
+                size = sum(len(f.html) for f in fragments)
+                cache.put(key, _Entry(b"", None, (), tuple(fragments), size))
+            return fragments
+
+        return wrapper
+
+    return decorator

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import TextClause
 
@@ -65,6 +65,8 @@ def _note_statement(state: ORMExecuteState) -> None:
 
 
 def _bump(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the unit of work goes on
     session.flush()
     tables = session.info.pop(_WRITTEN, None)
     if not tables or tables <= UNSEEN_TABLES:
@@ -72,10 +74,15 @@ def _bump(session: Session) -> None:
     values: dict[str, Any] = {"content_version": Town.content_version + 1}
     if ANY_TABLE in tables or tables & SETUP_TABLES:
         values["setup_version"] = Town.setup_version + 1
-    statement = update(Town.__table__).values(**values)
+    towns = Town.__table__
+    statement = update(towns).values(**values)
     town_id = session.info.get(TOWN_KEY)
     if town_id is not None:
-        statement = statement.where(Town.__table__.c.id == town_id)
+        statement = statement.where(towns.c.id == town_id)
+    else:
+        # Every town, their rows locked in one order: two such commits never deadlock.
+        ordered = select(towns.c.id).order_by(towns.c.id).with_for_update(key_share=True)
+        statement = statement.where(towns.c.id.in_(ordered.scalar_subquery()))
     # Through the connection: not a write ``_note_statement`` should see.
     session.connection().execute(statement)
 

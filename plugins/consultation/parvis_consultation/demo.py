@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parvis.api import Area, Module, Space, User
+from parvis.api import Area, Module, Space, User, set_phase_dates, utcnow
 from parvis_consultation.models import (
     CHOICE,
     LONG_TEXT,
@@ -79,6 +80,8 @@ def create_demo(session: Session, town: Any) -> None:
     )
     session.add_all([survey_module, poll_module])
     session.flush()
+    # Two days left: the home page shows the deadline as urgent.
+    set_phase_dates(session, survey_module, "open", ends_at=utcnow() + dt.timedelta(days=2))
     session.add(
         Survey(
             module_id=survey_module.id,

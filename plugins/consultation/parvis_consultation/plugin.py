@@ -22,6 +22,7 @@ from parvis.api import (
     Setting,
     Space,
     Translator,
+    cached_slot,
     followers,
     get_context,
     hookimpl,
@@ -36,6 +37,7 @@ from parvis_consultation.models import Option, Question, Response, Survey
 from parvis_consultation.responses import respondent_hash
 from parvis_consultation.results import Bar, results_visible
 from parvis_consultation.structure import get_survey, is_open
+from parvis_consultation.summary import summarize
 from parvis_consultation.views import ROUTES
 
 T = Translator("parvis_consultation")
@@ -95,8 +97,22 @@ def _phases(with_decision: bool) -> list[Phase]:
 @hookimpl
 def parvis_module_types() -> list[ModuleType]:
     return [
-        ModuleType("survey", _l("Survey"), phases=_phases(True), routes=ROUTES, order=30),
-        ModuleType("poll", _l("Quick poll"), phases=_phases(False), routes=ROUTES, order=31),
+        ModuleType(
+            "survey",
+            _l("Survey"),
+            phases=_phases(True),
+            routes=ROUTES,
+            order=30,
+            summarize=summarize,
+        ),
+        ModuleType(
+            "poll",
+            _l("Quick poll"),
+            phases=_phases(False),
+            routes=ROUTES,
+            order=31,
+            summarize=summarize,
+        ),
     ]
 
 
@@ -104,6 +120,7 @@ def parvis_module_types() -> list[ModuleType]:
 
 
 @hookimpl
+@cached_slot("layout.head", "home.main", "space.main")
 def parvis_slot(
     name: str, request: Request, session: Session, context: dict[str, Any]
 ) -> list[Fragment]:

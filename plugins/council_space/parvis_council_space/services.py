@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, insert, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -456,7 +456,7 @@ def check_voter(session: Session, space: Space, config: CallConfig, user: User) 
 
 
 def parse_ballot(
-    config: CallConfig, options: dict[int, Idea], form: Any
+    config: CallConfig, options: dict[int, Any], form: Any
 ) -> tuple[dict[int, int], list[str]]:
     """Read and check a ballot from the submitted form: ({idea id: points}, errors).
 
@@ -530,46 +530,81 @@ def _money(amount: int) -> str:
     return format_currency(amount)
 
 
+def ballot_options(
+    session: Session, module: Module, form: Any
+) -> tuple[dict[int, Any], str | None]:
+    """What casting a ballot needs, in one narrow query: the projects of this vote among the ids
+    the form names (rows with ``id`` and ``cost``), and why ballots are refused even in the vote
+    phase (``guards.ballots_refusal``), if they are."""
+    named = [
+        parse_int(key.removeprefix("points-")) for key in form if key.startswith("points-")
+    ] + [parse_int(raw) for raw in form.getlist("idea")]
+    ids = sorted({i for i in named if i is not None})
+    published = select(CountJob.id).where(
+        CountJob.module_id == module.id, CountJob.published_at.is_not(None)
+    )
+    rows = session.execute(
+        union_all(
+            select(literal(-1).label("id"), literal(0).label("cost")).where(published.exists()),
+            select(Idea.id, func.coalesce(Idea.final_cost, Idea.estimated_cost)).where(
+                Idea.module_id == module.id, Idea.status.in_(VOTABLE), Idea.id.in_(ids)
+            ),
+        )
+    ).all()
+    options = {row.id: row for row in rows if row.id != -1}
+    refused = len(options) != len(rows)
+    return options, (
+        _("The results of this vote are published: ballots are no longer accepted.")
+        if refused
+        else None
+    )
+
+
 def cast_ballot(
     session: Session,
     module: Module,
     key: str,
     choices: dict[int, int],
     user_id: int | None = None,
-) -> Ballot:
-    """Record or replace the voter's only ballot in this call, in the caller's transaction.
+) -> bool:
+    """Record or replace the voter's only ballot in this call, in the caller's transaction;
+    returns whether it replaced an earlier one.
 
-    The UNIQUE (module, voter key) constraint makes a second ballot impossible; when two
-    requests of one voter race, the loser finds the winner's row and replaces its choices.
-    """
-    ballot = _lock_ballot(session, module.id, key)
-    if ballot is None:
-        try:
-            with session.begin_nested():
-                ballot = Ballot(module_id=module.id, voter_key=key, user_id=user_id)
-                session.add(ballot)
-                session.flush()
-        except IntegrityError:
-            ballot = _lock_ballot(session, module.id, key)
-            if ballot is None:  # pragma: no cover - the row that won cannot vanish
-                raise
-    session.execute(delete(BallotChoice).where(BallotChoice.ballot_id == ballot.id))
-    session.add_all(
-        BallotChoice(ballot_id=ballot.id, idea_id=idea_id, points=points)
-        for idea_id, points in sorted(choices.items())
+    One upsert on the UNIQUE (module, voter key) constraint: a second ballot is impossible, and
+    when two requests of one voter race, the second waits on the row and replaces the first's
+    choices (its DELETE runs after the first commits)."""
+    now = utcnow()
+    table = Ballot.__table__
+    upsert = _dialect_insert(session)(table).values(
+        module_id=module.id, voter_key=key, user_id=user_id, created_at=now, updated_at=now
     )
-    ballot.updated_at = utcnow()
-    session.flush()
-    return ballot
-
-
-def _lock_ballot(session: Session, module_id: int, key: str) -> Ballot | None:
-    return session.scalar(
-        select(Ballot)
-        .where(Ballot.module_id == module_id, Ballot.voter_key == key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    ballot_id, created_at = session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[table.c.module_id, table.c.voter_key], set_={"updated_at": now}
+        ).returning(table.c.id, table.c.created_at)
+    ).one()
+    replaced = created_at != now
+    if replaced:
+        session.execute(delete(BallotChoice).where(BallotChoice.ballot_id == ballot_id))
+    session.execute(
+        insert(BallotChoice),
+        [
+            {"ballot_id": ballot_id, "idea_id": idea_id, "points": points}
+            for idea_id, points in sorted(choices.items())
+        ],
     )
+    return replaced
+
+
+def _dialect_insert(session: Session) -> Any:
+    """``INSERT ... ON CONFLICT`` exists on both databases, under each dialect's ``insert``."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 def current_choices(session: Session, module: Module, key: str) -> dict[int, int]:

@@ -488,6 +488,10 @@ def followup(request: Request) -> Response:
 def vote(request: Request) -> Response:
     ctx = _ctx(request)
     config = CallConfig.of(ctx.module)
+    if request.method == "POST" and (ctx.form or {}).get("action") != "filter":
+        cast = _cast(ctx, config)
+        if cast is not None:
+            return cast
     decision = ctx.decide("council_space.vote", ctx.space, ctx.module)
     options = services.vote_options(ctx.session, ctx.module)
     by_id = {row.idea.id: row.idea for row in options}
@@ -513,16 +517,7 @@ def vote(request: Request) -> Response:
         ctx.require("council_space.vote", ctx.space, ctx.module)
         if refusal:
             raise HTTPException(403, refusal)
-        choices, errors = services.parse_ballot(config, by_id, ctx.form)
-        if not errors:
-            had = bool(services.current_choices(ctx.session, ctx.module, key))
-            services.cast_ballot(ctx.session, ctx.module, key, choices, ctx.user.id)
-            ctx.flash(
-                _("Your ballot is changed.")
-                if had
-                else _("Your ballot is recorded. You can change it until the vote closes.")
-            )
-            return redirect(_url(ctx, "vote"))
+        _choices, errors = services.parse_ballot(config, by_id, ctx.form)
         selection = _raw_selection(config, ctx.form)
     else:
         selection = services.current_choices(ctx.session, ctx.module, key) if key else {}
@@ -553,6 +548,29 @@ def vote(request: Request) -> Response:
         },
         status_code=400 if errors else 200,
     )
+
+
+def _cast(ctx: Any, config: CallConfig) -> Response | None:
+    """A ballot cast: no option list, one narrow query for the named projects; ``None`` when
+    the ballot has errors (the page is then shown again with them)."""
+    ctx.require("council_space.vote", ctx.space, ctx.module)
+    try:
+        key = services.check_voter(ctx.session, ctx.space, config, ctx.user)
+    except services.ServiceError as exc:
+        raise HTTPException(403, exc.message) from None
+    options, refusal = services.ballot_options(ctx.session, ctx.module, ctx.form)
+    if refusal:
+        raise HTTPException(403, refusal)
+    choices, errors = services.parse_ballot(config, options, ctx.form)
+    if errors:
+        return None
+    replaced = services.cast_ballot(ctx.session, ctx.module, key, choices, ctx.user.id)
+    ctx.flash(
+        _("Your ballot is changed.")
+        if replaced
+        else _("Your ballot is recorded. You can change it until the vote closes.")
+    )
+    return redirect(_url(ctx, "vote"))
 
 
 def _raw_selection(config: CallConfig, form: Any) -> dict[str, str]:

@@ -1,0 +1,277 @@
+"""Council ballots over real HTTP: ``parvis serve`` (1 and 2 workers) on PostgreSQL against a bare
+Starlette route doing one INSERT per request, measured in the same run.
+
+Each ballot is a new TCP connection carrying a signed-in session cookie (its server-side row
+recorded as a log-in records it) and the CSRF token, posted to a council call's ballot
+(``/s/<space>/idea_call/<id>/vote``, approval of 3 projects among 20): the view checks the
+permission and phase, the projects named, and writes the ballot and its choices in one
+transaction. The baseline (``bench_election_http:baseline_app``) parses the same form and INSERTs
+one row. For each target: ballots per second, server CPU time per ballot (user + system of the
+server and its workers, from /proc), the HTTP statuses, lost ballots (accepted answers without
+their ballot row) and duplicated ones (more rows than voters). Then, in-process: the SQL
+statements of one ballot (listed) and the CPU time per ballot through the ASGI app.
+
+    .venv/bin/python bench/bench_council_http.py                    # 1500 ballots per target
+    .venv/bin/python bench/bench_council_http.py --ballots 3000 --concurrency 16 --workers 1,2
+
+Needs PostgreSQL on postgres@127.0.0.1:5432 (trust auth): a database ``parvis_bench_<random>``
+is created and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench_election_http import (
+    CSRF,
+    PG,
+    ROOT,
+    SECRET,
+    _asgi_post,
+    cookie,
+    create_database,
+    drop_database,
+    free_port,
+    measure,
+    post,
+    start,
+    stop,
+)
+
+N_IDEAS = 20
+
+
+def build(url: str, voters: int) -> dict[str, Any]:
+    """Demo town, a council call in its vote phase with ``N_IDEAS`` feasible projects, and
+    ``voters`` confirmed residents (bulk-inserted, with their log-in session rows)."""
+    from sqlalchemy import insert, select
+
+    from parvis import migrate
+    from parvis.accounts.login import session_id_hash
+    from parvis.app import create_app
+    from parvis.config import Config
+    from parvis.db import make_engine, utcnow
+    from parvis.demo import load_demo
+    from parvis.models import LoginSession, Module, Space, Town, User
+    from parvis_council_space.config import CallConfig
+    from parvis_council_space.models import Idea
+
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    app = create_app(Config(database_url=url, secret_key=SECRET, mail_backend="null"))
+    parvis = app.state.parvis
+    with parvis.db.session() as session:
+        load_demo(parvis, session)
+        town = session.scalar(select(Town).where(Town.slug == "brise"))
+        space = Space(
+            town_id=town.id, slug="bench-council", title="Banc", kind="council", published=True
+        )
+        session.add(space)
+        session.flush()
+        module = Module(space_id=space.id, type="idea_call", slug="b", title="Banc", phase="vote")
+        module.published = True
+        CallConfig(ballot_rule="approval", max_projects=5).save(module)
+        session.add(module)
+        session.flush()
+        ideas = [
+            Idea(
+                module_id=module.id,
+                title=f"Projet {i}",
+                description="Texte",
+                estimated_cost=1000 + i,
+                status="feasible",
+            )
+            for i in range(N_IDEAS)
+        ]
+        session.add_all(ideas)
+        session.flush()
+        now = utcnow()
+        rows = [
+            {
+                "town_id": town.id,
+                "email": f"council{n}@bench.local",
+                "password_hash": "x",
+                "display_name": f"Votant {n}",
+                "confirmed_at": now,
+            }
+            for n in range(voters)
+        ]
+        ids = list(session.scalars(insert(User).returning(User.id), rows))
+        session.execute(
+            insert(LoginSession),
+            [{"id": session_id_hash(f"bench-{uid}"), "user_id": uid} for uid in ids],
+        )
+        info = {
+            "path": f"/s/bench-council/idea_call/{module.id}/vote",
+            "ideas": [i.id for i in ideas],
+            "users": ids,
+            "module_id": module.id,
+        }
+    parvis.db.dispose()
+    return info
+
+
+def body(info: dict[str, Any], i: int) -> str:
+    ideas = info["ideas"]
+    chosen = [ideas[i % N_IDEAS], ideas[(i + 7) % N_IDEAS], ideas[(i + 13) % N_IDEAS]]
+    return "".join(f"idea={c}&" for c in chosen) + f"csrf_token={CSRF}"
+
+
+def count_ballots(url: str, module_id: int | None) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        if module_id is None:
+            count = conn.scalar(text("SELECT count(*) FROM bench_baseline"))
+        else:
+            count = conn.scalar(
+                text("SELECT count(*) FROM council_space_ballots WHERE module_id = :m"),
+                {"m": module_id},
+            )
+    engine.dispose()
+    return int(count or 0)
+
+
+def in_process(url: str, info: dict[str, Any], users: list[int], n: int) -> dict[str, Any]:
+    """N ballots through the ASGI app in this thread (the view inline): statements of one ballot
+    and CPU time per ballot."""
+    import parvis.web
+    from parvis.app import create_app
+    from parvis.config import Config
+
+    async def inline(func: Any, *args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    original = parvis.web.run_in_threadpool
+    parvis.web.run_in_threadpool = inline
+    app = create_app(Config(database_url=url, secret_key=SECRET, mail_backend="null"))
+    try:
+        path = info["path"]
+        # First ballots warm the caches (templates, rules) and are not counted.
+        for uid in users[:5]:
+            asyncio.run(_asgi_post(app, path, body(info, uid).encode(), cookie(uid)))
+        with app.state.parvis.db.count_queries() as counter:
+            status = asyncio.run(_asgi_post(app, path, body(info, 1).encode(), cookie(users[5])))
+        start_cpu = time.process_time()
+        for i, uid in enumerate(users[6 : n + 6]):
+            asyncio.run(_asgi_post(app, path, body(info, i).encode(), cookie(uid)))
+        cpu = (time.process_time() - start_cpu) / n * 1000
+    finally:
+        parvis.web.run_in_threadpool = original
+        app.state.parvis.db.dispose()
+    return {"status": status, "statements": counter.statements, "cpu_ms": cpu}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ballots", type=int, default=1500, help="ballots per target")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--in-process", type=int, default=300, help="ballots timed in-process")
+    args = parser.parse_args()
+    workers = [int(w) for w in args.workers.split(",")]
+    name = create_database()
+    url = PG + name
+    procs: list[subprocess.Popen] = []
+    try:
+        info = build(url, args.ballots * len(workers) + args.in_process + 6)
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE bench_baseline (id serial PRIMARY KEY, choice text)"))
+        engine.dispose()
+        tmp = Path(tempfile.mkdtemp(prefix="parvis-bench-"))
+        toml = tmp / "parvis.toml"
+        toml.write_text(
+            f'database_url = "{url}"\nsecret_key = "{SECRET}"\nmail_backend = "null"\n'
+            f'instance_dir = "{tmp / "instance"}"\n'
+        )
+        parvis_bin = str(Path(sys.executable).parent / "parvis")
+        users = iter(info["users"])
+        table = []
+        for w in workers:
+            for target in ("baseline", "parvis"):
+                port = free_port()
+                if target == "parvis":
+                    cmd = [parvis_bin, "serve", "--port", str(port), "--workers", str(w)]
+                    env = {"PARVIS_CONFIG": str(toml)}
+                    voters = [next(users) for _ in range(args.ballots)]
+                    requests = [
+                        post(info["path"], body(info, i), cookie(uid))
+                        for i, uid in enumerate(voters)
+                    ]
+                else:
+                    factory = "bench_election_http:baseline_app"
+                    cmd = [sys.executable, "-m", "uvicorn", "--factory", factory]
+                    cmd += ["--port", str(port), "--workers", str(w)]
+                    env = {"BENCH_URL": url, "PYTHONPATH": str(ROOT / "bench")}
+                    requests = [
+                        post("/insert", f"candidate={i % 12}&csrf_token={CSRF}", None)
+                        for i in range(args.ballots)
+                    ]
+                module_id = info["module_id"] if target == "parvis" else None
+                before = count_ballots(url, module_id)
+                proc = start(cmd, env, port)
+                procs.append(proc)
+                result = measure(proc, port, requests, args.concurrency)
+                stop(proc)
+                written = count_ballots(url, module_id) - before
+                accepted = result["statuses"].get("303", 0)
+                table.append(
+                    {
+                        "target": target,
+                        "workers": w,
+                        "ballots/s": args.ballots / result["seconds"],
+                        "cpu_ms": result["cpu"] / args.ballots * 1000,
+                        "statuses": result["statuses"],
+                        "lost": max(0, accepted - written),
+                        "duplicated": max(0, written - accepted),
+                    }
+                )
+        load = os.getloadavg()
+        print(f"\n{args.ballots} council ballots per target, {args.concurrency} concurrent "
+              f"connections, a new connection per ballot; load average {load[0]:.1f} "
+              f"{load[1]:.1f}")  # fmt: skip
+        print(f"{'target':9} {'workers':>7} {'ballots/s':>10} {'CPU ms':>7} {'lost':>5} "
+              f"{'dup':>4}  statuses")  # fmt: skip
+        base = {row["workers"]: row for row in table if row["target"] == "baseline"}
+        for row in table:
+            ratio = ""
+            if row["target"] == "parvis":
+                ratio = (
+                    f"  ({row['ballots/s'] / base[row['workers']]['ballots/s']:.0%} of baseline)"
+                )
+            print(
+                f"{row['target']:9} {row['workers']:>7} {row['ballots/s']:>10.0f} "
+                f"{row['cpu_ms']:>7.2f} {row['lost']:>5} {row['duplicated']:>4}  "
+                f"{row['statuses']}{ratio}"
+            )
+        found = in_process(url, info, list(users), args.in_process)
+        print(
+            f"\nIn-process (ASGI app, view inline, one thread): {found['cpu_ms']:.2f} ms CPU per "
+            f"ballot over {args.in_process} ballots; one ballot (status {found['status']}): "
+            f"{len(found['statements'])} SQL statements plus the commit:"
+        )
+        for statement in found["statements"]:
+            print("  " + " ".join(statement.split())[:140])
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        drop_database(name)
+
+
+if __name__ == "__main__":
+    main()
