@@ -178,6 +178,10 @@ def _answer_page(
             "preview": preview,
             "restored": restored,
             "keep_form": keep_form,
+            # A visitor sees what an open survey asks (fields disabled) and how to take part.
+            "visitor": ctx.user is None
+            and not decision.allowed
+            and services.is_open(ctx.module, survey),
             "can_manage": can_manage,
             "can_export": _can(ctx, "consultation.export"),
             "can_moderate": _can(ctx, "consultation.moderate"),
