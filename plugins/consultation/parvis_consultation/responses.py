@@ -26,6 +26,7 @@ from parvis_consultation.models import (
 )
 from parvis_consultation.structure import Structure
 
+TOKEN_KEY = "consultation_token"  # the session key of a browser's random respondent token
 DRAFT_LONG_MAX = 10_000  # characters kept per long-text value in a draft
 DRAFT_VALUE_MAX = 500  # characters kept per other value in a draft
 DRAFT_MAX_VALUES = 500  # values kept per draft

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from parvis.api import Event, emit, redirect, render, utcnow, view
+from parvis_consultation.decision import DECISION_PUBLISHED
 from parvis_consultation.forms import DecisionForm, SectionForm, SettingsForm
 from parvis_consultation.i18n import _
 from parvis_consultation.models import Section
@@ -186,7 +187,7 @@ def publish_decision(request: Request) -> Response:
         emit(
             ctx.session,
             Event(
-                "consultation.decision_published",
+                DECISION_PUBLISHED,
                 ctx.town.id,
                 ctx.actor.id,
                 ctx.space.id,

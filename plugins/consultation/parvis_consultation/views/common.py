@@ -13,11 +13,10 @@ from parvis.api import Decision, get_context
 from parvis_consultation.forms import KIND_CHOICES
 from parvis_consultation.i18n import _
 from parvis_consultation.models import Survey
-from parvis_consultation.responses import respondent_hash, response_of
+from parvis_consultation.responses import TOKEN_KEY, respondent_hash, response_of
 from parvis_consultation.structure import closed_reason, is_open
 
 PARIS = ZoneInfo("Europe/Paris")
-TOKEN_KEY = "consultation_token"
 DRAFT_KEY = "consultation_draft"
 
 
