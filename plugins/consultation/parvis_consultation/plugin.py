@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jinja2 import Environment
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -27,15 +28,27 @@ from parvis.api import (
     hookimpl,
     render_fragment,
 )
-from parvis_consultation import gdpr
+from parvis_consultation import gdpr, question_types
 from parvis_consultation.audit_actions import AUDIT_ACTIONS
 from parvis_consultation.decision import DECISION_PUBLISHED, notify_decision
 from parvis_consultation.demo import create_demo
+from parvis_consultation.hookspecs import add_question_type_specs
 from parvis_consultation.i18n import _l
 from parvis_consultation.polls import open_polls, poll_cards
 from parvis_consultation.structure import RESPOND
 from parvis_consultation.summary import summarize
 from parvis_consultation.views import ROUTES
+
+
+@hookimpl
+def parvis_add_hookspecs(pm: Any) -> None:
+    add_question_type_specs(pm)
+
+
+@hookimpl
+def parvis_jinja_env(env: Environment) -> None:
+    # Templates find a question's type (its input and results templates) by its key.
+    env.globals["consultation_question_type"] = question_types.get
 
 
 @hookimpl

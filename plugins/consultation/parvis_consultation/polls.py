@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from parvis.api import Context, Module, Space
 from parvis_consultation.models import Answer, Option, Question, Response, Survey
+from parvis_consultation.question_types.base import Bar
 from parvis_consultation.responses import TOKEN_KEY, respondent_hash
-from parvis_consultation.results import Bar, results_visible
+from parvis_consultation.results import results_visible
 from parvis_consultation.structure import RESPOND, get_survey, is_open
 
 Found = tuple[Module, Space, Survey | None]
