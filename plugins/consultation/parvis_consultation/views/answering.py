@@ -79,6 +79,8 @@ def _answer_page(
             "preview": preview,
             "restored": restored,
             "keep_form": keep_form,
+            # A visitor sees what an open survey asks (fields disabled) and how to take part.
+            "visitor": ctx.user is None and not decision.allowed and is_open(ctx.module, survey),
             "can_manage": can_manage,
             "can_export": can(ctx, "consultation.export"),
             "can_moderate": can(ctx, "consultation.moderate"),
