@@ -6,7 +6,7 @@
    before the running tallies); SQL queries per page, peak Python memory (tracemalloc) while
    rendering; the CSV export's time and its server-side peak memory while streaming.
 2. Concurrent submissions against PostgreSQL: N threads of distinct accounts each validating and
-   saving responses through ``services.validate`` + ``services.save_response``; responses per
+   saving responses through ``answers.validate`` + ``responses.save_response``; responses per
    second, and a check that nothing is lost and that one account hammering in parallel still
    has one response.
 
@@ -314,12 +314,13 @@ def bench_results(url: str, responses: int, runs: int) -> dict[str, Any]:
 
 def export_peak(app: Any, module_id: int) -> int:
     """Peak Python memory (tracemalloc) while streaming the CSV export server-side."""
-    from parvis_consultation import services
+    from parvis_consultation import exports
+    from parvis_consultation.structure import load_structure
 
     with app.state.parvis.db.session(write=False) as s:
-        structure = services.load_structure(s, module_id)
+        structure = load_structure(s, module_id)
         tracemalloc.start()
-        for _chunk in services.export_csv(s, structure, module_id):
+        for _chunk in exports.export_csv(s, structure, module_id):
             pass
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
@@ -329,8 +330,10 @@ def export_peak(app: Any, module_id: int) -> int:
 def bench_concurrency(pg_url: str, users: int, threads: int) -> dict[str, Any]:
     from parvis.db import utcnow
     from parvis.models import User
-    from parvis_consultation import services
+    from parvis_consultation.answers import validate
     from parvis_consultation.models import Answer, Response
+    from parvis_consultation.responses import save_response
+    from parvis_consultation.structure import load_structure
 
     with temp_database(pg_url) as db_url:
         app = make_app(db_url)
@@ -360,9 +363,9 @@ def bench_concurrency(pg_url: str, users: int, threads: int) -> dict[str, Any]:
                     )
                 )
             with db.session() as s:
-                structure = services.load_structure(s, built["module_id"])
+                structure = load_structure(s, built["module_id"])
             values = _form_values(built)
-            assert services.validate(structure, values).ok
+            assert validate(structure, values).ok
             errors: list[BaseException] = []
             chunks = [ids[i::threads] for i in range(threads)]
             barrier = threading.Barrier(threads)
@@ -371,9 +374,9 @@ def bench_concurrency(pg_url: str, users: int, threads: int) -> dict[str, Any]:
                 try:
                     barrier.wait()
                     for uid in chunk:
-                        parsed = services.validate(structure, values)
+                        parsed = validate(structure, values)
                         with db.session() as s:
-                            services.save_response(s, built["module_id"], parsed.rows, user_id=uid)
+                            save_response(s, built["module_id"], parsed.rows, user_id=uid)
                 except BaseException as exc:
                     errors.append(exc)
 
@@ -392,9 +395,9 @@ def bench_concurrency(pg_url: str, users: int, threads: int) -> dict[str, Any]:
                 try:
                     hammer_barrier.wait()
                     for _ in range(10):
-                        parsed = services.validate(structure, values)
+                        parsed = validate(structure, values)
                         with db.session() as s:
-                            services.save_response(s, built["module_id"], parsed.rows, user_id=same)
+                            save_response(s, built["module_id"], parsed.rows, user_id=same)
                 except BaseException as exc:
                     errors.append(exc)
 
@@ -416,7 +419,7 @@ def bench_concurrency(pg_url: str, users: int, threads: int) -> dict[str, Any]:
                     .join(Response.__table__, Response.id == Answer.response_id)
                     .where(Response.user_id == same)
                 )
-                per_response = len(services.validate(structure, values).rows)
+                per_response = len(validate(structure, values).rows)
         finally:
             app.state.parvis.db.dispose()
     return {

@@ -18,6 +18,7 @@ from parvis.contrib import (
     Event,
     Fragment,
     MenuItem,
+    ModuleSummary,
     ModuleType,
     Phase,
     Role,
@@ -25,7 +26,7 @@ from parvis.contrib import (
     SpaceKind,
     VerificationMethod,
 )
-from parvis.db import Base, utcnow
+from parvis.db import Base, count_by, utcnow
 from parvis.events import emit
 from parvis.forms import Form, parse_int
 from parvis.hookspecs import hookimpl, hookspec
@@ -55,6 +56,7 @@ from parvis.permissions import (
 )
 from parvis.phases import Deadline, TimelineStep, phase_deadline, phase_timeline
 from parvis.plugin_app import App, unwrap
+from parvis.schedule import set_phase_dates
 from parvis.spaces.services import (
     Follower,
     InvalidImage,
@@ -153,6 +155,7 @@ __all__ = [
     "LoginRequired",
     "MenuItem",
     "Module",
+    "ModuleSummary",
     "ModuleType",
     "PersonAlreadyVerified",
     "Phase",
@@ -170,6 +173,7 @@ __all__ = [
     "app_for_command",
     "cached_slot",
     "census_identities",
+    "count_by",
     "eligible",
     "emit",
     "followers",
@@ -196,6 +200,7 @@ __all__ = [
     "render_fragment",
     "render_markdown",
     "render_string",
+    "set_phase_dates",
     "site_url",
     "slugify",
     "store_image",

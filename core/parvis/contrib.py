@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,9 +89,33 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class ModuleSummary:
+    """What the home page and space pages show of a module (``ModuleType.summarize``).
+
+    ``participation`` is how many took part so far (``None``: nothing to count), with its label
+    already pluralised ("ballots"); ``action_label``/``action_url`` the one thing a resident can do
+    now (empty: core links to the module); ``results_url`` where its published results or decision
+    are (empty: none yet); ``listed`` False when the plugin shows the module on the home page
+    itself (quick polls), so core leaves it out of its lists there.
+    """
+
+    participation: int | None = None
+    participation_label: str = ""
+    action_label: str = ""
+    action_url: str = ""
+    results_url: str = ""
+    listed: bool = True
+
+
+@dataclass(frozen=True)
 class ModuleType:
     """A kind of module a space can hold; core mounts ``routes`` under
-    ``/s/{space}/{key}/{module}/`` and names them ``<key>:<route name>``."""
+    ``/s/{space}/{key}/{module}/`` and names them ``<key>:<route name>``.
+
+    ``summarize(ctx, items)`` returns a ``ModuleSummary`` per module id for the ``(module,
+    space)`` pairs of this type a page shows, all at once (one query per figure, not one per
+    module).
+    """
 
     key: str
     label: str
@@ -99,6 +123,7 @@ class ModuleType:
     routes: Sequence[BaseRoute] = ()
     order: int = 100
     plugin: str = ""
+    summarize: Callable[[Any, Sequence[Any]], Mapping[int, ModuleSummary]] | None = None
 
     def phase(self, key: str) -> Phase | None:
         return next((p for p in self.phases if p.key == key), None)

@@ -58,6 +58,26 @@ def load_schedules(session: Session, module_ids: Sequence[int]) -> dict[int, Sch
     return schedules
 
 
+def set_phase_dates(
+    session: Session,
+    module: Module,
+    phase: str,
+    *,
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
+) -> None:
+    """Give ``phase`` of ``module`` these dates (``None`` clears one), as staff do in the
+    administration; the module moves on by itself once they pass. For demo data and imports."""
+    row = session.scalar(
+        select(PhaseDates).where(PhaseDates.module_id == module.id, PhaseDates.phase == phase)
+    )
+    if row is None:
+        row = PhaseDates(module_id=module.id, phase=phase)
+        session.add(row)
+    row.starts_at, row.ends_at = starts_at, ends_at
+    session.flush()
+
+
 def due_phase(phases: Sequence[Phase], current: str, schedule: Schedule, now: dt.datetime) -> str:
     """The phase the dates say the module is in now. Dates only ever move a module forward:
     a later phase whose start has passed, or the next one once the current phase has ended."""

@@ -54,12 +54,13 @@ def test_staff_set_the_dates_of_the_phases(new_page: Any, live: Any, size: Any) 
 
 
 def test_a_dated_vote_moves_on_to_results_by_itself(new_page: Any, live: Any) -> None:
-    from parvis.models import AuditEntry, PhaseDates
+    from parvis.models import AuditEntry, Module
+    from parvis.schedule import set_phase_dates
 
     slug, _space_id, module_id = _call(live, "vote")
     ends = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4)
     with live.parvis.db.session() as session:
-        session.add(PhaseDates(module_id=module_id, phase="vote", ends_at=ends))
+        set_phase_dates(session, session.get(Module, module_id), "vote", ends_at=ends)
     page = new_page(PHONE)
     # Signed in: an anonymous visitor's pages may be served from cache for up to a minute
     # (``httpcache.py``), so the move would show at the next minute rather than at once.

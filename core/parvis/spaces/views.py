@@ -11,12 +11,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis import schedule, uploads
-from parvis.contrib import ModuleType
+from parvis.contrib import ModuleSummary, ModuleType
 from parvis.forms import parse_int
 from parvis.i18n import gettext as _
-from parvis.models import Area, Space, Upload
+from parvis.models import Area, Module, Space, Upload
 from parvis.phases import phase_deadline
 from parvis.spaces import services
+from parvis.spaces.home import home_sections, resident_phase, summaries
 from parvis.towns import town_areas
 from parvis.web import Context, get_context, redirect, render, view
 
@@ -25,10 +26,20 @@ from parvis.web import Context, get_context, redirect, render, view
 def home(request: Request) -> Response:
     ctx = get_context(request)
     spaces = services.list_spaces(ctx.session, ctx.town, visible=true())
+    areas = town_areas(ctx.session, ctx.town)
+    sections = home_sections(ctx, spaces)
+    area_id = ctx.user.area_id if ctx.user is not None else None
     return render(
         request,
         "core/home.html",
-        {"spaces": spaces, "areas": town_areas(ctx.session, ctx.town)},
+        {
+            "spaces": spaces,
+            "areas": areas,
+            "open_now": sections.open_now,
+            "results": sections.results,
+            "neighbourhood": sections.neighbourhood,
+            "my_area": next((a for a in areas if a.id == area_id), None),
+        },
         slots=("home.top", "home.main"),
     )
 
@@ -88,12 +99,15 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
     labels: dict[tuple[str, str], tuple[str, str, str]] = {}
     links: dict[str, tuple[str, str]] = {}
     cards = []
-    modules = services.space_modules(ctx.session, space, include_unpublished=include_unpublished)
+    modules = [
+        m
+        for m in services.space_modules(ctx.session, space, include_unpublished=include_unpublished)
+        if m.type in registry and registry[m.type].plugin in enabled
+    ]
     ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules))
+    summary = summaries(ctx, [(m, space) for m in modules])
     for module in modules:
-        mtype = registry.get(module.type)
-        if mtype is None or mtype.plugin not in enabled:
-            continue
+        mtype = registry[module.type]
         key = (module.type, module.phase)
         if key not in labels:
             phase = mtype.phase(module.phase)
@@ -117,9 +131,27 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
                 "phase_label": labels[key][1],
                 "tone": labels[key][2],
                 "deadline": phase_deadline(labels[key][1], end),
+                **_participation(ctx, mtype, module, summary.get(module.id)),
             }
         )
     return cards
+
+
+def _participation(
+    ctx: Context, mtype: ModuleType, module: Module, found: ModuleSummary | None
+) -> dict[str, Any]:
+    """The card's participation count, and its action while residents can act."""
+    if found is None:
+        return {"count": None, "action": None}
+    count = None
+    if found.participation is not None:
+        count = (found.participation, found.participation_label)
+    action = None
+    if resident_phase(ctx, mtype, module.phase) and found.action_label:
+        action = (found.action_label, found.action_url)
+    elif found.results_url:
+        action = (_("See the results"), found.results_url)
+    return {"count": count, "action": action}
 
 
 def phase_tone(mtype: ModuleType, key: str) -> str:

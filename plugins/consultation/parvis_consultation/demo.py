@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parvis.api import Area, Module, Space, User
-from parvis_consultation import services
+from parvis.api import Area, Module, Space, User, set_phase_dates, utcnow
 from parvis_consultation.models import (
     CHOICE,
     LONG_TEXT,
@@ -25,6 +25,7 @@ from parvis_consultation.models import (
     Section,
     Survey,
 )
+from parvis_consultation.responses import save_response
 
 
 def _question(
@@ -79,6 +80,8 @@ def create_demo(session: Session, town: Any) -> None:
     )
     session.add_all([survey_module, poll_module])
     session.flush()
+    # Two days left: the home page shows the deadline as urgent.
+    set_phase_dates(session, survey_module, "open", ends_at=utcnow() + dt.timedelta(days=2))
     session.add(
         Survey(
             module_id=survey_module.id,
@@ -184,14 +187,14 @@ def create_demo(session: Session, town: Any) -> None:
                 {"question_id": q5.id, "row_id": row.id, "option_id": rng.choice(o5[:3]).id}
             )
         rows.append({"question_id": q6.id, "number": float(rng.randint(2, 10))})
-        services.save_response(
+        save_response(
             session,
             survey_module.id,
             rows,
             user_id=user.id,
             area_id=user.area_id if user.area_id in areas else None,
         )
-        services.save_response(
+        save_response(
             session,
             poll_module.id,
             [{"question_id": pq.id, "option_id": rng.choice(po).id}],

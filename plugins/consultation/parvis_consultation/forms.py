@@ -1,4 +1,4 @@
-"""Forms of the survey builder (answers are parsed by ``services.validate``)."""
+"""Forms of the survey builder (answers are parsed by ``answers.validate``)."""
 
 from __future__ import annotations
 

@@ -129,7 +129,7 @@ class Response(Base):
 
 class Answer(Base):
     __tablename__ = "consultation_answers"
-    # Covering indexes: each results query reads one index, never the table (see services).
+    # Covering indexes: each results query reads one index, never the table (see results.py).
     __table_args__ = (
         Index("ix_consultation_answers_respondents", "module_id", "question_id", "response_id"),
         Index(

@@ -32,8 +32,12 @@ from parvis.api import (
     unsubscribe_url,
     using_locale,
 )
-from parvis_consultation import services
+from parvis_consultation import gdpr
 from parvis_consultation.models import Option, Question, Response, Survey
+from parvis_consultation.responses import respondent_hash
+from parvis_consultation.results import Bar, results_visible
+from parvis_consultation.structure import get_survey, is_open
+from parvis_consultation.summary import summarize
 from parvis_consultation.views import ROUTES
 
 T = Translator("parvis_consultation")
@@ -93,8 +97,22 @@ def _phases(with_decision: bool) -> list[Phase]:
 @hookimpl
 def parvis_module_types() -> list[ModuleType]:
     return [
-        ModuleType("survey", _l("Survey"), phases=_phases(True), routes=ROUTES, order=30),
-        ModuleType("poll", _l("Quick poll"), phases=_phases(False), routes=ROUTES, order=31),
+        ModuleType(
+            "survey",
+            _l("Survey"),
+            phases=_phases(True),
+            routes=ROUTES,
+            order=30,
+            summarize=summarize,
+        ),
+        ModuleType(
+            "poll",
+            _l("Quick poll"),
+            phases=_phases(False),
+            routes=ROUTES,
+            order=31,
+            summarize=summarize,
+        ),
     ]
 
 
@@ -176,7 +194,7 @@ def _poll_cards(ctx: Context, session: Session, found: list[tuple[Any, Any, Any]
     else:
         token = ctx.request.session.get("consultation_token")
         if token:
-            token_hash = services.respondent_hash(ctx, token)
+            token_hash = respondent_hash(ctx, token)
             mine = set(
                 session.scalars(
                     select(Response.module_id).where(
@@ -198,13 +216,13 @@ def _poll_cards(ctx: Context, session: Session, found: list[tuple[Any, Any, Any]
         question = questions.get(module.id)
         if question is None or len(options.get(question.id, [])) < 2:
             continue
-        survey = survey or services.get_survey(session, module.id)
+        survey = survey or get_survey(session, module.id)
         answered = module.id in mine
         can_manage = ctx.can("consultation.manage", space, module)
-        show = services.results_visible(module, survey, can_manage=can_manage, answered=answered)
+        show = results_visible(module, survey, can_manage=can_manage, answered=answered)
         opts = options[question.id]
         total = sum(counts.get(o.id, 0) for o in opts)
-        decision = services.is_open(module, survey) and (
+        decision = is_open(module, survey) and (
             ctx.can(RESPOND, space, module) or (ctx.user is None and survey.allow_anonymous)
         )
         cards.append(
@@ -217,9 +235,7 @@ def _poll_cards(ctx: Context, session: Session, found: list[tuple[Any, Any, Any]
                 "show_results": show and (answered or can_manage),
                 "can_vote": decision and not answered,
                 "bars": [
-                    services.Bar(
-                        o.label, counts.get(o.id, 0), counts.get(o.id, 0) / total if total else 0
-                    )
+                    Bar(o.label, counts.get(o.id, 0), counts.get(o.id, 0) / total if total else 0)
                     for o in opts
                 ],
                 "total": total,
@@ -295,12 +311,12 @@ def parvis_event(event: Any, app: Any) -> None:
 
 @hookimpl
 def parvis_export_user_data(session: Session, user: Any) -> dict[str, Any]:
-    return {"consultation_responses": services.user_data(session, user.id)}
+    return {"consultation_responses": gdpr.user_data(session, user.id)}
 
 
 @hookimpl
 def parvis_erase_user_data(session: Session, user: Any) -> None:
-    services.erase_user(session, user.id)
+    gdpr.erase_user(session, user.id)
 
 
 @hookimpl

@@ -135,19 +135,20 @@ def test_conditional_question_only_counts_when_condition_met(client, town, surve
 
 
 def test_required_conditional_question_is_not_required_when_hidden(town, survey):
-    from parvis_consultation import services
+    from parvis_consultation.answers import validate
     from parvis_consultation.models import Question
+    from parvis_consultation.structure import load_structure
 
     with town.session() as s:
         s.get(Question, survey.q["short"]).required = True
     with town.session() as s:
-        structure = services.load_structure(s, survey.module_id)
+        structure = load_structure(s, survey.module_id)
         base = {k: v if isinstance(v, list) else [v] for k, v in full_answer(survey).items()}
         base.pop(f"q{survey.q['short']}")
         base[f"q{survey.q['single']}"] = [str(survey.o["single"][1])]
-        assert services.validate(structure, base).ok
+        assert validate(structure, base).ok
         base[f"q{survey.q['single']}"] = [str(survey.o["single"][0])]
-        parsed = services.validate(structure, base)
+        parsed = validate(structure, base)
         assert parsed.errors == {survey.q["short"]: "This question needs an answer."}
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from parvis.accounts import services as accounts
 from parvis.models import Module, User
-from parvis_consultation import services
 from parvis_consultation.models import Answer, Response
+from parvis_consultation.responses import save_response
 
 
 def _rows(b):
@@ -19,7 +19,7 @@ def _rows(b):
 def _answer(town, b, email):
     with town.session() as s:
         user = english_user(s, town.town_id, email)
-        services.save_response(s, b.module_id, _rows(b), user_id=user.id)
+        save_response(s, b.module_id, _rows(b), user_id=user.id)
         return user.id
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from parvis.models import Module
 from parvis.testing import form_errors, login, post_form
-from parvis_consultation import views
 from parvis_consultation.models import Answer, Draft, Question
+from parvis_consultation.views import answering
 
 BIG = "x" * 2_000_000
 
@@ -74,7 +74,7 @@ def test_draft_keeps_only_this_surveys_fields_with_bounded_values(town, survey, 
 
 
 def test_draft_saves_are_rate_limited_per_network(town, monkeypatch):
-    monkeypatch.setattr(views, "DRAFT_SAVES_PER_HOUR", 3)
+    monkeypatch.setattr(answering, "DRAFT_SAVES_PER_HOUR", 3)
     b = build_survey(town, allow_anonymous=True)
     statuses = []
     for _ in range(4):

@@ -14,8 +14,9 @@ from parvis.accounts import services as accounts
 from parvis.mail import send_pending
 from parvis.models import Follow, User
 from parvis.testing import login, post_form
-from parvis_consultation import services
 from parvis_consultation.models import Answer, Response
+from parvis_consultation.responses import save_response
+from parvis_consultation.structure import saved_survey
 
 
 def test_publishing_the_decision_emails_followers_in_their_language(make_town, smtp_server):
@@ -76,7 +77,7 @@ def test_no_decision_while_the_consultation_is_open(town):
         from parvis.models import Module
 
         assert s.get(Module, b.module_id).phase == "open"
-        assert services.saved_survey(s, b.module_id).decision_published_at is None
+        assert saved_survey(s, b.module_id).decision_published_at is None
 
 
 def _subject(mail):
@@ -122,7 +123,7 @@ def test_concurrent_submissions_by_one_account_make_one_response(town):
             barrier.wait()
             with db.session() as s:
                 rows = [*_rows(b), {"question_id": b.q["number"], "number": float(i)}]
-                services.save_response(s, b.module_id, rows, user_id=user_id)
+                save_response(s, b.module_id, rows, user_id=user_id)
         except BaseException as exc:
             errors.append(exc)
 
@@ -152,7 +153,7 @@ def test_no_response_lost_under_concurrent_load(town):
         try:
             barrier.wait()
             with db.session() as s:
-                services.save_response(s, b.module_id, _rows(b), user_id=uid)
+                save_response(s, b.module_id, _rows(b), user_id=uid)
         except BaseException as exc:
             errors.append(exc)
 

@@ -9,8 +9,9 @@ from consultation_builders import build_survey, english_user, full_answer
 
 from parvis.models import Module
 from parvis.testing import login, post_form
-from parvis_consultation import services
 from parvis_consultation.models import Answer, Question
+from parvis_consultation.results import compute_results
+from parvis_consultation.structure import load_structure
 
 
 def _answer(town, b, email, data, area=None):
@@ -59,8 +60,8 @@ def _three_answers(town, b):
 
 def _results(town, b, **kw):
     with town.session() as s:
-        structure = services.load_structure(s, b.module_id)
-        return services.compute_results(s, structure, b.module_id, **kw)
+        structure = load_structure(s, b.module_id)
+        return compute_results(s, structure, b.module_id, **kw)
 
 
 def test_results_match_hand_counts(town):

@@ -11,8 +11,11 @@ from consultation_builders import build_survey, english_user, full_answer
 from sqlalchemy import insert
 
 from parvis.testing import login, post_form
-from parvis_consultation import services, tallies
+from parvis_consultation import exports, gdpr, tallies
 from parvis_consultation.models import Answer, Response
+from parvis_consultation.responses import save_response
+from parvis_consultation.results import compute_results
+from parvis_consultation.structure import load_structure
 
 
 def _answer(town, b, email, data, area=None):
@@ -27,8 +30,8 @@ def _answer(town, b, email, data, area=None):
 
 def _figures(town, b, area_id=None):
     with town.session() as s:
-        structure = services.load_structure(s, b.module_id)
-        result = services.compute_results(s, structure, b.module_id, area_id=area_id)
+        structure = load_structure(s, b.module_id)
+        result = compute_results(s, structure, b.module_id, area_id=area_id)
     return result.total, [
         (
             qr.respondents,
@@ -62,7 +65,7 @@ def test_tallies_follow_answers_edits_moves_and_erasure_like_a_full_recount(town
     # "one" changes their mind and moves to the other area: the old answers leave the
     # tallies of the first area, the new ones join the second.
     with town.session() as s:
-        services.save_response(
+        save_response(
             s,
             b.module_id,
             [{"question_id": q["single"], "option_id": o["single"][2]}],
@@ -75,7 +78,7 @@ def test_tallies_follow_answers_edits_moves_and_erasure_like_a_full_recount(town
         tallies.rebuild(s, b.module_id)
     assert _all_views(town, b) == incremental
     with town.session() as s:
-        services.erase_user(s, one)
+        gdpr.erase_user(s, one)
     after_erasure = _all_views(town, b)
     assert after_erasure[0][0] == 2
     with town.session() as s:
@@ -98,7 +101,7 @@ def test_concurrent_submissions_keep_exact_tallies(town):
             for user_id in chunk:
                 for _again in range(2):  # the second save replaces the first
                     with town.session() as s:
-                        services.save_response(s, b.module_id, rows, user_id=user_id)
+                        save_response(s, b.module_id, rows, user_id=user_id)
         except Exception as exc:
             errors.append(exc)
 
@@ -145,10 +148,10 @@ def _bulk(town, b, count, start):
 
 def _export_peak(town, b):
     with town.session() as s:
-        structure = services.load_structure(s, b.module_id)
+        structure = load_structure(s, b.module_id)
         tracemalloc.start()
         size = rows = 0
-        for chunk in services.export_csv(s, structure, b.module_id):
+        for chunk in exports.export_csv(s, structure, b.module_id):
             size += len(chunk)
             rows += chunk.count("Answer number")
         _current, peak = tracemalloc.get_traced_memory()

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from parvis.api import Area, Module, Space, User, utcnow
+from parvis.api import Area, Module, Space, User, set_phase_dates, utcnow
 
 from . import services
 from .config import CallConfig
@@ -133,6 +133,7 @@ def load(session: Any, town: Any) -> None:
     vote_call = _call(session, first, "Budget participatif 2027", "vote", budget=60_000)
     _ideas(session, vote_call, first, users, areas, rng)
     _ballots(session, vote_call, users, rng, extra=40)
+    set_phase_dates(session, vote_call, "vote", ends_at=now + dt.timedelta(days=12))
     second = councils[1] if len(councils) > 1 else first
     done_call = _call(session, second, "Budget participatif 2026", "results", budget=50_000)
     _ideas(session, done_call, second, users, areas, rng)
@@ -141,6 +142,7 @@ def load(session: Any, town: Any) -> None:
     services.publish_job(session, done_call, job)
     third = councils[2] if len(councils) > 2 else first
     open_call = _call(session, third, "Appel à idées 2028", "submission", budget=40_000)
+    set_phase_dates(session, open_call, "submission", ends_at=now + dt.timedelta(days=20))
     for title, cost, text in IDEAS[:3]:
         session.add(
             Idea(

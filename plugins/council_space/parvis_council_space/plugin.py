@@ -94,6 +94,7 @@ PHASES = [
 @hookimpl
 def parvis_module_types() -> list[ModuleType]:
     from . import pb_views
+    from .summary import summarize
 
     return [
         ModuleType(
@@ -102,6 +103,7 @@ def parvis_module_types() -> list[ModuleType]:
             phases=PHASES,
             routes=[*views.routes, *pb_views.routes],
             order=30,
+            summarize=summarize,
         )
     ]
 

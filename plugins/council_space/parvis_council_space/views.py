@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
@@ -26,7 +27,7 @@ from parvis.api import (
 )
 from parvis.api import Event as ParvisEvent
 
-from . import guards, services
+from . import ballot, guards, services, vote_views
 from .config import BALLOT_RULES, COUNTING_RULES, CallConfig
 from .forms import (
     FOLLOWUP_LABELS,
@@ -265,9 +266,19 @@ def _idea_page(
             "merge_form": merge_form,
             "followup_form": followup_form or FollowupForm(status=idea.followup_status),
             "updates": updates,
+            "ballot_back": _ballot_back(ctx, common["config"]),
         },
         status_code=status_code,
     )
+
+
+def _ballot_back(ctx: Any, config: CallConfig) -> str | None:
+    """Opened from the ballot: the way back to it with the choices not cast yet."""
+    choices = ctx.request.query_params.get("choices")
+    if choices is None or ctx.module.phase != "vote":
+        return None
+    kept = ballot.format_choices(ballot.parse_choices(choices), config.ballot_rule)
+    return _url(ctx, "vote") + "?" + urlencode({"choices": kept}) + "#ballot-total"
 
 
 @view
@@ -481,109 +492,6 @@ def followup(request: Request) -> Response:
     return _idea_page(ctx, idea, followup_form=form, status_code=400)
 
 
-# --- vote -----------------------------------------------------------------------------------
-
-
-@view
-def vote(request: Request) -> Response:
-    ctx = _ctx(request)
-    config = CallConfig.of(ctx.module)
-    if request.method == "POST" and (ctx.form or {}).get("action") != "filter":
-        cast = _cast(ctx, config)
-        if cast is not None:
-            return cast
-    decision = ctx.decide("council_space.vote", ctx.space, ctx.module)
-    options = services.vote_options(ctx.session, ctx.module)
-    by_id = {row.idea.id: row.idea for row in options}
-    # The filters are fields of the ballot form: "Apply" posts the unsaved choices with them.
-    params = ctx.form if request.method == "POST" and ctx.form is not None else request.query_params
-    filters = services.IdeaFilters.from_query(params, ())
-    if filters.sort == "newest":
-        filters.sort = "title"
-    shown = services.vote_options(ctx.session, ctx.module, filters)
-    errors: list[str] = []
-    refusal = None if decision.allowed else decision.reason
-    if refusal is None:
-        refusal = guards.ballots_refusal(ctx.session, ctx.module)
-    key = services.voter_key(ctx.user) if ctx.user else None
-    if decision.allowed and ctx.user is not None:
-        try:
-            key = services.check_voter(ctx.session, ctx.space, config, ctx.user)
-        except services.ServiceError as exc:
-            refusal = exc.message
-    if request.method == "POST" and (ctx.form or {}).get("action") == "filter":
-        selection = _raw_selection(config, ctx.form)  # shown again, not cast
-    elif request.method == "POST":
-        ctx.require("council_space.vote", ctx.space, ctx.module)
-        if refusal:
-            raise HTTPException(403, refusal)
-        _choices, errors = services.parse_ballot(config, by_id, ctx.form)
-        selection = _raw_selection(config, ctx.form)
-    else:
-        selection = services.current_choices(ctx.session, ctx.module, key) if key else {}
-        selection = {str(k): str(v) for k, v in selection.items()}
-    has_ballot = bool(key) and bool(services.current_choices(ctx.session, ctx.module, key))
-    return render(
-        request,
-        "council_space/vote.html",
-        {
-            **_common(ctx),
-            "options": shown,
-            "any_options": bool(options),
-            "hidden_selection": [
-                (k, v) for k, v in selection.items() if k not in {str(r.idea.id) for r in shown}
-            ],
-            "filters": filters,
-            "filters_in_ballot": True,
-            "areas": services.town_areas(ctx.session, ctx.town.id),
-            "sort_labels": {k: v for k, v in SORT_LABELS.items() if k != "newest"},
-            "status_labels": {},
-            "selection": selection,
-            "errors": errors,
-            "refusal": refusal,
-            "has_ballot": has_ballot,
-            "chosen_cost": sum(
-                by_id[i].cost for i in map(services.parse_int, selection) if i in by_id
-            ),
-        },
-        status_code=400 if errors else 200,
-    )
-
-
-def _cast(ctx: Any, config: CallConfig) -> Response | None:
-    """A ballot cast: no option list, one narrow query for the named projects; ``None`` when
-    the ballot has errors (the page is then shown again with them)."""
-    ctx.require("council_space.vote", ctx.space, ctx.module)
-    try:
-        key = services.check_voter(ctx.session, ctx.space, config, ctx.user)
-    except services.ServiceError as exc:
-        raise HTTPException(403, exc.message) from None
-    options, refusal = services.ballot_options(ctx.session, ctx.module, ctx.form)
-    if refusal:
-        raise HTTPException(403, refusal)
-    choices, errors = services.parse_ballot(config, options, ctx.form)
-    if errors:
-        return None
-    replaced = services.cast_ballot(ctx.session, ctx.module, key, choices, ctx.user.id)
-    ctx.flash(
-        _("Your ballot is changed.")
-        if replaced
-        else _("Your ballot is recorded. You can change it until the vote closes.")
-    )
-    return redirect(_url(ctx, "vote"))
-
-
-def _raw_selection(config: CallConfig, form: Any) -> dict[str, str]:
-    """What the voter sent, to show it again beside the errors."""
-    if config.ballot_rule == "cumulative":
-        return {
-            k.removeprefix("points-"): (form.get(k) or "")[:20]
-            for k in form
-            if k.startswith("points-")
-        }
-    return {str(v): "1" for v in form.getlist("idea")}
-
-
 # --- counting and results -------------------------------------------------------------------
 
 
@@ -776,7 +684,8 @@ routes = [
     Route("/moderation", moderation, name="moderation"),
     Route("/ideas/{idea:int}/merge", merge, methods=["POST"], name="merge"),
     Route("/ideas/{idea:int}/followup", followup, methods=["POST"], name="followup"),
-    Route("/vote", vote, methods=["GET", "POST"], name="vote"),
+    Route("/vote", vote_views.vote, methods=["GET", "POST"], name="vote"),
+    Route("/vote/receipt", vote_views.receipt, name="receipt"),
     Route("/results", results, name="results"),
     Route("/count", count, methods=["POST"], name="count"),
     Route("/publish", publish, methods=["POST"], name="publish"),

@@ -60,7 +60,7 @@ def test_approval_vote_errors_then_cast_then_change(town, council, client, resid
     r = post_form(client, page, [("idea", str(a)), ("idea", str(b)), ("idea", str(c))], page=page)
     assert r.status_code == 400
     assert "You chose 3 projects; you may choose 2 at most." in _errors(r.text)
-    assert r.text.count("checked") == 3  # the selection is kept
+    assert r.text.count('name="remove"') == 3  # the selection is kept
     r = post_form(client, page, [], page=page)
     assert r.status_code == 400 and "Choose at least one project." in _errors(r.text)
     r = post_form(client, page, [("idea", str(a)), ("idea", str(b))], page=page)
@@ -70,7 +70,7 @@ def test_approval_vote_errors_then_cast_then_change(town, council, client, resid
         (f"u:{resident.id}", b, 1),
     ]
     html = client.get(page).text
-    assert "You have voted." in html and html.count("checked") == 2
+    assert "You have voted." in html and html.count('name="remove"') == 2
     assert "Your ballot is recorded." in html
     r = post_form(client, page, [("idea", str(c))], page=page)
     assert r.status_code == 303
@@ -317,6 +317,11 @@ def test_vote_page_filters_keep_hidden_choices(town, council, client, resident):
     assert "Projet 1" in html and "Projet 2" not in html
 
 
+def _form(html, start):
+    form = html[html.index(start) :]
+    return form[: form.index("</form>")]
+
+
 def test_filtering_keeps_the_unsaved_selection_without_casting(town, council, client, resident):
     a, b, c = _setup(council, ballot_rule="approval", max_projects=3)
     with town.session() as s:
@@ -324,41 +329,26 @@ def test_filtering_keeps_the_unsaved_selection_without_casting(town, council, cl
     sign_in(client, resident.email)
     page = council.url("vote")
     assert post_form(client, page, [("idea", str(a))], page=page).status_code == 303
-    html = client.get(page).text
-    # The filters are fields of the ballot form, with their own submit button.
-    form = html[html.index('<form method="post" action="' + page) :]
-    form = form[: form.index("</form>")]
-    assert 'name="area"' in form and 'name="action" value="filter"' in form
-    assert 'name="action" value="cast"' in form
-    # Tick Projet 2 (not saved yet), then filter on the other neighbourhood.
-    r = post_form(
-        client,
-        page,
-        [
-            ("idea", str(a)),
-            ("idea", str(b)),
-            ("area", str(council.other_area_id)),
-            ("sort", "title"),
-            ("action", "filter"),
-        ],
-        page=page,
-    )
-    assert r.status_code == 200
-    assert "Projet 3" in r.text and "Projet 1" not in r.text and "Projet 2" not in r.text
-    assert f'<input type="hidden" name="idea" value="{a}">' in r.text
-    assert f'<input type="hidden" name="idea" value="{b}">' in r.text  # unsaved choice kept
-    assert f'<option value="{council.other_area_id}" selected>' in r.text
+    # Add Projet 2 (not cast): the page comes back with both choices in its address.
+    r = post_form(client, page, [("idea", str(a)), ("add", str(b))], page=page)
+    assert r.status_code == 303
+    assert r.headers["location"].endswith(f"/vote?choices={a}%2C{b}#project-{b}")
+    html = client.get(r.headers["location"]).text
+    assert html.count('name="remove"') == 2
+    # The filters are a form of their own (GET) carrying the choices not cast yet, so the
+    # Enter key in a filter field filters, and in the ballot it never does.
+    filters = _form(html, '<form method="get" class="filters')
+    assert f'name="choices" value="{a},{b}"' in filters and "csrf_token" not in filters
+    ballot = _form(html, '<form method="post" action="' + page)
+    assert 'name="area"' not in ballot.split("ballot-chosen")[0].split("ballot-total")[1]
+    html = client.get(page + f"?choices={a},{b}&area={council.other_area_id}&sort=title").text
+    assert "Projet 3" in html and "Projet 1" not in html and "Projet 2" not in html
+    assert f'<input type="hidden" name="idea" value="{a}">' in html
+    assert f'<input type="hidden" name="idea" value="{b}">' in html  # unsaved choice kept
+    assert f'<option value="{council.other_area_id}" selected>' in html
     uid = f"u:{resident.id}"
     assert _choices(town, council.module_id) == [(uid, a, 1)]  # nothing was cast
-    # Clearing the filter shows every project with both choices ticked; casting saves them.
-    r = post_form(
-        client, page, [("idea", str(a)), ("idea", str(b)), ("action", "filter")], page=page
-    )
-    assert r.status_code == 200
-    assert f'id="idea-{a}" name="idea" value="{a}" checked' in r.text
-    assert f'id="idea-{b}" name="idea" value="{b}" checked' in r.text
-    assert f'id="idea-{c}" name="idea" value="{c}" aria' in r.text
-    r = post_form(client, page, [("idea", str(a)), ("idea", str(b)), ("action", "cast")], page=page)
+    r = post_form(client, page, [("choices", f"{a},{b}"), ("action", "cast")], page=page)
     assert r.status_code == 303
     assert _choices(town, council.module_id) == [(uid, a, 1), (uid, b, 1)]
 
@@ -370,15 +360,16 @@ def test_filtering_keeps_unsaved_points(town, council, client, resident):
     r = post_form(
         client,
         page,
-        [(f"points-{a}", "4"), (f"points-{b}", "6"), ("max_cost", "6000"), ("action", "filter")],
+        [(f"points-{a}", "4"), (f"points-{b}", "6"), ("max_cost", "6000"), ("action", "update")],
         page=page,
     )
-    assert r.status_code == 200
-    assert f'name="points-{a}" value="4"' in r.text and f'name="points-{b}" value="6"' in r.text
-    assert "Projet 3" not in r.text  # 8000 > 6000
+    assert r.status_code == 303
+    html = client.get(r.headers["location"]).text
+    assert f'name="points-{a}" value="4"' in html and f'name="points-{b}" value="6"' in html
+    assert "Projet 3" not in html  # 8000 > 6000
     assert _choices(town, council.module_id) == []
     # Anonymous visitors may look (filter) but nothing is cast.
     with town.client() as anon:
         r = post_form(anon, page, [(f"points-{a}", "4"), ("action", "filter")], page=page)
-        assert r.status_code == 200
+        assert r.status_code == 303
     assert _choices(town, council.module_id) == []

@@ -20,6 +20,7 @@ from parvis.api import (
 
 from . import gdpr, manage_views, services, views, vote_views
 from .i18n import _l
+from .summary import summarize
 
 OFFICER = "election_officer"
 
@@ -116,6 +117,7 @@ def parvis_module_types() -> list[ModuleType]:
             phases=PHASES,
             routes=[*views.routes, *vote_views.routes, *manage_views.routes],
             order=40,
+            summarize=summarize,
         )
     ]
 

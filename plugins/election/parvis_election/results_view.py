@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from parvis.api import format_date, format_datetime, town_time_zone
 
 from .config import ElectionConfig
 from .i18n import _
@@ -102,7 +105,20 @@ def method_words(config: ElectionConfig, seats: int, max_choices: int | None) ->
     return text
 
 
-def constituency_view(config: ElectionConfig, row: Any, data: dict[str, Any]) -> dict[str, Any]:
+def closing_words(value: str | None, zone: ZoneInfo) -> str:
+    """When the electorate was counted, as a resident reads it: "at the end of 16 March 2025"
+    when voting closed at midnight (the last voting day), else the date and time."""
+    if not value:
+        return ""
+    local = dt.datetime.fromisoformat(value).astimezone(zone)
+    if local.time() == dt.time(0, 0):
+        return _("at the end of %(day)s", day=format_date(local.date() - dt.timedelta(days=1)))
+    return _("on %(when)s", when=format_datetime(local, "short"))
+
+
+def constituency_view(
+    config: ElectionConfig, row: Any, data: dict[str, Any], zone: ZoneInfo
+) -> dict[str, Any]:
     names = {c["id"]: c["name"] for c in data["candidates"]}
     votes = {int(k): v for k, v in data["votes"].items()}
     elected = set(data["elected"])
@@ -124,9 +140,7 @@ def constituency_view(config: ElectionConfig, row: Any, data: dict[str, Any]) ->
         "ballots": ballots,
         "voters": voters,
         "turnout": (voters / electorate) if electorate else None,
-        "electorate_at": dt.datetime.fromisoformat(data["electorate_at"])
-        if data.get("electorate_at")
-        else None,
+        "electorate_when": closing_words(data.get("electorate_at"), zone),
         "consistent": data["participations"] == data["online_ballots"]
         and data["paper_signatures"] == data["paper_ballots"],
         "parity_changes": [
@@ -152,9 +166,10 @@ def constituency_view(config: ElectionConfig, row: Any, data: dict[str, Any]) ->
 
 def results_context(ctx: Any, config: ElectionConfig) -> dict[str, Any]:
     stored = stored_results(ctx.session, ctx.module)
+    zone = town_time_zone(ctx.town)
     views = []
     for row in constituencies(ctx.session, ctx.module):
         result = stored.get(row.id)
         if result is not None:
-            views.append(constituency_view(config, row, result.data))
+            views.append(constituency_view(config, row, result.data, zone))
     return {"results": views, "counted": bool(views)}

@@ -105,7 +105,10 @@ def index(request: Request) -> Response:
             if base["phase"]
             else None,
             "seats": sum(c.seats for c in rows),
-            "constituencies": rows,
+            # The resident's own constituency first: the candidates they will vote for.
+            "constituencies": sorted(
+                rows, key=lambda c: where.constituency is None or c.id != where.constituency.id
+            ),
             "by_constituency": services.by_constituency(cands),
             "standing": where,
             "mine": mine,

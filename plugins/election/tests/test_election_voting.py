@@ -238,3 +238,47 @@ def test_a_ballot_does_not_bump_the_towns_content_version(town, client):
     )
     assert _counts(town) == (1, 1)
     assert version() == before
+
+
+def test_cast_step_alone_refuses_ids_of_another_constituency_election_or_town(
+    town, client, make_town
+):
+    """The cast step checks the chosen ids itself (it does not trust the review step): an id of
+    the other constituency, of another election, of another town or of a candidacy not accepted
+    is refused with the ballot shown again, and nothing is stored."""
+    from parvis_election.models import Candidacy
+
+    election = make_election(town, method="block", seats=2)
+    other_election = make_election(town, method="block", seats=2, slug="autres")
+    elsewhere = make_town("elsewhere.example")
+    foreign = make_election(elsewhere, method="block", seats=2)
+    with town.session() as session:
+        pending = Candidacy(
+            module_id=election.module_id,
+            constituency_id=election.constituencies["nord"],
+            name="Pas encore acceptée",
+            status="submitted",
+        )
+        session.add(pending)
+        session.flush()
+        pending_id = pending.id
+    voter(town, "ana@example.org", election)
+    sign_in(client, "ana@example.org")
+    url = election.url + "vote"
+    nord = election.candidates["nord"]
+    for forged in (
+        election.candidates["sud"][0],
+        other_election.candidates["nord"][0],
+        foreign.candidates["nord"][0],
+        pending_id,
+    ):
+        response = post_form(
+            client, url, [("candidate", nord[0]), ("candidate", forged), ("step", "cast")], page=url
+        )
+        assert response.status_code == 400, forged
+        assert 'id="ballot-error"' in response.text
+        assert f'value="{nord[0]}" checked' in response.text  # the valid choice is kept
+    assert _counts(town) == (0, 0)
+    # The same ballot without the forged id goes in.
+    done = post_form(client, url, [("candidate", nord[0]), ("step", "cast")], page=url)
+    assert done.status_code == 303 and _counts(town) == (1, 1)

@@ -1,0 +1,147 @@
+"""The home page as the place to participate: what is open now (deadline, participation count,
+one action each), the resident's neighbourhood, then recent results and decisions.
+
+Every module type summarises its own modules (``ModuleType.summarize``), all of a type at once,
+so the page costs the same number of queries whatever the number of modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from parvis import schedule
+from parvis.context import Context
+from parvis.contrib import ModuleSummary, ModuleType
+from parvis.i18n import gettext as _
+from parvis.models import Module, Space
+from parvis.permissions import ANONYMOUS, RESIDENT, VERIFIED
+from parvis.phases import Deadline, phase_deadline
+
+# Roles of residents: a phase is open to residents when one of its actions is theirs by default.
+RESIDENT_ROLES = frozenset({ANONYMOUS, RESIDENT, VERIFIED})
+RECENT_RESULTS = 6
+
+
+@dataclass(frozen=True)
+class HomeCard:
+    """One module on the home page, ready for ``ui.card``."""
+
+    module: Module
+    space: Space
+    url: str
+    type_label: str
+    phase_label: str
+    deadline: Deadline | None
+    count: tuple[int, str] | None
+    action: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class HomeSections:
+    open_now: list[HomeCard]
+    results: list[HomeCard]
+    neighbourhood: list[Space]
+
+
+def resident_phase(ctx: Context, mtype: ModuleType, phase_key: str) -> bool:
+    """Whether residents can act in this phase (an action of theirs is open in it)."""
+    phase = mtype.phase(phase_key)
+    if phase is None:
+        return False
+    actions = ctx.parvis.registry.actions
+    return any(
+        a in actions and RESIDENT_ROLES & set(actions[a].default_roles) for a in phase.actions
+    )
+
+
+def summaries(ctx: Context, items: Sequence[tuple[Module, Space]]) -> dict[int, ModuleSummary]:
+    """Each module's summary, asking each module type once for all its modules."""
+    by_type: dict[str, list[tuple[Module, Space]]] = {}
+    for module, space in items:
+        by_type.setdefault(module.type, []).append((module, space))
+    found: dict[int, ModuleSummary] = {}
+    for key, group in by_type.items():
+        mtype = ctx.parvis.registry.module_types.get(key)
+        if mtype is not None and mtype.summarize is not None:
+            found.update(mtype.summarize(ctx, group))
+    return found
+
+
+def visible_modules(ctx: Context, spaces: Sequence[Space]) -> list[tuple[Module, Space]]:
+    """The published modules of these (published) spaces, of plugins enabled for the town."""
+    enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
+    by_id = {s.id: s for s in spaces}
+    if not by_id:
+        return []
+    modules = ctx.session.scalars(
+        select(Module)
+        .where(Module.space_id.in_(list(by_id)), Module.published.is_(True))
+        .order_by(Module.position, Module.id)
+    )
+    types = ctx.parvis.registry.module_types
+    return [
+        (m, by_id[m.space_id])
+        for m in modules
+        if m.type in types and types[m.type].plugin in enabled
+    ]
+
+
+def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
+    pairs = visible_modules(ctx, spaces)
+    modules = [m for m, _s in pairs]
+    ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules))
+    summary = summaries(ctx, pairs)
+    open_now, results = [], []
+    for module, space in pairs:
+        mtype = ctx.parvis.registry.module_types[module.type]
+        found = summary.get(module.id, ModuleSummary())
+        if not found.listed:
+            continue
+        if resident_phase(ctx, mtype, module.phase):
+            open_now.append(_card(ctx, mtype, module, space, found, results=False))
+        elif found.results_url:
+            results.append(_card(ctx, mtype, module, space, found, results=True))
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    # Soonest deadline first; undated ones after, in the town's order.
+    open_now.sort(key=lambda c: c.deadline.ends_at if c.deadline else far)
+    results.sort(key=lambda c: c.module.id, reverse=True)
+    area_id = ctx.user.area_id if ctx.user is not None else None
+    neighbourhood = [s for s in spaces if area_id is not None and s.area_id == area_id]
+    return HomeSections(open_now, results[:RECENT_RESULTS], neighbourhood)
+
+
+def _card(
+    ctx: Context,
+    mtype: ModuleType,
+    module: Module,
+    space: Space,
+    found: ModuleSummary,
+    *,
+    results: bool,
+) -> HomeCard:
+    url = ctx.module_url(module, space)
+    phase = mtype.phase(module.phase)
+    phase_label = str(phase.label) if phase else module.phase
+    dates = ctx.schedules.get(module.id)
+    end = schedule.phase_end(mtype.phases, module.phase, dates) if dates else None
+    count = None
+    if found.participation is not None:
+        count = (found.participation, found.participation_label)
+    if results:
+        action = (_("See the results"), found.results_url)
+    else:
+        action = (found.action_label or _("Take part"), found.action_url or url)
+    return HomeCard(
+        module=module,
+        space=space,
+        url=url,
+        type_label=str(mtype.label),
+        phase_label=phase_label,
+        deadline=None if results else phase_deadline(phase_label, end),
+        count=count,
+        action=action,
+    )

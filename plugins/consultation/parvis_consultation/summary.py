@@ -1,0 +1,50 @@
+"""How surveys and quick polls sum themselves up on the home page and space pages
+(``ModuleType.summarize``): answers so far, the one action, where the results are."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from parvis.api import Module, ModuleSummary, Space, Translator, count_by
+from parvis_consultation.models import Response, Survey
+
+T = Translator("parvis_consultation")
+_, ngettext = T.gettext, T.ngettext
+
+
+def summarize(ctx: Any, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
+    """Two queries for any number of surveys and polls."""
+    ids = [m.id for m, _s in items]
+    answers = count_by(ctx.session, Response.module_id, ids)
+    settings = {
+        s.module_id: s for s in ctx.session.scalars(select(Survey).where(Survey.module_id.in_(ids)))
+    }
+    found = {}
+    for module, space in items:
+        survey = settings.get(module.id)
+        count = answers.get(module.id, 0)
+        closed = module.phase in ("closed", "decided")
+        public = survey is None or (
+            survey.poll_results in ("answered", "closed")
+            if module.type == "poll"
+            else survey.results_visibility == "public"
+        )
+        if module.phase == "decided":
+            results_url = ctx.module_url(module, space)
+        elif closed and public:
+            results_url = ctx.module_url(module, space, "results")
+        else:
+            results_url = ""
+        found[module.id] = ModuleSummary(
+            participation=count,
+            participation_label=ngettext("answer", "answers", count),
+            action_label=_("Answer the poll") if module.type == "poll" else _("Answer the survey"),
+            action_url=ctx.module_url(module, space),
+            results_url=results_url,
+            # Quick polls shown on the home page are there already, answerable in place.
+            listed=not (module.type == "poll" and survey is not None and survey.show_on_home),
+        )
+    return found

@@ -1,0 +1,55 @@
+"""How an idea call sums itself up on the home page and space pages (``ModuleType.summarize``):
+ideas proposed or ballots cast so far, the one action of its phase, its published results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from parvis.api import Module, ModuleSummary, Space, count_by
+
+from .i18n import _, ngettext
+from .models import Ballot, CountJob, Idea
+
+
+def summarize(ctx: Any, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
+    """At most three queries for any number of calls."""
+    in_vote = [m.id for m, _s in items if m.phase == "vote"]
+    proposing = [m.id for m, _s in items if m.phase != "vote"]
+    ballots = count_by(ctx.session, Ballot.module_id, in_vote)
+    ideas = count_by(ctx.session, Idea.module_id, proposing, Idea.status != "merged")
+    published = set(
+        ctx.session.scalars(
+            select(CountJob.module_id).where(
+                CountJob.module_id.in_([m.id for m, _s in items]),
+                CountJob.published_at.is_not(None),
+            )
+        )
+    )
+    found = {}
+    for module, space in items:
+        if module.phase == "vote":
+            count = ballots.get(module.id, 0)
+            summary = ModuleSummary(
+                participation=count,
+                participation_label=ngettext("ballot", "ballots", count),
+                action_label=_("Cast my ballot"),
+                action_url=ctx.module_url(module, space, "vote"),
+            )
+        else:
+            count = ideas.get(module.id, 0)
+            summary = ModuleSummary(
+                participation=count,
+                participation_label=ngettext("idea", "ideas", count),
+                action_label=_("Propose an idea") if module.phase == "submission" else "",
+                action_url=ctx.module_url(module, space, "propose")
+                if module.phase == "submission"
+                else "",
+                results_url=ctx.module_url(module, space, "results")
+                if module.id in published
+                else "",
+            )
+        found[module.id] = summary
+    return found

@@ -1,0 +1,48 @@
+"""How an election sums itself up on the home page and space pages (``ModuleType.summarize``):
+voters or candidacies so far, the one action of its phase, its published results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from parvis.api import Module, ModuleSummary, Space, count_by
+
+from .i18n import _, ngettext
+from .models import Candidacy, Participation
+from .services import RESULTS_PUBLISHED
+
+
+def summarize(ctx: Any, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
+    """At most two queries for any number of elections."""
+    voting = [m.id for m, _s in items if m.phase == "voting"]
+    standing = [m.id for m, _s in items if m.phase == "candidacies"]
+    voters = count_by(ctx.session, Participation.module_id, voting)
+    candidates = count_by(
+        ctx.session, Candidacy.module_id, standing, Candidacy.status != "withdrawn"
+    )
+    found = {}
+    for module, space in items:
+        if module.phase == "voting":
+            count = voters.get(module.id, 0)
+            found[module.id] = ModuleSummary(
+                participation=count,
+                participation_label=ngettext("voter", "voters", count),
+                action_label=_("Vote"),
+                action_url=ctx.module_url(module, space, "vote"),
+            )
+        elif module.phase == "candidacies":
+            count = candidates.get(module.id, 0)
+            found[module.id] = ModuleSummary(
+                participation=count,
+                participation_label=ngettext("candidacy", "candidacies", count),
+                action_label=_("Stand as a candidate"),
+                action_url=ctx.module_url(module, space, "apply"),
+            )
+        else:
+            found[module.id] = ModuleSummary(
+                results_url=ctx.module_url(module, space, "results")
+                if module.phase in RESULTS_PUBLISHED
+                else ""
+            )
+    return found

@@ -1,0 +1,149 @@
+"""The home page as the place to participate: what is open now first (deadline, participation
+count, one action each), quick polls, "my neighbourhood", then recent results and decisions;
+module types summarise themselves with a constant number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from parvis.models import Area, Module, PhaseDates, Space
+from parvis.testing import login, make_space_with_module, make_user, post_form
+from parvis_council_space.models import Ballot, CountJob
+
+
+def _english(client) -> None:
+    post_form(client, "/language", {"locale": "en"})
+
+
+def _town_with_everything(town) -> dict[str, object]:
+    survey = make_space_with_module(town, "survey", phase="open", module_title="Parks survey")
+    vote = make_space_with_module(town, "idea_call", phase="vote", module_title="Budget 2027")
+    done = make_space_with_module(town, "idea_call", phase="results", module_title="Budget 2025")
+    draft = make_space_with_module(town, "survey", phase="draft", module_title="Hidden draft")
+    with town.session() as session:
+        session.add(
+            PhaseDates(
+                module_id=vote.module_id,
+                phase="vote",
+                ends_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=12, hours=1),
+            )
+        )
+        session.add_all(
+            Ballot(module_id=vote.module_id, voter_key=f"u:{i}", user_id=None) for i in range(3)
+        )
+        session.add(
+            CountJob(
+                module_id=done.module_id,
+                town_id=town.town_id,
+                rule="greedy",
+                status="done",
+                published_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    return {"survey": survey, "vote": vote, "done": done, "draft": draft}
+
+
+def test_open_now_comes_first_with_deadline_count_and_one_action(town, client):
+    built = _town_with_everything(town)
+    _english(client)
+    html = client.get("/").text
+    open_now = html.index('id="open-now"')
+    results = html.index('id="results-h"')
+    spaces = html.index('id="spaces-h"')
+    assert open_now < results < spaces
+    section = html[open_now:results]
+    assert "Budget 2027" in section and "Parks survey" in section
+    assert "Hidden draft" not in section and "Budget 2025" not in section
+    # Soonest deadline first, with the days left and the ballots cast so far.
+    assert section.index("Budget 2027") < section.index("Parks survey")
+    assert "Vote until" in section and "days left" in section
+    assert "<strong>3</strong> ballots" in section
+    assert f'href="{built["vote"].url}vote"' in section
+    assert f'href="{built["survey"].url}"' in section
+    past = html[results:spaces]
+    assert "Budget 2025" in past and f'href="{built["done"].url}results"' in past
+
+
+def test_an_undecided_call_is_not_listed_as_a_result(town, client):
+    make_space_with_module(town, "idea_call", phase="results", module_title="Not counted yet")
+    html = client.get("/").text
+    assert 'id="results-h"' not in html
+    assert "Espace de test" in html  # its space is still listed
+
+
+def test_my_neighbourhood_for_a_resident(town, client):
+    with town.session() as session:
+        north = Area(town_id=town.town_id, slug="north", name="North")
+        south = Area(town_id=town.town_id, slug="south", name="South")
+        session.add_all([north, south])
+        session.flush()
+        session.add(
+            Space(
+                town_id=town.town_id,
+                slug="n",
+                title="North council",
+                published=True,
+                area_id=north.id,
+            )
+        )
+        session.add(
+            Space(
+                town_id=town.town_id,
+                slug="s",
+                title="South council",
+                published=True,
+                area_id=south.id,
+            )
+        )
+        make_user(session, town.town_id, "north@example.org", area=north, locale="en")
+        make_user(session, town.town_id, "nowhere@example.org", locale="en")
+    assert "My neighbourhood" not in client.get("/").text  # visitors have none
+    login(client, "north@example.org")
+    html = client.get("/").text
+    mine = html[html.index('id="my-area"') : html.index('id="spaces-h"')]
+    assert "My neighbourhood: North" in mine
+    assert "North council" in mine and "South council" not in mine
+    client.cookies.clear()
+    login(client, "nowhere@example.org")
+    html = client.get("/").text
+    assert "Choose my neighbourhood" in html
+
+
+def test_the_home_page_costs_the_same_for_few_or_many_modules(make_town):
+    few = make_town("few.example")
+    many = make_town("many.example", app=few.app)
+    for town, copies in ((few, 1), (many, 6)):
+        for i in range(copies):
+            make_space_with_module(town, "survey", phase="open", space_slug=f"sv{i}")
+            make_space_with_module(town, "poll", phase="open", space_slug=f"pl{i}")
+            make_space_with_module(town, "idea_call", phase="vote", space_slug=f"iv{i}")
+            make_space_with_module(town, "idea_call", phase="submission", space_slug=f"is{i}")
+            make_space_with_module(town, "idea_call", phase="results", space_slug=f"ir{i}")
+            make_space_with_module(town, "council_election", phase="voting", space_slug=f"el{i}")
+    counts = []
+    for town in (few, many):
+        with town.client() as client:
+            client.get("/")  # warm the per-process caches
+            with town.parvis.db.count_queries() as counter:
+                assert client.get("/", headers={"cache-control": "no-cache"}).status_code == 200
+            counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+
+
+def test_council_page_puts_taking_part_before_members_news_and_meetings(town, client):
+    call = make_space_with_module(town, "idea_call", phase="vote", kind="council")
+    with town.session() as session:
+        space = session.get(Space, call.space_id)
+        module = session.get(Module, call.module_id)
+        assert space.kind == "council" and module is not None
+    _english(client)
+    html = client.get(f"/s/{call.space_slug}").text
+    take_part = html.index("Take part")
+    assert f'href="{call.url}vote"' in html[take_part:]
+    for later in ("Members", "News", "Meetings"):
+        if later in html:
+            assert take_part < html.index(later), later
+    with town.session() as session:
+        assert session.scalar(select(Module.phase).where(Module.id == call.module_id)) == "vote"
