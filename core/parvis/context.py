@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,7 @@ from parvis.contrib import ModuleType
 from parvis.models import Module, Space, Town, TownHost, User
 from parvis.permissions import Actor, Decision, RuleSet
 from parvis.plugin_app import App
-from parvis.schedule import PhaseInfo, phase_info
+from parvis.schedule import PhaseInfo, phase_info, resident_phase
 from parvis.towns import town_time_zone
 
 if TYPE_CHECKING:
@@ -95,7 +95,9 @@ class Context:
         mtype = self.parvis.registry.module_types.get(module.type) if module else None
         if module is None or mtype is None:
             return None
-        return phase_info(mtype.phases, module.phase, self.schedules.get(module.id, {}))
+        info = phase_info(mtype.phases, module.phase, self.schedules.get(module.id, {}))
+        open_to_residents = resident_phase(self.parvis.registry.actions, mtype, module.phase)
+        return replace(info, open_to_residents=open_to_residents)
 
     def plugin_enabled(self, name: str) -> bool:
         return name in self.parvis.core_plugins or (

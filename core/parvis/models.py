@@ -283,6 +283,20 @@ class LoginSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class Consent(Base):
+    """A resident accepted version ``version`` of the town's privacy policy (kept per version,
+    so the town can show who accepted what and when)."""
+
+    __tablename__ = "consents"
+    # Nothing a visitor sees changes when someone accepts (``versions.py``).
+    __table_args__ = {"info": {"parvis_unseen": True}}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    accepted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class RateLimitHit(Base):
     __tablename__ = "rate_limit_hits"
     __table_args__ = (Index("ix_rate_limit_hits_key_at", "key", "at"),)

@@ -10,7 +10,7 @@ space's followers; the others find it already moved. Every plugin's module types
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from parvis import audit
-from parvis.contrib import Event, Phase
+from parvis.contrib import Action, Event, ModuleType, Phase
 from parvis.db import utcnow
 from parvis.events import emit
 from parvis.i18n import gettext as _
 from parvis.models import Module, PhaseDates, Space
+from parvis.permissions import ANONYMOUS, RESIDENT, VERIFIED
 from parvis.phases import Deadline, TimelineStep, phase_deadline, phase_timeline
 from parvis.versions import TOWN_KEY
 
@@ -34,12 +35,28 @@ if TYPE_CHECKING:
 Schedule = dict[str, tuple[dt.datetime | None, dt.datetime | None]]
 
 
+# Roles of residents: a phase is open to residents when one of its actions is theirs by default.
+RESIDENT_ROLES = frozenset({ANONYMOUS, RESIDENT, VERIFIED})
+
+
 @dataclass(frozen=True)
 class PhaseInfo:
-    """What residents read about a module's phase: the deadline line and the timeline."""
+    """What residents read about a module's phase: the deadline line and the timeline, and
+    whether residents can act in it (a visitor is then invited to create an account)."""
 
     deadline: Deadline | None
     timeline: list[TimelineStep]
+    open_to_residents: bool = False
+
+
+def resident_phase(actions: Mapping[str, Action], mtype: ModuleType, phase_key: str) -> bool:
+    """Whether residents can act in this phase: one of its actions is theirs by default."""
+    phase = mtype.phase(phase_key)
+    if phase is None:
+        return False
+    return any(
+        a in actions and RESIDENT_ROLES & set(actions[a].default_roles) for a in phase.actions
+    )
 
 
 def load_schedules(session: Session, module_ids: Sequence[int]) -> dict[int, Schedule]:

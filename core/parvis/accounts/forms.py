@@ -24,6 +24,7 @@ class SignupForm(Form):
         description=_l("At least 10 characters."),
     )
     area = SelectField(_l("Your neighbourhood"), [Optional()], coerce=str, validate_choice=True)
+    accept_terms = BooleanField(_l("I have read and accept the privacy policy"))
 
 
 class LoginForm(Form):

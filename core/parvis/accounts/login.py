@@ -82,13 +82,19 @@ def end_session(ctx: Context) -> None:
     ctx.request.session.clear()
 
 
-def next_url(request: Request) -> str:
-    """The local path to return to after logging in; anything else goes home.
+def local_path(target: object) -> str:
+    """``target`` if it is a path on this site, else ``/``.
 
     Browsers read a backslash as a slash, so ``/\\evil.example`` would leave the site."""
-    target = request.query_params.get("next", "/")
+    if not isinstance(target, str):
+        return "/"
     local = target.startswith("/") and not target.startswith("//")
     return target if local and "\\" not in target and target.isprintable() else "/"
+
+
+def next_url(request: Request) -> str:
+    """The local path to return to after logging in or signing up; anything else goes home."""
+    return local_path(request.query_params.get("next", "/"))
 
 
 @view

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
+from parvis.accounts import legal
 from parvis.accounts.login import session_id_hash
 from parvis.accounts.views import routes
 from parvis.hookspecs import hookimpl
 from parvis.models import LoginSession, User
 from parvis.permissions import grants_query
+from parvis.web import get_context
 
 
 @hookimpl
 def parvis_routes() -> list[BaseRoute]:
     return list(routes)
+
+
+@hookimpl
+def parvis_template_vars(request: Request) -> dict[str, Any]:
+    """``terms_to_accept``: the privacy policy version a logged-in resident has yet to accept
+    (the layout then asks), else 0. One query, for logged-in residents only."""
+    ctx = get_context(request)
+    version = legal.terms_version(ctx.town) if ctx.user is not None else 0
+    if version and legal.accepted_version(ctx.session, ctx.user) >= version:
+        version = 0
+    return {"terms_to_accept": version}
 
 
 @hookimpl(trylast=True)

@@ -11,7 +11,7 @@ from parvis.accounts import tokens
 from parvis.db import utcnow
 from parvis.i18n import gettext as _
 from parvis.mail import queue_mail
-from parvis.models import Follow, OutboxMail, RateLimitHit, RoleGrant, Town, User
+from parvis.models import Consent, Follow, OutboxMail, RateLimitHit, RoleGrant, Town, User
 from parvis.passwords import hash_password, needs_rehash, verify_password
 from parvis.plugins import call_each
 from parvis.verification.records import forget_user
@@ -41,6 +41,8 @@ def sign_up(
     display_name: str,
     area_id: int | None,
     locale: str,
+    next_path: str = "/",
+    terms_version: int = 0,
 ) -> User | None:
     """Create an unconfirmed account and mail its confirmation link.
 
@@ -75,14 +77,21 @@ def sign_up(
     )
     session.add(user)
     session.flush()
-    send_confirmation(session, town, user, secret=secret, base_url=base_url)
+    if terms_version:
+        session.add(Consent(user_id=user.id, version=terms_version))
+    send_confirmation(session, town, user, secret=secret, base_url=base_url, next_path=next_path)
     return user
 
 
 def send_confirmation(
-    session: Session, town: Town, user: User, *, secret: str, base_url: str
+    session: Session, town: Town, user: User, *, secret: str, base_url: str, next_path: str = "/"
 ) -> None:
-    token = tokens.make_token(secret, "confirm", {"u": user.id, "e": user.email})
+    """Mail the confirmation link; ``next_path`` (a local path) is where the resident goes back
+    to once confirmed and logged in, carried in the signed link."""
+    data: dict[str, Any] = {"u": user.id, "e": user.email}
+    if next_path != "/":
+        data["n"] = next_path
+    token = tokens.make_token(secret, "confirm", data)
     queue_mail(
         session,
         user.email,
@@ -111,6 +120,13 @@ def confirm(session: Session, town: Town, *, secret: str, token: str) -> tuple[U
         return user, False
     user.confirmed_at = utcnow()
     return user, True
+
+
+def confirmation_next(secret: str, token: str) -> str | None:
+    """The page a confirmation link leads back to (unchecked: pass it through ``local_path``)."""
+    data = tokens.read_token(secret, "confirm", token, tokens.CONFIRM_MAX_AGE)
+    value = data.get("n") if data else None
+    return value if isinstance(value, str) else None
 
 
 def authenticate(session: Session, town: Town, email: str, password: str) -> User | None:
@@ -182,6 +198,9 @@ def export_data(session: Session, pm: pluggy.PluginManager, user: User) -> dict[
         select(RoleGrant.role, RoleGrant.space_id).where(RoleGrant.user_id == user.id)
     ).all()
     follows = session.scalars(select(Follow.space_id).where(Follow.user_id == user.id)).all()
+    consents = session.scalars(
+        select(Consent).where(Consent.user_id == user.id).order_by(Consent.id)
+    ).all()
     data: dict[str, Any] = {
         "account": {
             "email": user.email,
@@ -194,6 +213,9 @@ def export_data(session: Session, pm: pluggy.PluginManager, user: User) -> dict[
             "notify_followed": user.notify_followed,
             "roles": [{"role": role, "space_id": space_id} for role, space_id in grants],
             "followed_space_ids": list(follows),
+            "privacy_policy_accepted": [
+                {"version": c.version, "at": c.accepted_at.isoformat()} for c in consents
+            ],
         }
     }
     for plugin, part in call_each(pm, "parvis_export_user_data", session=session, user=user):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import delete
 from starlette.requests import Request
@@ -11,8 +12,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis import i18n
-from parvis.accounts import forms, login, services
-from parvis.accounts.login import client_ip, end_session, limited, log_in, next_url
+from parvis.accounts import forms, legal, login, services
+from parvis.accounts.login import (
+    client_ip,
+    end_session,
+    limited,
+    local_path,
+    log_in,
+    next_url,
+)
 from parvis.i18n import gettext as _
 from parvis.models import Area, LoginSession, User
 from parvis.towns import town_areas
@@ -33,7 +41,13 @@ def signup(request: Request) -> Response:
     ctx = get_context(request)
     form = forms.SignupForm.from_request(ctx.form)
     form.area.choices = _area_choices(ctx)
-    if request.method == "POST" and form.validate():
+    terms = legal.terms_version(ctx.town)
+    back = next_url(request)
+    valid = request.method == "POST" and form.validate()
+    if request.method == "POST" and terms and not form.accept_terms.data:
+        form.add_error("accept_terms", _("Accept the privacy policy to create your account."))
+        valid = False
+    if valid:
         if ctx.form and ctx.form.get(HONEYPOT):
             # A bot filled the field people cannot see: answer as usual, create nothing.
             return render(
@@ -41,7 +55,8 @@ def signup(request: Request) -> Response:
             )
         if limited(ctx, "signup", client_ip(request)):
             form.add_error("email", _("Too many sign-ups from your connection. Try again later."))
-            return render(request, "accounts/signup.html", {"form": form}, status_code=429)
+            context = {"form": form, "terms": terms, "back": back}
+            return render(request, "accounts/signup.html", context, status_code=429)
         services.sign_up(
             ctx.session,
             ctx.town,
@@ -52,35 +67,39 @@ def signup(request: Request) -> Response:
             display_name=form.display_name.data,
             area_id=int(form.area.data) if form.area.data else None,
             locale=ctx.locale,
+            next_path=back,
+            terms_version=terms,
         )
         return render(
             request, "accounts/check_email.html", {"email": form.email.data, "reset": False}
         )
     status = form_status(request)
-    return render(request, "accounts/signup.html", {"form": form}, status_code=status)
+    context = {"form": form, "terms": terms, "back": back}
+    return render(request, "accounts/signup.html", context, status_code=status)
 
 
 @view(write=True)
 def confirm(request: Request) -> Response:
     ctx = get_context(request)
+    token = request.path_params["token"]
     user, first_use = services.confirm(
-        ctx.session,
-        ctx.town,
-        secret=ctx.parvis.config.secret_key,
-        token=request.path_params["token"],
+        ctx.session, ctx.town, secret=ctx.parvis.config.secret_key, token=token
     )
     if user is None:
         return render(request, "accounts/confirm_failed.html", status_code=400)
+    # Back to the page the resident signed up from (a local path only, checked again here).
+    back = local_path(services.confirmation_next(ctx.parvis.config.secret_key, token))
     # The link confirms the address and never logs in: opening someone else's link (sent by
     # an attacker who wants the victim to act in the attacker's account) logs nobody in.
     if ctx.user is not None and ctx.user.id == user.id:
         ctx.flash(_("Your address is confirmed. Welcome!"))
-        return redirect("/")
+        return redirect(back)
     if first_use:
         ctx.flash(_("Your address is confirmed: log in to take part."))
     else:
         ctx.flash(_("Your address is already confirmed: log in."), "info")
-    return redirect(ctx.url("accounts:login"))
+    login_page = ctx.url("accounts:login")
+    return redirect(login_page if back == "/" else f"{login_page}?next={quote(back, safe='')}")
 
 
 @view
@@ -329,6 +348,9 @@ routes = [
         name="accounts:reset_password",
     ),
     Route("/account", profile, methods=["GET", "POST"], name="accounts:profile"),
+    Route("/account/terms", legal.accept_terms, methods=["POST"], name="accounts:terms"),
+    Route("/privacy", legal.privacy, name="accounts:privacy"),
+    Route("/legal", legal.legal_notice, name="accounts:legal"),
     Route("/account/export", export, name="accounts:export"),
     Route("/account/delete", delete_account, methods=["POST"], name="accounts:delete"),
     Route(

@@ -35,6 +35,10 @@ CORE_AUDIT_ACTIONS = [
         "town.save",
         _l("%(actor)s saved the town settings (plugins: %(plugins)s; theme: %(theme)s)"),
     ),
+    AuditAction(
+        "town.legal",
+        _l("%(actor)s saved the legal pages (privacy policy version %(version)s)"),
+    ),
     AuditAction("town.plugin_settings", _l("%(actor)s saved the plugins' settings")),
     AuditAction(
         "town.branding", _l("%(actor)s changed the town's branding (main colour: %(primary)s)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from parvis.admin.dates_views import module_dates
+from parvis.admin.legal_views import legal
 from parvis.admin.people_views import areas, revoke, roles, unverify
 from parvis.admin.rules_views import permissions, rule_delete
 from parvis.admin.spaces_views import dashboard, module_add, module_phase, space_edit, space_new
@@ -47,6 +48,7 @@ routes = [
         name="admin:rule_delete",
     ),
     Route("/admin/town", town_settings, methods=["GET", "POST"], name="admin:town"),
+    Route("/admin/legal", legal, methods=["GET", "POST"], name="admin:legal"),
     Route(
         "/admin/plugin-settings",
         plugin_settings,

@@ -18,11 +18,9 @@ from parvis.context import Context
 from parvis.contrib import ModuleSummary, ModuleType
 from parvis.i18n import gettext as _
 from parvis.models import Module, Space
-from parvis.permissions import ANONYMOUS, RESIDENT, VERIFIED
 from parvis.phases import Deadline, phase_deadline
+from parvis.schedule import resident_phase
 
-# Roles of residents: a phase is open to residents when one of its actions is theirs by default.
-RESIDENT_ROLES = frozenset({ANONYMOUS, RESIDENT, VERIFIED})
 RECENT_RESULTS = 6
 
 
@@ -45,17 +43,6 @@ class HomeSections:
     open_now: list[HomeCard]
     results: list[HomeCard]
     neighbourhood: list[Space]
-
-
-def resident_phase(ctx: Context, mtype: ModuleType, phase_key: str) -> bool:
-    """Whether residents can act in this phase (an action of theirs is open in it)."""
-    phase = mtype.phase(phase_key)
-    if phase is None:
-        return False
-    actions = ctx.parvis.registry.actions
-    return any(
-        a in actions and RESIDENT_ROLES & set(actions[a].default_roles) for a in phase.actions
-    )
 
 
 def summaries(ctx: Context, items: Sequence[tuple[Module, Space]]) -> dict[int, ModuleSummary]:
@@ -101,7 +88,7 @@ def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
         found = summary.get(module.id, ModuleSummary())
         if not found.listed:
             continue
-        if resident_phase(ctx, mtype, module.phase):
+        if resident_phase(ctx.parvis.registry.actions, mtype, module.phase):
             open_now.append(_card(ctx, mtype, module, space, found, results=False))
         elif found.results_url:
             results.append(_card(ctx, mtype, module, space, found, results=True))

@@ -16,8 +16,9 @@ from parvis.forms import parse_int
 from parvis.i18n import gettext as _
 from parvis.models import Area, Module, Space, Upload
 from parvis.phases import phase_deadline
+from parvis.schedule import resident_phase
 from parvis.spaces import services
-from parvis.spaces.home import home_sections, resident_phase, summaries
+from parvis.spaces.home import home_sections, summaries
 from parvis.towns import town_areas
 from parvis.web import Context, get_context, redirect, render, view
 
@@ -147,7 +148,7 @@ def _participation(
     if found.participation is not None:
         count = (found.participation, found.participation_label)
     action = None
-    if resident_phase(ctx, mtype, module.phase) and found.action_label:
+    if resident_phase(ctx.parvis.registry.actions, mtype, module.phase) and found.action_label:
         action = (found.action_label, found.action_url)
     elif found.results_url:
         action = (_("See the results"), found.results_url)

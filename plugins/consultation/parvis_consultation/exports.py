@@ -11,31 +11,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parvis.api import Area, Module
-from parvis_consultation.answers import format_number
-from parvis_consultation.i18n import _
-from parvis_consultation.models import DATE, MATRIX, NUMBER, SCALE, Answer, Response
+from parvis_consultation import question_types
+from parvis_consultation.models import Answer, Response
+from parvis_consultation.question_types.base import Stored
 from parvis_consultation.results import Results
 from parvis_consultation.structure import Structure
 
 
 def csv_columns(structure: Structure) -> list[tuple[str, int, int | None]]:
     """(header, question id, matrix row id) per CSV column after the fixed ones."""
-    columns = []
-    for q in structure.questions:
-        if q.kind == MATRIX:
-            for row in structure.rows[q.id]:
-                columns.append((f"{q.label} — {row.label}", q.id, row.id))
-        else:
-            columns.append((q.label, q.id, None))
-    return columns
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell_text(text: str) -> str:
-    """Free text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return [
+        (header, q.id, row_id)
+        for q in structure.questions
+        for header, row_id in question_types.get(q.kind).csv_columns(q, structure)
+    ]
 
 
 def export_csv(
@@ -50,7 +39,6 @@ def export_csv(
     index = {(qid, row_id): i for i, (_h, qid, row_id) in enumerate(columns)}
     by_id = structure.by_id
     labels = {o.id: o.label for opts in structure.choices.values() for o in opts}
-    other = _("Other: %(text)s")  # formatted per cell below
     area_names = dict(session.execute(select(Area.id, Area.name)).all())
     out = io.StringIO()
     out.write("\ufeff")
@@ -114,19 +102,12 @@ def export_csv(
         q = by_id.get(qid) if qid is not None else None
         if q is None:
             continue
-        col = index.get((qid, row_id if q.kind == MATRIX else None))
+        qtype = question_types.get(q.kind)
+        col = index.get((qid, row_id if qtype.rows else None))
         if col is None:
             continue
-        if is_other:
-            cells[col].append(other % {"text": _cell_text(text or "")})
-        elif option_id is not None:
-            cells[col].append(labels.get(option_id, ""))
-        elif text is not None:
-            cells[col].append(_cell_text(text))
-        elif number is not None:
-            cells[col].append(format_number(number))
-        elif day is not None:
-            cells[col].append(day.isoformat())
+        stored = Stored(option_id, row_id, bool(is_other), text, number, day)
+        cells[col].append(qtype.csv_cell(stored, labels))
     if current is not None:
         flush_row()
     yield out.getvalue()
@@ -143,27 +124,7 @@ def open_data(module: Module, structure: Structure, results: Results) -> dict[st
             "label": q.label,
             "respondents": qr.respondents,
         }
-        if q.kind == MATRIX:
-            item["rows"] = [
-                {
-                    "label": label,
-                    "options": [{"label": b.label, "count": b.count} for b in bars],
-                }
-                for label, bars in qr.matrix
-            ]
-        elif qr.bars:
-            item["options"] = [
-                {"label": b.label, "count": b.count}
-                | ({"average_rank": round(b.avg_rank, 3)} if b.avg_rank is not None else {})
-                for b in qr.bars
-            ]
-        if q.kind in (NUMBER, SCALE) and qr.average is not None:
-            item["average"] = round(qr.average, 3)
-            item["min"] = qr.minimum
-            item["max"] = qr.maximum
-        if q.kind == DATE and qr.minimum is not None:
-            item["earliest"] = qr.minimum.isoformat()
-            item["latest"] = qr.maximum.isoformat()
+        item |= question_types.get(q.kind).open_data(qr)
         questions.append(item)
     return {
         "module": {"id": module.id, "title": module.title, "type": module.type},

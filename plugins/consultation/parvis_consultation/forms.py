@@ -34,12 +34,12 @@ class SettingsForm(Form):
     opens_at = DateTimeLocalField(
         _l("Opens on"),
         validators=[Optional()],
-        description=_l("Optional, Paris time. The phase must also be “Open”."),
+        description=_l("Optional, in the town's time zone. The phase must also be “Open”."),
     )
     closes_at = DateTimeLocalField(
         _l("Closes on"),
         validators=[Optional()],
-        description=_l("Optional, Paris time. No answer is accepted after it."),
+        description=_l("Optional, in the town's time zone. No answer is accepted after it."),
     )
     allow_anonymous = BooleanField(
         _l("Accept answers without an account"),
@@ -69,21 +69,8 @@ class SectionForm(Form):
     description = TextAreaField(_l("Section description"), validators=[Length(max=5000)])
 
 
-KIND_CHOICES = [
-    ("single", _l("Single choice")),
-    ("multiple", _l("Multiple choice")),
-    ("short_text", _l("Short text")),
-    ("long_text", _l("Long text")),
-    ("number", _l("Number")),
-    ("scale", _l("Scale")),
-    ("ranking", _l("Ranking")),
-    ("matrix", _l("Table (rows \u00d7 one choice)")),
-    ("date", _l("Date")),
-]
-
-
 class QuestionForm(Form):
-    kind = SelectField(_l("Type of question"), choices=KIND_CHOICES)
+    kind = SelectField(_l("Type of question"), choices=[])  # the registered question types
     label = StringField(_l("Question"), validators=[DataRequired(), Length(max=500)])
     help = TextAreaField(_l("Help text"), validators=[Length(max=2000)])
     required = BooleanField(_l("An answer is required"))

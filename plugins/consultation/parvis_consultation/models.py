@@ -15,21 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from parvis.api import Base, utcnow
 
-# Question kinds.
-SINGLE = "single"
-MULTIPLE = "multiple"
-SHORT_TEXT = "short_text"
-LONG_TEXT = "long_text"
-NUMBER = "number"
-SCALE = "scale"
-RANKING = "ranking"
-MATRIX = "matrix"
-DATE = "date"
-KINDS = (SINGLE, MULTIPLE, SHORT_TEXT, LONG_TEXT, NUMBER, SCALE, RANKING, MATRIX, DATE)
-CHOICE_KINDS = (SINGLE, MULTIPLE)
-OPTION_KINDS = (SINGLE, MULTIPLE, RANKING, MATRIX)
-TEXT_KINDS = (SHORT_TEXT, LONG_TEXT)
-
 # Option roles: a choice (also a matrix column) or a matrix row.
 CHOICE = "choice"
 ROW = "row"
@@ -77,7 +62,7 @@ class Question(Base):
         ForeignKey("consultation_sections.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # a question type's key (question_types/)
     label: Mapped[str] = mapped_column(String(500))
     help: Mapped[str] = mapped_column(Text, default="")
     required: Mapped[bool] = mapped_column(default=False)

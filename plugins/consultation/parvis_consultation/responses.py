@@ -11,23 +11,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parvis.api import Context, utcnow
-from parvis.api import parse_int as parse_id  # ids and ranks from forms and query strings
-from parvis_consultation import tallies
-from parvis_consultation.answers import FIELD_RE, OTHER, format_number
+from parvis_consultation import question_types, tallies
+from parvis_consultation.answers import FIELD_RE
 from parvis_consultation.models import (
-    LONG_TEXT,
-    MATRIX,
-    MULTIPLE,
-    RANKING,
     Answer,
     Draft,
-    Question,
     Response,
 )
+from parvis_consultation.question_types.base import Stored
 from parvis_consultation.structure import Structure
 
-DRAFT_LONG_MAX = 10_000  # characters kept per long-text value in a draft
-DRAFT_VALUE_MAX = 500  # characters kept per other value in a draft
+TOKEN_KEY = "consultation_token"  # the session key of a browser's random respondent token
 DRAFT_MAX_VALUES = 500  # values kept per draft
 DRAFT_MAX_AGE = dt.timedelta(days=30)
 
@@ -120,27 +114,22 @@ def response_of(
     return session.scalar(select(Response).where(Response.module_id == module_id, cond))
 
 
-def values_of_response(session: Session, response_id: int) -> dict[str, list[str]]:
+def values_of_response(
+    session: Session, structure: Structure, response_id: int
+) -> dict[str, list[str]]:
     """The stored answers as form values, to pre-fill the form when editing."""
+    stored: dict[int, list[Stored]] = {}
+    for a in session.scalars(
+        select(Answer).where(Answer.response_id == response_id).order_by(Answer.id)
+    ):
+        stored.setdefault(a.question_id, []).append(
+            Stored(a.option_id, a.row_id, a.is_other, a.text, a.number, a.date, a.rank)
+        )
     values: dict[str, list[str]] = {}
-    answers = session.scalars(select(Answer).where(Answer.response_id == response_id))
-    for a in answers:
-        key = f"q{a.question_id}"
-        if a.is_other:
-            values.setdefault(key, []).append(OTHER)
-            values[f"{key}_other"] = [a.text or ""]
-        elif a.row_id is not None:
-            values[f"{key}_r{a.row_id}"] = [str(a.option_id)]
-        elif a.rank is not None:
-            values[f"{key}_o{a.option_id}"] = [str(a.rank)]
-        elif a.option_id is not None:
-            values.setdefault(key, []).append(str(a.option_id))
-        elif a.text is not None:
-            values[key] = [a.text]
-        elif a.number is not None:
-            values[key] = [format_number(a.number)]
-        elif a.date is not None:
-            values[key] = [a.date.isoformat()]
+    for question in structure.questions:
+        if question.id in stored:
+            qtype = question_types.get(question.kind)
+            values |= qtype.form_values(question, stored[question.id])
     return values
 
 
@@ -155,26 +144,17 @@ def draft_values(structure: Structure, values: dict[str, list[str]]) -> dict[str
         question = by_id.get(int(match.group(1))) if match and len(match.group(1)) < 10 else None
         if question is None:
             continue
+        qtype = question_types.get(question.kind)
         sub = match.group(2) if match else None
-        if sub and not _known_subfield(structure, question, sub):
+        if sub and not qtype.known_subfield(structure, question, sub):
             continue
-        limit = DRAFT_LONG_MAX if question.kind == LONG_TEXT and not sub else DRAFT_VALUE_MAX
-        per_key = len(structure.choices[question.id]) + 1 if question.kind == MULTIPLE else 1
-        cut = [v[:limit] for v in items[:per_key]]
+        limit = qtype.draft_limit(sub)
+        cut = [v[:limit] for v in items[: qtype.values_per_field(structure, question)]]
         cut = cut[: max(0, DRAFT_MAX_VALUES - count)]
         if cut:
             kept[key] = cut
             count += len(cut)
     return kept
-
-
-def _known_subfield(structure: Structure, question: Question, sub: str) -> bool:
-    if sub == OTHER:
-        return bool(question.allow_other)
-    ids = {o.id for o in structure.choices[question.id]} if question.kind == RANKING else set()
-    if question.kind == MATRIX:
-        ids = {r.id for r in structure.rows[question.id]}
-    return sub[0] == ("o" if question.kind == RANKING else "r") and parse_id(sub[1:]) in ids
 
 
 def save_draft(

@@ -13,6 +13,8 @@ from parvis.api import Module, utcnow
 from parvis_consultation.i18n import _
 from parvis_consultation.models import ROW, Option, Question, Response, Section, Survey
 
+RESPOND = "consultation.respond"  # the action of answering, gated by the open phase
+
 
 @dataclass
 class Structure:

@@ -8,11 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from parvis.api import Module, ModuleSummary, Space, Translator, count_by
+from parvis.api import Module, ModuleSummary, Space, count_by
+from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
-
-T = Translator("parvis_consultation")
-_, ngettext = T.gettext, T.ngettext
 
 
 def summarize(ctx: Any, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import delete, func, literal, select
 from sqlalchemy.orm import Session
 
-from .models import SCALE, Answer, Question, Response, Tally
+from parvis_consultation import question_types
+from parvis_consultation.models import Answer, Question, Response, Tally
 
 # (area key, kind, question id, row key, option key)
 Key = tuple[int, str, int, int, int]
@@ -39,9 +40,11 @@ class Counts:
 
 
 def scale_questions(session: Session, module_id: int) -> set[int]:
+    """The module's questions whose every whole number answered is counted (scales)."""
+    counted = question_types.keys_where("value_counts")
     return set(
         session.scalars(
-            select(Question.id).where(Question.module_id == module_id, Question.kind == SCALE)
+            select(Question.id).where(Question.module_id == module_id, Question.kind.in_(counted))
         )
     )
 
@@ -210,7 +213,11 @@ def rebuild(session: Session, module_id: int) -> None:
             lambda r: (r[0], "scale", r[1], 0, int(r[2])),
             select(area, Answer.question_id, Answer.number, func.count(), zero, zero)
             .join(Question, Question.id == Answer.question_id)
-            .where(*mine, Question.kind == SCALE, Answer.number.is_not(None))
+            .where(
+                *mine,
+                Question.kind.in_(question_types.keys_where("value_counts")),
+                Answer.number.is_not(None),
+            )
             .group_by(area, Answer.question_id, Answer.number),
         ),
     ):

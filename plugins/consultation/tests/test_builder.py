@@ -5,7 +5,7 @@ from __future__ import annotations
 from consultation_builders import build_survey, english_user, full_answer
 from sqlalchemy import select
 
-from parvis.models import Module, Space
+from parvis.models import Module, Space, Town
 from parvis.testing import form_errors, login, post_form
 from parvis_consultation.models import Option, Question, Section, Survey
 
@@ -211,3 +211,31 @@ def test_rejected_first_question_leaves_no_section_behind(town):
         sections = s.scalars(select(Section)).all()
         assert len(sections) == 1
         assert s.scalar(select(Question.section_id)) == sections[0].id
+
+
+def test_survey_dates_are_typed_and_shown_on_the_towns_clock(make_town):
+    town = make_town("montreal.example", name="Montréal")
+    with town.session() as s:
+        s.get(Town, town.town_id).settings = {"core": {"time_zone": "America/Montreal"}}
+    b = build_survey(town, phase="draft")
+    with town.client() as c:
+        login(c, town.admin_email, town.admin_password)
+        r = post_form(
+            c,
+            b.url + "manage/settings",
+            {
+                "opens_at": "2027-01-15T09:00",
+                "closes_at": "2027-07-15T18:00",
+                "results_visibility": "public",
+                "poll_results": "answered",
+            },
+            page=b.url + "manage",
+        )
+        assert r.status_code == 303
+        with town.session() as s:
+            sv = s.scalar(select(Survey).where(Survey.module_id == b.module_id))
+            # 09:00 in Montréal in January is 14:00 UTC; 18:00 in July (summer time) 22:00 UTC.
+            assert (sv.opens_at.hour, sv.closes_at.hour) == (14, 22)
+        page = c.get(b.url + "manage").text
+        assert 'name="opens_at" type="datetime-local" value="2027-01-15 09:00:00"' in page
+        assert 'name="closes_at" type="datetime-local" value="2027-07-15 18:00:00"' in page

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from parvis.api import get_context, rate_limit, redirect, render, view
+from parvis.api import Context, get_context, rate_limit, redirect, render, view
 from parvis_consultation.answers import raw_values, validate
 from parvis_consultation.i18n import _
 from parvis_consultation.models import Question
@@ -37,7 +35,7 @@ from parvis_consultation.views.common import (
 
 def _answer_page(
     request: Request,
-    ctx: Any,
+    ctx: Context,
     structure: Structure,
     *,
     values: dict[str, list[str]] | None = None,
@@ -57,7 +55,7 @@ def _answer_page(
         if draft is not None and decision.allowed:
             values, restored = dict(draft.data), True
         elif response is not None:
-            values = values_of_response(ctx.session, response.id)
+            values = values_of_response(ctx.session, structure, response.id)
     can_manage = can(ctx, "consultation.manage")
     visible = results_visible(
         ctx.module, survey, can_manage=can_manage, answered=response is not None
@@ -81,6 +79,8 @@ def _answer_page(
             "preview": preview,
             "restored": restored,
             "keep_form": keep_form,
+            # A visitor sees what an open survey asks (fields disabled) and how to take part.
+            "visitor": ctx.user is None and not decision.allowed and is_open(ctx.module, survey),
             "can_manage": can_manage,
             "can_export": can(ctx, "consultation.export"),
             "can_moderate": can(ctx, "consultation.moderate"),
@@ -117,7 +117,7 @@ def index(request: Request) -> Response:
     return _answer_page(request, ctx, structure)
 
 
-def _submit(request: Request, ctx: Any, structure: Structure) -> Response:
+def _submit(request: Request, ctx: Context, structure: Structure) -> Response:
     survey = structure.survey
     values = raw_values(ctx.form)
     decision = respond_decision(ctx, survey)
@@ -212,7 +212,7 @@ DRAFT_SAVES_PER_HOUR = 60
 
 def _save_draft(
     request: Request,
-    ctx: Any,
+    ctx: Context,
     structure: Structure,
     owner: str,
     values: dict[str, list[str]],

@@ -9,7 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from parvis.api import Event, emit, redirect, render, utcnow, view
+from parvis.api import Context, Event, emit, redirect, render, utcnow, view
+from parvis_consultation.decision import DECISION_PUBLISHED
 from parvis_consultation.forms import DecisionForm, SectionForm, SettingsForm
 from parvis_consultation.i18n import _
 from parvis_consultation.models import Section
@@ -25,7 +26,7 @@ from parvis_consultation.views.common import here, kind_labels, manage_ctx, to_l
 
 def _manage_page(
     request: Request,
-    ctx: Any,
+    ctx: Context,
     structure: Structure,
     *,
     settings_form: SettingsForm | None = None,
@@ -37,8 +38,8 @@ def _manage_page(
     if settings_form is None:
         settings_form = SettingsForm(
             intro=survey.intro,
-            opens_at=to_local(survey.opens_at),
-            closes_at=to_local(survey.closes_at),
+            opens_at=to_local(ctx, survey.opens_at),
+            closes_at=to_local(ctx, survey.closes_at),
             allow_anonymous=survey.allow_anonymous,
             results_visibility=survey.results_visibility,
             poll_results=survey.poll_results,
@@ -75,7 +76,7 @@ def manage_settings(request: Request) -> Response:
     form = SettingsForm.from_request(ctx.form)
     structure = load_structure(ctx.session, ctx.module.id)
     if form.validate():
-        opens, closes = to_utc(form.opens_at.data), to_utc(form.closes_at.data)
+        opens, closes = to_utc(ctx, form.opens_at.data), to_utc(ctx, form.closes_at.data)
         if opens and closes and closes <= opens:
             form.add_error("closes_at", _("The closing date must come after the opening date."))
     if form.errors:
@@ -105,7 +106,7 @@ def section_add(request: Request) -> Response:
     return redirect(here(ctx, "manage"))
 
 
-def add_section(ctx: Any, title: str, description: str = "") -> Section:
+def add_section(ctx: Context, title: str, description: str = "") -> Section:
     section = Section(
         module_id=ctx.module.id,
         title=title,
@@ -117,7 +118,7 @@ def add_section(ctx: Any, title: str, description: str = "") -> Section:
     return section
 
 
-def _section(ctx: Any, section_id: int) -> Section:
+def _section(ctx: Context, section_id: int) -> Section:
     section = ctx.session.get(Section, section_id)
     if section is None or section.module_id != ctx.module.id:
         raise HTTPException(404)
@@ -149,7 +150,7 @@ def section_edit(request: Request) -> Response:
     return redirect(here(ctx, "manage"))
 
 
-def move(ctx: Any, model: Any, item: Any, scope: Any, direction: str) -> None:
+def move(ctx: Context, model: Any, item: Any, scope: Any, direction: str) -> None:
     siblings = list(
         ctx.session.scalars(select(model).where(scope).order_by(model.position, model.id))
     )
@@ -186,7 +187,7 @@ def publish_decision(request: Request) -> Response:
         emit(
             ctx.session,
             Event(
-                "consultation.decision_published",
+                DECISION_PUBLISHED,
                 ctx.town.id,
                 ctx.actor.id,
                 ctx.space.id,

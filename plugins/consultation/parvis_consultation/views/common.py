@@ -5,37 +5,34 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 
-from parvis.api import Decision, get_context
-from parvis_consultation.forms import KIND_CHOICES
+from parvis.api import Context, Decision, get_context
+from parvis_consultation import question_types
 from parvis_consultation.i18n import _
-from parvis_consultation.models import Survey
-from parvis_consultation.responses import respondent_hash, response_of
+from parvis_consultation.models import Response, Survey
+from parvis_consultation.responses import TOKEN_KEY, respondent_hash, response_of
 from parvis_consultation.structure import closed_reason, is_open
 
-PARIS = ZoneInfo("Europe/Paris")
-TOKEN_KEY = "consultation_token"
 DRAFT_KEY = "consultation_draft"
 
 
-def survey_ctx(request: Request) -> Any:
+def survey_ctx(request: Request) -> Context:
     ctx = get_context(request)
     ctx.require("consultation.view", ctx.space, ctx.module)
     return ctx
 
 
-def can(ctx: Any, action: str) -> bool:
+def can(ctx: Context, action: str) -> bool:
     return ctx.can(action, ctx.space, ctx.module)
 
 
-def here(ctx: Any, route: str = "index", **params: Any) -> str:
+def here(ctx: Context, route: str = "index", **params: Any) -> str:
     return ctx.module_url(ctx.module, ctx.space, route, **params)
 
 
-def respondent_token_hash(ctx: Any, create: bool = False) -> str | None:
+def respondent_token_hash(ctx: Context, create: bool = False) -> str | None:
     token = ctx.request.session.get(TOKEN_KEY)
     if not token and create:
         token = secrets.token_urlsafe(32)
@@ -43,7 +40,7 @@ def respondent_token_hash(ctx: Any, create: bool = False) -> str | None:
     return respondent_hash(ctx, token) if token else None
 
 
-def draft_owners(ctx: Any, create: bool = False) -> list[str]:
+def draft_owners(ctx: Context, create: bool = False) -> list[str]:
     owners = []
     if ctx.user is not None:
         owners.append(f"u:{ctx.user.id}")
@@ -60,7 +57,7 @@ def draft_owners(ctx: Any, create: bool = False) -> list[str]:
     return owners
 
 
-def respond_decision(ctx: Any, survey: Survey) -> Decision:
+def respond_decision(ctx: Context, survey: Survey) -> Decision:
     if not is_open(ctx.module, survey):
         return Decision(False, closed_reason(ctx.module, survey))
     decision = ctx.decide("consultation.respond", ctx.space, ctx.module)
@@ -69,7 +66,7 @@ def respond_decision(ctx: Any, survey: Survey) -> Decision:
     return decision
 
 
-def current_response(ctx: Any, survey: Survey) -> Any:
+def current_response(ctx: Context, survey: Survey) -> Response | None:
     if ctx.user is not None:
         return response_of(ctx.session, ctx.module.id, user_id=ctx.user.id, token_hash=None)
     if survey.allow_anonymous:
@@ -79,19 +76,21 @@ def current_response(ctx: Any, survey: Survey) -> Any:
     return None
 
 
-def to_local(value: dt.datetime | None) -> dt.datetime | None:
-    return value.astimezone(PARIS).replace(tzinfo=None) if value else None
+def to_local(ctx: Context, value: dt.datetime | None) -> dt.datetime | None:
+    """A stored (UTC) date as the builder's form shows it: on the town's clock."""
+    return value.astimezone(ctx.time_zone).replace(tzinfo=None) if value else None
 
 
-def to_utc(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=PARIS).astimezone(dt.UTC) if value else None
+def to_utc(ctx: Context, value: dt.datetime | None) -> dt.datetime | None:
+    """A date typed in the builder (the town's clock) as stored."""
+    return value.replace(tzinfo=ctx.time_zone).astimezone(dt.UTC) if value else None
 
 
 def kind_labels() -> dict[str, str]:
-    return {k: str(v) for k, v in KIND_CHOICES}
+    return {t.key: str(t.label) for t in question_types.all_types()}
 
 
-def manage_ctx(request: Request) -> Any:
+def manage_ctx(request: Request) -> Context:
     ctx = get_context(request)
     ctx.require("consultation.manage", ctx.space, ctx.module)
     return ctx

@@ -9,19 +9,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from parvis.api import form_status, parse_int, redirect, render, view
+from parvis.api import Context, form_status, parse_int, redirect, render, view
+from parvis_consultation import question_types
 from parvis_consultation.forms import QuestionForm
 from parvis_consultation.i18n import _
 from parvis_consultation.models import (
     CHOICE,
-    CHOICE_KINDS,
-    MATRIX,
-    MULTIPLE,
-    NUMBER,
-    OPTION_KINDS,
     ROW,
-    SCALE,
-    SINGLE,
     Option,
     Question,
     Section,
@@ -32,7 +26,7 @@ from parvis_consultation.views.common import here, kind_labels, manage_ctx
 
 
 def _question_form(
-    ctx: Any, structure: Structure, question: Question | None, formdata: Any = None
+    ctx: Context, structure: Structure, question: Question | None, formdata: Any = None
 ) -> QuestionForm:
     if formdata is not None:
         form = QuestionForm.from_request(formdata)
@@ -67,18 +61,20 @@ def _question_form(
         earlier = structure.questions[: ids.index(question.id)] if question.id in ids else []
     conditions = [("", _("Always show it"))]
     for q in earlier:
-        if q.kind in CHOICE_KINDS:
+        if question_types.get(q.kind).conditions:
             for option in structure.choices[q.id]:
                 conditions.append((f"{q.id}:{option.id}", f"{q.label} → {option.label}"))
     form.condition.choices = conditions
-    if ctx.module.type == "poll":
-        form.kind.choices = [c for c in form.kind.choices if c[0] == SINGLE]
+    poll = ctx.module.type == "poll"
+    form.kind.choices = [
+        (t.key, t.label) for t in question_types.all_types() if t.polls or not poll
+    ]
     return form
 
 
 def _question_page(
     request: Request,
-    ctx: Any,
+    ctx: Context,
     structure: Structure,
     form: QuestionForm,
     question: Question | None,
@@ -150,29 +146,14 @@ def question_new(request: Request) -> Response:
 
 def _check_question(form: QuestionForm, question: Question | None, structure: Any) -> bool:
     ok = form.validate()
-    kind = form.kind.data
-    if (
-        kind == MULTIPLE
-        and form.min_choices.data
-        and form.max_choices.data
-        and form.min_choices.data > form.max_choices.data
-    ):
-        form.add_error("max_choices", _("The maximum must not be below the minimum."))
-        ok = False
-    if (
-        kind == NUMBER
-        and form.min_value.data is not None
-        and form.max_value.data is not None
-        and form.min_value.data > form.max_value.data
-    ):
-        form.add_error("max_value", _("The largest number must not be below the smallest."))
-        ok = False
+    qtype = question_types.get(form.kind.data)
+    ok = qtype.check(form) and ok
     existing = len(structure.choices.get(question.id, [])) if question else 0
-    if kind in OPTION_KINDS and existing + len(_lines(form.new_options.data)) < 2:
+    if qtype.options and existing + len(_lines(form.new_options.data)) < 2:
         form.add_error("new_options", _("Give at least two options."))
         ok = False
     existing_rows = len(structure.rows.get(question.id, [])) if question else 0
-    if kind == MATRIX and existing_rows + len(_lines(form.new_rows.data)) < 1:
+    if qtype.rows and existing_rows + len(_lines(form.new_rows.data)) < 1:
         form.add_error("new_rows", _("Give at least one row."))
         ok = False
     if form.condition.data in (None, "None"):
@@ -184,15 +165,15 @@ def _check_question(form: QuestionForm, question: Question | None, structure: An
 
 
 def _apply_structure(form: QuestionForm, question: Question) -> None:
-    kind = form.kind.data
-    question.kind = kind
+    qtype = question_types.get(form.kind.data)
+    question.kind = qtype.key
     question.required = bool(form.required.data)
-    question.min_choices = form.min_choices.data if kind == MULTIPLE else None
-    question.max_choices = form.max_choices.data if kind == MULTIPLE else None
-    question.min_value = form.min_value.data if kind == NUMBER else None
-    question.max_value = form.max_value.data if kind == NUMBER else None
-    question.scale_max = form.scale_max.data if kind == SCALE else 5
-    question.allow_other = bool(form.allow_other.data) and kind in CHOICE_KINDS
+    # The settings of other types are reset; the type copies its own.
+    question.min_choices = question.max_choices = None
+    question.min_value = question.max_value = None
+    question.scale_max = 5
+    question.allow_other = bool(form.allow_other.data) and qtype.other
+    qtype.configure(form, question)
     _apply_wording(form, question)
     condition = form.condition.data or ""
     if condition:
@@ -209,22 +190,23 @@ def _apply_wording(form: QuestionForm, question: Question) -> None:
     question.high_label = (form.high_label.data or "").strip()
 
 
-def _add_options(ctx: Any, question: Question, form: QuestionForm) -> None:
-    if question.kind not in OPTION_KINDS:
+def _add_options(ctx: Context, question: Question, form: QuestionForm) -> None:
+    qtype = question_types.get(question.kind)
+    if not qtype.options:
         return
     start = next_position(ctx.session, Option.position, Option.question_id == question.id)
     for i, label in enumerate(_lines(form.new_options.data)):
         ctx.session.add(
             Option(question_id=question.id, role=CHOICE, label=label, position=start + i)
         )
-    if question.kind == MATRIX:
+    if qtype.rows:
         for i, label in enumerate(_lines(form.new_rows.data)):
             ctx.session.add(
                 Option(question_id=question.id, role=ROW, label=label, position=start + i)
             )
 
 
-def _question(ctx: Any, question_id: int) -> Question:
+def _question(ctx: Context, question_id: int) -> Question:
     question = ctx.session.get(Question, question_id)
     if question is None or question.module_id != ctx.module.id:
         raise HTTPException(404)
@@ -294,7 +276,8 @@ def question_edit(request: Request) -> Response:
         return _question_page(
             request, ctx, structure, form, question, option_values=option_values, status_code=400
         )
-    if form.kind.data not in OPTION_KINDS:
+    qtype = question_types.get(form.kind.data)
+    if not qtype.options:
         removed = options
     for option in options:
         if option in removed:
@@ -306,7 +289,7 @@ def question_edit(request: Request) -> Response:
             ctx.session.delete(option)
         else:
             option.label = option_values[option.id][:300]
-    if form.kind.data != MATRIX:
+    if not qtype.rows:
         for option in structure.rows[question.id]:
             if option not in removed:
                 ctx.session.delete(option)

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from sqlalchemy import select, update
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from parvis.api import get_context, parse_int, redirect, render, town_areas, view
-from parvis_consultation import exports
+from parvis.api import Context, get_context, parse_int, redirect, render, town_areas, view
+from parvis_consultation import exports, question_types
 from parvis_consultation.i18n import _
-from parvis_consultation.models import TEXT_KINDS, Answer
+from parvis_consultation.models import Answer
 from parvis_consultation.results import compute_results, results_visible
 from parvis_consultation.structure import Structure, load_structure
 from parvis_consultation.views.common import can, current_response, here, survey_ctx
 
 
-def _results_or_403(ctx: Any, structure: Structure) -> None:
+def _results_or_403(ctx: Context, structure: Structure) -> None:
     can_manage = can(ctx, "consultation.manage") or can(ctx, "consultation.export")
     answered = False
     if not can_manage and ctx.module.type == "poll":
@@ -131,7 +130,7 @@ def moderate(request: Request) -> Response:
         )
         return redirect(here(ctx, "moderate"))
     structure = load_structure(ctx.session, ctx.module.id)
-    text_ids = [q.id for q in structure.questions if q.kind in TEXT_KINDS or q.allow_other]
+    text_ids = question_types.with_free_text(structure.questions)
     answers = (
         list(
             ctx.session.scalars(

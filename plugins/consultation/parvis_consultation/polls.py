@@ -1,0 +1,124 @@
+"""Quick polls answerable in place on the home page and on space pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from parvis.api import Context, Module, Space
+from parvis_consultation.models import Answer, Option, Question, Response, Survey
+from parvis_consultation.question_types.base import Bar
+from parvis_consultation.responses import TOKEN_KEY, respondent_hash
+from parvis_consultation.results import results_visible
+from parvis_consultation.structure import RESPOND, get_survey, is_open
+
+Found = tuple[Module, Space, Survey | None]
+
+
+def open_polls(ctx: Context, session: Session, space: Space | None) -> list[Found]:
+    """The open polls the visitor may see: those of ``space``, or (``None``) those shown on the
+    home page, at most the ``home_polls`` setting."""
+    query = (
+        select(Module, Space, Survey)
+        .join(Space, Space.id == Module.space_id)
+        .outerjoin(Survey, Survey.module_id == Module.id)
+        .where(
+            Space.town_id == ctx.town.id,
+            Space.published.is_(True),
+            Module.published.is_(True),
+            Module.type == "poll",
+            Module.phase == "open",
+        )
+        .order_by(Module.position, Module.id)
+    )
+    if space is None:
+        limit = int(ctx.setting("consultation", "home_polls"))
+        query = query.where(Survey.show_on_home.is_(True)).limit(limit)
+    else:
+        query = query.where(Module.space_id == space.id)
+    return [
+        (m, s, sv)
+        for m, s, sv in session.execute(query).all()
+        if ctx.can("consultation.view", s, m)
+    ]
+
+
+def poll_cards(ctx: Context, session: Session, found: list[Found]) -> list[dict[str, Any]]:
+    """Questions, options, the visitor's own vote and counts for several polls in four queries."""
+    if not found:
+        return []
+    module_ids = [m.id for m, _s, _sv in found]
+    questions = {
+        q.module_id: q
+        for q in session.scalars(
+            select(Question).where(Question.module_id.in_(module_ids)).order_by(Question.id)
+        )
+    }
+    options: dict[int, list[Option]] = {}
+    if questions:
+        for option in session.scalars(
+            select(Option)
+            .where(Option.question_id.in_([q.id for q in questions.values()]))
+            .order_by(Option.position, Option.id)
+        ):
+            options.setdefault(option.question_id, []).append(option)
+    mine: set[int] = set()
+    if ctx.user is not None:
+        mine = set(
+            session.scalars(
+                select(Response.module_id).where(
+                    Response.module_id.in_(module_ids), Response.user_id == ctx.user.id
+                )
+            )
+        )
+    else:
+        token = ctx.request.session.get(TOKEN_KEY)
+        if token:
+            token_hash = respondent_hash(ctx, token)
+            mine = set(
+                session.scalars(
+                    select(Response.module_id).where(
+                        Response.module_id.in_(module_ids), Response.token_hash == token_hash
+                    )
+                )
+            )
+    counts: dict[int, int] = dict(
+        session.execute(
+            select(Answer.option_id, func.count())
+            .where(Answer.module_id.in_(module_ids), Answer.option_id.is_not(None))
+            .group_by(Answer.option_id)
+        ).all()
+    )
+    cards = []
+    for module, space, survey in found:
+        question = questions.get(module.id)
+        if question is None or len(options.get(question.id, [])) < 2:
+            continue
+        survey = survey or get_survey(session, module.id)
+        answered = module.id in mine
+        can_manage = ctx.can("consultation.manage", space, module)
+        show = results_visible(module, survey, can_manage=can_manage, answered=answered)
+        opts = options[question.id]
+        total = sum(counts.get(o.id, 0) for o in opts)
+        decision = is_open(module, survey) and (
+            ctx.can(RESPOND, space, module) or (ctx.user is None and survey.allow_anonymous)
+        )
+        cards.append(
+            {
+                "module": module,
+                "space": space,
+                "question": question,
+                "options": opts,
+                "answered": answered,
+                "show_results": show and (answered or can_manage),
+                "can_vote": decision and not answered,
+                "bars": [
+                    Bar(o.label, counts.get(o.id, 0), counts.get(o.id, 0) / total if total else 0)
+                    for o in opts
+                ],
+                "total": total,
+            }
+        )
+    return cards
