@@ -8,12 +8,13 @@ can replace ``PlainBallotBox`` without touching views, counting or publication.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Integer, String, Text, bindparam, delete, exists, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,11 +22,52 @@ from parvis.api import utcnow
 
 from .models import Ballot, Participation, random_id
 
+# The cast statements are built once (bound parameters): a ballot only fills them in. On the
+# tables, not the mapped classes: an ORM insert with parameters would be a bulk insert.
 
-def _insert(session: Session, table: type[Participation]) -> Any:
-    """INSERT with ON CONFLICT, in the dialect of the session's database."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+
+@functools.cache
+def _participation_statement(dialect: str) -> Any:
+    """INSERT the participation unless the person has one: its id, or no row."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return (
+        module.insert(Participation.__table__)
+        .values(
+            module_id=bindparam("module_id"),
+            constituency_id=bindparam("constituency_id"),
+            person_key=bindparam("person_key"),
+            voted_at=bindparam("voted_at"),
+        )
+        .on_conflict_do_nothing(index_elements=["module_id", "person_key"])
+        .returning(Participation.__table__.c.id)
+    )
+
+
+@functools.cache
+def _ballot_statement() -> Any:
+    return insert(Ballot.__table__).values(
+        id=bindparam("ballot_id"),
+        constituency_id=bindparam("constituency_id"),
+        choices=bindparam("choices"),
+    )
+
+
+@functools.cache
+def _cast_statement() -> Any:
+    """PostgreSQL: the participation in a data-modifying CTE, the ballot inserted only if that
+    CTE returned a row; the ballot's id, or no row (already voted)."""
+    participation = _participation_statement("postgresql").cte("participation")
+    row = select(
+        bindparam("ballot_id", type_=String),
+        bindparam("constituency_id", type_=Integer),
+        bindparam("choices", type_=Text),
+    ).where(exists(select(participation.c.id)))
+    return (
+        insert(Ballot.__table__)
+        .from_select(["id", "constituency_id", "choices"], row)
+        .returning(Ballot.__table__.c.id)
+        .add_cte(participation)
+    )
 
 
 class AlreadyVoted(Exception):
@@ -78,29 +120,25 @@ class PlainBallotBox:
         choices: Sequence[int],
     ) -> Receipt:
         now = utcnow()
+        params = {
+            "module_id": module_id,
+            "constituency_id": constituency_id,
+            "person_key": person_key,
+            "voted_at": now,
+            "ballot_id": random_id(),
+            "choices": " ".join(str(c) for c in choices),
+        }
         # The participation's unique key decides: a second attempt inserts nothing (and waits
         # for a concurrent first one to commit or roll back); the ballot is written only after
-        # a first participation, in the same transaction.
-        inserted = session.execute(
-            _insert(session, Participation)
-            .values(
-                module_id=module_id,
-                constituency_id=constituency_id,
-                person_key=person_key,
-                voted_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["module_id", "person_key"])
-            .returning(Participation.id)
-        ).scalar()
-        if inserted is None:
+        # a first participation, in the same transaction. PostgreSQL does both in one statement.
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            if session.execute(_cast_statement(), params).scalar() is None:
+                raise AlreadyVoted()
+            return Receipt(module_id, constituency_id, now)
+        if session.execute(_participation_statement(dialect), params).scalar() is None:
             raise AlreadyVoted()
-        session.execute(
-            insert(Ballot).values(
-                id=random_id(),
-                constituency_id=constituency_id,
-                choices=" ".join(str(c) for c in choices),
-            )
-        )
+        session.execute(_ballot_statement(), params)
         return Receipt(module_id, constituency_id, now)
 
     def voted_at(self, session: Session, module_id: int, person_key: str) -> dt.datetime | None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from parvis.api import Base, utcnow
 
-# Tables whose writes change nothing an anonymous visitor sees (core's content version).
+# Tables whose writes need not bump core's content version (see Participation).
 UNSEEN = {"parvis_unseen": True}
 CANDIDACY_STATUSES = ("submitted", "accepted", "refused", "withdrawn")
 
@@ -77,8 +77,9 @@ class Participation(Base):
     """Who voted: one row per person and election (the unique key stops a second ballot)."""
 
     __tablename__ = "election_participations"
-    # Unseen by core's content version: an anonymous page shows nothing of it, and a bump per
-    # ballot would make every vote update the town's row (see parvis/versions.py).
+    # Unseen by core's content version: anonymous pages show at most the number of voters (home
+    # and space cards), which the ETag's one-minute clock refreshes anyway; a bump per ballot
+    # would make every vote update the town's row (see parvis/versions.py).
     __table_args__ = (UniqueConstraint("module_id", "person_key"), {"info": UNSEEN})
 
     id: Mapped[int] = mapped_column(primary_key=True)
