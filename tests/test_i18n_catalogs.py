@@ -13,6 +13,7 @@ How to fix a failure: docs/translating.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections.abc import Iterator
@@ -76,23 +77,6 @@ def test_core_french_placeholders_match():
     catalog = load(CORE_LOCALE_DIR, "fr", CORE_DOMAIN)
     assert catalog is not None
     problems = placeholder_problems(catalog)
-    assert not problems, "\n".join(problems)
-
-
-def test_core_french_typography():
-    """Non-breaking space before ; : ! ? » and after «, one kind of apostrophe (')."""
-    catalog = load(CORE_LOCALE_DIR, "fr", CORE_DOMAIN)
-    assert catalog is not None
-    problems = []
-    for message in catalog:
-        for text in strings(message) if message.id else []:
-            label = ids(message)[0].replace("\n", "\\n")[:70]
-            if re.search(r"[ \t][;:!?»]", text) or re.search(r"«[ \t]", text):
-                problems.append(f'plain space where a non-breaking one is needed: "{label}"')
-            if re.search(rf"\w[;!?»]|«\w|\w:(?!//)[{NBSP} ]", text):
-                problems.append(f'missing non-breaking space around punctuation: "{label}"')
-            if "\u2019" in text:
-                problems.append(f'curly apostrophe (use \'): "{label}"')
     assert not problems, "\n".join(problems)
 
 
@@ -224,3 +208,131 @@ def test_locale_is_held_per_context(town, log_in):
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(worker, ["fr", "en"]))
     assert results == [("fr", log_in["fr"]), ("en", log_in["en"])]
+
+
+# --- French a town would sign: every catalog, every template ---------------------------------
+
+PLUGIN_LOCALE_DIRS = sorted(ROOT.glob("plugins/*/parvis_*/locale"))
+FRENCH_CATALOGS = [(CORE_LOCALE_DIR, CORE_DOMAIN)] + [
+    (path, path.parent.name) for path in PLUGIN_LOCALE_DIRS
+]
+# Calques and the other words the French style guide rules out (docs/translating.md).
+NOT_FRENCH = {
+    r"\bglouton": "a calque of 'greedy': say what the rule does",
+    r"\bPropulsé par": "a calque of 'Powered by'",
+    r"^Close$": "a calque of 'Closed': Clôturé(e), Terminé(e)",
+    r"\bcourriel": "one word for e-mail across the site: e-mail",
+    r"(?<![-\w])mail\b": "one word for e-mail across the site: e-mail",
+    r"[Aa]dresse électronique": "one word for e-mail across the site: adresse e-mail",
+    r"\w·\w": "no point médian: an epicene word, else the generic plural (docs/translating.md)",
+}
+
+
+def typography_problems(text: str) -> list[str]:
+    problems = []
+    if re.search(r"[ \t][;:!?»]", text) or re.search(r"«[ \t]", text):
+        problems.append("plain space where a non-breaking one is needed")
+    if re.search(rf"\w[;!?»]|«\w|\w:(?!//)[{NBSP} ]", text):
+        problems.append("missing non-breaking space around punctuation")
+    if "\u2019" in text:
+        problems.append("curly apostrophe (use ')")
+    for pattern, why in NOT_FRENCH.items():
+        if re.search(pattern, text):
+            problems.append(why)
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("locale_dir", "domain"), FRENCH_CATALOGS, ids=[d for _p, d in FRENCH_CATALOGS]
+)
+def test_french_typography_and_words(locale_dir: Path, domain: str):
+    """Core and every plugin: non-breaking space before ; : ! ? » and after «, one kind of
+    apostrophe ('), none of the words the style guide rules out."""
+    catalog = load(locale_dir, "fr", domain)
+    assert catalog is not None
+    problems = []
+    for message in catalog:
+        for text in strings(message) if message.id else []:
+            label = ids(message)[0].replace("\n", "\\n")[:70]
+            problems += [f'{why}: "{label}"' for why in typography_problems(text)]
+    assert not problems, f"{domain}:\n" + "\n".join(problems)
+
+
+# Punctuation right after a template expression: whatever the language, the template glues it
+# ("{{ label }}: {{ value }}" reads "Adresse e-mail: ..." in French). Put it in the message.
+GLUED = re.compile(r"\}\}[ \t]?(?:[:;!]|\?(?!\w+=))(?![:/=])")
+
+
+def template_files() -> list[Path]:
+    found = sorted(ROOT.glob("core/parvis/templates/**/*.html"))
+    found += sorted(ROOT.glob("plugins/*/parvis_*/templates/**/*.html"))
+    found += sorted(ROOT.glob("themes/*/templates/**/*.html"))
+    return found
+
+
+def test_templates_glue_no_punctuation_to_translated_text():
+    problems = []
+    for path in template_files():
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            # Inside tags and expressions a colon is Python (slices, dicts), not text.
+            text = re.sub(r"\{%.*?%\}|\{#.*?#\}", "", line)
+            for match in GLUED.finditer(text):
+                after = text[match.end() - 1 : match.end() + 20]
+                problems.append(f"{path.relative_to(ROOT)}:{number}: …{after!r}")
+    assert not problems, "\n".join(problems)
+
+
+def dropped_msgstr(po_text: str) -> list[str]:
+    """msgids whose entry lost its msgstr line (a merge that kept the msgid only): Babel then
+    reads the msgid alone or folds it into the next entry, without a word."""
+    lines = po_text.splitlines()
+    problems = []
+    for i, line in enumerate(lines):
+        if not line.startswith("msgid "):
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].startswith(('"', "msgid_plural ")):
+            j += 1
+        if j >= len(lines) or not lines[j].startswith("msgstr"):
+            problems.append(f"line {i + 1}: {line[:70]}")
+    return problems
+
+
+def test_dropped_msgstr_is_caught():
+    good = 'msgid "A"\nmsgstr "a"\n\nmsgid "B"\nmsgid_plural "Bs"\nmsgstr[0] ""\nmsgstr[1] ""\n'
+    assert dropped_msgstr(good) == []
+    assert dropped_msgstr('msgid "A"\n\nmsgid "B"\nmsgstr ""\n') == ['line 1: msgid "A"']
+    assert dropped_msgstr('msgid ""\n"long "\n"text"\nmsgid "B"\nmsgstr ""\n') != []
+
+
+ALL_PO = sorted(
+    [
+        *CORE_LOCALE_DIR.glob("*/LC_MESSAGES/*.po"),
+        *ROOT.glob("plugins/*/parvis_*/locale/*/LC_MESSAGES/*.po"),
+    ]
+)
+
+
+@pytest.mark.parametrize("po", ALL_PO, ids=lambda p: f"{p.stem}-{p.parts[-3]}")
+def test_every_msgid_keeps_its_msgstr_line(po: Path):
+    problems = dropped_msgstr(po.read_text())
+    assert not problems, f"{po.relative_to(ROOT)}: msgstr line missing after\n" + "\n".join(
+        problems
+    )
+
+
+def test_dates_are_shown_without_seconds(town):
+    when = dt.datetime(2026, 12, 3, 13, 5, 7, tzinfo=dt.UTC)
+    for locale in ("fr", "en"):
+        with i18n.use_locale(town.parvis.catalogs, locale):
+            for fmt in ("short", "medium", "long"):
+                shown = i18n.format_datetime(when, fmt, tz="Europe/Paris")
+                assert "14:05" in shown or "2:05" in shown, shown
+                assert ":07" not in shown, shown
+
+
+def test_an_invalid_address_is_said_in_the_sites_words(town, client):
+    post_form(client, "/language", {"locale": "fr"})
+    page = post_form(client, "/signup", {"email": "not an address"}, page="/signup")
+    assert "Saisissez une adresse e-mail valide" in page.text
+    assert "électronique" not in page.text

@@ -11,13 +11,35 @@ from wtforms import i18n as wtforms_i18n
 
 from parvis import i18n
 
+# WTForms messages said in Parvis's own words (its French says "adresse électronique", the site
+# says "adresse e-mail" everywhere: docs/translating.md).
+OWN_WORDS = {
+    "Invalid email address.": i18n.lazy_gettext(
+        "Enter a valid e-mail address, such as name@example.org."
+    ),
+}
+
+
+class _Translations:
+    """WTForms' translations for the request's language, with ``OWN_WORDS`` in ours."""
+
+    def __init__(self, base: Any) -> None:
+        self.base = base
+
+    def gettext(self, message: str) -> str:
+        own = OWN_WORDS.get(message)
+        return str(own) if own is not None else str(self.base.gettext(message))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(self.base.ngettext(singular, plural, n))
+
 
 class Form(wtforms.Form):
     """Base for every Parvis form (CSRF is checked by middleware for all requests)."""
 
     class Meta:
         def get_translations(self, form: wtforms.Form) -> Any:
-            return wtforms_i18n.get_translations([i18n.get_locale()])
+            return _Translations(wtforms_i18n.get_translations([i18n.get_locale()]))
 
     @classmethod
     def from_request(cls, formdata: FormData | None, **kwargs: Any) -> Form:

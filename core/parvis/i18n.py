@@ -205,11 +205,21 @@ def format_date(value: dt.date | dt.datetime | None, fmt: str = "long") -> str:
 
 
 def format_datetime(value: dt.datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
-    """``value`` in the request's language, on the town's clock unless ``tz`` names another."""
+    """``value`` in the request's language, on the town's clock unless ``tz`` names another.
+
+    ``short``, ``medium`` and ``long`` give the date in that length and the time without seconds
+    ("3 déc. 2026 14:05"): residents never need the seconds. Any other ``fmt`` is a Babel
+    pattern."""
     if value is None:
         return ""
+    locale = Locale.parse(get_locale())
+    if fmt in ("short", "medium", "long"):
+        # The locale's own way of joining a date and a time, with its short (minute) time.
+        fmt = str(locale.datetime_formats[fmt]).format(
+            locale.time_formats["short"].pattern, locale.date_formats[fmt].pattern
+        )
     return dates.format_datetime(
-        value, format=fmt, tzinfo=dates.get_timezone(tz or _time_zone.get()), locale=get_locale()
+        value, format=fmt, tzinfo=dates.get_timezone(tz or _time_zone.get()), locale=locale
     )
 
 
