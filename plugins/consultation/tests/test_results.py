@@ -138,8 +138,8 @@ def test_results_page_chart_and_constant_queries(town):
         with town.parvis.db.count_queries() as counter:
             page = c.get(b.url + "results")
         assert page.status_code == 200
-        assert '<svg role="img" aria-labelledby="chart-' in page.text
-        assert "<title id=" in page.text
+        assert '<figure class="chart" id="chart-' in page.text
+        assert '<ol class="rank-list"' in page.text  # the ranking question, by average rank
         few = counter.count
         # Ten more questions: the same number of queries.
         with town.session() as s:
