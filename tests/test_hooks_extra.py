@@ -85,6 +85,17 @@ def test_a_kiosk_token_header_makes_the_request_that_users(kiosk_town):
         assert client.get("/account", follow_redirects=False).status_code == 303
 
 
+def test_a_cached_anonymous_page_is_never_served_to_a_kiosk_user(kiosk_town):
+    """The kiosk tells who a visitor is without a session: the page cached for anonymous
+    visitors must not answer a request it authenticates."""
+    with kiosk_town.client() as client:
+        assert client.get("/").headers["cache-control"].startswith("public")
+        assert client.get("/").headers["cache-control"].startswith("public")
+        kiosk = client.get("/", headers={"x-kiosk-token": "good-token"})
+        assert kiosk.headers["cache-control"] == "private, no-store"
+        assert 'href="/account"' in kiosk.text  # the page of a signed-in resident
+
+
 def test_none_lets_the_session_cookie_decide(kiosk_town):
     with kiosk_town.session() as session:
         make_user(session, kiosk_town.town_id, "cookie@example.org")

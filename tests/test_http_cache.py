@@ -174,3 +174,20 @@ def test_a_cached_slot_is_computed_once_per_content_version_for_visitors(make_to
         client.get("/account")
         client.get("/account")
         assert len(calls) == 5  # a resident's fragments are always computed
+
+
+def test_the_space_page_links_each_module_to_its_own_page(town, client, space_with_module):
+    from parvis.models import Module
+
+    first = space_with_module("idea_call", phase="vote")
+    with town.session() as session:
+        second = Module(
+            space_id=first.space_id, type="idea_call", slug="m2", title="Second",
+            published=True, phase="vote",
+        )  # fmt: skip
+        session.add(second)
+        session.flush()
+        second_id = second.id
+    page = client.get(f"/s/{first.space_slug}").text
+    assert f'href="{first.url}"' in page
+    assert f'href="/s/{first.space_slug}/idea_call/{second_id}/"' in page

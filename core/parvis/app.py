@@ -69,6 +69,12 @@ class Parvis:
         self.themes_dir = THEMES_DIR
         self.build_id = httpcache.build_id(__version__, self.infos)
         self.page_cache = httpcache.PageCache(config.page_cache_mb * 1024 * 1024)
+        # Only core's accounts tell who a visitor is (from the session): a request without a
+        # session is then anonymous before any query (``httpcache.fast_lookup``).
+        self.sessionless_actor_only = all(
+            impl.plugin_name in CORE_PLUGINS
+            for impl in self.pm.hook.parvis_actor_from_request.get_hookimpls()
+        )
         self._rules: dict[int, tuple[int, RuleSet]] = {}
 
     def url_path(self, app: Starlette, name: str, params: dict[str, Any]) -> str:

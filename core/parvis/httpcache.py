@@ -21,11 +21,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+from starlette.requests import Request
 from starlette.responses import Response
 
+from parvis import i18n
 from parvis.contrib import Fragment
+from parvis.models import Town, TownHost
 
 if TYPE_CHECKING:
+    from parvis.app import Parvis
     from parvis.context import Context
     from parvis.plugins import PluginInfo
 
@@ -55,9 +61,12 @@ def is_anonymous(ctx: Context) -> bool:
 
 
 def etag(ctx: Context) -> str:
+    return _tag(ctx.town.id, ctx.town.content_version, ctx.locale, ctx.parvis.build_id)
+
+
+def _tag(town_id: int, version: int, locale: str, build: str) -> str:
     clock = int(time.time()) // CLOCK_SECONDS
-    town = ctx.town
-    return f'W/"{town.id}-{town.content_version}-{ctx.locale}-{clock}-{ctx.parvis.build_id}"'
+    return f'W/"{town_id}-{version}-{locale}-{clock}-{build}"'
 
 
 def _matches(header: str, tag: str) -> bool:
@@ -118,13 +127,47 @@ class PageCache:
         return len(self._entries)
 
 
-def _key(ctx: Context, tag: str) -> tuple[Any, ...]:
+def _key(ctx: Context, tag: str) -> tuple[Any, ...]:  # as ``fast_lookup`` builds it
     url = ctx.request.url
     return (tag, url.path, url.query)
 
 
 # Headers of a cached page that are the response's own (not the session's or security's).
 _KEPT = ("content-type", "content-language", "link")
+
+
+# What a cached page's key needs from the town: one narrow statement, built once.
+_TOWN_VERSION = (
+    select(Town.id, Town.content_version, Town.default_locale)
+    .join(TownHost, TownHost.town_id == Town.id)
+    .where(TownHost.host == bindparam("host"))
+)
+
+
+def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response | None:
+    """The cached page (or a 304) of a ``cache=True`` view for a visitor without a session,
+    before any context is built: one narrow query (town, version, language) and a dictionary
+    look-up. ``None`` when it is not there (the request then goes the usual way)."""
+    if not parvis.sessionless_actor_only:
+        return None  # a plugin may recognise a visitor without a session (a header, say)
+    host = (request.headers.get("host") or "").split(":")[0].lower()
+    row = session.connection().execute(_TOWN_VERSION, {"host": host}).first()
+    if row is None:
+        return None
+    locale = i18n.negotiate_locale(
+        request.cookies.get(i18n.LANGUAGE_COOKIE),
+        accept_language=request.headers.get("accept-language", ""),
+        default=row.default_locale,
+    )
+    tag = _tag(row.id, row.content_version, locale, parvis.build_id)
+    if _matches(request.headers.get("if-none-match", ""), tag):
+        return Response(status_code=304, headers=_public_headers(tag))
+    url = request.url
+    entry = parvis.page_cache.get((tag, url.path, url.query))
+    if entry is None:
+        return None
+    headers = {**dict(entry.headers), **_public_headers(tag)}
+    return Response(entry.body, media_type=entry.media_type, headers=headers)
 
 
 def lookup(ctx: Context, cache: bool | None) -> Response | None:

@@ -133,6 +133,10 @@ def _run_view(
 ) -> Response:
     parvis: Parvis = request.app.state.parvis
     with parvis.db.session(write=write) as session:
+        if cache and form is None and request.method in ("GET", "HEAD") and not request.session:
+            cached = httpcache.fast_lookup(parvis, session, request)
+            if cached is not None:
+                return cached
         town = resolve_town(parvis, session, request)
         if town is None:
             return HTMLResponse(UNKNOWN_SITE_PAGE, status_code=404)
