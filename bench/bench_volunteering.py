@@ -31,6 +31,7 @@ import statistics
 import time
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bench_consultation import PG_DEFAULT, temp_database
 from sqlalchemy import insert, select
@@ -86,7 +87,7 @@ def build(
 
     rng = random.Random(seed)
     causes, skills = list(terms.DEFAULTS["cause"]), list(terms.DEFAULTS["skill"])
-    today = clock.today()
+    today = clock.today(ZoneInfo("Europe/Paris"))  # the bench town keeps the default zone
     with app.state.parvis.db.session() as s:
         town = create_town(
             s,
@@ -105,7 +106,7 @@ def build(
         s.flush()
         area_ids = [a.id for a in areas]
         hashed = hash_password(PASSWORD)
-        now = clock.local_now()
+        now = clock.local_now(ZoneInfo("Europe/Paris"))
         s.execute(
             insert(User),
             [

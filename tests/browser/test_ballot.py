@@ -153,7 +153,7 @@ def test_ballot_without_javascript(browser: Any, live: Any) -> None:
     assert "Pas encore envoyé" in page.locator("#ballot-total").inner_text()
     check_page(page, "ballot-nojs", keyboard=False)
     # A filter keeps the choices (they travel in the filter form).
-    page.locator(".ballot-filters summary").click()  # folded away until opened
+    page.locator(".cs-filters-fold summary").click()  # folded away until opened
     page.locator("#f-sort").select_option("cost_desc")
     with page.expect_navigation():
         page.locator("#filters button[type=submit]").click()

@@ -531,6 +531,9 @@ def results(request: Request) -> Response:
             "sort_labels": SORT_LABELS,
             "refresh": refresh,
             "is_published": job is not None and job.published_at is not None,
+            "selected_count": len(services.selected_titles(ctx.session, job))
+            if job is not None and job.status == "done"
+            else 0,
         },
     )
 

@@ -67,7 +67,7 @@ def check_age(session: Session, user: User, mission: Mission, slot: Slot) -> str
             "account page first.",
             age=mission.min_age,
         )
-    day = slot.date or clock.today()
+    day = slot.date or clock.town_today(session, mission.town_id)
     if age_on(birth_date, day) < mission.min_age:
         return _("This mission is for people aged %(age)d or more.", age=mission.min_age)
     return None
@@ -84,7 +84,8 @@ def apply(
     """Apply to a slot; on a full slot the application goes straight to the waiting list."""
     if mission.status != PUBLISHED or association.status != VALIDATED:
         raise Refused(_("This mission is closed."))
-    if slot.mission_id != mission.id or (slot.date is not None and slot.date < clock.today()):
+    today = clock.town_today(session, mission.town_id)
+    if slot.mission_id != mission.id or (slot.date is not None and slot.date < today):
         raise Refused(_("This date has passed."))
     problem = check_age(session, user, mission, slot)
     if problem:
@@ -173,7 +174,7 @@ def refuse(session: Session, application: Application, reason: str) -> Applicati
         **_first_answer(application),
     ):
         raise Refused(_("This application was already answered."))
-    return _release(session, application.slot_id) if held else None
+    return _release(session, application) if held else None
 
 
 def waitlist(session: Session, application: Application) -> None:
@@ -187,7 +188,7 @@ def withdraw(session: Session, application: Application) -> Application | None:
     held = application.status in HOLDING
     if not _move(session, application.id, LIVE, WITHDRAWN):
         raise Refused(_("This application is no longer active."))
-    return _release(session, application.slot_id) if held else None
+    return _release(session, application) if held else None
 
 
 def confirm_offer(session: Session, application: Application) -> None:
@@ -195,9 +196,10 @@ def confirm_offer(session: Session, application: Application) -> None:
         raise Refused(_("This place is no longer offered to you."))
 
 
-def _release(session: Session, slot_id: int) -> Application | None:
-    """Free one place on the slot (locked by the caller) and offer it to the first volunteer
-    on the waiting list, if the slot is still to come."""
+def _release(session: Session, application: Application) -> Application | None:
+    """Free the place ``application`` held on its slot (locked by the caller) and offer it to
+    the first volunteer on the waiting list, if the slot is still to come."""
+    slot_id = application.slot_id
     session.execute(
         update(Slot)
         .where(Slot.id == slot_id, Slot.taken > 0)
@@ -206,7 +208,7 @@ def _release(session: Session, slot_id: int) -> Application | None:
     )
     slot = session.get(Slot, slot_id)
     session.refresh(slot)
-    if slot.date is not None and slot.date < clock.today():
+    if slot.date is not None and slot.date < clock.town_today(session, application.town_id):
         return None
     first = session.scalar(
         select(Application)

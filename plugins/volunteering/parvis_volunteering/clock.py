@@ -1,21 +1,34 @@
-"""The town's clock: slots are written and reminded in local time (Europe/Paris)."""
+"""The town's clock: slots are written, listed and reminded on the town's local time (its
+time zone setting, ``town_time_zone`` in parvis.api)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from parvis.api import utcnow
+from sqlalchemy.orm import Session
 
-TOWN_TZ = ZoneInfo("Europe/Paris")
-
-
-def local_now() -> dt.datetime:
-    return utcnow().astimezone(TOWN_TZ)
+from parvis.api import Town, town_time_zone, utcnow
 
 
-def today() -> dt.date:
-    return local_now().date()
+def town_zone(session: Session, town_id: int) -> ZoneInfo:
+    """The town's time zone (the town row is usually in the session already: no query)."""
+    town = session.get(Town, town_id)
+    assert town is not None
+    return town_time_zone(town)
+
+
+def local_now(zone: ZoneInfo) -> dt.datetime:
+    return utcnow().astimezone(zone)
+
+
+def today(zone: ZoneInfo) -> dt.date:
+    return local_now(zone).date()
+
+
+def town_today(session: Session, town_id: int) -> dt.date:
+    """Today in the town: slots of an earlier day are over."""
+    return today(town_zone(session, town_id))
 
 
 def part_of_day(start: dt.time) -> int:

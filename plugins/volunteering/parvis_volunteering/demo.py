@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from parvis.api import Area, User, utcnow
+from parvis.api import Area, User, town_time_zone, utcnow
 
 from . import associations, clock, missions, profiles
 from .models import (
@@ -142,7 +142,7 @@ def load(session: Any, town: Any) -> None:
         if (name, purpose, causes, handle) != PENDING:
             association.status, association.validated_at = VALIDATED, utcnow()
         made.append(association)
-    today = clock.today()
+    today = clock.today(town_time_zone(town))
     saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
     built: list[Mission] = []
     for index, (title, owner, cause, skills, area, kind, min_age, access) in enumerate(MISSIONS):

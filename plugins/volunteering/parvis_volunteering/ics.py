@@ -4,13 +4,13 @@ converted to UTC so any calendar application reads it the same."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parvis.api import User, utcnow
 
-from .clock import TOWN_TZ
 from .models import ACCEPTED, Application, Association, Mission, Slot
 
 
@@ -36,12 +36,15 @@ def _fold(line: str) -> str:
     return "\r\n".join(out)
 
 
-def _utc(day: dt.date, time: dt.time) -> str:
-    local = dt.datetime.combine(day, time, tzinfo=TOWN_TZ)
+def _utc(day: dt.date, time: dt.time, zone: ZoneInfo) -> str:
+    local = dt.datetime.combine(day, time, tzinfo=zone)
     return local.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def accepted_slots(session: Session, user: User, town_name: str, base_url: str) -> str:
+def accepted_slots(
+    session: Session, user: User, town_name: str, zone: ZoneInfo, base_url: str
+) -> str:
+    """The user's accepted dated slots; times typed on the town's clock (``zone``)."""
     rows = session.execute(
         select(Application.id, Mission, Association.name, Slot)
         .join(Mission, Mission.id == Application.mission_id)
@@ -70,8 +73,8 @@ def accepted_slots(session: Session, user: User, town_name: str, base_url: str) 
             "BEGIN:VEVENT",
             f"UID:volunteering-{application_id}@{host}",
             f"DTSTAMP:{stamp}",
-            f"DTSTART:{_utc(slot.date, slot.start)}",
-            f"DTEND:{_utc(slot.date, slot.end or slot.start)}",
+            f"DTSTART:{_utc(slot.date, slot.start, zone)}",
+            f"DTEND:{_utc(slot.date, slot.end or slot.start, zone)}",
             f"SUMMARY:{_escape(mission.title)}",
             f"DESCRIPTION:{_escape(association_name)}\\n{base_url}/p/volunteering/applications/{application_id}",
         ]

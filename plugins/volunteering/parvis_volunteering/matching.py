@@ -154,7 +154,7 @@ def missions_for(
     session: Session, profile: Profile, user: User, limit: int = 20
 ) -> list[tuple[missions.ListedMission, Match]]:
     """« Missions for you », best first, in one query."""
-    today = clock.today()
+    today = clock.town_today(session, profile.town_id)
     columns = _score_columns(literal(profile.id, Integer), profile.area_id)
     score, interest = columns[-2], columns[-1]
     next_date, places_left = missions.listed_columns(today)
@@ -263,7 +263,7 @@ def volunteers_for(session: Session, mission: Mission, limit: int = 20) -> list[
         .limit(limit)
     )
     if mission.min_age:
-        latest = years_ago(clock.today(), mission.min_age)
+        latest = years_ago(clock.town_today(session, mission.town_id), mission.min_age)
         query = query.where(User.birth_date.is_(None) | (User.birth_date <= latest))
     return [
         Candidate(p, name, area, _match(rest[:6]), bool(rest[6]))

@@ -122,10 +122,11 @@ def get(session: Session, town_id: int, mission_id: int) -> Mission | None:
     )
 
 
-def slots(session: Session, mission_id: int, *, upcoming: bool = False) -> list[Slot]:
+def slots(session: Session, mission_id: int, *, since: dt.date | None = None) -> list[Slot]:
+    """The mission's slots; with ``since``, the undated ones and those from that day on."""
     query = select(Slot).where(Slot.mission_id == mission_id)
-    if upcoming:
-        query = query.where(or_(Slot.date.is_(None), Slot.date >= clock.today()))
+    if since is not None:
+        query = query.where(or_(Slot.date.is_(None), Slot.date >= since))
     return list(session.scalars(query.order_by(Slot.date, Slot.start, Slot.id)))
 
 
@@ -160,7 +161,8 @@ def close(
         return 0
     mission.status = CLOSED
     upcoming = select(Slot.id).where(
-        Slot.mission_id == mission_id, or_(Slot.date.is_(None), Slot.date >= clock.today())
+        Slot.mission_id == mission_id,
+        or_(Slot.date.is_(None), Slot.date >= clock.town_today(session, mission.town_id)),
     )
     users = list(
         session.scalars(
@@ -251,7 +253,7 @@ def listed_columns(today: dt.date) -> tuple[Any, Any]:
 
 def search(session: Session, town_id: int, filters: Filters) -> tuple[list[ListedMission], int]:
     """One page of the public list and the number of missions matching the filters."""
-    today = clock.today()
+    today = clock.town_today(session, town_id)
     conditions = [visible(town_id)]
     slot_conditions = [Slot.mission_id == Mission.id, upcoming_slot(today)]
     if filters.cause:

@@ -20,13 +20,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, insert, or_, select, text
 from sqlalchemy.orm import Session
 
-from parvis.api import Town, User, site_url, utcnow
+from parvis.api import Town, User, site_url, town_time_zone, utcnow
 
-from . import clock, notify
+from . import notify
 from .i18n import _, ngettext
 from .models import (
     ACCEPTED,
@@ -72,18 +73,25 @@ def _not_sent(kind: str, ref: Any) -> Any:
 
 
 def send(parvis: Any, now: dt.datetime | None = None) -> Counts:
-    """Queue every due reminder; ``now`` (town time) is for tests and benchmarks."""
-    now = now or clock.local_now()
+    """Queue every due reminder; ``now`` (an aware time) is for tests and benchmarks. "The day
+    before" and "the slot is over" are read on each town's clock."""
+    now = now or utcnow()
     counts = Counts()
     with parvis.db.session() as session:
         _one_run_at_a_time(session)
-        towns = [t.id for t in session.scalars(select(Town)) if t.plugin_enabled("volunteering")]
+        towns = [t for t in session.scalars(select(Town)) if t.plugin_enabled("volunteering")]
         if not towns:
             return counts
-        urls = {t: site_url(parvis, session, t).rstrip("/") for t in towns}
-        counts.day_before = _day_before(parvis, session, towns, urls, now.date())
-        counts.nudges = _pending(parvis, session, towns, urls, now)
-        counts.attendance = _attendance(parvis, session, towns, urls, now)
+        urls = {t.id: site_url(parvis, session, t.id).rstrip("/") for t in towns}
+        by_zone: dict[ZoneInfo, list[int]] = defaultdict(list)
+        for town in towns:
+            by_zone[town_time_zone(town)].append(town.id)
+        for zone, ids in by_zone.items():
+            local = now.astimezone(zone)
+            counts.day_before += _day_before(parvis, session, ids, urls, local.date())
+        counts.nudges = _pending(parvis, session, list(urls), urls, now)
+        for zone, ids in by_zone.items():
+            counts.attendance += _attendance(parvis, session, ids, urls, now.astimezone(zone))
     return counts
 
 

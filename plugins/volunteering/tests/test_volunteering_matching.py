@@ -7,17 +7,17 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from volunteering_helpers import area, association, mission, soon, user
+from volunteering_helpers import area, association, mission, soon, today, user
 
 from parvis.api import User
 from parvis.testing import login
-from parvis_volunteering import clock, matching, profiles
+from parvis_volunteering import matching, profiles
 from parvis_volunteering.models import Application, Slot
 
 
 def _saturday() -> dt.date:
-    today = clock.today()
-    return today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    day = today()
+    return day + dt.timedelta(days=(5 - day.weekday()) % 7 or 7)
 
 
 def _profile(town, user_id, skills, causes, times, area_id, contactable=True):

@@ -9,8 +9,9 @@ import threading
 
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
-from volunteering_helpers import association, mission, soon, user
+from volunteering_helpers import TOWN_ZONE, association, mission, soon, today, user
 
+from parvis.api import Town
 from parvis.cli import main
 from parvis.models import OutboxMail
 from parvis.testing import login
@@ -23,7 +24,7 @@ def _world(town) -> dict[str, int]:
     ann = user(town, "ann@example.org")
     bob = user(town, "bob@example.org")
     assoc = association(town, owner)
-    tomorrow = clock.today() + dt.timedelta(days=1)
+    tomorrow = today() + dt.timedelta(days=1)
     m1, s1 = mission(town, assoc, "Tomorrow's mission", day=tomorrow, places=3)
     m2, s2 = mission(town, assoc, "Later mission", day=soon(20), places=3)
     with town.session() as session:
@@ -32,7 +33,7 @@ def _world(town) -> dict[str, int]:
                 town_id=town.town_id, mission_id=m1, slot_id=s1, user_id=ann, status="accepted"
             )
         )
-        old = clock.local_now() - dt.timedelta(days=8)
+        old = clock.local_now(TOWN_ZONE) - dt.timedelta(days=8)
         session.add(
             Application(
                 town_id=town.town_id, mission_id=m2, slot_id=s2, user_id=bob, created_at=old
@@ -41,7 +42,7 @@ def _world(town) -> dict[str, int]:
         # A slot that is over with an accepted volunteer: managers are asked who came.
         past = Slot(
             mission_id=m2,
-            date=clock.today() - dt.timedelta(days=2),
+            date=today() - dt.timedelta(days=2),
             start=dt.time(9),
             end=dt.time(12),
             places=2,
@@ -125,7 +126,33 @@ def test_calendar_of_accepted_slots(town, client):
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
     assert body.count("BEGIN:VEVENT") == 2  # tomorrow's slot and the past one, both accepted
     assert "SUMMARY:Tomorrow's mission" in body
-    tomorrow = (clock.today() + dt.timedelta(days=1)).strftime("%Y%m%d")
+    tomorrow = (today() + dt.timedelta(days=1)).strftime("%Y%m%d")
     assert f"DTSTART:{tomorrow}T0" in body  # 09:00 in Paris is 07:00 or 08:00 UTC
     login(client, "bob@example.org")
     assert "BEGIN:VEVENT" not in client.get("/p/volunteering/me/calendar.ics").text  # pending only
+
+
+def test_the_day_before_is_read_on_the_towns_clock(make_town):
+    # Kiritimati is UTC+14: at 12:00 UTC on 10 March it is already 11 March there, while it is
+    # still 10 March in Paris (core's default), so a date on 12 March is "tomorrow" only there.
+    town = make_town("kiritimati.example", name="Kiritimati")
+    with town.session() as session:
+        session.get(Town, town.town_id).settings = {"core": {"time_zone": "Pacific/Kiritimati"}}
+    ann = user(town, "ann@example.org")
+    assoc = association(town, user(town, "owner@example.org"))
+    mission_id, slot_id = mission(town, assoc, "Reef clean-up", day=dt.date(2027, 3, 12))
+    with town.session() as session:
+        session.add(
+            Application(
+                town_id=town.town_id,
+                mission_id=mission_id,
+                slot_id=slot_id,
+                user_id=ann,
+                status="accepted",
+            )
+        )
+    evening_there = dt.datetime(2027, 3, 10, 9, tzinfo=dt.UTC)  # 23:00 on 10 March there
+    assert reminders.send(town.parvis, now=evening_there).day_before == 0
+    next_morning_there = dt.datetime(2027, 3, 10, 12, tzinfo=dt.UTC)  # 02:00 on 11 March
+    assert reminders.send(town.parvis, now=next_morning_there).day_before == 1
+    assert _mails(town, "ann@example.org") == ["Tomorrow: Reef clean-up"]

@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import select
-from volunteering_helpers import association, mission, user
+from volunteering_helpers import association, mission, today, user
 
 from parvis.models import OutboxMail
 from parvis.testing import form_errors, login, post_form
-from parvis_volunteering import clock
 from parvis_volunteering.models import Application, Slot
 
 
@@ -66,7 +65,7 @@ def test_messages_are_sanitised_and_notified_once_per_quarter_hour(make_town, sm
 
 
 def test_attendance_builds_the_history(town, client):
-    yesterday = clock.today() - dt.timedelta(days=1)
+    yesterday = today() - dt.timedelta(days=1)
     application_id, mission_id, slot_id = _application(town, day=yesterday)
     roster = f"/p/volunteering/missions/{mission_id}/applications"
     login(client, "vol@example.org")  # not a manager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from parvis.api import Area
 from parvis.testing import make_user
@@ -11,6 +12,8 @@ from parvis_volunteering import associations, clock, missions
 from parvis_volunteering.models import VALIDATED, Mission
 
 EN = {"accept-language": "en"}
+# The test town keeps core's default time zone.
+TOWN_ZONE = ZoneInfo("Europe/Paris")
 
 
 def user(town: Any, email: str, **extra: Any) -> int:
@@ -47,8 +50,13 @@ def association(
         return made.id
 
 
+def today() -> dt.date:
+    """Today on the test town's clock."""
+    return clock.today(TOWN_ZONE)
+
+
 def soon(days: int = 3) -> dt.date:
-    return clock.today() + dt.timedelta(days=days)
+    return today() + dt.timedelta(days=days)
 
 
 def mission(

@@ -51,7 +51,7 @@ def _data(ctx: Context, form: MissionForm, mission: Mission | None) -> missions.
                 row.date.errors = [*row.date.errors, _("Give the date, start, end and places.")]
             elif row.end.data <= row.start.data:
                 row.end.errors = [*row.end.errors, _("The end must be after the start.")]
-            elif row.date.data < clock.today():
+            elif row.date.data < clock.today(ctx.time_zone):
                 row.date.errors = [*row.date.errors, _("This date has passed.")]
             else:
                 slots.append(missions.SlotData(*values))

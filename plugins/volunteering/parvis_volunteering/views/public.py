@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from parvis.api import Area, format_date, redirect, render, view
 
-from .. import applications, associations, missions, terms
+from .. import applications, associations, clock, missions, terms
 from ..forms import PART_LABELS, WEEKDAYS, ApplyForm
 from ..i18n import _, ngettext
 from ..models import LIVE, PUBLISHED, VALIDATED, Application, Association, Mission, Slot
@@ -100,7 +100,7 @@ def mission_page(
     form: ApplyForm | None = None,
     status: int = 200,
 ) -> Response:
-    upcoming = missions.slots(ctx.session, mission.id, upcoming=True)
+    upcoming = missions.slots(ctx.session, mission.id, since=clock.today(ctx.time_zone))
     form = form or ApplyForm()
     form.slot.choices = [(str(s.id), f"{slot_label(s)} — {place_label(s)}") for s in upcoming]
     if len(upcoming) == 1 and not form.slot.data:
@@ -160,7 +160,7 @@ def apply(request: Request) -> Response:
         raise HTTPException(404)
     ctx.require("volunteering.apply")
     form = ApplyForm.from_request(ctx.form)
-    upcoming = missions.slots(ctx.session, found.id, upcoming=True)
+    upcoming = missions.slots(ctx.session, found.id, since=clock.today(ctx.time_zone))
     form.slot.choices = [(str(s.id), slot_label(s)) for s in upcoming]
     if not form.validate():
         return mission_page(ctx, found, association, form, 400)

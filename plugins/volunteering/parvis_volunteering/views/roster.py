@@ -35,7 +35,7 @@ def roster(request: Request) -> Response:
         .order_by(Application.created_at, Application.id)
     ):
         by_slot[application.slot_id].append((application, name))
-    today = clock.today()
+    today = clock.today(ctx.time_zone)
     return render(
         request,
         "volunteering/roster.html",
@@ -116,7 +116,7 @@ def attendance(request: Request) -> Response:
         raise HTTPException(404)
     mission, association = mission_or_404(ctx, slot.mission_id)
     require_manager(ctx, association)
-    if slot.date is not None and slot.date > clock.today():
+    if slot.date is not None and slot.date > clock.today(ctx.time_zone):
         raise HTTPException(403, _("You can say who came once the day has come."))
     default = clock.slot_hours(slot.start, slot.end) or float(mission.hours_per_session or 0) or 1.0
     came: dict[int, float | None] = {}

@@ -158,7 +158,7 @@ def answer_invitation(request: Request) -> Response:
 def calendar(request: Request) -> Response:
     ctx = context(request)
     ctx.require("volunteering.apply")
-    body = ics.accepted_slots(ctx.session, ctx.user, ctx.town.name, ctx.base_url)
+    body = ics.accepted_slots(ctx.session, ctx.user, ctx.town.name, ctx.time_zone, ctx.base_url)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
