@@ -83,6 +83,8 @@ def test_ocean_town_has_its_logo_banner_and_colours(new_page: Any, ocean: str, s
         "getComputedStyle(document.querySelector('.site-header')).backgroundColor"
     )
     assert header_bg == "rgb(11, 57, 84)", "the theme's CSS is not applied"
+    action = page.locator("section[aria-labelledby=open-now] .card-action .button").first
+    assert action.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(11, 85, 99)"
     check_page(page, "ocean-home")
     goto(page, "/s/grands-projets")
     assert page.locator(".ocean-banner").count() == 0, "the banner is for the home page only"
@@ -159,6 +161,9 @@ def test_admin_brands_the_town_without_a_theme(new_page: Any, tmp_path: Any, siz
     goto(page, "/")
     top = page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderTopColor")
     assert top == "rgb(122, 31, 92)", "the town's colour is not applied"
+    # The home page's primary actions (open now) wear the town's colour too.
+    action = page.locator("section[aria-labelledby=open-now] .card-action .button").first
+    assert action.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(122, 31, 92)"
     assert page.locator("header .brand img").evaluate("i => i.complete && i.naturalWidth > 0")
     check_page(page, "branded-home")
     goto(page, "/admin/branding")

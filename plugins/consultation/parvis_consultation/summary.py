@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from sqlalchemy import select
 
-from parvis.api import Module, ModuleSummary, Space, count_by
+from parvis.api import Context, Module, ModuleSummary, Space, count_by
 from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
 
 
-def summarize(ctx: Any, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
+def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
     """Two queries for any number of surveys and polls."""
     ids = [m.id for m, _s in items]
     answers = count_by(ctx.session, Response.module_id, ids)

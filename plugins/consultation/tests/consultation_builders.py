@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from parvis.models import Area, Module, Space
+from parvis.api import Area, Module, Space
 from parvis_consultation.models import (
     CHOICE,
     ROW,

@@ -7,7 +7,7 @@ from consultation_builders import build_survey, english_user
 from sqlalchemy import func, select
 
 from parvis.accounts import services as accounts
-from parvis.models import Module, User
+from parvis.api import Module, User
 from parvis_consultation.models import Answer, Response
 from parvis_consultation.responses import save_response
 

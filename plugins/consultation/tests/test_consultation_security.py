@@ -7,7 +7,7 @@ import datetime as dt
 from consultation_builders import build_survey, full_answer
 from sqlalchemy import func, select
 
-from parvis.models import Module
+from parvis.api import Module
 from parvis.testing import form_errors, login, post_form
 from parvis_consultation.models import Answer, Draft, Question
 from parvis_consultation.views import answering

@@ -33,10 +33,10 @@ def vote(request: Request) -> Response:
         refusal = _("Online voting is not open today.")
     step = (ctx.form or {}).get("step") if request.method == "POST" else None
     if refusal is None and step == "cast":
+        # No "already voted?" look-up first: the box refuses a second participation itself.
         cast = _cast(ctx, config, where)
         if cast is not None:
             return cast
-    # Casting needs no look-up first: the box refuses a second participation.
     elif refusal is None and _voted(ctx, where):
         return redirect(_url(ctx, "receipt"))
     base = {**common(ctx, config), "standing": where}

@@ -14,7 +14,7 @@ def english_admin(request: pytest.FixtureRequest) -> None:
         return
     from sqlalchemy import update
 
-    from parvis.models import User
+    from parvis.api import User
 
     town = request.getfixturevalue("town")
     with town.session() as session:

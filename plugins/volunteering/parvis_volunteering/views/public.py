@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis.api import Area, format_date, redirect, render, view
+from parvis.api import Area, Context, format_date, redirect, render, view
 
 from .. import applications, associations, clock, missions, terms
 from ..forms import PART_LABELS, WEEKDAYS, ApplyForm
@@ -94,7 +94,7 @@ def times_label(times: list[tuple[int, int]]) -> str:
 
 
 def mission_page(
-    ctx: Any,
+    ctx: Context,
     mission: Mission,
     association: Association,
     form: ApplyForm | None = None,

@@ -7,7 +7,7 @@ import io
 
 from consultation_builders import build_survey, english_user, full_answer
 
-from parvis.models import Module
+from parvis.api import Module
 from parvis.testing import login, post_form
 from parvis_consultation.models import Answer, Question
 from parvis_consultation.results import compute_results

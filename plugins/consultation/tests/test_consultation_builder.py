@@ -5,7 +5,7 @@ from __future__ import annotations
 from consultation_builders import build_survey, english_user, full_answer
 from sqlalchemy import select
 
-from parvis.models import Module, Space, Town
+from parvis.api import Module, Space, Town
 from parvis.testing import form_errors, login, post_form
 from parvis_consultation.models import Option, Question, Section, Survey
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from consultation_builders import build_poll, english_user
 from sqlalchemy import func, select
 
-from parvis.models import Module
+from parvis.api import Module
 from parvis.testing import login, post_form
 from parvis_consultation.models import Response
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from parvis.api import Module
 from parvis.demo import load_demo
-from parvis.models import Module
 from parvis_consultation.models import Response
 
 

@@ -11,8 +11,8 @@ from consultation_builders import build_survey, english_user, full_answer
 from sqlalchemy import func, select
 
 from parvis.accounts import services as accounts
+from parvis.api import Follow, User
 from parvis.mail import send_pending
-from parvis.models import Follow, User
 from parvis.testing import login, post_form
 from parvis_consultation.models import Answer, Response
 from parvis_consultation.responses import save_response
@@ -44,7 +44,7 @@ def test_publishing_the_decision_emails_followers_in_their_language(make_town, s
         page = c.get(b.url)
         assert "The velodrome will be built by the river." in page.text
     with town.session() as s:
-        from parvis.models import Module
+        from parvis.api import Module
 
         assert s.get(Module, b.module_id).phase == "decided"
     assert send_pending(town.parvis) == 2
@@ -74,7 +74,7 @@ def test_no_decision_while_the_consultation_is_open(town):
         assert "close it before publishing the decision" in r.text
         assert "Built." in r.text  # the text typed is kept
     with town.session() as s:
-        from parvis.models import Module
+        from parvis.api import Module
 
         assert s.get(Module, b.module_id).phase == "open"
         assert saved_survey(s, b.module_id).decision_published_at is None

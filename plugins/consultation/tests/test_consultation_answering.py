@@ -43,7 +43,7 @@ def test_valid_answer_is_stored_and_editable_until_close(client, town, survey, r
     assert numbers == [2.0, 12.5]
     # Closed: no more changes, a clear message, no 500.
     with town.session() as s:
-        from parvis.models import Module
+        from parvis.api import Module
 
         s.get(Module, survey.module_id).phase = "closed"
     r = post_form(client, survey.url, changed, page=survey.url)
@@ -212,7 +212,7 @@ def test_anonymous_answers_when_allowed(town, make_town):
 def test_anonymous_ballot_stuffing_is_rate_limited(town):
     b = build_survey(town, allow_anonymous=True)
     with town.session() as s:
-        from parvis.models import Town
+        from parvis.api import Town
 
         t = s.get(Town, town.town_id)
         t.settings = {"consultation": {"anonymous_per_ip_per_hour": 3}}
