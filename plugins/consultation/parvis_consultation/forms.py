@@ -29,16 +29,22 @@ def finite_bound(form: Form, field: FloatField) -> None:
         )
 
 
+# The first is how the value is written back: what a browser's datetime-local input reads.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
 class SettingsForm(Form):
     intro = TextAreaField(_l("Introduction"), validators=[Length(max=10000)])
     opens_at = DateTimeLocalField(
         _l("Opens on"),
         validators=[Optional()],
+        format=LOCAL_FORMATS,
         description=_l("Optional, in the town's time zone. The phase must also be “Open”."),
     )
     closes_at = DateTimeLocalField(
         _l("Closes on"),
         validators=[Optional()],
+        format=LOCAL_FORMATS,
         description=_l("Optional, in the town's time zone. No answer is accepted after it."),
     )
     allow_anonymous = BooleanField(
