@@ -191,7 +191,7 @@ def test_non_ascii_and_huge_digits_never_give_500(town, survey, resident):
 
 
 def test_numbers_typed_the_french_way_are_answers(town, survey, resident):
-    """"3 500,5" with a narrow no-break space (as phones type it) is 3500.5, through core's
+    """ "3 500,5" with a narrow no-break space (as phones type it) is 3500.5, through core's
     parser; what is not a number is said beside the field with the text kept."""
     with town.session() as s:
         q = s.get(Question, survey.q["number"])
