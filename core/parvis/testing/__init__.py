@@ -15,6 +15,7 @@ from parvis.testing.helpers import (
     login,
     make_user,
     post_form,
+    send_outbox,
     session_cookie,
     verify,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "make_space_with_module",
     "make_user",
     "post_form",
+    "send_outbox",
     "session_cookie",
     "verify",
 ]

@@ -25,6 +25,7 @@ from starlette.testclient import TestClient
 
 from parvis.accounts.login import session_id_hash
 from parvis.db import utcnow
+from parvis.mail import send_pending
 from parvis.models import Area, LoginSession, RoleGrant, Space, Town, User, Verification
 from parvis.passwords import hash_password
 from parvis.verification.records import verify_user
@@ -151,6 +152,11 @@ def verify(
         area_id=_area_id(area) if area is not None else user.area_id,
         birth_date=birth_date or user.birth_date,
     )
+
+
+def send_outbox(town: TestTown, batch: int = 50) -> int:
+    """Send up to ``batch`` queued e-mails now, as ``parvis worker`` would; how many were sent."""
+    return send_pending(town.parvis, batch)
 
 
 def session_cookie(session: Session, secret_key: str, user: User, csrf: str) -> str:
