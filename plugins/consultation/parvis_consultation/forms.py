@@ -7,18 +7,25 @@ import math
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    FloatField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from parvis.api import Form, Translator
+from parvis.api import DecimalField, Form, IntegerField, Translator
 
 T = Translator("parvis_consultation")
 _l = T.lazy_gettext
+
+
+class FloatField(DecimalField):
+    """A bound typed the way people write numbers ("3 500,5"), kept as a float."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = float(self.data)
 
 
 def finite_bound(form: Form, field: FloatField) -> None:
