@@ -23,5 +23,5 @@ def test_plugin_templates_use_their_own_domain_first(town, client):
         session.flush()
         module_id = module.id
     login(client, town.admin_email, town.admin_password)
-    page = client.get(f"/s/c/idea_call/{module_id}/results").text
+    page = client.get(f"/s/c/idea_call/{module_id}/").text
     assert '<label for="f-status">Statut</label>' in page
