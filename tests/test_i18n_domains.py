@@ -1,6 +1,6 @@
 """A template is translated in its own plugin's domain first: two plugins may translate the same
-English msgid differently ("Count" is "Nombre" for consultation, "Dépouillement" for
-council_space)."""
+
+
 
 from __future__ import annotations
 
