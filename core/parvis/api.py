@@ -44,6 +44,7 @@ from parvis.i18n import (
 from parvis.mail import queue_mail
 from parvis.models import Area, Follow, Module, Space, Town, Upload, User, Verification
 from parvis.notify import notify_followers
+from parvis.numbers import DecimalField, IntegerField, parse_number, parse_whole
 from parvis.permissions import (
     ANONYMOUS,
     MODERATOR,
@@ -144,6 +145,7 @@ __all__ = [
     "CensusIdentity",
     "Context",
     "Deadline",
+    "DecimalField",
     "Decision",
     "Eligibility",
     "Event",
@@ -151,6 +153,7 @@ __all__ = [
     "Follower",
     "Form",
     "Fragment",
+    "IntegerField",
     "InvalidImage",
     "LoginRequired",
     "MenuItem",
@@ -189,6 +192,8 @@ __all__ = [
     "hookspec",
     "notify_followers",
     "parse_int",
+    "parse_number",
+    "parse_whole",
     "person_key",
     "phase_deadline",
     "phase_timeline",

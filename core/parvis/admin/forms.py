@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     EmailField,
     FileField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -19,6 +18,7 @@ from parvis.contrib import Setting
 from parvis.forms import Form
 from parvis.i18n import gettext as _
 from parvis.i18n import lazy_gettext as _l
+from parvis.numbers import IntegerField
 from parvis.towns import is_time_zone
 
 

@@ -15,6 +15,8 @@ from parvis.testing.helpers import (
     login,
     make_user,
     post_form,
+    queued_mail,
+    send_outbox,
     session_cookie,
     verify,
 )
@@ -35,6 +37,8 @@ __all__ = [
     "make_space_with_module",
     "make_user",
     "post_form",
+    "queued_mail",
+    "send_outbox",
     "session_cookie",
     "verify",
 ]

@@ -19,13 +19,24 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from itsdangerous import TimestampSigner
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from parvis.accounts.login import session_id_hash
 from parvis.db import utcnow
-from parvis.models import Area, LoginSession, RoleGrant, Space, Town, User, Verification
+from parvis.mail import send_pending
+from parvis.models import (
+    Area,
+    LoginSession,
+    OutboxMail,
+    RoleGrant,
+    Space,
+    Town,
+    User,
+    Verification,
+)
 from parvis.passwords import hash_password
 from parvis.verification.records import verify_user
 
@@ -151,6 +162,20 @@ def verify(
         area_id=_area_id(area) if area is not None else user.area_id,
         birth_date=birth_date or user.birth_date,
     )
+
+
+def send_outbox(town: TestTown, batch: int = 50) -> int:
+    """Send up to ``batch`` queued e-mails now, as ``parvis worker`` would; how many were sent."""
+    return send_pending(town.parvis, batch)
+
+
+def queued_mail(town: TestTown, to: str | None = None) -> list[CapturedMail]:
+    """The e-mails queued in the outbox (sent or not), oldest first; only those to ``to``."""
+    query = select(OutboxMail).order_by(OutboxMail.id)
+    if to is not None:
+        query = query.where(OutboxMail.to_address == to)
+    with town.session() as session:
+        return [CapturedMail([m.to_address], m.subject, m.body) for m in session.scalars(query)]
 
 
 def session_cookie(session: Session, secret_key: str, user: User, csrf: str) -> str:

@@ -7,7 +7,6 @@ import datetime as dt
 from wtforms import (
     DateField,
     FileField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -18,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from parvis.forms import Form
 from parvis.i18n import lazy_gettext as _l
+from parvis.numbers import IntegerField
 
 
 def _past_date(form: Form, field: DateField) -> None:

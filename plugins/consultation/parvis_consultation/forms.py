@@ -7,18 +7,25 @@ import math
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
-    FloatField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from parvis.api import Form, Translator
+from parvis.api import DecimalField, Form, IntegerField, Translator
 
 T = Translator("parvis_consultation")
 _l = T.lazy_gettext
+
+
+class FloatField(DecimalField):
+    """A bound typed the way people write numbers ("3 500,5"), kept as a float."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = float(self.data)
 
 
 def finite_bound(form: Form, field: FloatField) -> None:
@@ -29,16 +36,22 @@ def finite_bound(form: Form, field: FloatField) -> None:
         )
 
 
+# The first is how the value is written back: what a browser's datetime-local input reads.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
 class SettingsForm(Form):
     intro = TextAreaField(_l("Introduction"), validators=[Length(max=10000)])
     opens_at = DateTimeLocalField(
         _l("Opens on"),
         validators=[Optional()],
+        format=LOCAL_FORMATS,
         description=_l("Optional, in the town's time zone. The phase must also be “Open”."),
     )
     closes_at = DateTimeLocalField(
         _l("Closes on"),
         validators=[Optional()],
+        format=LOCAL_FORMATS,
         description=_l("Optional, in the town's time zone. No answer is accepted after it."),
     )
     allow_anonymous = BooleanField(

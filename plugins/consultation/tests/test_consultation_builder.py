@@ -237,5 +237,5 @@ def test_survey_dates_are_typed_and_shown_on_the_towns_clock(make_town):
             # 09:00 in Montréal in January is 14:00 UTC; 18:00 in July (summer time) 22:00 UTC.
             assert (sv.opens_at.hour, sv.closes_at.hour) == (14, 22)
         page = c.get(b.url + "manage").text
-        assert 'name="opens_at" type="datetime-local" value="2027-01-15 09:00:00"' in page
-        assert 'name="closes_at" type="datetime-local" value="2027-07-15 18:00:00"' in page
+        assert 'name="opens_at" type="datetime-local" value="2027-01-15T09:00"' in page
+        assert 'name="closes_at" type="datetime-local" value="2027-07-15T18:00"' in page

@@ -6,8 +6,8 @@ from __future__ import annotations
 from consultation_builders import build_survey, english_user
 from sqlalchemy import func, select
 
-from parvis.accounts import services as accounts
 from parvis.api import Module, User
+from parvis.testing import DEFAULT_PASSWORD, login, post_form
 from parvis_consultation.models import Answer, Response
 from parvis_consultation.responses import save_response
 
@@ -24,8 +24,13 @@ def _answer(town, b, email):
 
 
 def _erase(town, user_id):
+    """The person deletes their account (``/account/delete``, with their password)."""
     with town.session() as s:
-        accounts.delete_account(s, town.parvis.pm, s.get(User, user_id))
+        email = s.get(User, user_id).email
+    with town.client() as c:
+        login(c, email)
+        r = post_form(c, "/account/delete", {"password": DEFAULT_PASSWORD}, page="/account")
+        assert r.status_code == 303
 
 
 def _responses(town):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from consultation_builders import english_user
+from consultation_builders import build_survey, english_user, full_answer
 from sqlalchemy import select
 
 from parvis.api import hookimpl
@@ -214,3 +214,26 @@ def test_a_question_type_key_already_taken_stops_start_up(make_town: Any, tmp_pa
 
     with pytest.raises(QuestionTypeError, match=r"'single'.*'consultation'"):
         make_town("clash.example", extra_plugins={"yesno": yes_no_plugin(tmp_path, Impostor())})
+
+
+def test_a_question_whose_type_is_gone_is_shown_without_input(town: Any) -> None:
+    """A plugin that added a type was uninstalled: its questions stay, nothing breaks."""
+    b = build_survey(town)
+    with town.session() as s:
+        gone = s.get(Question, b.q["short"])
+        gone.kind, gone.label = "uninstalled_kind", "Asked by a removed plugin"
+        english_user(s, town.town_id, "cy@example.org")
+    with town.client() as c:
+        login(c, "cy@example.org")
+        page = c.get(b.url)
+        assert page.status_code == 200
+        assert "Asked by a removed plugin" in page.text
+        assert f'name="q{b.q["short"]}"' not in page.text  # no input for it
+        answers = {k: v for k, v in full_answer(b).items() if not k.startswith(f"q{b.q['short']}")}
+        r = post_form(c, b.url, {**answers, "action": "submit"}, page=b.url)
+        assert r.status_code == 303, form_errors(r.text)
+    with town.client() as admin:
+        login(admin, town.admin_email, town.admin_password)
+        assert admin.get(b.url + "results").status_code == 200
+        export = admin.get(b.url + "export.csv")
+        assert "Asked by a removed plugin" in export.text.splitlines()[0]

@@ -188,3 +188,23 @@ def test_non_ascii_and_huge_digits_never_give_500(town, survey, resident):
             r = post_form(c, survey.url, {**full_answer(survey), key: value}, page=survey.url)
             assert r.status_code == 400, (key, value)
             assert form_errors(r.text), (key, value)
+
+
+def test_numbers_typed_the_french_way_are_answers(town, survey, resident):
+    """ "3 500,5" with a narrow no-break space (as phones type it) is 3500.5, through core's
+    parser; what is not a number is said beside the field with the text kept."""
+    with town.session() as s:
+        q = s.get(Question, survey.q["number"])
+        q.min_value = q.max_value = None
+    c = town.client()
+    login(c, resident.email)
+    data = {**full_answer(survey), f"q{survey.q['number']}": "3 500 euros et des poussières"}
+    r = post_form(c, survey.url, data, page=survey.url)
+    assert r.status_code == 400 and 'value="3 500 euros et des poussières"' in r.text
+    data = {**full_answer(survey), f"q{survey.q['number']}": "3\u202f500,5"}
+    assert post_form(c, survey.url, data, page=survey.url).status_code == 303
+    with town.session() as s:
+        numbers = s.scalars(
+            select(Answer.number).where(Answer.question_id == survey.q["number"])
+        ).all()
+        assert numbers == [3500.5]

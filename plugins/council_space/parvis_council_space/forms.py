@@ -6,7 +6,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     FileField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from parvis.api import Form
+from parvis.api import Form, IntegerField
 
 from .config import BALLOT_RULES, COUNTING_RULES
 from .i18n import _l

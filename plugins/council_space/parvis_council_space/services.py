@@ -25,6 +25,7 @@ from parvis.api import (
     Town,
     User,
     eligible,
+    parse_whole,
     queue_mail,
     site_url,
     slugify,
@@ -87,8 +88,9 @@ class IdeaFilters:
 
     @classmethod
     def from_query(cls, params: Any, statuses: Iterable[str]) -> IdeaFilters:
-        def as_int(name: str) -> int | None:
-            return parse_int(params.get(name), 12)
+        def as_int(name: str) -> int | None:  # "3 500" as typed in French, too
+            number = parse_whole(params.get(name))
+            return number if number is not None and 0 <= number < 10**12 else None
 
         status = params.get("status") or None
         sort = params.get("sort") or "newest"

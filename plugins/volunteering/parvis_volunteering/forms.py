@@ -8,12 +8,10 @@ from typing import Any
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     FieldList,
     FileField,
     FormField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -35,7 +33,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from parvis.api import Form
+from parvis.api import DecimalField, Form, IntegerField
 
 from .i18n import _l
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from volunteering_helpers import association, mission, soon, user
 
 from parvis.api import User
-from parvis.testing import form_errors, login, post_form
+from parvis.testing import form_errors, login, post_form, queued_mail
 from parvis_volunteering import applications
 from parvis_volunteering.models import Application, Mission, Slot
 
@@ -198,13 +198,7 @@ def test_closing_a_mission_cancels_and_tells_volunteers(town, client, setup):
     with town.session() as session:
         assert session.get(Slot, slot_id).taken == 0
         assert session.get(Mission, mission_id).status == "closed"
-        from parvis.models import OutboxMail
-
-        subjects = list(
-            session.scalars(
-                select(OutboxMail.subject).where(OutboxMail.to_address == "ann@example.org")
-            )
-        )
+    subjects = [m.subject for m in queued_mail(town, "ann@example.org")]
     assert any("Mission cancelled" in s for s in subjects)
 
 

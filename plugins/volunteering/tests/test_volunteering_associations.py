@@ -8,20 +8,14 @@ import re
 from sqlalchemy import select
 from volunteering_helpers import association, mission, user
 
-from parvis.models import OutboxMail
-from parvis.testing import form_errors, login, post_form
+from parvis.testing import form_errors, login, post_form, queued_mail
 from parvis_volunteering.models import Application, Association, Manager, Mission
 
 STAFF = "/p/volunteering/staff"
 
 
 def _mails(town, to):
-    with town.session() as session:
-        return list(
-            session.execute(
-                select(OutboxMail.subject, OutboxMail.body).where(OutboxMail.to_address == to)
-            )
-        )
+    return [(m.subject, m.body) for m in queued_mail(town, to)]
 
 
 def test_refusal_needs_a_message_that_managers_read(town, client):

@@ -13,8 +13,7 @@ from volunteering_helpers import TOWN_ZONE, association, mission, soon, today, u
 
 from parvis.api import Town
 from parvis.cli import main
-from parvis.models import OutboxMail
-from parvis.testing import login
+from parvis.testing import login, queued_mail
 from parvis_volunteering import clock, reminders
 from parvis_volunteering.models import Application, Reminder, Slot
 
@@ -60,8 +59,7 @@ def _world(town) -> dict[str, int]:
 
 
 def _mails(town, to: str) -> list[str]:
-    with town.session() as session:
-        return list(session.scalars(select(OutboxMail.subject).where(OutboxMail.to_address == to)))
+    return [m.subject for m in queued_mail(town, to)]
 
 
 def test_each_reminder_once(town):

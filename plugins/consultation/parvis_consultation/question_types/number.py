@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
+from parvis.api import parse_number as read_number
 from parvis_consultation.i18n import _, _l
 from parvis_consultation.question_types.base import (
     Parsed,
@@ -24,12 +24,10 @@ NUMBER_MAX = 1e12  # largest magnitude accepted for a number answer
 
 
 def parse_number(text: str) -> float | None:
-    """A finite number, or None ("nan", "inf" and "1e999" are not numbers here)."""
-    try:
-        number = float(text.replace(",", ".").replace("\u202f", "").replace(" ", ""))
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
+    """A number as people type it ("3 500", "3 500,50", no-break spaces included), read by
+    core's one parser; "nan", "inf" and "1e999" are not numbers."""
+    number = read_number(text)
+    return float(number) if number is not None else None
 
 
 class Number(QuestionType):
