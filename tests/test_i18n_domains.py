@@ -1,6 +1,5 @@
 """A template is translated in its own plugin's domain first: two plugins may translate the same
-
-
+English msgid differently ("Status" is "État" for consultation, "Statut" for council_space)."""
 
 from __future__ import annotations
 
