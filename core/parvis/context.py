@@ -25,6 +25,9 @@ from parvis.towns import town_time_zone
 if TYPE_CHECKING:
     from parvis.app import Parvis
 
+# A module id no real module has, to find where the id goes in a module's link.
+_PROBE_ID = 987654321987
+
 
 @dataclass
 class Context:
@@ -44,6 +47,10 @@ class Context:
     extra: dict[str, Any] = field(default_factory=dict)
     # Dated phases of the modules read in this request, by module id (``parvis.schedule``).
     schedules: dict[int, Any] = field(default_factory=dict)
+    # Module links by (type, route, space), as the text before and after the module id.
+    _module_links: dict[tuple[str, str, str], tuple[str, str]] = field(
+        default_factory=dict, repr=False
+    )
 
     # --- permissions ---------------------------------------------------------------------------
 
@@ -82,7 +89,17 @@ class Context:
         return self.parvis.url_path(self.request.app, name, params)
 
     def module_url(self, module: Module, space: Space, route: str = "index", **params: Any) -> str:
-        return self.url(f"{module.type}:{route}", space=space.slug, module=module.id, **params)
+        if params:
+            return self.url(f"{module.type}:{route}", space=space.slug, module=module.id, **params)
+        # Lists link hundreds of modules: reverse each (type, route, space) link once, then put
+        # each module's id in it.
+        key = (module.type, route, space.slug)
+        link = self._module_links.get(key)
+        if link is None:
+            probe = self.url(f"{module.type}:{route}", space=space.slug, module=_PROBE_ID)
+            head, _sep, tail = probe.partition(f"/{_PROBE_ID}")
+            link = self._module_links[key] = (head, tail)
+        return f"{link[0]}/{module.id}{link[1]}"
 
     @property
     def module_type(self) -> ModuleType | None:

@@ -92,13 +92,12 @@ def space_page(request: Request) -> Response:
 def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> list[dict[str, Any]]:
     """The space's modules of plugins enabled for the town, with their link and labels.
 
-    Labels are translated once per type and phase here, not once per card while rendering, and
-    each type's link is reversed once (then the module's id is put in it).
+    Labels are translated once per type and phase here, not once per card while rendering
+    (``ctx.module_url`` reverses each type's link once).
     """
     registry = ctx.parvis.registry.module_types
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
     labels: dict[tuple[str, str], tuple[str, str, str]] = {}
-    links: dict[str, tuple[str, str]] = {}
     cards = []
     modules = [
         m
@@ -117,17 +116,12 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
                 str(phase.label) if phase else module.phase,
                 phase_tone(mtype, module.phase),
             )
-        if module.type not in links:
-            probe = ctx.url(f"{module.type}:index", space=space.slug, module=0)
-            head, _sep, tail = probe.rpartition("/0")
-            links[module.type] = (head, tail)
-        head, tail = links[module.type]
         dates = ctx.schedules.get(module.id)
         end = schedule.phase_end(mtype.phases, module.phase, dates) if dates else None
         cards.append(
             {
                 "module": module,
-                "url": f"{head}/{module.id}{tail}",
+                "url": ctx.module_url(module, space),
                 "type_label": labels[key][0],
                 "phase_label": labels[key][1],
                 "tone": labels[key][2],
