@@ -75,7 +75,7 @@ def test_the_log_reads_in_sentences_and_undeclared_actions_are_refused(make_town
         with pytest.raises(UndeclaredAuditAction, match=r"'boards\.reopen' is not declared"):
             post_form(client, board.url_for("close") + "?action=boards.reopen", {})
         page = client.get("/admin/audit", headers={"accept-language": "fr"}).text
-    assert f"Camille closed module:{board.module_id} (fin)" in page
+    assert "Camille closed «\u00a0Module de test\u00a0» (fin)" in page  # named, not module:N
 
 
 def test_core_sentences_are_translated(make_town):
@@ -89,8 +89,8 @@ def test_core_sentences_are_translated(make_town):
         )
         assert phase.status_code == 303
         page = client.get("/admin/audit").text
-    assert f"a fait passer module:{board.module_id} de la phase" in page
-    assert "à la phase closed" in page
+    assert "a fait passer «\u00a0Module de test\u00a0» de la phase" in page
+    assert "à la phase closed" not in page  # the phase's label, not its key
 
 
 def test_audit_actions_must_be_named_after_their_plugin(parvis_config):
@@ -103,3 +103,43 @@ def test_audit_actions_must_be_named_after_their_plugin(parvis_config):
     config = Config(**{**parvis_config.__dict__, "plugins": ["mine"]})
     with pytest.raises(PluginError, match=r"audit actions must be named 'mine\.<verb>'"):
         create_app(config, extra_plugins={"mine": module})
+
+
+def test_the_log_names_what_was_changed_with_a_constant_number_of_queries(town):
+    """ "Camille moved “Budget 2027” from phase Vote to Results", not "module:12 … vote"; the
+    names come in one query per kind, whatever the number of entries."""
+    from parvis import audit
+
+    made = make_space_with_module(
+        town, "idea_call", phase="vote", module_title="Budget 2027", space_title="Conseil Nord"
+    )
+    with town.session() as s:
+        camille = make_user(s, town.town_id, "camille@example.org", name="Camille")
+        audit.record(
+            s,
+            town.town_id,
+            camille.id,
+            "module.phase",
+            f"module:{made.module_id}",
+            old="vote",
+            new="results",
+        )
+    client = town.client()
+    login(client, town.admin_email, town.admin_password)
+    post_form(client, "/language", {"locale": "en"})
+    client.get("/admin/audit")
+    with town.parvis.db.count_queries() as counter:
+        html = client.get("/admin/audit").text
+    assert "Camille moved “Budget 2027” from phase Vote to Results" in html
+    few = counter.count
+    with town.session() as s:
+        for _n in range(12):
+            audit.record(s, town.town_id, None, "space.save", f"space:{made.space_id}")
+            audit.record(s, town.town_id, None, "module.add", f"module:{made.module_id}")
+    with town.parvis.db.count_queries() as counter:
+        html = client.get("/admin/audit").text
+    assert "“Conseil Nord”" in html and f"module:{made.module_id}" not in html.split("<code>")[0]
+    assert counter.count <= few + 1, counter.statements  # + the spaces' names
+    post_form(client, "/language", {"locale": "fr"})
+    html = client.get("/admin/audit").text
+    assert "Camille moved" not in html and "«\u00a0Budget 2027\u00a0»" in html

@@ -98,8 +98,11 @@ def audit_log(request: Request) -> Response:
         .limit(200)
     ).all()
     declared = ctx.parvis.registry.audit_actions
+    names = audit.names_of(
+        ctx.session, ctx.town.id, [e for e, _n in entries], ctx.parvis.registry.module_types
+    )
     lines = [
-        (entry, audit.sentence(declared, entry, name or _("deleted account")))
+        (entry, audit.sentence(declared, entry, name or _("deleted account"), names))
         for entry, name in entries
     ]
     return render(request, "admin/audit.html", {"entries": lines})
