@@ -83,15 +83,16 @@ def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
     ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules))
     summary = summaries(ctx, pairs)
     open_now, results = [], []
+    labels: dict[tuple[str, str], tuple[str, str]] = {}
     for module, space in pairs:
         mtype = ctx.parvis.registry.module_types[module.type]
         found = summary.get(module.id, ModuleSummary())
         if not found.listed:
             continue
         if resident_phase(ctx.parvis.registry.actions, mtype, module.phase):
-            open_now.append(_card(ctx, mtype, module, space, found, results=False))
+            open_now.append(_card(ctx, mtype, module, space, found, labels, results=False))
         elif found.results_url:
-            results.append(_card(ctx, mtype, module, space, found, results=True))
+            results.append(_card(ctx, mtype, module, space, found, labels, results=True))
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     # Soonest deadline first; undated ones after, in the town's order.
     open_now.sort(key=lambda c: c.deadline.ends_at if c.deadline else far)
@@ -107,12 +108,17 @@ def _card(
     module: Module,
     space: Space,
     found: ModuleSummary,
+    labels: dict[tuple[str, str], tuple[str, str]],
     *,
     results: bool,
 ) -> HomeCard:
     url = ctx.module_url(module, space)
-    phase = mtype.phase(module.phase)
-    phase_label = str(phase.label) if phase else module.phase
+    # Lazy labels translated once per type and phase, not once per card.
+    key = (module.type, module.phase)
+    if key not in labels:
+        phase = mtype.phase(module.phase)
+        labels[key] = (str(mtype.label), str(phase.label) if phase else module.phase)
+    type_label, phase_label = labels[key]
     dates = ctx.schedules.get(module.id)
     end = schedule.phase_end(mtype.phases, module.phase, dates) if dates else None
     count = None
@@ -126,7 +132,7 @@ def _card(
         module=module,
         space=space,
         url=url,
-        type_label=str(mtype.label),
+        type_label=type_label,
         phase_label=phase_label,
         deadline=None if results else phase_deadline(phase_label, end),
         count=count,

@@ -23,6 +23,7 @@ from parvis_consultation.question_types.base import (
     cell_text,
     format_number,
     one,
+    option_bars,
     required,
     share,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "get",
     "keys_where",
     "one",
+    "option_bars",
     "register",
     "required",
     "share",

@@ -90,6 +90,16 @@ def share(count: int, base: int) -> float:
     return count / base if base else 0.0
 
 
+def option_bars(qr: QuestionResult, structure: Structure, counts: Counts) -> list[Bar]:
+    """A bar per choice option: how many chose (or ranked) it, and its average rank if any."""
+    q, bars = qr.question, []
+    for option in structure.choices[q.id]:
+        c, avg_rank = counts.choices.get((q.id, None, option.id, False), (0, None))
+        avg = float(avg_rank) if avg_rank else None
+        bars.append(Bar(option.label, c, share(c, qr.respondents), avg))
+    return bars
+
+
 def format_number(value: float | None) -> str:
     if value is None:
         return ""
@@ -120,7 +130,8 @@ class QuestionType:
     texts: bool = False  # free text: shown in the results and moderated
     extremes: str = ""  # "number" or "date": the lowest and highest answers are shown
     value_counts: bool = False  # each whole number answered is counted (a scale's bars)
-    polls: bool = False  # a quick poll's single question may be of this type
+    # A quick poll may ask it: its page and cards show one button per option (single choice only).
+    polls: bool = False
 
     # --- answering ------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from parvis_consultation.question_types.base import (
     QuestionType,
     Values,
     one,
+    option_bars,
     required,
     share,
 )
@@ -91,13 +92,11 @@ class Choice(QuestionType):
             q.min_choices, q.max_choices = form.min_choices.data, form.max_choices.data
 
     def results(self, qr: QuestionResult, structure: Structure, counts: Counts) -> None:
-        q, n = qr.question, qr.respondents
-        for option in structure.choices[q.id]:
-            c, avg_rank = counts.choices.get((q.id, None, option.id, False), (0, None))
-            qr.bars.append(Bar(option.label, c, share(c, n), float(avg_rank) if avg_rank else None))
+        q = qr.question
+        qr.bars.extend(option_bars(qr, structure, counts))
         if q.allow_other:
             c, _r = counts.choices.get((q.id, None, None, True), (0, None))
-            qr.bars.append(Bar(_("Other"), c, share(c, n)))
+            qr.bars.append(Bar(_("Other"), c, share(c, qr.respondents)))
 
 
 SINGLE = Choice("single", _l("Single choice"), 10, multiple=False)

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 from parvis.api import parse_int
 from parvis_consultation.i18n import _, _l
 from parvis_consultation.question_types.base import (
-    Bar,
     Parsed,
     QuestionResult,
     QuestionType,
     Values,
     one,
+    option_bars,
     required,
-    share,
 )
 
 if TYPE_CHECKING:
@@ -62,10 +61,7 @@ class Ranking(QuestionType):
         return sub[0] == "o" and parse_int(sub[1:]) in {o.id for o in structure.choices[q.id]}
 
     def results(self, qr: QuestionResult, structure: Structure, counts: Counts) -> None:
-        q, n = qr.question, qr.respondents
-        for option in structure.choices[q.id]:
-            c, avg_rank = counts.choices.get((q.id, None, option.id, False), (0, None))
-            qr.bars.append(Bar(option.label, c, share(c, n), float(avg_rank) if avg_rank else None))
+        qr.bars.extend(option_bars(qr, structure, counts))
         qr.bars.sort(key=lambda b: (b.avg_rank is None, b.avg_rank or 0))
 
 
