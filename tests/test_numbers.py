@@ -43,3 +43,18 @@ def test_whole_numbers():
     assert parse_whole(f"3{NNBSP}500") == 3500
     assert parse_whole("3 500,00") == 3500
     assert parse_whole("3 500,50") is None
+
+
+def test_number_fields_are_text_inputs_with_the_number_keyboard():
+    """A browser's number input refuses "3 500" before the server sees it: core's fields are
+    text inputs that open the phone's number keyboard."""
+    from parvis.forms import Form
+    from parvis.numbers import DecimalField, IntegerField
+
+    class Costs(Form):
+        whole = IntegerField("Whole")
+        amount = DecimalField("Amount")
+
+    form = Costs()
+    assert 'type="text"' in form.whole() and 'inputmode="numeric"' in form.whole()
+    assert 'type="text"' in form.amount() and 'inputmode="decimal"' in form.amount()

@@ -13,6 +13,7 @@ from typing import Any
 
 import wtforms
 from wtforms.validators import StopValidation
+from wtforms.widgets import TextInput
 
 from parvis import i18n
 
@@ -72,9 +73,17 @@ def parse_whole(value: Any) -> int | None:
 
 
 class _StopWhenUnreadable:
-    """An unreadable number gets one message, not also the range checks' ("cannot be negative")."""
+    """A text input (a browser's number input would refuse "3 500" before we see it) with the
+    phone's number keyboard; an unreadable number gets one message, not also the range checks'
+    ("cannot be negative")."""
 
+    widget = TextInput()
+    inputmode = "numeric"
     process_errors: list[Any]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["render_kw"] = {"inputmode": self.inputmode, **(kwargs.get("render_kw") or {})}
+        super().__init__(*args, **kwargs)
 
     def pre_validate(self, form: wtforms.Form) -> None:
         if self.process_errors:
@@ -100,6 +109,8 @@ class IntegerField(_StopWhenUnreadable, wtforms.IntegerField):
 
 class DecimalField(_StopWhenUnreadable, wtforms.DecimalField):
     """WTForms' DecimalField reading "3 500,50" and "3500.5" alike."""
+
+    inputmode = "decimal"
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or str(valuelist[0]).strip() == "":
