@@ -264,6 +264,38 @@ def test_plugin_settings_are_set_per_town_with_typed_fields(make_town):
         assert town.parvis.setting(saved, "petitionish", "public") is False  # unchecked box
 
 
+def test_the_plugins_settings_read_in_the_town_s_language(town):
+    """Labels and help of the installed plugins' settings are translated; no raw key shows;
+    a count typed "1 000" the French way is read."""
+    with town.client() as client:
+        login(client, town.admin_email, town.admin_password)
+        page = client.get("/admin/plugin-settings").text
+        for text in (
+            "Taille maximale des comptes rendus en PDF (Mo)",
+            "Dépouiller les bulletins en arrière-plan",
+            "Sondages express sur la page d&#39;accueil",
+            "Réponses sans compte par adresse et par heure",
+        ):
+            assert text in page, text
+        assert "council_space — max_pdf_mb" not in page and "consultation — home_polls" not in page
+        post_form(client, "/language", {"locale": "en"})
+        page = client.get("/admin/plugin-settings").text
+        assert "Largest PDF of minutes (MB)" in page
+        assert "Meeting minutes larger than this are refused." in page
+        fields = {
+            "consultation__anonymous_per_ip_per_hour": "1\u202f000",
+            "consultation__home_polls": "2",
+            "council_space__max_pdf_mb": "5",
+        }
+        form_page = "/admin/plugin-settings"
+        assert post_form(client, form_page, fields, page=form_page).status_code == 303
+    with town.session() as session:
+        from parvis.models import Town
+
+        saved = session.get(Town, town.town_id)
+        assert town.parvis.setting(saved, "consultation", "anonymous_per_ip_per_hour") == 1000
+
+
 def test_adding_a_module_and_moving_its_phase_fire_events_after_commit(make_town):
     received = []
 

@@ -21,9 +21,12 @@ class Setting:
     key: str
     type: type
     default: Any
-    doc: str
+    # Help shown under the field in the administration: mark it for translation (``_l``).
+    doc: Any
     minimum: int = 0
     maximum: int = 1_000_000
+    # The field's label in the administration (``_l("...")``); the key when not given.
+    label: Any = None
 
     def clamp(self, value: Any) -> Any:
         """``value`` in this setting's type, a whole number pulled into the bounds."""
@@ -114,7 +117,7 @@ class ModuleType:
 
     ``summarize(ctx, items)`` returns a ``ModuleSummary`` per module id for the ``(module,
     space)`` pairs of this type a page shows, all at once (one query per figure, not one per
-    module).
+    module); types sharing one function get one call with the modules of all of them.
     """
 
     key: str

@@ -110,7 +110,7 @@ def plugin_settings_form(settings: dict[str, dict[str, Setting]], plugins: list[
 
     for plugin in plugins:
         for key, spec in settings.get(plugin, {}).items():
-            label = f"{plugin} — {key}"
+            label = spec.label or f"{plugin} — {key}"
             if spec.type is bool:
                 field = BooleanField(label, description=spec.doc)
             elif spec.type is int:

@@ -8,7 +8,7 @@ so the page costs the same number of queries whatever the number of modules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +22,8 @@ from parvis.phases import Deadline, phase_deadline
 from parvis.schedule import resident_phase
 
 RECENT_RESULTS = 6
+
+SummarizeFn = Callable[[Context, Sequence[tuple[Module, Space]]], Mapping[int, ModuleSummary]]
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,20 @@ class HomeSections:
 
 
 def summaries(ctx: Context, items: Sequence[tuple[Module, Space]]) -> dict[int, ModuleSummary]:
-    """Each module's summary, asking each module type once for all its modules."""
-    by_type: dict[str, list[tuple[Module, Space]]] = {}
+    """Each module's summary, calling each ``summarize`` function once for all its modules.
+
+    Module types that share one function (the consultation's surveys and polls) are summed up
+    in one call, so their figures cost one set of queries, not one per type.
+    """
+    types = ctx.parvis.registry.module_types
+    by_function: dict[SummarizeFn, list[tuple[Module, Space]]] = {}
     for module, space in items:
-        by_type.setdefault(module.type, []).append((module, space))
-    found: dict[int, ModuleSummary] = {}
-    for key, group in by_type.items():
-        mtype = ctx.parvis.registry.module_types.get(key)
+        mtype = types.get(module.type)
         if mtype is not None and mtype.summarize is not None:
-            found.update(mtype.summarize(ctx, group))
+            by_function.setdefault(mtype.summarize, []).append((module, space))
+    found: dict[int, ModuleSummary] = {}
+    for summarize, group in by_function.items():
+        found.update(summarize(ctx, group))
     return found
 
 
@@ -83,15 +90,16 @@ def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
     ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules))
     summary = summaries(ctx, pairs)
     open_now, results = [], []
+    labels: dict[tuple[str, str], tuple[str, str]] = {}
     for module, space in pairs:
         mtype = ctx.parvis.registry.module_types[module.type]
         found = summary.get(module.id, ModuleSummary())
         if not found.listed:
             continue
         if resident_phase(ctx.parvis.registry.actions, mtype, module.phase):
-            open_now.append(_card(ctx, mtype, module, space, found, results=False))
+            open_now.append(_card(ctx, mtype, module, space, found, labels, results=False))
         elif found.results_url:
-            results.append(_card(ctx, mtype, module, space, found, results=True))
+            results.append(_card(ctx, mtype, module, space, found, labels, results=True))
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     # Soonest deadline first; undated ones after, in the town's order.
     open_now.sort(key=lambda c: c.deadline.ends_at if c.deadline else far)
@@ -107,12 +115,17 @@ def _card(
     module: Module,
     space: Space,
     found: ModuleSummary,
+    labels: dict[tuple[str, str], tuple[str, str]],
     *,
     results: bool,
 ) -> HomeCard:
     url = ctx.module_url(module, space)
-    phase = mtype.phase(module.phase)
-    phase_label = str(phase.label) if phase else module.phase
+    # Lazy labels translated once per type and phase, not once per card.
+    key = (module.type, module.phase)
+    if key not in labels:
+        phase = mtype.phase(module.phase)
+        labels[key] = (str(mtype.label), str(phase.label) if phase else module.phase)
+    type_label, phase_label = labels[key]
     dates = ctx.schedules.get(module.id)
     end = schedule.phase_end(mtype.phases, module.phase, dates) if dates else None
     count = None
@@ -126,7 +139,7 @@ def _card(
         module=module,
         space=space,
         url=url,
-        type_label=str(mtype.label),
+        type_label=type_label,
         phase_label=phase_label,
         deadline=None if results else phase_deadline(phase_label, end),
         count=count,

@@ -79,11 +79,20 @@ def parvis_settings() -> list[Setting]:
             "anonymous_per_ip_per_hour",
             int,
             30,
-            "New answers without an account accepted per network address, per survey and hour.",
+            _l("New answers without an account accepted per network address, per survey and hour."),
             1,
             100_000,
+            label=_l("Answers without an account per address and hour"),
         ),
-        Setting("home_polls", int, 2, "How many quick polls the home page shows at most.", 0, 10),
+        Setting(
+            "home_polls",
+            int,
+            2,
+            _l("How many quick polls the home page shows at most."),
+            0,
+            10,
+            label=_l("Quick polls on the home page"),
+        ),
     ]
 
 

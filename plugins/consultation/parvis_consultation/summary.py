@@ -16,13 +16,27 @@ def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[in
     """Two queries for any number of surveys and polls."""
     ids = [m.id for m, _s in items]
     answers = count_by(ctx.session, Response.module_id, ids)
+    # Only the columns read here: these are plain rows, not surveys loaded into the session.
     settings = {
-        s.module_id: s for s in ctx.session.scalars(select(Survey).where(Survey.module_id.in_(ids)))
+        s.module_id: s
+        for s in ctx.session.execute(
+            select(
+                Survey.module_id,
+                Survey.poll_results,
+                Survey.results_visibility,
+                Survey.show_on_home,
+            ).where(Survey.module_id.in_(ids))
+        )
     }
+    # Labels translated once, not once per module.
+    answer_poll, answer_survey = _("Answer the poll"), _("Answer the survey")
+    counted: dict[int, str] = {}
     found = {}
     for module, space in items:
         survey = settings.get(module.id)
         count = answers.get(module.id, 0)
+        if count not in counted:
+            counted[count] = ngettext("answer", "answers", count)
         closed = module.phase in ("closed", "decided")
         public = survey is None or (
             survey.poll_results in ("answered", "closed")
@@ -37,8 +51,8 @@ def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[in
             results_url = ""
         found[module.id] = ModuleSummary(
             participation=count,
-            participation_label=ngettext("answer", "answers", count),
-            action_label=_("Answer the poll") if module.type == "poll" else _("Answer the survey"),
+            participation_label=counted[count],
+            action_label=answer_poll if module.type == "poll" else answer_survey,
             action_url=ctx.module_url(module, space),
             results_url=results_url,
             # Quick polls shown on the home page are there already, answerable in place.

@@ -34,13 +34,24 @@ COUNCILLOR = "councillor"
 @hookimpl
 def parvis_settings() -> list[Setting]:
     return [
-        Setting("max_pdf_mb", int, 5, "Largest PDF (meeting minutes) accepted, in MB.", 1, 10),
+        Setting(
+            "max_pdf_mb",
+            int,
+            5,
+            _l("Meeting minutes larger than this are refused."),
+            1,
+            10,
+            label=_l("Largest PDF of minutes (MB)"),
+        ),
         Setting(
             "background_count",
             bool,
             True,
-            "Run counts in a background thread of the web process (else only the "
-            "`parvis council-space count-pending` command runs them).",
+            _l(
+                "Counts run in the web server; without it, only the "
+                "“parvis council-space count-pending” command runs them."
+            ),
+            label=_l("Count the ballots in the background"),
         ),
     ]
 

@@ -1,0 +1,57 @@
+"""CPU time, SQL statements and body size of anonymous pages, rendered in-process.
+
+``python bench/page_figures.py [N] [PATH ...]`` (defaults: 100 requests of ``/`` and
+``/s/bench-200``, page cache off). Same database as ``_load.py profile``; the view runs inline,
+so the process CPU time per request (``time.process_time``) is the page's own, and less sensitive
+to other load on the machine than the wall time. Prints one line per page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from typing import Any
+
+import _load
+
+
+def main(argv: list[str]) -> None:
+    import parvis.web
+
+    async def inline(func: Any, *args: Any) -> Any:
+        return func(*args)
+
+    parvis.web.run_in_threadpool = inline  # type: ignore[assignment]
+    os.environ.setdefault("PARVIS_BENCH_PAGE_CACHE_MB", "0")
+    n = int(argv[0]) if argv else 100
+    paths = argv[1:] or ["/", f"/s/{_load.SPACE_SLUG}"]
+    with tempfile.TemporaryDirectory(prefix="parvis_figures_") as tmp:
+        url = f"sqlite:///{tmp}/figures.db"
+        extra = "petitions" if _load.needs_example_plugin(url, tmp, None) else ""
+        app, _types = _load.build_database(url, extra, tmp, 200, None)
+        for path in paths:
+
+            async def run(count: int, path: str = path) -> bytes:
+                body = b""
+                for _ in range(count):
+                    status, body = await _load._asgi_get(app, path)
+                    assert status == 200, (path, status)
+                return body
+
+            asyncio.run(run(20))
+            with app.state.parvis.db.count_queries() as counter:
+                body = asyncio.run(run(1))
+            start = time.process_time()
+            asyncio.run(run(n))
+            cpu = (time.process_time() - start) / n * 1000
+            print(
+                f"{path}: {cpu:.2f} ms CPU/request, {counter.count} statements, {len(body)} bytes"
+            )
+        app.state.parvis.db.dispose()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
