@@ -132,6 +132,22 @@ def test_the_home_page_costs_the_same_for_few_or_many_modules(make_town):
     assert counts[0] == counts[1], counts
 
 
+def test_surveys_and_polls_are_counted_together(town, client):
+    """The consultation's two module types share one summarize: one count of answers for both,
+    and both cards show their figures."""
+    make_space_with_module(town, "survey", phase="open", module_title="Parks survey")
+    make_space_with_module(town, "poll", phase="open", module_title="Bench colour")
+    _english(client)
+    client.get("/")
+    with town.parvis.db.count_queries() as counter:
+        html = client.get("/", headers={"cache-control": "no-cache"}).text
+    counting = [s for s in counter.statements if "FROM consultation_responses" in s]
+    assert len(counting) == 1, counting
+    assert "Parks survey" in html and "Bench colour" in html
+    assert "Answer the survey" in html and "Answer the poll" in html
+    assert html.count("0</strong> answers") == 2
+
+
 def test_council_page_puts_taking_part_before_members_news_and_meetings(town, client):
     call = make_space_with_module(town, "idea_call", phase="vote", kind="council")
     with town.session() as session:

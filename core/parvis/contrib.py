@@ -117,7 +117,7 @@ class ModuleType:
 
     ``summarize(ctx, items)`` returns a ``ModuleSummary`` per module id for the ``(module,
     space)`` pairs of this type a page shows, all at once (one query per figure, not one per
-    module).
+    module); types sharing one function get one call with the modules of all of them.
     """
 
     key: str

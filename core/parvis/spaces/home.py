@@ -8,7 +8,7 @@ so the page costs the same number of queries whatever the number of modules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +22,8 @@ from parvis.phases import Deadline, phase_deadline
 from parvis.schedule import resident_phase
 
 RECENT_RESULTS = 6
+
+SummarizeFn = Callable[[Context, Sequence[tuple[Module, Space]]], Mapping[int, ModuleSummary]]
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,20 @@ class HomeSections:
 
 
 def summaries(ctx: Context, items: Sequence[tuple[Module, Space]]) -> dict[int, ModuleSummary]:
-    """Each module's summary, asking each module type once for all its modules."""
-    by_type: dict[str, list[tuple[Module, Space]]] = {}
+    """Each module's summary, calling each ``summarize`` function once for all its modules.
+
+    Module types that share one function (the consultation's surveys and polls) are summed up
+    in one call, so their figures cost one set of queries, not one per type.
+    """
+    types = ctx.parvis.registry.module_types
+    by_function: dict[SummarizeFn, list[tuple[Module, Space]]] = {}
     for module, space in items:
-        by_type.setdefault(module.type, []).append((module, space))
-    found: dict[int, ModuleSummary] = {}
-    for key, group in by_type.items():
-        mtype = ctx.parvis.registry.module_types.get(key)
+        mtype = types.get(module.type)
         if mtype is not None and mtype.summarize is not None:
-            found.update(mtype.summarize(ctx, group))
+            by_function.setdefault(mtype.summarize, []).append((module, space))
+    found: dict[int, ModuleSummary] = {}
+    for summarize, group in by_function.items():
+        found.update(summarize(ctx, group))
     return found
 
 
