@@ -32,13 +32,14 @@ NEIGHBOURHOODS = [
 DEMO_PASSWORD = "demo-resident-password"
 ADMIN_EMAIL = "admin@demo.parvis.local"
 ADMIN_PASSWORD = "demo-admin-password"
+DEMO_SLUG = "brise"
 
 
 def load_demo(parvis: Parvis, session: Session) -> None:
     town = create_town(
         session,
         name="Brise-sur-Loire",
-        slug="brise",
+        slug=DEMO_SLUG,
         hosts=["127.0.0.1", "localhost"],
         plugins=parvis.plugins,
         admin_email=ADMIN_EMAIL,

@@ -26,6 +26,9 @@ from starlette.testclient import TestClient
 
 from parvis.accounts.login import session_id_hash
 from parvis.db import utcnow
+from parvis.demo import ADMIN_EMAIL as DEMO_ADMIN_EMAIL
+from parvis.demo import ADMIN_PASSWORD as DEMO_ADMIN_PASSWORD
+from parvis.demo import DEMO_SLUG, load_demo
 from parvis.mail import send_pending
 from parvis.models import (
     Area,
@@ -176,6 +179,18 @@ def queued_mail(town: TestTown, to: str | None = None) -> list[CapturedMail]:
         query = query.where(OutboxMail.to_address == to)
     with town.session() as session:
         return [CapturedMail([m.to_address], m.subject, m.body) for m in session.scalars(query)]
+
+
+def load_demo_town(town: TestTown) -> TestTown:
+    """Load ``parvis demo``'s content in the app of ``town``; return the demo town (host
+    ``localhost``, its town admin's address and password), with each plugin's demo data."""
+    parvis = town.parvis
+    with parvis.db.session() as session:
+        load_demo(parvis, session)
+    with parvis.db.session() as session:
+        town_id = session.scalar(select(Town.id).where(Town.slug == DEMO_SLUG))
+    assert town_id is not None
+    return TestTown(town.app, town_id, "localhost", DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD)
 
 
 def session_cookie(session: Session, secret_key: str, user: User, csrf: str) -> str:

@@ -5,25 +5,20 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from parvis.api import Module
-from parvis.demo import load_demo
+from parvis.testing import load_demo_town
 from parvis_consultation.models import Response
 
 
 def test_demo_content(make_town):
-    town = make_town()  # an app; the demo town is created inside it
-    parvis = town.parvis
-    with parvis.db.session() as s:
-        load_demo(parvis, s)
-    with parvis.db.session() as s:
+    demo = load_demo_town(make_town())
+    with demo.session() as s:
         modules = {
             m.slug: m for m in s.scalars(select(Module).where(Module.type.in_(["survey", "poll"])))
         }
         assert {"velodrome", "jeux-fan-zone"} <= set(modules)
         assert s.scalar(select(func.count()).select_from(Response)) > 0
         survey = modules["velodrome"]
-    from starlette.testclient import TestClient
-
-    with TestClient(town.app, base_url="http://localhost") as c:
+    with demo.client() as c:
         home = c.get("/")
         assert "Une fan zone" in home.text or "fan zone" in home.text
         page = c.get(f"/s/grands-projets/survey/{survey.id}/")

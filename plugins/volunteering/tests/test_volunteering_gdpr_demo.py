@@ -8,7 +8,7 @@ import json
 from sqlalchemy import func, select
 from volunteering_helpers import association, mission, user
 
-from parvis.testing import login, post_form
+from parvis.testing import load_demo_town, login, post_form
 from parvis_volunteering import profiles
 from parvis_volunteering.models import Application, Message, Profile
 
@@ -95,27 +95,12 @@ def test_csv_cells_cannot_run_as_formulas(town, client):
     assert "'=HYPERLINK" in client.get("/p/volunteering/staff/stats.csv").text
 
 
-def test_demo_has_volunteering_in_every_state(tmp_path):
-    from parvis.app import create_app
-    from parvis.config import Config
-    from parvis.demo import load_demo
-    from parvis.migrate import upgrade
-
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    app = create_app(
-        Config(database_url=url, secret_key="demo", mail_backend="null", instance_dir=str(tmp_path))
-    )
-    parvis = app.state.parvis
-    upgrade(parvis.db.engine)
-    with parvis.db.session() as session:
-        load_demo(parvis, session)
-    with parvis.db.session() as session:
+def test_demo_has_volunteering_in_every_state(make_town):
+    demo = load_demo_town(make_town())
+    with demo.session() as session:
         states = set(session.scalars(select(Application.status)))
         assert {"pending", "accepted", "refused", "waitlisted", "withdrawn"} <= states
-    from starlette.testclient import TestClient
-
-    with TestClient(app, base_url="http://127.0.0.1") as client:
+    with demo.client() as client:
         page = client.get("/p/volunteering/", headers={"accept-language": "fr"})
         assert page.status_code == 200
         assert "Distribution de colis du samedi" in page.text and "Bénévolat" in page.text
-    parvis.db.dispose()
