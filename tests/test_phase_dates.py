@@ -106,6 +106,23 @@ def test_residents_read_the_deadline_on_the_card_and_the_module_page(
     assert _phase(town, call.module_id) == "vote"
 
 
+def test_a_module_with_several_dated_phases_is_listed_once_with_its_deadline(
+    town, client, space_with_module
+):
+    """Lists read the dated phases in the same statement as the modules (one row per phase)."""
+    ends = dt.datetime.now(dt.UTC) + 12 * DAY
+    call = _dated_call(town, space_with_module, ends_at=ends)
+    with town.session() as session:
+        session.add(PhaseDates(module_id=call.module_id, phase="submission", ends_at=NOW - DAY))
+        session.add(PhaseDates(module_id=call.module_id, phase="results", starts_at=ends))
+    post_form(client, "/language", {"locale": "en"})
+    for page in (f"/s/{call.space_slug}", "/"):
+        html = client.get(page).text
+        assert html.count(f'href="{call.url}"') == 1, page
+        assert "Vote until" in html and "days left" in html, page
+    assert _phase(town, call.module_id) == "vote"
+
+
 def _admin(town, client):
     login(client, town.admin_email, town.admin_password)
     post_form(client, "/language", {"locale": "en"})

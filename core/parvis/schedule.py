@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -73,6 +73,25 @@ def load_schedules(session: Session, module_ids: Sequence[int]) -> dict[int, Sch
         if starts_at is not None or ends_at is not None:
             schedules.setdefault(module_id, {})[phase] = (starts_at, ends_at)
     return schedules
+
+
+def modules_with_schedules(
+    session: Session, query: Select[tuple[Module]]
+) -> tuple[list[Module], dict[int, Schedule]]:
+    """The modules ``query`` selects, in its order, with their dated phases read in the same
+    statement (an outer join), for pages that list many modules."""
+    rows = session.execute(
+        query.add_columns(PhaseDates.phase, PhaseDates.starts_at, PhaseDates.ends_at).outerjoin(
+            PhaseDates, PhaseDates.module_id == Module.id
+        )
+    )
+    modules: dict[int, Module] = {}
+    schedules: dict[int, Schedule] = {}
+    for module, phase, starts_at, ends_at in rows:
+        modules.setdefault(module.id, module)
+        if starts_at is not None or ends_at is not None:
+            schedules.setdefault(module.id, {})[phase] = (starts_at, ends_at)
+    return list(modules.values()), schedules
 
 
 def set_phase_dates(
@@ -220,15 +239,18 @@ def advance(
     now: dt.datetime | None = None,
     *,
     commit: bool = False,
+    schedules: dict[int, Schedule] | None = None,
 ) -> dict[int, Schedule]:
-    """Move on the ``modules`` whose dates have passed; return their schedules.
+    """Move on the ``modules`` whose dates have passed; return their schedules (read here
+    unless given, as ``modules_with_schedules`` returns them).
 
     In a writing unit of work the move happens in it, committed at once with ``commit`` (the
     request gate does so before the view runs: a vote refused after the end must not undo the
     move); a read-only one (a GET page) moves in a short unit of work of its own, committed at
     once, so the next reader sees the new phase.
     """
-    schedules = load_schedules(session, [m.id for m in modules])
+    if schedules is None:
+        schedules = load_schedules(session, [m.id for m in modules])
     now = now or utcnow()
     due: list[tuple[Module, str]] = []
     for module in modules:

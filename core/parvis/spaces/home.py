@@ -65,29 +65,34 @@ def summaries(ctx: Context, items: Sequence[tuple[Module, Space]]) -> dict[int, 
     return found
 
 
-def visible_modules(ctx: Context, spaces: Sequence[Space]) -> list[tuple[Module, Space]]:
-    """The published modules of these (published) spaces, of plugins enabled for the town."""
+def visible_modules(
+    ctx: Context, spaces: Sequence[Space]
+) -> tuple[list[tuple[Module, Space]], dict[int, schedule.Schedule]]:
+    """The published modules of these (published) spaces, of plugins enabled for the town,
+    with their dated phases (same statement)."""
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
     by_id = {s.id: s for s in spaces}
     if not by_id:
-        return []
-    modules = ctx.session.scalars(
+        return [], {}
+    modules, schedules = schedule.modules_with_schedules(
+        ctx.session,
         select(Module)
         .where(Module.space_id.in_(list(by_id)), Module.published.is_(True))
-        .order_by(Module.position, Module.id)
+        .order_by(Module.position, Module.id),
     )
     types = ctx.parvis.registry.module_types
-    return [
+    pairs = [
         (m, by_id[m.space_id])
         for m in modules
         if m.type in types and types[m.type].plugin in enabled
     ]
+    return pairs, schedules
 
 
 def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
-    pairs = visible_modules(ctx, spaces)
+    pairs, schedules = visible_modules(ctx, spaces)
     modules = [m for m, _s in pairs]
-    ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules))
+    ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules, schedules=schedules))
     summary = summaries(ctx, pairs)
     open_now, results = [], []
     labels: dict[tuple[str, str], tuple[str, str]] = {}

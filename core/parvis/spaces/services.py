@@ -9,7 +9,7 @@ import unicodedata
 from typing import NamedTuple
 
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from parvis.contrib import ModuleType
@@ -76,10 +76,16 @@ def list_spaces(
 
 
 def space_modules(session: Session, space: Space, *, include_unpublished: bool) -> list[Module]:
+    return list(
+        session.scalars(space_modules_query(space, include_unpublished=include_unpublished))
+    )
+
+
+def space_modules_query(space: Space, *, include_unpublished: bool) -> Select[tuple[Module]]:
     query = select(Module).where(Module.space_id == space.id).order_by(Module.position, Module.id)
     if not include_unpublished:
         query = query.where(Module.published.is_(True))
-    return list(session.scalars(query))
+    return query
 
 
 def add_module(session: Session, space: Space, mtype: ModuleType, title: str) -> Module:

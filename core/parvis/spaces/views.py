@@ -99,12 +99,11 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
     labels: dict[tuple[str, str], tuple[str, str, str]] = {}
     cards = []
-    modules = [
-        m
-        for m in services.space_modules(ctx.session, space, include_unpublished=include_unpublished)
-        if m.type in registry and registry[m.type].plugin in enabled
-    ]
-    ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules))
+    listed, schedules = schedule.modules_with_schedules(
+        ctx.session, services.space_modules_query(space, include_unpublished=include_unpublished)
+    )
+    modules = [m for m in listed if m.type in registry and registry[m.type].plugin in enabled]
+    ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules, schedules=schedules))
     summary = summaries(ctx, [(m, space) for m in modules])
     for module in modules:
         mtype = registry[module.type]
