@@ -55,11 +55,13 @@ class IdeaForm(Form):
     estimated_cost = IntegerField(
         _l("Estimated cost (euros)"),
         [
-            InputRequired(),
+            Optional(),
             NumberRange(min=0, message=_l("The cost cannot be negative.")),
             NumberRange(max=100_000_000, message=_l("The cost is too large.")),
         ],
-        description=_l("A rough figure is fine: staff check it during the review."),
+        description=_l(
+            "Optional: leave it empty if you do not know, staff will estimate it during the review."
+        ),
     )
     area = SelectField(_l("Neighbourhood"), [DataRequired()], coerce=str)
     location = StringField(
@@ -100,7 +102,10 @@ class ReviewForm(Form):
             NumberRange(min=0, message=_l("The cost cannot be negative.")),
             NumberRange(max=100_000_000, message=_l("The cost is too large.")),
         ],
-        description=_l("Leave empty to keep the estimated cost."),
+        description=_l(
+            "Leave empty to keep the resident's estimate; required to put an idea without one "
+            "to the vote."
+        ),
     )
 
 

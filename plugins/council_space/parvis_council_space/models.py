@@ -83,7 +83,8 @@ class Idea(Base):
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    estimated_cost: Mapped[int]
+    # A resident may leave the cost to staff: None until someone estimates it.
+    estimated_cost: Mapped[int | None]
     final_cost: Mapped[int | None]
     location: Mapped[str] = mapped_column(String(300), default="")
     image_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id", ondelete="SET NULL"))
@@ -101,7 +102,8 @@ class Idea(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     @property
-    def cost(self) -> int:
+    def cost(self) -> int | None:
+        """The final cost, else the estimate; None while nobody has estimated it."""
         return self.final_cost if self.final_cost is not None else self.estimated_cost
 
 

@@ -25,7 +25,7 @@ def export_call(session: Session, town: Town, space: Space, module: Module) -> s
     rows = session.execute(
         select(Idea.id, Idea.title, Area.name, Idea.external_id)
         .outerjoin(Area, Area.id == Idea.area_id)
-        .where(Idea.module_id == module.id, Idea.status.in_(services.VOTABLE))
+        .where(*services.on_ballot(module.id))
     ).all()
     # A call imported from a file keeps the file's project ids, so a re-export matches it.
     external = {str(i): ext for i, _t, _a, ext in rows}

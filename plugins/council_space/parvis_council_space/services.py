@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, literal, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -62,6 +72,21 @@ KIND = "council"
 MODULE_TYPE = "idea_call"
 # Ideas that go to the vote once reviewed (and stay listed with their result afterwards).
 VOTABLE = ("feasible", "selected", "not_selected")
+
+
+def on_ballot(module_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The conditions for an idea of the call to be on the ballot and counted.
+
+    Review refuses "feasible" without a cost, so a votable idea always has one; the cost test
+    keeps an idea nobody costed (older data, a hand edit) off the ballot rather than break a count.
+    """
+    return (
+        Idea.module_id == module_id,
+        Idea.status.in_(VOTABLE),
+        func.coalesce(Idea.final_cost, Idea.estimated_cost).is_not(None),
+    )
+
+
 SORTS = ("newest", "cost_asc", "cost_desc", "supports", "title")
 MAX_PDF_BYTES = 5 * 1024 * 1024
 
@@ -114,8 +139,9 @@ class IdeaFilters:
             query = query.where(cost <= self.max_cost)
         order = {
             "newest": (Idea.created_at.desc(), Idea.id.desc()),
-            "cost_asc": (cost.asc(), Idea.id),
-            "cost_desc": (cost.desc(), Idea.id),
+            # Ideas not yet costed come last both ways (SQLite and PostgreSQL disagree otherwise).
+            "cost_asc": (cost.asc().nulls_last(), Idea.id),
+            "cost_desc": (cost.desc().nulls_last(), Idea.id),
             "supports": (Idea.support_count.desc(), Idea.id),
             "title": (Idea.title, Idea.id),
         }[self.sort]
@@ -156,7 +182,7 @@ def get_idea(session: Session, module: Module, idea_id: Any) -> Idea | None:
 class IdeaInput:
     title: str
     description: str
-    estimated_cost: int
+    estimated_cost: int | None
     area_id: int
     location: str = ""
     image_id: int | None = None
@@ -424,7 +450,7 @@ def vote_options(
         select(Idea, Area.name, User.display_name)
         .outerjoin(Area, Area.id == Idea.area_id)
         .outerjoin(User, User.id == Idea.author_id)
-        .where(Idea.module_id == module.id, Idea.status.in_(VOTABLE))
+        .where(*on_ballot(module.id))
     )
     if filters is not None:
         query = IdeaFilters(**{**filters.__dict__, "status": None}).apply(query)
@@ -549,7 +575,7 @@ def ballot_options(
         union_all(
             select(literal(-1).label("id"), literal(0).label("cost")).where(published.exists()),
             select(Idea.id, func.coalesce(Idea.final_cost, Idea.estimated_cost)).where(
-                Idea.module_id == module.id, Idea.status.in_(VOTABLE), Idea.id.in_(ids)
+                *on_ballot(module.id), Idea.id.in_(ids)
             ),
         )
     ).all()
@@ -623,13 +649,7 @@ def ballot_count(session: Session, module: Module) -> int:
 
 
 def load_election(session: Session, module: Module, config: CallConfig) -> counting.Election:
-    ideas = list(
-        session.scalars(
-            select(Idea)
-            .where(Idea.module_id == module.id, Idea.status.in_(VOTABLE))
-            .order_by(Idea.id)
-        )
-    )
+    ideas = list(session.scalars(select(Idea).where(*on_ballot(module.id)).order_by(Idea.id)))
     known = {i.id for i in ideas}
     by_ballot: dict[int, dict[str, int]] = {}
     rows = session.execute(

@@ -158,7 +158,7 @@ def _read_idea(ctx: Any, form: IdeaForm) -> services.IdeaInput | None:
     return services.IdeaInput(
         title=form.title.data.strip(),
         description=form.description.data.strip(),
-        estimated_cost=int(form.estimated_cost.data),
+        estimated_cost=None if form.estimated_cost.data is None else int(form.estimated_cost.data),
         area_id=int(form.area.data),
         location=(form.location.data or "").strip(),
         image_id=image_id,
