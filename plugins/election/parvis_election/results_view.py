@@ -42,6 +42,7 @@ TIE_NOTES = {
     "lottery": lambda: _("a tie, decided by the published drawing of lots"),
 }
 
+
 @dataclass(frozen=True)
 class Line:
     id: int
@@ -121,10 +122,7 @@ def constituency_view(
     elected = set(data["elected"])
     order = sorted(names, key=lambda c: (-votes.get(c, 0), c not in elected, names[c].casefold()))
     top = max(votes.values(), default=0) or 1
-    lines = [
-        Line(c, names[c], votes.get(c, 0), c in elected, votes.get(c, 0) / top)
-        for c in order
-    ]
+    lines = [Line(c, names[c], votes.get(c, 0), c in elected, votes.get(c, 0) / top) for c in order]
     ballots = data["online_ballots"] + data["paper_ballots"]
     voters = data["participations"] + data["paper_signatures"]
     electorate = data["electorate"]
