@@ -63,6 +63,7 @@ def test_pages_have_no_inline_script_or_style(client):
         "/admin/permissions",
         "/admin/town",
         "/admin/audit",
+        "/admin/activity",
     ],
 )
 def test_admin_pages_are_denied_to_visitors_and_residents(town, client, path):

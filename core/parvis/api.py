@@ -11,6 +11,7 @@ from typing import Any
 
 from parvis import audit, ratelimit
 from parvis.accounts.services import unsubscribe_url as _unsubscribe_url
+from parvis.activity import count_by_week
 from parvis.cli import app_for_command
 from parvis.contrib import (
     Action,
@@ -177,6 +178,7 @@ __all__ = [
     "cached_slot",
     "census_identities",
     "count_by",
+    "count_by_week",
     "eligible",
     "emit",
     "followers",

@@ -118,6 +118,10 @@ class ModuleType:
     ``summarize(ctx, items)`` returns a ``ModuleSummary`` per module id for the ``(module,
     space)`` pairs of this type a page shows, all at once (one query per figure, not one per
     module); types sharing one function get one call with the modules of all of them.
+
+    ``activity(ctx, modules, since)`` returns, per module id, how many took part each week from
+    ``since`` on (``{week's Monday: count}``, weeks on the town's clock; ``count_by_week`` does it
+    in one query) for the staff dashboard's charts; counts only, never who. Same grouping rule.
     """
 
     key: str
@@ -127,6 +131,7 @@ class ModuleType:
     order: int = 100
     plugin: str = ""
     summarize: Callable[[Any, Sequence[Any]], Mapping[int, ModuleSummary]] | None = None
+    activity: Callable[[Any, Sequence[Any], Any], Mapping[int, Mapping[Any, int]]] | None = None
 
     def phase(self, key: str) -> Phase | None:
         return next((p for p in self.phases if p.key == key), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
+from parvis.admin.activity_views import activity
 from parvis.admin.dates_views import module_dates
 from parvis.admin.legal_views import legal
 from parvis.admin.people_views import areas, revoke, roles, unverify
@@ -14,6 +15,7 @@ from parvis.admin.town_views import audit_log, plugin_settings, town_settings
 
 routes = [
     Route("/admin", dashboard, name="admin:dashboard"),
+    Route("/admin/activity", activity, name="admin:activity"),
     Route("/admin/spaces/new", space_new, methods=["GET", "POST"], name="admin:space_new"),
     Route("/admin/spaces/{space_id:int}", space_edit, methods=["GET", "POST"], name="admin:space"),
     Route(

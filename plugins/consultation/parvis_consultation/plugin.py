@@ -36,7 +36,7 @@ from parvis_consultation.hookspecs import add_question_type_specs
 from parvis_consultation.i18n import _l
 from parvis_consultation.polls import open_polls, poll_cards
 from parvis_consultation.structure import RESPOND
-from parvis_consultation.summary import summarize
+from parvis_consultation.summary import activity, summarize
 from parvis_consultation.views import ROUTES
 
 
@@ -117,6 +117,7 @@ def parvis_module_types() -> list[ModuleType]:
             routes=ROUTES,
             order=30,
             summarize=summarize,
+            activity=activity,
         ),
         ModuleType(
             "poll",
@@ -125,6 +126,7 @@ def parvis_module_types() -> list[ModuleType]:
             routes=ROUTES,
             order=31,
             summarize=summarize,
+            activity=activity,
         ),
     ]
 

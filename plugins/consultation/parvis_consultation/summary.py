@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 
-from parvis.api import Context, Module, ModuleSummary, Space, count_by
+from parvis.api import Context, Module, ModuleSummary, Space, count_by, count_by_week
 from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
 
@@ -59,3 +60,12 @@ def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[in
             listed=not (module.type == "poll" and survey is not None and survey.show_on_home),
         )
     return found
+
+
+def activity(
+    ctx: Context, modules: Sequence[Module], since: dt.datetime
+) -> Mapping[int, Mapping[dt.date, int]]:
+    """Answers per week, one query for any number of surveys and polls (``ModuleType.activity``)."""
+    return count_by_week(
+        ctx.session, Response.module_id, Response.created_at, [m.id for m in modules], since
+    )

@@ -105,7 +105,7 @@ PHASES = [
 @hookimpl
 def parvis_module_types() -> list[ModuleType]:
     from . import pb_views
-    from .summary import summarize
+    from .summary import activity, summarize
 
     return [
         ModuleType(
@@ -115,6 +115,7 @@ def parvis_module_types() -> list[ModuleType]:
             routes=[*views.routes, *pb_views.routes],
             order=30,
             summarize=summarize,
+            activity=activity,
         )
     ]
 

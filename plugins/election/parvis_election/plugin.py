@@ -20,7 +20,7 @@ from parvis.api import (
 
 from . import gdpr, manage_views, services, views, vote_views
 from .i18n import _l
-from .summary import summarize
+from .summary import activity, summarize
 
 OFFICER = "election_officer"
 
@@ -118,6 +118,7 @@ def parvis_module_types() -> list[ModuleType]:
             routes=[*views.routes, *vote_views.routes, *manage_views.routes],
             order=40,
             summarize=summarize,
+            activity=activity,
         )
     ]
 

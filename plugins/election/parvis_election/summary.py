@@ -3,10 +3,11 @@ voters or candidacies so far, the one action of its phase, its published results
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from parvis.api import Module, ModuleSummary, Space, count_by
+from parvis.api import Module, ModuleSummary, Space, count_by, count_by_week
 
 from .i18n import _, ngettext
 from .models import Candidacy, Participation
@@ -46,3 +47,17 @@ def summarize(ctx: Any, items: Sequence[tuple[Module, Space]]) -> Mapping[int, M
                 else ""
             )
     return found
+
+
+def activity(
+    ctx: Any, modules: Sequence[Module], since: dt.datetime
+) -> Mapping[int, Mapping[dt.date, int]]:
+    """Voters per week, one query for any number of elections (``ModuleType.activity``); the
+    participation rows say who voted, only their count per week leaves here."""
+    return count_by_week(
+        ctx.session,
+        Participation.module_id,
+        Participation.voted_at,
+        [m.id for m in modules],
+        since,
+    )
