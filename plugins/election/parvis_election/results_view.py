@@ -41,7 +41,6 @@ TIE_NOTES = {
     "more_approvals": lambda: _("a tie, decided by the number of approvals"),
     "lottery": lambda: _("a tie, decided by the published drawing of lots"),
 }
-BAR_HEIGHT = 28
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,6 @@ class Line:
     votes: int
     elected: bool
     share: float  # of the largest score, for the bar
-    y: int
 
 
 def method_words(config: ElectionConfig, seats: int, max_choices: int | None) -> list[str]:
@@ -124,10 +122,7 @@ def constituency_view(
     elected = set(data["elected"])
     order = sorted(names, key=lambda c: (-votes.get(c, 0), c not in elected, names[c].casefold()))
     top = max(votes.values(), default=0) or 1
-    lines = [
-        Line(c, names[c], votes.get(c, 0), c in elected, votes.get(c, 0) / top, i * BAR_HEIGHT)
-        for i, c in enumerate(order)
-    ]
+    lines = [Line(c, names[c], votes.get(c, 0), c in elected, votes.get(c, 0) / top) for c in order]
     ballots = data["online_ballots"] + data["paper_ballots"]
     voters = data["participations"] + data["paper_signatures"]
     electorate = data["electorate"]
@@ -136,7 +131,6 @@ def constituency_view(
         "data": data,
         "lines": lines,
         "elected_names": [names.get(c, "?") for c in data["elected"]],
-        "chart_height": max(1, len(lines)) * BAR_HEIGHT,
         "ballots": ballots,
         "voters": voters,
         "turnout": (voters / electorate) if electorate else None,
