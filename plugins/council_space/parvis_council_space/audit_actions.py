@@ -21,6 +21,7 @@ AUDIT_ACTIONS = [
         "council_space.review",
         _l("%(actor)s reviewed %(target)s: status %(status)s, final cost %(final_cost)s"),
     ),
+    AuditAction("council_space.note", _l("%(actor)s wrote a private note on %(target)s")),
     AuditAction("council_space.merge", _l("%(actor)s merged %(target)s into idea %(into)s")),
     AuditAction("council_space.count", _l("%(actor)s started the count of %(target)s")),
     AuditAction("council_space.publish", _l("%(actor)s published the results %(target)s")),

@@ -109,6 +109,30 @@ class ReviewForm(Form):
     )
 
 
+class NoteForm(Form):
+    body = TextAreaField(
+        _l("Private note"),
+        [DataRequired(), Length(max=5000)],
+        description=_l("Seen only by the people who review ideas, never by residents."),
+    )
+
+
+class BulkReviewForm(Form):
+    action = RadioField(
+        _l("Decision for the chosen ideas"),
+        [InputRequired()],
+        choices=[
+            ("feasible", _l("Feasible: put to the vote")),
+            ("not_feasible", _l("Not feasible")),
+        ],
+    )
+    reason = TextAreaField(
+        _l("Public reason"),
+        [DataRequired(), Length(max=5000)],
+        description=_l("The same reason is shown with each chosen idea."),
+    )
+
+
 class MergeForm(Form):
     merge_into = SelectField(_l("Duplicate of"), [DataRequired()], coerce=str)
     reason = TextAreaField(_l("Public reason"), [DataRequired(), Length(max=5000)])

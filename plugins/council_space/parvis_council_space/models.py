@@ -107,6 +107,20 @@ class Idea(Base):
         return self.final_cost if self.final_cost is not None else self.estimated_cost
 
 
+class IdeaNote(Base):
+    """A private note of the staff on an idea under review: never shown to residents."""
+
+    __tablename__ = "council_space_idea_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(
+        ForeignKey("council_space_ideas.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class Support(Base):
     __tablename__ = "council_space_supports"
     __table_args__ = (UniqueConstraint("idea_id", "user_id"),)

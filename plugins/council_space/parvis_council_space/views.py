@@ -27,7 +27,7 @@ from parvis.api import (
 )
 from parvis.api import Event as ParvisEvent
 
-from . import ballot, guards, services, vote_views
+from . import ballot, guards, review_views, services, vote_views
 from .config import BALLOT_RULES, COUNTING_RULES, CallConfig
 from .forms import (
     FOLLOWUP_LABELS,
@@ -685,6 +685,9 @@ routes = [
     Route("/comments/{comment:int}/hide", hide_comment, methods=["POST"], name="hide"),
     Route("/comments/{comment:int}/restore", restore_comment, methods=["POST"], name="restore"),
     Route("/moderation", moderation, name="moderation"),
+    Route("/review", review_views.queue, name="review_queue"),
+    Route("/review/bulk", review_views.bulk, methods=["POST"], name="review_bulk"),
+    Route("/ideas/{idea:int}/notes", review_views.add_note, methods=["POST"], name="note"),
     Route("/ideas/{idea:int}/merge", merge, methods=["POST"], name="merge"),
     Route("/ideas/{idea:int}/followup", followup, methods=["POST"], name="followup"),
     Route("/vote", vote_views.vote, methods=["GET", "POST"], name="vote"),

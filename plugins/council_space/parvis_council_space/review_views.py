@@ -1,0 +1,118 @@
+"""The staff's review queue: ideas waiting first, private notes, one decision for many ideas.
+
+Everything here needs ``council_space.review`` on the call (staff or councillors of this space,
+during the review phase); residents never see the queue or the notes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import MultiDict
+from starlette.requests import Request
+from starlette.responses import Response
+
+from parvis.api import get_context, parse_int, redirect, render, view
+
+from . import review_queue, services
+from .forms import STATUS_LABELS, BulkReviewForm, NoteForm
+from .i18n import _
+
+
+def _ctx(request: Request) -> Any:
+    ctx = get_context(request)
+    assert ctx.space is not None and ctx.module is not None
+    ctx.require("council_space.review", ctx.space, ctx.module)
+    return ctx
+
+
+def _page(
+    ctx: Any,
+    *,
+    bulk: BulkReviewForm | None = None,
+    chosen: set[int] | None = None,
+    bulk_error: str = "",
+    notes: dict[int, NoteForm] | None = None,
+    status_code: int = 200,
+) -> Response:
+    from .views import _common
+
+    status = ctx.request.query_params.get("status")
+    status = status if status in review_queue.REVIEWABLE else None
+    rows = review_queue.queue(ctx.session, ctx.module, status)
+    note_forms = {}
+    for row in rows:
+        form = (notes or {}).get(row.idea.id) or NoteForm()
+        form.body.id = form.body.label.field_id = f"note-{row.idea.id}"
+        note_forms[row.idea.id] = form
+    return render(
+        ctx.request,
+        "council_space/review_queue.html",
+        {
+            **_common(ctx),
+            "rows": rows,
+            "status": status,
+            "statuses": review_queue.REVIEWABLE,
+            "status_labels": STATUS_LABELS,
+            "bulk": bulk or BulkReviewForm(),
+            "chosen": chosen or set(),
+            "bulk_error": bulk_error,
+            "note_forms": note_forms,
+        },
+        status_code=status_code,
+    )
+
+
+def _queue_url(ctx: Any) -> str:
+    return ctx.module_url(ctx.module, ctx.space, "review_queue")
+
+
+@view
+def queue(request: Request) -> Response:
+    return _page(_ctx(request))
+
+
+@view
+def bulk(request: Request) -> Response:
+    ctx = _ctx(request)
+    data = ctx.form or MultiDict()
+    chosen = {n for n in (parse_int(v) for v in data.getlist("ideas")) if n is not None}
+    form = BulkReviewForm.from_request(ctx.form)
+    if not form.validate():
+        return _page(ctx, bulk=form, chosen=chosen, status_code=400)
+    try:
+        ideas = review_queue.bulk_review(
+            ctx.session, ctx.module, sorted(chosen), form.action.data, form.reason.data
+        )
+    except services.ServiceError as exc:
+        if exc.field in ("action", "reason"):
+            form.add_error(exc.field, exc.message)
+            return _page(ctx, bulk=form, chosen=chosen, status_code=400)
+        return _page(ctx, bulk=form, chosen=chosen, bulk_error=exc.message, status_code=400)
+    for idea in ideas:
+        ctx.audit(
+            "council_space.review",
+            f"idea:{idea.id}",
+            status=idea.status,
+            final_cost=idea.final_cost,
+            bulk=True,
+        )
+    ctx.flash(_("Ideas reviewed: %(num)s. The decision is public.", num=len(ideas)))
+    return redirect(_queue_url(ctx))
+
+
+@view
+def add_note(request: Request) -> Response:
+    ctx = _ctx(request)
+    idea = services.get_idea(ctx.session, ctx.module, request.path_params["idea"])
+    if idea is None or idea.status not in review_queue.REVIEWABLE:
+        from starlette.exceptions import HTTPException
+
+        raise HTTPException(404)
+    form = NoteForm.from_request(ctx.form)
+    if not form.validate():
+        return _page(ctx, notes={idea.id: form}, status_code=400)
+    note = review_queue.add_note(ctx.session, idea, ctx.user, form.body.data)
+    ctx.audit("council_space.note", f"idea:{idea.id}", note=note.id)
+    ctx.flash(_("Your private note is saved."))
+    return redirect(_queue_url(ctx) + f"#idea-{idea.id}")
