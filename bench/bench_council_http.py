@@ -215,7 +215,8 @@ def main() -> None:
                 else:
                     factory = "bench_election_http:baseline_app"
                     cmd = [sys.executable, "-m", "uvicorn", "--factory", factory]
-                    cmd += ["--port", str(port), "--workers", str(w)]
+                    # Like ``parvis serve`` (``access_log = false`` by default): no access log.
+                    cmd += ["--port", str(port), "--workers", str(w), "--no-access-log"]
                     env = {"BENCH_URL": url, "PYTHONPATH": str(ROOT / "bench")}
                     requests = [
                         post("/insert", f"candidate={i % 12}&csrf_token={CSRF}", None)
