@@ -16,6 +16,7 @@ from parvis import hookspecs
 from parvis.contrib import (
     Action,
     AuditAction,
+    JobType,
     ModuleType,
     Role,
     Setting,
@@ -189,6 +190,7 @@ class Registry:
     verification_methods: dict[str, VerificationMethod] = field(default_factory=dict)
     action_owner: dict[str, str] = field(default_factory=dict)
     audit_actions: dict[str, AuditAction] = field(default_factory=dict)
+    job_types: dict[str, JobType] = field(default_factory=dict)
 
     @classmethod
     def build(cls, pm: pluggy.PluginManager) -> Registry:
@@ -213,6 +215,14 @@ class Registry:
                         f"its audit actions must be named '{plugin}.<verb>'."
                     )
                 _add_unique(reg.audit_actions, audited.name, audited, plugin, "audit action")
+        for plugin, items in call_each(pm, "parvis_job_types"):
+            for job_type in items:
+                if job_type.name.partition(".")[0] != plugin and plugin not in CORE_PLUGINS:
+                    raise PluginError(
+                        f"Plugin '{plugin}' declares job type '{job_type.name}': "
+                        f"its job types must be named '{plugin}.<verb>'."
+                    )
+                _add_unique(reg.job_types, job_type.name, job_type, plugin, "job type")
         for plugin, items in call_each(pm, "parvis_roles"):
             for role in items:
                 _add_unique(reg.roles, role.key, role, plugin, "role")
