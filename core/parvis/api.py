@@ -14,6 +14,8 @@ from parvis import audit, jobs, ratelimit
 from parvis.accounts.services import unsubscribe_url as _unsubscribe_url
 from parvis.activity import count_by_week
 from parvis.cli import app_for_command
+from parvis.context import Context, LoginRequired, get_context
+from parvis.context import site_url as _site_url
 from parvis.contrib import (
     Action,
     AuditAction,
@@ -61,6 +63,7 @@ from parvis.permissions import (
 )
 from parvis.phases import Deadline, TimelineStep, phase_deadline, phase_timeline
 from parvis.plugin_app import App, unwrap
+from parvis.rendering import form_status, redirect, render, render_fragment, render_string
 from parvis.schedule import set_phase_dates
 from parvis.spaces.services import (
     Follower,
@@ -80,18 +83,7 @@ from parvis.verification.records import (
     verify_user,
 )
 from parvis.verification.records import person_key as _person_key
-from parvis.web import (
-    Context,
-    LoginRequired,
-    form_status,
-    get_context,
-    redirect,
-    render,
-    render_fragment,
-    render_string,
-    view,
-)
-from parvis.web import site_url as _site_url
+from parvis.web import view
 
 record_audit = audit.record
 enqueue_job = jobs.enqueue

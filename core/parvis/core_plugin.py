@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from parvis.context import get_context
 from parvis.contrib import Action, JobType, MenuItem, Role
 from parvis.hookspecs import hookimpl
 from parvis.i18n import lazy_gettext as _l
@@ -17,7 +18,6 @@ from parvis.permissions import (
     TOWN_ADMIN,
     VERIFIED,
 )
-from parvis.web import get_context
 
 
 @hookimpl

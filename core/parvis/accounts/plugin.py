@@ -12,10 +12,10 @@ from starlette.routing import BaseRoute
 from parvis.accounts import legal
 from parvis.accounts.login import session_id_hash
 from parvis.accounts.views import routes
+from parvis.context import get_context
 from parvis.hookspecs import hookimpl
 from parvis.models import LoginSession, User
 from parvis.permissions import grants_query
-from parvis.web import get_context
 
 
 @hookimpl
