@@ -11,11 +11,12 @@ from sqlalchemy import select
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from parvis.context import get_context
 from parvis.contrib import ModuleType, Phase
 from parvis.hookspecs import hookimpl
 from parvis.models import Area, AuditEntry, Module, PermissionRule, RoleGrant, Space, Upload, User
 from parvis.testing import form_errors, login, make_user, post_form
-from parvis.web import get_context, view
+from parvis.web import view
 
 
 @view

@@ -13,11 +13,12 @@ from starlette.routing import Route
 from parvis.app import create_app
 from parvis.audit import UndeclaredAuditAction
 from parvis.config import Config
+from parvis.context import get_context
 from parvis.contrib import AuditAction
 from parvis.hookspecs import hookimpl
 from parvis.plugins import PluginError
 from parvis.testing import login, make_space_with_module, make_user, post_form
-from parvis.web import get_context, view
+from parvis.web import view
 
 ROOT = Path(__file__).resolve().parents[1]
 CALL = re.compile(r"(?:\.audit|record_audit|audit\.record)\((.{0,200})", re.S)

@@ -27,8 +27,8 @@ import jinja2
 
 from parvis import api
 from parvis.cli import main as parvis_cli
+from parvis.context import Context
 from parvis.devkit.catalogs import PLUGIN_MAPPING
-from parvis.web import Context
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = sorted((ROOT / "docs").glob("*.md"))

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from parvis.accounts.services import unsubscribe_url
+from parvis.context import site_url
 from parvis.i18n import gettext as _
 from parvis.i18n import use_locale
 from parvis.mail import queue_mail
 from parvis.models import Space, Town
 from parvis.plugin_app import App, unwrap
 from parvis.spaces.services import Follower, followers
-from parvis.web import site_url
 
 
 def notify_followers(

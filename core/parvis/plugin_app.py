@@ -55,7 +55,7 @@ class App:
 
     def site_url(self, session: Session, town_id: int) -> str:
         """The town's own address, for links in e-mails (``ctx.base_url`` in a request)."""
-        from parvis.web import site_url
+        from parvis.context import site_url
 
         return site_url(self._parvis, session, town_id)
 

@@ -210,8 +210,8 @@ def move_phase(
 def _tell_followers(
     session: Session, parvis: Parvis, module: Module, space: Space, new: str
 ) -> None:
+    from parvis.context import site_url
     from parvis.notify import notify_followers
-    from parvis.web import site_url
 
     mtype = parvis.registry.module_types.get(module.type)
     phase = mtype.phase(new) if mtype else None

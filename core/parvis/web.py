@@ -1,5 +1,5 @@
-"""The request side of core: the ``view`` decorator, resolving the request's town and actor,
-rendering (the per-request ``Context`` is in ``context.py``).
+"""The request side of core: the ``view`` decorator, resolving the request's town and actor
+(the per-request ``Context`` is in ``context.py``, rendering in ``rendering.py``).
 
 Views are plain synchronous functions run in the thread pool: the decorator awaits the form,
 then opens one unit of work, resolves the town, the actor and the locale, and calls the view.
@@ -11,7 +11,6 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -22,20 +21,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from parvis import httpcache, i18n, schedule, versions
-
-# The context lives in ``context.py``; these names stay importable from here.
-from parvis.context import Context as Context
-from parvis.context import LoginRequired as LoginRequired
-from parvis.context import get_context as get_context
-from parvis.context import site_url as site_url
-from parvis.contrib import Fragment, MenuItem
-from parvis.csrf import LazyToken
-from parvis.csrf import csrf_token as csrf_token
+from parvis.context import Context, LoginRequired
 from parvis.csrf import set_cookie as set_csrf_cookie
 from parvis.i18n import gettext as _
 from parvis.models import Module, PhaseDates, Space, Town, TownHost, User
 from parvis.permissions import load_actor
-from parvis.plugins import call_each
+from parvis.rendering import render_error
 from parvis.towns import time_zone_name
 
 if TYPE_CHECKING:
@@ -53,9 +44,6 @@ class BoundedIntConvertor(IntegerConvertor):
 
 # Registered when core loads, before any core or plugin route is built.
 register_url_convertor("int", BoundedIntConvertor())
-
-# Slots every page has, filled through the ``parvis_slot`` hook.
-LAYOUT_SLOTS = ("layout.head", "layout.header", "layout.footer")
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -296,132 +284,3 @@ def _check_mount(ctx: Context) -> None:
             schedule.advance(ctx.parvis, ctx.session, [module], commit=True, schedules=read)
         )
         ctx.module = module
-
-
-# --- rendering ----------------------------------------------------------------------------------
-
-
-def menu_items(ctx: Context) -> list[MenuItem]:
-    items: list[MenuItem] = []
-    for _plugin, result in call_each(
-        ctx.parvis.pm, "parvis_menu_items", only=ctx.enabled_plugins, request=ctx.request
-    ):
-        items.extend(result)
-    return sorted(items, key=lambda item: (item.order, item.key))
-
-
-def slot_fragments(
-    ctx: Context, names: Iterable[str], context: dict[str, Any]
-) -> dict[str, Markup]:
-    filled: dict[str, Markup] = {}
-    for name in names:
-        fragments: list[Fragment] = []
-        for _plugin, result in call_each(
-            ctx.parvis.pm,
-            "parvis_slot",
-            only=ctx.enabled_plugins,
-            name=name,
-            request=ctx.request,
-            session=ctx.session,
-            context=context,
-        ):
-            fragments.extend(result)
-        fragments.sort(key=lambda f: (f.order, f.key))
-        filled[name] = Markup("").join(Markup(f.html) for f in fragments)
-    return filled
-
-
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any] | None = None,
-    *,
-    status_code: int = 200,
-    slots: Iterable[str] = (),
-    headers: dict[str, str] | None = None,
-    theme: str | None = None,
-) -> HTMLResponse:
-    """Render ``template`` with the request's context; slots are filled before rendering.
-    ``theme`` renders with another theme than the town's (the style guide compares them)."""
-    html = render_string(request, template, context, slots=slots, theme=theme)
-    return HTMLResponse(html, status_code=status_code, headers=headers)
-
-
-def render_string(
-    request: Request,
-    template: str,
-    context: dict[str, Any] | None = None,
-    *,
-    slots: Iterable[str] = (),
-    theme: str | None = None,
-) -> str:
-    ctx = get_context(request)
-    values: dict[str, Any] = dict(context or {})
-    base = {
-        "request": request,
-        "ctx": ctx,
-        "town": ctx.town,
-        "user": ctx.user,
-        "locale": ctx.locale,
-        "space": ctx.space,
-        "module": ctx.module,
-        "module_phase": ctx.module_phase(),
-        "csrf_token": LazyToken(request),
-        "flashes": request.session.pop("flash", []),
-        "menu": menu_items(ctx),
-    }
-    for _plugin, extra in call_each(
-        ctx.parvis.pm, "parvis_template_vars", only=ctx.enabled_plugins, request=request
-    ):
-        base.update(extra)
-    base.update(values)
-    base["slots"] = slot_fragments(ctx, (*LAYOUT_SLOTS, *slots), base)
-    env = ctx.parvis.jinja_env(theme or ctx.town.theme)
-    return env.get_template(template).render(base)
-
-
-def render_fragment(
-    request: Request, template: str, context: dict[str, Any] | None = None
-) -> Markup:
-    """Render a partial template (a slot fragment, a card) with the request's basics only."""
-    ctx = get_context(request)
-    values = {
-        "request": request,
-        "ctx": ctx,
-        "town": ctx.town,
-        "user": ctx.user,
-        "locale": ctx.locale,
-        "csrf_token": LazyToken(request),
-        "can": ctx.can,
-        "url": ctx.url,
-        **(context or {}),
-    }
-    return Markup(ctx.parvis.jinja_env(ctx.town.theme).get_template(template).render(values))
-
-
-def render_error(ctx: Context, status: int, detail: str | None = None) -> HTMLResponse:
-    titles = {
-        400: _("Bad request"),
-        403: _("Access denied"),
-        404: _("Page not found"),
-        405: _("Method not allowed"),
-        413: _("Too large"),
-        429: _("Too many attempts"),
-    }
-    title = titles.get(status, _("Error"))
-    message = detail if detail and status in (400, 403, 413, 429) else ""
-    return render(
-        ctx.request,
-        "core/error.html",
-        {"title": title, "message": message, "status": status},
-        status_code=status,
-    )
-
-
-def form_status(request: Request) -> int:
-    """The status of a page showing a form: 400 when it comes back after a rejected POST."""
-    return 400 if request.method == "POST" else 200
-
-
-def redirect(url: str, status_code: int = 303) -> RedirectResponse:
-    return RedirectResponse(url, status_code=status_code)

@@ -15,9 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from parvis.accounts.login import next_url
+from parvis.context import get_context
 from parvis.i18n import gettext as _
 from parvis.models import Consent, Town, User
-from parvis.web import get_context, redirect, render, view
+from parvis.rendering import redirect, render
+from parvis.web import view
 
 KEY = "_legal"
 

@@ -21,11 +21,13 @@ from starlette.responses import Response
 
 from parvis import ratelimit
 from parvis.accounts import forms, services, tokens
+from parvis.context import Context, get_context
 from parvis.db import utcnow
 from parvis.i18n import gettext as _
 from parvis.mail import queue_mail
 from parvis.models import LoginSession, User
-from parvis.web import Context, form_status, get_context, redirect, render, view
+from parvis.rendering import form_status, redirect, render
+from parvis.web import view
 
 LOGIN_LINK_MAX_AGE = 15 * 60
 SESSION_MAX_AGE = 14 * 24 * 3600

@@ -13,12 +13,12 @@ from parvis import versions
 from parvis.accounts import legal
 from parvis.accounts.login import session_id_hash
 from parvis.accounts.views import routes
+from parvis.context import get_context
 from parvis.db import utcnow
 from parvis.hookspecs import hookimpl
 from parvis.models import LoginSession, RoleGrant, User, Verification
 from parvis.permissions import VERIFIED
 from parvis.verification.records import live_condition
-from parvis.web import get_context
 
 
 @hookimpl

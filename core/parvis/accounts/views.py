@@ -21,11 +21,13 @@ from parvis.accounts.login import (
     log_in,
     next_url,
 )
+from parvis.context import Context, LoginRequired, get_context
 from parvis.i18n import gettext as _
 from parvis.models import Area, LoginSession, User
+from parvis.rendering import form_status, redirect, render
 from parvis.towns import town_areas
 from parvis.verification.records import MOVED, end_verification, verification_of
-from parvis.web import Context, form_status, get_context, redirect, render, view
+from parvis.web import view
 
 # A field hidden from people (off-screen, out of the tab order) that spam bots fill in.
 HONEYPOT = "website"
@@ -163,8 +165,6 @@ def reset_password(request: Request) -> Response:
 
 
 def _require_user(ctx: Context) -> User:
-    from parvis.web import LoginRequired
-
     if ctx.user is None:
         raise LoginRequired()
     return ctx.user

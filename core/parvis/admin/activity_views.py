@@ -13,11 +13,13 @@ from starlette.responses import Response
 
 from parvis.activity import WEEKS, local_midnight, module_activity, recent_weeks
 from parvis.admin.guards import town_admin
+from parvis.context import Context
 from parvis.db import utcnow
 from parvis.i18n import format_date
 from parvis.models import Module, Space, User, Verification
+from parvis.rendering import render
 from parvis.verification.records import live_condition
-from parvis.web import Context, render, view
+from parvis.web import view
 
 # The chart's drawing box (SVG units); the page scales it to its width, never below 1:1 at 375 px.
 WIDTH, TOP, BASELINE = 320, 22, 118

@@ -14,12 +14,14 @@ from starlette.routing import Route
 from wtforms import BooleanField, FileField, StringField
 from wtforms.validators import Optional, ValidationError
 
+from parvis.context import get_context
 from parvis.forms import Form
 from parvis.i18n import gettext as _
 from parvis.i18n import lazy_gettext as _l
 from parvis.models import Town
+from parvis.rendering import form_status, redirect, render
 from parvis.spaces.services import InvalidImage, store_image
-from parvis.web import form_status, get_context, redirect, render, view
+from parvis.web import view
 
 from .guards import town_admin
 

@@ -18,6 +18,7 @@ from wtforms.validators import Optional
 
 from parvis import schedule
 from parvis.admin.guards import require_admin_area, town_space
+from parvis.context import Context, get_context
 from parvis.contrib import Phase
 from parvis.forms import Form
 from parvis.i18n import format_date
@@ -25,7 +26,8 @@ from parvis.i18n import gettext as _
 from parvis.i18n import lazy_gettext as _l
 from parvis.models import Module, PhaseDates, Space
 from parvis.phases import last_day
-from parvis.web import Context, form_status, get_context, redirect, render, view
+from parvis.rendering import form_status, redirect, render
+from parvis.web import view
 
 # (first day, last day) of each phase, as staff type them.
 Days = dict[str, tuple[dt.date | None, dt.date | None]]

@@ -7,10 +7,10 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from parvis.context import Context, LoginRequired, get_context
 from parvis.i18n import gettext as _
 from parvis.models import Space
 from parvis.permissions import SPACE_ADMIN
-from parvis.web import Context, LoginRequired, get_context
 
 
 def require_admin_area(ctx: Context) -> None:

@@ -13,7 +13,8 @@ from parvis.admin.guards import town_admin
 from parvis.forms import Form
 from parvis.i18n import gettext as _
 from parvis.i18n import lazy_gettext as _l
-from parvis.web import form_status, redirect, render, view
+from parvis.rendering import form_status, redirect, render
+from parvis.web import view
 
 
 class LegalForm(Form):

@@ -9,13 +9,15 @@ from starlette.responses import Response
 
 from parvis.admin import forms
 from parvis.admin.guards import space_choices, town_admin
+from parvis.context import Context
 from parvis.i18n import gettext as _
 from parvis.models import RoleGrant, Space, User, Verification
 from parvis.permissions import TOWN_ADMIN, VERIFIED
+from parvis.rendering import form_status, redirect, render
 from parvis.spaces import services
 from parvis.towns import town_areas
 from parvis.verification.records import REVOKED, end_user_verification, live_condition
-from parvis.web import Context, form_status, redirect, render, view
+from parvis.web import view
 
 
 @view

@@ -9,10 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from parvis import schedule
+from parvis.context import Context
 from parvis.db import utcnow
 from parvis.i18n import gettext as _
 from parvis.models import Module, Space
-from parvis.web import Context, render
+from parvis.rendering import render
 
 
 def moves_back(mtype: Any, old: str, new: str) -> bool:

@@ -8,11 +8,11 @@ from starlette.routing import BaseRoute
 from parvis.admin import branding, styleguide
 from parvis.admin.audit_actions import CORE_AUDIT_ACTIONS
 from parvis.admin.views import routes
+from parvis.context import get_context
 from parvis.contrib import AuditAction, MenuItem
 from parvis.hookspecs import hookimpl
 from parvis.i18n import lazy_gettext as _l
 from parvis.permissions import SPACE_ADMIN
-from parvis.web import get_context
 
 
 @hookimpl

@@ -9,10 +9,12 @@ from starlette.responses import Response
 
 from parvis.admin import forms
 from parvis.admin.guards import space_choices, town_admin
+from parvis.context import Context
 from parvis.i18n import gettext as _
 from parvis.models import PermissionRule, Space, User
 from parvis.permissions import RuleSet, load_actor
-from parvis.web import Context, redirect, render, view
+from parvis.rendering import redirect, render
+from parvis.web import view
 
 
 def _action_choices(ctx: Context) -> list[tuple[str, str]]:

@@ -12,13 +12,15 @@ from parvis import schedule
 from parvis.admin import forms
 from parvis.admin.guards import require_admin_area, town_admin, town_space
 from parvis.admin.phases_views import confirm_phase_back, moves_back
+from parvis.context import Context, get_context
 from parvis.contrib import Event
 from parvis.events import emit
 from parvis.i18n import gettext as _
 from parvis.models import Module, Space
+from parvis.rendering import form_status, redirect, render
 from parvis.spaces import services
 from parvis.towns import town_areas
-from parvis.web import Context, form_status, get_context, redirect, render, view
+from parvis.web import view
 
 
 @view

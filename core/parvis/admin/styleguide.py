@@ -10,11 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from parvis.context import get_context
 from parvis.contrib import Phase
 from parvis.i18n import gettext as _
 from parvis.i18n import lazy_gettext as _l
 from parvis.phases import phase_deadline, phase_timeline
-from parvis.web import get_context, render, view
+from parvis.rendering import render
+from parvis.web import view
 
 from .guards import require_admin_area
 

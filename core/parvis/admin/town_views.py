@@ -11,8 +11,9 @@ from parvis.admin import forms
 from parvis.admin.guards import town_admin
 from parvis.i18n import gettext as _
 from parvis.models import AuditEntry, User
+from parvis.rendering import form_status, redirect, render
 from parvis.towns import time_zone_name
-from parvis.web import form_status, redirect, render, view
+from parvis.web import view
 
 
 @view

@@ -11,16 +11,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis import schedule, uploads
+from parvis.context import Context, get_context
 from parvis.contrib import ModuleSummary, ModuleType
 from parvis.forms import parse_int
 from parvis.i18n import gettext as _
 from parvis.models import Area, Module, Space, Upload
 from parvis.phases import phase_deadline
+from parvis.rendering import redirect, render
 from parvis.schedule import resident_phase
 from parvis.spaces import services
 from parvis.spaces.home import home_sections, summaries
 from parvis.towns import town_areas
-from parvis.web import Context, get_context, redirect, render, view
+from parvis.web import view
 
 
 @view(cache=True)

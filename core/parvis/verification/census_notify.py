@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parvis.context import site_url
 from parvis.i18n import gettext as _
 from parvis.i18n import use_locale
 from parvis.mail import queue_mail
@@ -23,8 +24,6 @@ def notify_ended(
     """Queue one e-mail per account, in its language, saying why and how to verify again."""
     if not ended:
         return
-    from parvis.web import site_url  # web imports the verification API: import late
-
     town = session.get(Town, town_id)
     link = site_url(parvis, session, town_id) + "/verify"
     reasons = dict(ended)

@@ -9,10 +9,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from parvis.context import Context
 from parvis.contrib import Event
 from parvis.events import emit
 from parvis.i18n import gettext as _
 from parvis.models import Area
+from parvis.rendering import form_status, redirect, render
 from parvis.verification import census_file as cf
 from parvis.verification.census_messages import readable
 from parvis.verification.forms import MappingForm, UploadForm
@@ -20,7 +22,7 @@ from parvis.verification.models import CensusEntry, CensusImport
 from parvis.verification.privacy import purge_census
 from parvis.verification.records import normalise
 from parvis.verification.views_staff import staff
-from parvis.web import Context, form_status, redirect, render, view
+from parvis.web import view
 
 CENSUS_QUEUED = "verification.census_queued"
 MAX_CSV_BYTES = 10 * 1024 * 1024

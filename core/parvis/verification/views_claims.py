@@ -8,14 +8,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from parvis.context import Context
 from parvis.i18n import gettext as _
 from parvis.models import User
+from parvis.rendering import redirect, render
 from parvis.verification import claims
 from parvis.verification.forms import RefuseForm
 from parvis.verification.models import VerificationClaim
 from parvis.verification.views_common import mail_resident
 from parvis.verification.views_staff import account_of, staff
-from parvis.web import Context, redirect, render, view
+from parvis.web import view
 
 
 @view

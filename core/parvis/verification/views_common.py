@@ -9,6 +9,7 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException
 
 from parvis import ratelimit
+from parvis.context import Context, LoginRequired
 from parvis.i18n import gettext as _
 from parvis.i18n import use_locale
 from parvis.mail import queue_mail
@@ -18,7 +19,6 @@ from parvis.verification.forms import IdentityForm
 from parvis.verification.methods import method_enabled
 from parvis.verification.models import VerificationClaim
 from parvis.verification.records import PersonAlreadyVerified
-from parvis.web import Context, LoginRequired
 
 # A resident may try their details (census, letter code) this many times per window.
 ATTEMPTS_PER_USER = (5, 15 * 60)

@@ -10,12 +10,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from parvis.context import Context
 from parvis.i18n import format_date
 from parvis.i18n import gettext as _
+from parvis.rendering import form_status, redirect, render
 from parvis.verification import letters as service
 from parvis.verification.forms import LetterBatchForm
 from parvis.verification.views_staff import staff
-from parvis.web import Context, form_status, redirect, render, view
+from parvis.web import view
 
 SHEET_PAGE = 200
 

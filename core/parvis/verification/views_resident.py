@@ -7,7 +7,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from parvis.context import Context, get_context
 from parvis.i18n import gettext as _
+from parvis.rendering import form_status, redirect, render
 from parvis.verification import claims, letters
 from parvis.verification.forms import CensusForm, IdentityForm, LetterForm, ProofForm
 from parvis.verification.methods import CENSUS, COUNTER, LETTER, PROOF, enabled_methods, expiry
@@ -22,7 +24,7 @@ from parvis.verification.views_common import (
     resident,
     too_many_attempts,
 )
-from parvis.web import Context, form_status, get_context, redirect, render, view
+from parvis.web import view
 
 
 @view

@@ -9,8 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from parvis.context import Context, LoginRequired, get_context
 from parvis.i18n import gettext as _
 from parvis.models import User, Verification
+from parvis.rendering import form_status, redirect, render
 from parvis.verification import claims
 from parvis.verification.forms import CounterForm, RefuseForm, SearchForm, SettingsForm
 from parvis.verification.methods import (
@@ -36,7 +38,7 @@ from parvis.verification.views_common import (
     identity_from,
     mail_resident,
 )
-from parvis.web import Context, LoginRequired, form_status, get_context, redirect, render, view
+from parvis.web import view
 
 MANAGE = "verification.manage"
 

@@ -1,0 +1,146 @@
+"""Rendering a page: the template's base variables, the menu, the slots; error pages, the
+status of a form page, redirects. Used by ``web.py`` (errors) and by every view."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from parvis.context import Context, get_context
+from parvis.contrib import Fragment, MenuItem
+from parvis.csrf import LazyToken
+from parvis.i18n import gettext as _
+from parvis.plugins import call_each
+
+# Slots every page has, filled through the ``parvis_slot`` hook.
+LAYOUT_SLOTS = ("layout.head", "layout.header", "layout.footer")
+
+
+def menu_items(ctx: Context) -> list[MenuItem]:
+    items: list[MenuItem] = []
+    for _plugin, result in call_each(
+        ctx.parvis.pm, "parvis_menu_items", only=ctx.enabled_plugins, request=ctx.request
+    ):
+        items.extend(result)
+    return sorted(items, key=lambda item: (item.order, item.key))
+
+
+def slot_fragments(
+    ctx: Context, names: Iterable[str], context: dict[str, Any]
+) -> dict[str, Markup]:
+    filled: dict[str, Markup] = {}
+    for name in names:
+        fragments: list[Fragment] = []
+        for _plugin, result in call_each(
+            ctx.parvis.pm,
+            "parvis_slot",
+            only=ctx.enabled_plugins,
+            name=name,
+            request=ctx.request,
+            session=ctx.session,
+            context=context,
+        ):
+            fragments.extend(result)
+        fragments.sort(key=lambda f: (f.order, f.key))
+        filled[name] = Markup("").join(Markup(f.html) for f in fragments)
+    return filled
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    slots: Iterable[str] = (),
+    headers: dict[str, str] | None = None,
+    theme: str | None = None,
+) -> HTMLResponse:
+    """Render ``template`` with the request's context; slots are filled before rendering.
+    ``theme`` renders with another theme than the town's (the style guide compares them)."""
+    html = render_string(request, template, context, slots=slots, theme=theme)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def render_string(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    slots: Iterable[str] = (),
+    theme: str | None = None,
+) -> str:
+    ctx = get_context(request)
+    values: dict[str, Any] = dict(context or {})
+    base = {
+        "request": request,
+        "ctx": ctx,
+        "town": ctx.town,
+        "user": ctx.user,
+        "locale": ctx.locale,
+        "space": ctx.space,
+        "module": ctx.module,
+        "module_phase": ctx.module_phase(),
+        "csrf_token": LazyToken(request),
+        "flashes": request.session.pop("flash", []),
+        "menu": menu_items(ctx),
+    }
+    for _plugin, extra in call_each(
+        ctx.parvis.pm, "parvis_template_vars", only=ctx.enabled_plugins, request=request
+    ):
+        base.update(extra)
+    base.update(values)
+    base["slots"] = slot_fragments(ctx, (*LAYOUT_SLOTS, *slots), base)
+    env = ctx.parvis.jinja_env(theme or ctx.town.theme)
+    return env.get_template(template).render(base)
+
+
+def render_fragment(
+    request: Request, template: str, context: dict[str, Any] | None = None
+) -> Markup:
+    """Render a partial template (a slot fragment, a card) with the request's basics only."""
+    ctx = get_context(request)
+    values = {
+        "request": request,
+        "ctx": ctx,
+        "town": ctx.town,
+        "user": ctx.user,
+        "locale": ctx.locale,
+        "csrf_token": LazyToken(request),
+        "can": ctx.can,
+        "url": ctx.url,
+        **(context or {}),
+    }
+    return Markup(ctx.parvis.jinja_env(ctx.town.theme).get_template(template).render(values))
+
+
+def render_error(ctx: Context, status: int, detail: str | None = None) -> HTMLResponse:
+    titles = {
+        400: _("Bad request"),
+        403: _("Access denied"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        413: _("Too large"),
+        429: _("Too many attempts"),
+    }
+    title = titles.get(status, _("Error"))
+    message = detail if detail and status in (400, 403, 413, 429) else ""
+    return render(
+        ctx.request,
+        "core/error.html",
+        {"title": title, "message": message, "status": status},
+        status_code=status,
+    )
+
+
+def form_status(request: Request) -> int:
+    """The status of a page showing a form: 400 when it comes back after a rejected POST."""
+    return 400 if request.method == "POST" else 200
+
+
+def redirect(url: str, status_code: int = 303) -> RedirectResponse:
+    return RedirectResponse(url, status_code=status_code)
