@@ -244,7 +244,7 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = config.threads
         worker = None
         if config.inline_worker:
-            from parvis.mail import run_worker_async
+            from parvis.jobs import run_worker_async
 
             worker = asyncio.create_task(run_worker_async(parvis))
         try:

@@ -184,3 +184,30 @@ class Event:
     actor_id: int | None = None
     space_id: int | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    """One run of a queued job, as its handler receives it. ``attempt`` counts from 1."""
+
+    id: int
+    name: str
+    payload: dict[str, Any]
+    town_id: int | None
+    attempt: int
+
+
+@dataclass(frozen=True)
+class JobType:
+    """A kind of background job, named ``<plugin>.<verb>``, and the function that runs one.
+
+    ``handler(app, job)`` runs outside any request, in a worker: it opens its own units of work
+    (``app.session()``). Raising fails the attempt: the job is tried again ``retry_after``
+    seconds later, doubled at each attempt, until ``max_attempts`` attempts failed; it is then
+    marked failed and recorded in its town's audit log.
+    """
+
+    name: str
+    handler: Callable[[Any, QueuedJob], None]
+    max_attempts: int = 5
+    retry_after: int = 30

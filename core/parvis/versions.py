@@ -7,7 +7,7 @@ that wrote anything (ORM flush or ``insert``/``update``/``delete`` statement) bu
 request reads (the town, its hosts, its permission rules) also bumps ``setup_version``. Work
 outside a request (commands, the mail worker) knows no town and bumps every town.
 
-A few core tables change nothing a visitor sees (log-in sessions, rate limits, the outbox, the
+A few core tables change nothing a visitor sees (log-in sessions, rate limits, the outbox, jobs, the
 audit log): writing only to them bumps nothing, so logging in does not empty every cache. A
 plugin marks such a table with ``info={"parvis_unseen": True}`` in its ``__table_args__`` (an
 election's ballots: a bump per ballot would also make every vote update the one town row).
@@ -25,7 +25,7 @@ from parvis.models import Town
 
 TOWN_KEY = "parvis_town_id"
 _WRITTEN = "parvis_written_tables"
-UNSEEN_TABLES = frozenset({"login_sessions", "rate_limit_hits", "outbox", "audit_log"})
+UNSEEN_TABLES = frozenset({"login_sessions", "rate_limit_hits", "outbox", "jobs", "audit_log"})
 SETUP_TABLES = frozenset({"towns", "town_hosts", "permission_rules"})
 ANY_TABLE = "*"
 # ``Table.info`` key of a plugin table whose writes change nothing a visitor sees.
