@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from babel import dates
 
 from parvis.contrib import Phase
-from parvis.i18n import get_locale, get_time_zone, ngettext
+from parvis.i18n import date_locale, get_time_zone, ngettext
 from parvis.i18n import gettext as _
 
 # Fewer days left than this and the deadline is shown as urgent.
@@ -39,13 +39,12 @@ class TimelineStep:
 
 def short_date(value: dt.datetime, now: dt.datetime | None = None) -> str:
     """The day and month in the reader's language ("14 March"), with the year only when it is
-    not this year's. English is the site's British English: day before month."""
+    not this year's (English: day before month, see ``i18n.date_locale``)."""
     zone = ZoneInfo(get_time_zone())
     local = value.astimezone(zone)
     this_year = (now or dt.datetime.now(dt.UTC)).astimezone(zone).year
     skeleton = "dMMMM" if local.year == this_year else "dMMMMy"
-    locale = get_locale()
-    return dates.format_skeleton(skeleton, local, locale="en_GB" if locale == "en" else locale)
+    return dates.format_skeleton(skeleton, local, locale=date_locale())
 
 
 def last_day(ends_at: dt.datetime) -> dt.datetime:

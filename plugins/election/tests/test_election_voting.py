@@ -9,8 +9,7 @@ import datetime as dt
 from election_helpers import cast, make_election, sign_in, text, voter
 from sqlalchemy import func, select
 
-from parvis.api import Verification, utcnow, verify_user
-from parvis.models import Area, User
+from parvis.api import Area, User, Verification, utcnow, verify_user
 from parvis.testing import make_user, post_form
 from parvis_election.models import Ballot, Participation
 
@@ -222,7 +221,7 @@ def test_another_towns_election_is_not_found(town, make_town):
 def test_a_ballot_does_not_bump_the_towns_content_version(town, client):
     """Ballots and participations change nothing an anonymous page shows: casting one writes no
     town row (a bump per ballot would make every vote wait on that one row)."""
-    from parvis.models import Town
+    from parvis.api import Town
 
     election = make_election(town, method="block", seats=2)
     voter(town, "ana@example.org", election)

@@ -1,0 +1,31 @@
+"""Running ``parvis ...`` commands in a test, against a test town's database."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import fields
+
+from click.testing import CliRunner, Result
+
+from parvis.cli import main
+from parvis.testing.helpers import TestTown
+
+
+def run_command(town: TestTown, *args: str, input: str | None = None) -> Result:
+    """Run ``parvis ARGS`` in this process with the configuration of ``town``'s app (its
+    database, secret key, plugins, settings); ``input`` is typed on standard input. The result
+    has ``exit_code`` and ``output``; a ``parvis.toml`` in the working folder is not read."""
+    config = town.parvis.config
+    env = {"PARVIS_CONFIG": "/nonexistent/parvis.toml"}
+    for item in fields(config):
+        value = getattr(config, item.name)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, list):
+            value = ",".join(value)
+        elif isinstance(value, dict):
+            value = json.dumps(value)
+        env[f"PARVIS_{item.name.upper()}"] = str(value)
+    return CliRunner().invoke(main, list(args), input=input, env=env)
