@@ -27,6 +27,7 @@ RECORDS = {
     "parvis_settings": api.Setting,
     "parvis_actions": api.Action,
     "parvis_audit_actions": api.AuditAction,
+    "parvis_job_types": api.JobType,
     "parvis_roles": api.Role,
     "parvis_space_kinds": api.SpaceKind,
     "parvis_module_types": api.ModuleType,

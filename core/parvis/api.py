@@ -6,10 +6,11 @@ Everything named here is covered by ``docs/`` and kept stable across minor versi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from contextlib import AbstractContextManager
 from typing import Any
 
-from parvis import audit, ratelimit
+from parvis import audit, jobs, ratelimit
 from parvis.accounts.services import unsubscribe_url as _unsubscribe_url
 from parvis.activity import count_by_week
 from parvis.cli import app_for_command
@@ -20,10 +21,12 @@ from parvis.contrib import (
     AuditAction,
     Event,
     Fragment,
+    JobType,
     MenuItem,
     ModuleSummary,
     ModuleType,
     Phase,
+    QueuedJob,
     Role,
     Setting,
     SpaceKind,
@@ -83,6 +86,13 @@ from parvis.verification.records import person_key as _person_key
 from parvis.web import view
 
 record_audit = audit.record
+enqueue_job = jobs.enqueue
+
+
+def run_jobs(app: App, *, names: Collection[str] | None = None, limit: int | None = None) -> int:
+    """Run the due jobs of ``names`` (default: every declared type) now, in this thread, as a
+    worker would; how many succeeded. For tests and commands (``parvis jobs run``)."""
+    return jobs.run_pending(unwrap(app), names=names, limit=limit)
 
 
 def site_url(app: App, session: Any, town_id: int) -> str:
@@ -148,6 +158,7 @@ __all__ = [
     "Fragment",
     "IntegerField",
     "InvalidImage",
+    "JobType",
     "LoginRequired",
     "MenuItem",
     "Module",
@@ -155,6 +166,7 @@ __all__ = [
     "ModuleType",
     "PersonAlreadyVerified",
     "Phase",
+    "QueuedJob",
     "Role",
     "Setting",
     "Space",
@@ -173,6 +185,7 @@ __all__ = [
     "count_by_week",
     "eligible",
     "emit",
+    "enqueue_job",
     "followers",
     "form_status",
     "format_currency",
@@ -199,6 +212,7 @@ __all__ = [
     "render_fragment",
     "render_markdown",
     "render_string",
+    "run_jobs",
     "set_phase_dates",
     "site_url",
     "slugify",

@@ -1,4 +1,4 @@
-"""The ``parvis`` command: database, towns, demo data, serving, the mail worker, plugins."""
+"""The ``parvis`` command: database, towns, demo data, serving, the job worker, plugins."""
 
 from __future__ import annotations
 
@@ -227,28 +227,66 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="Send what is queued, then stop.")
+@click.option("--once", is_flag=True, help="Run what is due, then stop.")
 @click.option("--interval", default=2.0, help="Seconds between rounds.")
 @click.pass_context
 def worker(ctx: click.Context, once: bool, interval: float) -> None:
-    """Send queued e-mail (several workers may run against PostgreSQL); once an hour, delete
-    the uploads nothing uses any more."""
-    from parvis.mail import send_pending
+    """Run queued jobs: e-mail, and the plugins' jobs such as counts (several workers may run
+    at once); once an hour, delete the uploads nothing uses any more and old finished jobs."""
+    from parvis.jobs import purge_done, run_pending
     from parvis.uploads import purge_orphans
 
     parvis = _parvis(ctx)
     purged_at = 0.0
     while True:
-        sent = send_pending(parvis)
+        done = run_pending(parvis, limit=50)
         if time.monotonic() - purged_at > 3600 or once:
             with parvis.db.session() as session:
                 purged = purge_orphans(session)
+                purge_done(session)
             purged_at = time.monotonic()
         if once:
-            click.echo(f"{sent} e-mail(s) sent, {purged} unused upload(s) deleted.")
+            click.echo(f"{done} job(s) done, {purged} unused upload(s) deleted.")
             return
-        if not sent:
+        if not done:
             time.sleep(interval)
+
+
+@main.group()
+def jobs() -> None:
+    """The background job queue (e-mail, counts, ...)."""
+
+
+@jobs.command("run")
+@click.option("--name", "names", multiple=True, help="Only jobs of this type (repeatable).")
+@click.pass_context
+def jobs_run(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """Run every due job once, then stop (tests, cron)."""
+    from parvis.jobs import run_pending
+
+    parvis = _parvis(ctx)
+    unknown = sorted(set(names) - set(parvis.registry.job_types))
+    if unknown:
+        known = ", ".join(sorted(parvis.registry.job_types))
+        raise click.ClickException(f"Unknown job type {', '.join(unknown)} (known: {known}).")
+    done = run_pending(parvis, names=names or None)
+    click.echo(f"{done} job(s) done.")
+
+
+@jobs.command("list")
+@click.option("--status", type=click.Choice(["pending", "running", "done", "failed"]))
+@click.pass_context
+def jobs_list(ctx: click.Context, status: str | None) -> None:
+    """The latest 100 jobs, newest first, with their last error."""
+    from parvis.jobs import listing
+
+    with _parvis(ctx).db.session(write=False) as session:
+        for job in listing(session, status):
+            error = f"  {job.last_error.splitlines()[0][:120]}" if job.last_error else ""
+            click.echo(
+                f"{job.id:>6} {job.status:<8} {job.name:<28} attempts {job.attempts}"
+                f"  town {job.town_id or '-'}  due {job.run_after:%Y-%m-%d %H:%M}{error}"
+            )
 
 
 @main.command()

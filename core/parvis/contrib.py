@@ -99,7 +99,9 @@ class ModuleSummary:
     already pluralised ("ballots"); ``action_label``/``action_url`` the one thing a resident can do
     now (empty: core links to the module); ``results_url`` where its published results or decision
     are (empty: none yet); ``listed`` False when the plugin shows the module on the home page
-    itself (quick polls), so core leaves it out of its lists there.
+    itself (quick polls), so core leaves it out of its lists there; ``listed_in_space`` False when
+    it shows the module on its space's page itself (an open quick poll, answerable in place), so
+    the page's cards leave it out and it shows once.
     """
 
     participation: int | None = None
@@ -108,6 +110,7 @@ class ModuleSummary:
     action_url: str = ""
     results_url: str = ""
     listed: bool = True
+    listed_in_space: bool = True
 
 
 @dataclass(frozen=True)
@@ -181,3 +184,30 @@ class Event:
     actor_id: int | None = None
     space_id: int | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QueuedJob:
+    """One run of a queued job, as its handler receives it. ``attempt`` counts from 1."""
+
+    id: int
+    name: str
+    payload: dict[str, Any]
+    town_id: int | None
+    attempt: int
+
+
+@dataclass(frozen=True)
+class JobType:
+    """A kind of background job, named ``<plugin>.<verb>``, and the function that runs one.
+
+    ``handler(app, job)`` runs outside any request, in a worker: it opens its own units of work
+    (``app.session()``). Raising fails the attempt: the job is tried again ``retry_after``
+    seconds later, doubled at each attempt, until ``max_attempts`` attempts failed; it is then
+    marked failed and recorded in its town's audit log.
+    """
+
+    name: str
+    handler: Callable[[Any, QueuedJob], None]
+    max_attempts: int = 5
+    retry_after: int = 30

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 
 from parvis.context import get_context
-from parvis.contrib import Action, MenuItem, Role
+from parvis.contrib import Action, JobType, MenuItem, Role
 from parvis.hookspecs import hookimpl
 from parvis.i18n import lazy_gettext as _l
 from parvis.permissions import (
@@ -41,6 +41,13 @@ def parvis_actions() -> list[Action]:
         Action("admin.town", _l("Manage the town: neighbourhoods, roles, plugins, settings")),
         Action("content.moderate", _l("Moderate contributions"), default_roles=(MODERATOR,)),
     ]
+
+
+@hookimpl
+def parvis_job_types() -> list[JobType]:
+    from parvis.mail import MAIL_JOB
+
+    return [MAIL_JOB]
 
 
 @hookimpl

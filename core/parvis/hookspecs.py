@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         AuditAction,
         Event,
         Fragment,
+        JobType,
         MenuItem,
         ModuleType,
         Role,
@@ -58,6 +59,11 @@ def parvis_actions() -> list[Action]:
 @hookspec
 def parvis_audit_actions() -> list[AuditAction]:
     """Actions the plugin records in the audit log, each with the sentence the log shows."""
+
+
+@hookspec
+def parvis_job_types() -> list[JobType]:
+    """Kinds of background job the plugin queues, each with the function that runs one."""
 
 
 @hookspec

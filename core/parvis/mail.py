@@ -1,22 +1,27 @@
 """E-mail through an outbox table: services queue mail in their transaction, a worker sends it.
 
-Several workers may run at once: on PostgreSQL each claims rows with ``FOR UPDATE SKIP LOCKED``.
+Each mail is sent by a job ``core.mail`` of the job queue (``jobs.py``), queued with it: the
+queue's claim means two workers never send the same mail, and a worker killed while sending
+leaves that mail's job ``running``, never sent again (no one gets a mail twice). A failed
+attempt is retried later, up to ``MAX_ATTEMPTS`` times.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import smtplib
 import sys
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from parvis.contrib import JobType, QueuedJob
 from parvis.db import utcnow
-from parvis.models import OutboxMail
+from parvis.jobs import run_pending
+from parvis.models import Job, OutboxMail
+from parvis.plugin_app import App, unwrap
 
 if TYPE_CHECKING:
     from parvis.app import Parvis
@@ -24,6 +29,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("parvis.mail")
 MAX_ATTEMPTS = 5
+JOB = "core.mail"
 
 
 def queue_mail(session: Session, to: str, subject: str, body: str, town_id: int | None) -> None:
@@ -32,7 +38,10 @@ def queue_mail(session: Session, to: str, subject: str, body: str, town_id: int 
     Line breaks in the subject (it often quotes a title someone typed) are folded into spaces.
     """
     subject = " ".join(subject.split())[:300]
-    session.add(OutboxMail(to_address=to, subject=subject, body=body, town_id=town_id))
+    # The job goes in with the mail, in one flush: queueing a thousand mails costs no round
+    # trip per mail.
+    job = Job(name=JOB, town_id=town_id, run_after=utcnow())
+    session.add(OutboxMail(to_address=to, subject=subject, body=body, town_id=town_id, job=job))
 
 
 def _deliver(config: Config, mail: OutboxMail) -> None:
@@ -49,55 +58,34 @@ def _deliver(config: Config, mail: OutboxMail) -> None:
         sys.stdout.flush()
 
 
-def send_pending(parvis: Parvis, batch: int = 50) -> int:
-    """Send up to ``batch`` queued e-mails; returns how many were sent.
-
-    Each mail is claimed in a transaction of its own (``attempts`` + 1, committed), sent, then
-    marked sent or failed in another. A worker killed while sending therefore leaves at most
-    the one mail in flight claimed without an outcome: it may have left, so it is never sent
-    again (no one gets a mail twice); the rest of the queue resumes at the next round. A mail
-    that failed (``last_error``) is retried up to ``MAX_ATTEMPTS`` times.
-    """
-    sent = 0
-    failed: list[int] = []  # retried at the next round, not in this one
-    for _ in range(batch):
-        with parvis.db.session() as session:
-            query = (
-                select(OutboxMail)
-                .where(
-                    OutboxMail.sent_at.is_(None),
-                    OutboxMail.attempts < MAX_ATTEMPTS,
-                    or_(OutboxMail.attempts == 0, OutboxMail.last_error.is_not(None)),
-                    OutboxMail.id.not_in(failed),
-                )
-                .order_by(OutboxMail.id)
-                .limit(1)
-            )
-            if parvis.db.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            mail = session.scalar(query)
-            if mail is None:
-                break
-            mail.attempts += 1
-            mail.last_error = None
-        try:
-            _deliver(parvis.config, mail)
-        except Exception as exc:  # one bad mail must never block the queue behind it
-            logger.warning("Could not send mail %s: %s", mail.id, exc)
-            outcome = {"last_error": str(exc) or type(exc).__name__}
-            failed.append(mail.id)
-        else:
-            outcome = {"sent_at": utcnow()}
-            sent += 1
+def send_job(app: App, job: QueuedJob) -> None:
+    """The ``core.mail`` handler: send the job's mail (gone with a deleted account: nothing)."""
+    parvis = unwrap(app)
+    with parvis.db.session() as session:
+        mail = session.scalar(select(OutboxMail).where(OutboxMail.job_id == job.id))
+        if mail is None or mail.sent_at is not None:
+            return
+        mail.attempts = job.attempt
+        session.flush()
+        session.expunge(mail)  # its fields stay readable after the commit
+    try:
+        _deliver(parvis.config, mail)
+    except Exception as exc:
+        outcome = {"last_error": str(exc) or type(exc).__name__}
         with parvis.db.session() as session:
             session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(outcome))
-    return sent
+        raise
+    with parvis.db.session() as session:
+        session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id == mail.id)
+            .values(sent_at=utcnow(), last_error=None)
+        )
 
 
-async def run_worker_async(parvis: Parvis, interval: float = 1.0) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(send_pending, parvis)
-        except Exception:  # keep the worker alive; the next round retries
-            logger.exception("Outbox round failed")
-        await asyncio.sleep(interval)
+MAIL_JOB = JobType(JOB, send_job, max_attempts=MAX_ATTEMPTS, retry_after=30)
+
+
+def send_pending(parvis: Parvis, batch: int = 50) -> int:
+    """Send up to ``batch`` due e-mails now, as ``parvis worker`` does; how many were sent."""
+    return run_pending(parvis, names=(JOB,), limit=batch)

@@ -1,4 +1,4 @@
-"""Core tables: towns, accounts, areas, spaces, modules, permissions, outbox, audit."""
+"""Core tables: towns, accounts, areas, spaces, modules, permissions, jobs, outbox, audit."""
 
 from __future__ import annotations
 
@@ -255,8 +255,43 @@ class Follow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class Job(Base):
+    """A queued background job (``jobs.py``): pending, running, done or failed."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_due", "status", "run_after", "id"),
+        # At most one pending or running job per dedupe key (``enqueue``).
+        Index(
+            "ux_jobs_dedupe_key",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=text("status IN ('pending', 'running')"),
+            postgresql_where=text("status IN ('pending', 'running')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    town_id: Mapped[int | None] = mapped_column(
+        ForeignKey("towns.id", ondelete="CASCADE"), index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    run_after: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class OutboxMail(Base):
-    """E-mail waiting for the worker; the table makes sending survive restarts and scale out."""
+    """E-mail waiting for the worker; the table makes sending survive restarts and scale out.
+
+    Each mail is sent by its job ``core.mail`` (``mail.py``); ``attempts`` and ``last_error``
+    repeat the job's for whoever reads the outbox."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_pending", "sent_at", "id"),)
@@ -270,6 +305,10 @@ class OutboxMail(Base):
     sent_at: Mapped[dt.datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("jobs.id", ondelete="SET NULL"), index=True
+    )
+    job: Mapped[Job | None] = relationship(lazy="raise_on_sql")
 
 
 class LoginSession(Base):

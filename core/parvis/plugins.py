@@ -16,6 +16,7 @@ from parvis import hookspecs
 from parvis.contrib import (
     Action,
     AuditAction,
+    JobType,
     ModuleType,
     Role,
     Setting,
@@ -189,6 +190,7 @@ class Registry:
     verification_methods: dict[str, VerificationMethod] = field(default_factory=dict)
     action_owner: dict[str, str] = field(default_factory=dict)
     audit_actions: dict[str, AuditAction] = field(default_factory=dict)
+    job_types: dict[str, JobType] = field(default_factory=dict)
 
     @classmethod
     def build(cls, pm: pluggy.PluginManager) -> Registry:
@@ -197,22 +199,17 @@ class Registry:
             reg.settings[plugin] = {s.key: s for s in items}
         for plugin, items in call_each(pm, "parvis_actions"):
             for action in items:
-                prefix = action.name.partition(".")[0]
-                if prefix != plugin and plugin not in CORE_PLUGINS:
-                    raise PluginError(
-                        f"Plugin '{plugin}' declares action '{action.name}': "
-                        f"its actions must be named '{plugin}.<verb>'."
-                    )
+                _check_named(plugin, action.name, "action")
                 _add_unique(reg.actions, action.name, action, plugin, "action")
                 reg.action_owner[action.name] = plugin
         for plugin, items in call_each(pm, "parvis_audit_actions"):
             for audited in items:
-                if audited.name.partition(".")[0] != plugin and plugin not in CORE_PLUGINS:
-                    raise PluginError(
-                        f"Plugin '{plugin}' declares audit action '{audited.name}': "
-                        f"its audit actions must be named '{plugin}.<verb>'."
-                    )
+                _check_named(plugin, audited.name, "audit action")
                 _add_unique(reg.audit_actions, audited.name, audited, plugin, "audit action")
+        for plugin, items in call_each(pm, "parvis_job_types"):
+            for job_type in items:
+                _check_named(plugin, job_type.name, "job type")
+                _add_unique(reg.job_types, job_type.name, job_type, plugin, "job type")
         for plugin, items in call_each(pm, "parvis_roles"):
             for role in items:
                 _add_unique(reg.roles, role.key, role, plugin, "role")
@@ -262,6 +259,15 @@ def check_route_namespaces(pm: pluggy.PluginManager, registry: Registry) -> None
                 f"routes '{key}:...', so url('{key}:...') could find the wrong page. Rename the "
                 "module type key (module type keys and plugin names share one namespace)."
             )
+
+
+def _check_named(plugin: str, name: str, what: str) -> None:
+    """A plugin's actions, audit actions and job types are named ``<plugin>.<verb>``."""
+    if name.partition(".")[0] != plugin and plugin not in CORE_PLUGINS:
+        raise PluginError(
+            f"Plugin '{plugin}' declares {what} '{name}': its {what}s must be named "
+            f"'{plugin}.<verb>'."
+        )
 
 
 def _add_unique(target: dict[str, Any], key: str, value: Any, plugin: str, what: str) -> None:

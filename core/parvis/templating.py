@@ -11,7 +11,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from parvis import i18n
+from parvis import cards, i18n
 
 _markdown = MarkdownIt("commonmark", {"linkify": False, "html": False})
 
@@ -137,5 +137,7 @@ def make_environment(
         percent=i18n.format_percent,
         currency=i18n.format_currency,
     )
+    # Listing pages print cards through ``cards.card`` unless the theme has its own components.
+    env.globals.update(card=cards.card, theme_cards=cards.theme_cards(loader.theme))
     env.globals.update(globals_)
     return env

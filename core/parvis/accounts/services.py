@@ -11,7 +11,7 @@ from parvis.accounts import tokens
 from parvis.db import utcnow
 from parvis.i18n import gettext as _
 from parvis.mail import queue_mail
-from parvis.models import Consent, Follow, OutboxMail, RateLimitHit, RoleGrant, Town, User
+from parvis.models import Consent, Follow, Job, OutboxMail, RateLimitHit, RoleGrant, Town, User
 from parvis.passwords import hash_password, needs_rehash, verify_password
 from parvis.plugins import call_each
 from parvis.verification.records import forget_user
@@ -228,7 +228,10 @@ def delete_account(session: Session, pm: pluggy.PluginManager, user: User) -> No
     """Let every plugin erase its part, then delete the account and what hangs on it."""
     pm.hook.parvis_erase_user_data(session=session, user=user)
     # The address also sits in the outbox and in rate-limit keys: it goes with the account.
-    session.execute(delete(OutboxMail).where(OutboxMail.to_address == user.email))
+    mails = OutboxMail.to_address == user.email
+    # Their jobs too: a failed attempt's error may quote the address.
+    session.execute(delete(Job).where(Job.id.in_(select(OutboxMail.job_id).where(mails))))
+    session.execute(delete(OutboxMail).where(mails))
     # Only this account's own counters, matched exactly: an address such as "%@example.org"
     # must not match (and clear) anyone else's.
     account_key = f"login:{user.town_id}:{user.email}"

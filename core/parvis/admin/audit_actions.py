@@ -39,6 +39,10 @@ CORE_AUDIT_ACTIONS = [
         "town.legal",
         _l("%(actor)s saved the legal pages (privacy policy version %(version)s)"),
     ),
+    AuditAction(
+        "job.failed",
+        _l("The background job %(target)s failed %(attempts)s times; last error: %(error)s"),
+    ),
     AuditAction("town.plugin_settings", _l("%(actor)s saved the plugins' settings")),
     AuditAction(
         "town.branding", _l("%(actor)s changed the town's branding (main colour: %(primary)s)")

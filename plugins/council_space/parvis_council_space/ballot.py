@@ -74,7 +74,7 @@ def raw_points(form: Any) -> dict[str, str]:
 
 
 def as_form(config: CallConfig, choices: dict[int, int]) -> MultiDict:
-    """The choices in the shape ``services.parse_ballot`` reads."""
+    """The choices in the shape ``ballot_box.parse_ballot`` reads."""
     if config.ballot_rule == "cumulative":
         return MultiDict([(f"points-{i}", str(p)) for i, p in choices.items()])
     return MultiDict([("idea", str(i)) for i in choices])

@@ -16,10 +16,10 @@ def group() -> None:
 @click.pass_context
 def count_pending_command(ctx: click.Context) -> None:
     """Run the counts staff asked for (the web process also runs them in the background)."""
-    from . import services
+    from . import count_jobs
 
     parvis = app_for_command(ctx)
-    done = services.count_pending(parvis.db)
+    done = count_jobs.count_pending(parvis.db)
     click.echo(f"{done} count(s) run.")
 
 

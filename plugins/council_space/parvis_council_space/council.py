@@ -25,7 +25,7 @@ from parvis.api import (
     view,
 )
 
-from . import services
+from . import common, digest, documents
 from .forms import COUNCIL_ROLE_LABELS, MeetingForm, MemberForm, MinutesForm, NewsForm
 from .i18n import _
 from .models import CouncilMember, Document, Meeting, NewsItem
@@ -36,7 +36,7 @@ ROLE_ORDER = {"president": 0, "secretary": 1, "member": 2}
 def _council(request: Request) -> tuple[Any, Space]:
     ctx = get_context(request)
     space = ctx.space
-    if space is None or space.kind != services.KIND:
+    if space is None or space.kind != common.KIND:
         raise HTTPException(404)
     return ctx, space
 
@@ -172,7 +172,7 @@ def news_add(request: Request) -> Response:
     )
     ctx.session.add(item)
     ctx.session.flush()
-    services.record_digest(
+    digest.record_digest(
         ctx.session,
         space,
         "news",
@@ -192,8 +192,10 @@ def _read_minutes(ctx: Context, space: Space, form: Any) -> int | None:
     max_bytes = int(ctx.setting("council_space", "max_pdf_mb")) * 1024 * 1024
     data = upload.file.read(max_bytes + 1)
     try:
-        return services.store_pdf(ctx.session, ctx.town, space, data, upload.filename, max_bytes).id
-    except services.ServiceError as exc:
+        return documents.store_pdf(
+            ctx.session, ctx.town, space, data, upload.filename, max_bytes
+        ).id
+    except common.ServiceError as exc:
         form.add_error("minutes", exc.message)
         return None
 
@@ -231,7 +233,7 @@ def meeting_add(request: Request) -> Response:
     )
     ctx.session.add(meeting)
     ctx.session.flush()
-    services.record_digest(
+    digest.record_digest(
         ctx.session,
         space,
         "meeting",
@@ -337,7 +339,7 @@ def news_edit(request: Request) -> Response:
         if form.validate():
             item.title = form.title.data.strip()
             item.body = form.body.data.strip()
-            services.retitle_digest(ctx.session, f"news:{item.id}", item.title)
+            digest.retitle_digest(ctx.session, f"news:{item.id}", item.title)
             ctx.audit(
                 "council_space.news_edit",
                 f"news:{item.id}",
@@ -368,7 +370,7 @@ def news_delete(request: Request) -> Response:
     ctx.require("council_space.manage", space)
     item = _news_or_404(ctx, space, request.path_params["news"])
     if request.method == "POST":
-        services.withdraw_digest(ctx.session, f"news:{item.id}")
+        digest.withdraw_digest(ctx.session, f"news:{item.id}")
         ctx.audit(
             "council_space.news_delete",
             f"news:{item.id}",
@@ -424,7 +426,7 @@ def meeting_edit(request: Request) -> Response:
             meeting.agenda = form.agenda.data or ""
             if minutes_id is not None:
                 _replace_minutes(ctx, space, meeting, minutes_id)
-            services.retitle_digest(ctx.session, f"meeting:{meeting.id}", meeting.title)
+            digest.retitle_digest(ctx.session, f"meeting:{meeting.id}", meeting.title)
             ctx.audit(
                 "council_space.meeting_edit",
                 f"meeting:{meeting.id}",
@@ -453,7 +455,7 @@ def meeting_delete(request: Request) -> Response:
     ctx.require("council_space.manage", space)
     meeting = _meeting_or_404(ctx, space, request.path_params["meeting"])
     if request.method == "POST":
-        services.withdraw_digest(ctx.session, f"meeting:{meeting.id}")
+        digest.withdraw_digest(ctx.session, f"meeting:{meeting.id}")
         ctx.audit(
             "council_space.meeting_delete",
             f"meeting:{meeting.id}",

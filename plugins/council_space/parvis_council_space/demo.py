@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from parvis.api import Area, Module, Space, User, set_phase_dates, utcnow
+from parvis.api import Area, Module, Space, User, set_phase_dates, slugify, utcnow
 
-from . import services
+from . import ballot_box, common, count_jobs
 from .config import CallConfig
 from .models import CouncilMember, Document, Idea, Meeting, NewsItem
 
@@ -64,7 +64,7 @@ def load(session: Any, town: Any) -> None:
     for position, area in enumerate(areas):
         space = Space(
             town_id=town.id,
-            slug=services.slugify(f"conseil {area.name}"),
+            slug=slugify(f"conseil {area.name}"),
             title=f"Conseil de quartier {area.name}",
             summary=f"Le conseil de quartier {area.name} et son budget participatif.",
             description=(
@@ -72,7 +72,7 @@ def load(session: Any, town: Any) -> None:
                 "bénévoles. Il se réunit chaque trimestre en séance publique et porte chaque "
                 "année un appel à idées pour son budget d'investissement."
             ),
-            kind=services.KIND,
+            kind=common.KIND,
             area_id=area.id,
             published=True,
             position=10 + position,
@@ -138,8 +138,8 @@ def load(session: Any, town: Any) -> None:
     done_call = _call(session, second, "Budget participatif 2026", "results", budget=50_000)
     _ideas(session, done_call, second, users, areas, rng)
     _ballots(session, done_call, users, rng, extra=60)
-    job = services.count_now(session, town, done_call)
-    services.publish_job(session, done_call, job)
+    job = count_jobs.count_now(session, town, done_call)
+    count_jobs.publish_job(session, done_call, job)
     third = councils[2] if len(councils) > 2 else first
     open_call = _call(session, third, "Appel à idées 2028", "submission", budget=40_000)
     set_phase_dates(session, open_call, "submission", ends_at=now + dt.timedelta(days=20))
@@ -159,8 +159,8 @@ def load(session: Any, town: Any) -> None:
 def _call(session: Any, space: Space, title: str, phase: str, budget: int) -> Module:
     module = Module(
         space_id=space.id,
-        type=services.MODULE_TYPE,
-        slug=services.slugify(title),
+        type=common.MODULE_TYPE,
+        slug=slugify(title),
         title=title,
         phase=phase,
         position=1,
@@ -210,9 +210,9 @@ def _ballots(session: Any, module: Module, users: list, rng: Any, extra: int) ->
         )
     )
     weights = [rng.uniform(0.2, 3) for _ in ideas]
-    voters = [(services.voter_key(u), u.id) for u in users[1:]]
+    voters = [(ballot_box.voter_key(u), u.id) for u in users[1:]]
     # Ballots of residents who voted at a polling station, entered without an account.
     voters += [(f"paper:{n}", None) for n in range(extra)]
     for key, user_id in voters:
         chosen = set(rng.choices(ideas, weights=weights, k=rng.randint(1, 4)))
-        services.cast_ballot(session, module, key, dict.fromkeys(chosen, 1), user_id)
+        ballot_box.cast_ballot(session, module, key, dict.fromkeys(chosen, 1), user_id)

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from parvis.api import Area, Module, Space, Town
+from parvis.api import Area, Module, Space, Town, parse_int, town_areas
 
-from . import counting, services
+from . import ballot_box, common, counting
 from .config import CallConfig
 from .i18n import _
 from .models import Ballot, BallotChoice, Idea
@@ -21,11 +21,11 @@ def export_call(session: Session, town: Town, space: Space, module: Module) -> s
     from . import pabulib
 
     config = CallConfig.of(module)
-    election = services.load_election(session, module, config)
+    election = ballot_box.load_election(session, module, config)
     rows = session.execute(
         select(Idea.id, Idea.title, Area.name, Idea.external_id)
         .outerjoin(Area, Area.id == Idea.area_id)
-        .where(*services.on_ballot(module.id))
+        .where(*common.on_ballot(module.id))
     ).all()
     # A call imported from a file keeps the file's project ids, so a re-export matches it.
     external = {str(i): ext for i, _t, _a, ext in rows}
@@ -88,14 +88,14 @@ def import_call(
         pb = pabulib.parse(text)
         election = pabulib.to_election(pb)
     except ValueError as exc:  # PabulibError is a ValueError
-        raise services.ServiceError(
+        raise common.ServiceError(
             _("This file is not a valid Pabulib file: %(error)s", error=str(exc)), "file"
         ) from exc
     has_content = session.scalar(
         select(func.count(Idea.id)).where(Idea.module_id == module.id)
     ) or session.scalar(select(func.count(Ballot.id)).where(Ballot.module_id == module.id))
     if has_content:
-        raise services.ServiceError(
+        raise common.ServiceError(
             _("Import into an empty call: this one already has ideas or ballots."), "file"
         )
     cumulative = pb.vote_type in pabulib.POINT_VOTE_TYPES
@@ -109,7 +109,7 @@ def import_call(
     else:
         config.max_projects = max(_meta_int(pb.meta, "max_length") or 0, max(lengths), 1)
     config.save(module)
-    areas = {a.name.casefold(): a.id for a in services.town_areas(session, town.id)}
+    areas = {a.name.casefold(): a.id for a in town_areas(session, town.id)}
     ids: dict[str, int] = {}
     for project in pb.projects:
         fields = project.fields
@@ -129,7 +129,7 @@ def import_call(
         ids[project.project_id] = idea.id
     voters = [f"pb:{b.voter_id}"[:120] for b in pb.ballots]
     if len(set(voters)) != len(voters):
-        raise services.ServiceError(_("The file has two ballots with the same voter id."), "file")
+        raise common.ServiceError(_("The file has two ballots with the same voter id."), "file")
     ballot_ids: list[int] = []
     for start in range(0, len(voters), 1000):
         chunk = voters[start : start + 1000]
@@ -156,7 +156,7 @@ def import_call(
 
 
 def _meta_int(meta: dict[str, str], key: str) -> int | None:
-    return services.parse_int(meta.get(key))
+    return parse_int(meta.get(key))
 
 
 # A file's ``rule`` (names accepted by pabulib-checker) -> our rule and its options.

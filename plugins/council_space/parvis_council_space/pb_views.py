@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from parvis.api import get_context, redirect, render, view
 
-from . import pb, services
+from . import common, pb
 from .forms import ImportForm
 from .i18n import _
 
@@ -50,7 +50,7 @@ def import_pb(request: Request) -> Response:
                 projects, ballots = pb.import_call(
                     ctx.session, ctx.town, ctx.space, ctx.module, text
                 )
-            except services.ServiceError as exc:
+            except common.ServiceError as exc:
                 form.add_error("file", exc.message)
             else:
                 ctx.audit(

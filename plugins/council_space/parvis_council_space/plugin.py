@@ -25,7 +25,7 @@ from parvis.api import (
     render_fragment,
 )
 
-from . import council, services, views
+from . import common, council, count_jobs, gdpr, views
 from .i18n import _l
 
 COUNCILLOR = "councillor"
@@ -63,7 +63,7 @@ def parvis_roles() -> list[Role]:
 
 @hookimpl
 def parvis_space_kinds() -> list[SpaceKind]:
-    return [SpaceKind(services.KIND, _l("Neighbourhood council"), order=20)]
+    return [SpaceKind(common.KIND, _l("Neighbourhood council"), order=20)]
 
 
 @hookimpl
@@ -109,7 +109,7 @@ def parvis_module_types() -> list[ModuleType]:
 
     return [
         ModuleType(
-            services.MODULE_TYPE,
+            common.MODULE_TYPE,
             _l("Call for ideas (participatory budget)"),
             phases=PHASES,
             routes=[*views.routes, *pb_views.routes],
@@ -128,10 +128,10 @@ def parvis_routes() -> list[BaseRoute]:
 @hookimpl
 def parvis_slot(name: str, request: Request, session: Any, context: dict[str, Any]) -> list[Any]:
     space = context.get("space")
-    if name == "layout.head" and space is not None and space.kind == services.KIND:
+    if name == "layout.head" and space is not None and space.kind == common.KIND:
         html = render_fragment(request, "council_space/_head.html")
         return [Fragment("council_space.css", html)]
-    if name not in ("space.top", "space.main") or space is None or space.kind != services.KIND:
+    if name not in ("space.top", "space.main") or space is None or space.kind != common.KIND:
         return []
     if name == "space.top":
         html = render_fragment(
@@ -160,17 +160,17 @@ def parvis_event(event: Event, app: Any) -> None:
         town = session.get(Town, event.town_id)
         background = town is not None and app.setting(town, "council_space", "background_count")
     if background:
-        services.start_background_worker(app.db)
+        count_jobs.start_background_worker(app.db)
 
 
 @hookimpl
 def parvis_export_user_data(session: Any, user: Any) -> dict[str, Any]:
-    return services.export_user_data(session, user)
+    return gdpr.export_user_data(session, user)
 
 
 @hookimpl
 def parvis_erase_user_data(session: Any, user: Any) -> None:
-    services.erase_user_data(session, user)
+    gdpr.erase_user_data(session, user)
 
 
 @hookimpl

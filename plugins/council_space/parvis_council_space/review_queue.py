@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session
 
 from parvis.api import Module, User
 
+from .common import ServiceError
 from .i18n import _
+from .ideas import review_idea
 from .models import Idea, IdeaNote
-from .services import ServiceError, review_idea
 
 # Statuses a reviewer can still decide on (merged and counted ideas are settled).
 REVIEWABLE = ("submitted", "feasible", "not_feasible")

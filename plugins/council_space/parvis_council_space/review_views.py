@@ -14,9 +14,11 @@ from starlette.responses import Response
 
 from parvis.api import get_context, parse_int, redirect, render, view
 
-from . import review_queue, services
+from . import review_queue
+from .common import ServiceError
 from .forms import STATUS_LABELS, BulkReviewForm, NoteForm
 from .i18n import _
+from .ideas import get_idea
 
 
 def _ctx(request: Request) -> Any:
@@ -84,7 +86,7 @@ def bulk(request: Request) -> Response:
         ideas = review_queue.bulk_review(
             ctx.session, ctx.module, sorted(chosen), form.action.data, form.reason.data
         )
-    except services.ServiceError as exc:
+    except ServiceError as exc:
         if exc.field in ("action", "reason"):
             form.add_error(exc.field, exc.message)
             return _page(ctx, bulk=form, chosen=chosen, status_code=400)
@@ -104,7 +106,7 @@ def bulk(request: Request) -> Response:
 @view
 def add_note(request: Request) -> Response:
     ctx = _ctx(request)
-    idea = services.get_idea(ctx.session, ctx.module, request.path_params["idea"])
+    idea = get_idea(ctx.session, ctx.module, request.path_params["idea"])
     if idea is None or idea.status not in review_queue.REVIEWABLE:
         from starlette.exceptions import HTTPException
 

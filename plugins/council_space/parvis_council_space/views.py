@@ -19,15 +19,28 @@ from parvis.api import (
     emit,
     form_status,
     get_context,
+    parse_int,
     rate_limit,
     redirect,
     render,
     store_image,
+    town_areas,
     view,
 )
 from parvis.api import Event as ParvisEvent
 
-from . import ballot, guards, review_views, services, vote_views
+from . import (
+    ballot,
+    ballot_box,
+    comments,
+    count_jobs,
+    digest,
+    guards,
+    ideas,
+    review_views,
+    vote_views,
+)
+from .common import ServiceError
 from .config import BALLOT_RULES, COUNTING_RULES, CallConfig
 from .forms import (
     FOLLOWUP_LABELS,
@@ -44,6 +57,7 @@ from .forms import (
 )
 from .i18n import _
 from .models import CountJob, Idea
+from .results import results_rows, selected_titles
 
 PLUGIN = "council_space"
 HEAD = "council_space/_head.html"
@@ -60,7 +74,7 @@ def _url(ctx: Any, route: str, **params: Any) -> str:
 
 
 def _idea_or_404(ctx: Any, idea_id: Any) -> Idea:
-    idea = services.get_idea(ctx.session, ctx.module, idea_id)
+    idea = ideas.get_idea(ctx.session, ctx.module, idea_id)
     if idea is None:
         raise HTTPException(404)
     return idea
@@ -97,10 +111,10 @@ def can_moderate(ctx: Any) -> bool:
 @view
 def index(request: Request) -> Response:
     ctx = _ctx(request)
-    filters = services.IdeaFilters.from_query(request.query_params, STATUS_LABELS)
-    rows = services.list_ideas(ctx.session, ctx.module, filters)
-    areas = services.town_areas(ctx.session, ctx.town.id)
-    published = services.latest_job(ctx.session, ctx.module, published=True)
+    filters = ideas.IdeaFilters.from_query(request.query_params, STATUS_LABELS)
+    rows = ideas.list_ideas(ctx.session, ctx.module, filters)
+    areas = town_areas(ctx.session, ctx.town.id)
+    published = count_jobs.latest_job(ctx.session, ctx.module, published=True)
     return render(
         request,
         "council_space/call.html",
@@ -113,7 +127,7 @@ def index(request: Request) -> Response:
             "propose": ctx.decide("council_space.propose", ctx.space, ctx.module),
             "vote": ctx.decide("council_space.vote", ctx.space, ctx.module),
             "published": published,
-            "ballots": services.ballot_count(ctx.session, ctx.module),
+            "ballots": ballot_box.ballot_count(ctx.session, ctx.module),
         },
     )
 
@@ -132,12 +146,12 @@ def _idea_form(ctx: Any, idea: Idea | None) -> IdeaForm:
     else:
         form = IdeaForm(area=str(ctx.space.area_id or ""))
     form.area.choices = [("", _("Choose a neighbourhood"))] + [
-        (str(a.id), a.name) for a in services.town_areas(ctx.session, ctx.town.id)
+        (str(a.id), a.name) for a in town_areas(ctx.session, ctx.town.id)
     ]
     return form
 
 
-def _read_idea(ctx: Any, form: IdeaForm) -> services.IdeaInput | None:
+def _read_idea(ctx: Any, form: IdeaForm) -> ideas.IdeaInput | None:
     """Validate the form (every error beside its field); None if something is wrong."""
     if not form.validate():
         return None  # checked first: a rejected form stores no image
@@ -145,7 +159,7 @@ def _read_idea(ctx: Any, form: IdeaForm) -> services.IdeaInput | None:
     image = ctx.form.get("image") if ctx.form else None
     if isinstance(image, UploadFile) and image.filename:
         key = f"council_space:image:{ctx.user.id}"
-        if not rate_limit(ctx.session, key, services.IMAGE_LIMIT, services.IMAGE_WINDOW):
+        if not rate_limit(ctx.session, key, ideas.IMAGE_LIMIT, ideas.IMAGE_WINDOW):
             form.add_error(
                 "image", _("You have sent many images in the last hour: try again later.")
             )
@@ -155,7 +169,7 @@ def _read_idea(ctx: Any, form: IdeaForm) -> services.IdeaInput | None:
         except InvalidImage:
             form.add_error("image", _("This file is not an image we can read (JPEG or PNG)."))
             return None
-    return services.IdeaInput(
+    return ideas.IdeaInput(
         title=form.title.data.strip(),
         description=form.description.data.strip(),
         estimated_cost=None if form.estimated_cost.data is None else int(form.estimated_cost.data),
@@ -173,7 +187,7 @@ def propose(request: Request) -> Response:
     if request.method == "POST":
         data = _read_idea(ctx, form)
         if data is not None:
-            idea = services.propose_idea(ctx.session, ctx.module, ctx.user, data)
+            idea = ideas.propose_idea(ctx.session, ctx.module, ctx.user, data)
             ctx.flash(_("Your idea is published. You can edit it until the submission ends."))
             return redirect(_url(ctx, "idea", idea=idea.id))
     return render(
@@ -189,13 +203,13 @@ def edit(request: Request) -> Response:
     ctx = _ctx(request)
     idea = _idea_or_404(ctx, request.path_params["idea"])
     ctx.require("council_space.propose", ctx.space, ctx.module)
-    if not services.can_edit_idea(idea, ctx.module, ctx.user):
+    if not ideas.can_edit_idea(idea, ctx.module, ctx.user):
         raise HTTPException(403, _("Only its author may edit an idea, during the submission."))
     form = _idea_form(ctx, idea)
     if request.method == "POST":
         data = _read_idea(ctx, form)
         if data is not None:
-            services.update_idea(ctx.session, idea, data)
+            ideas.update_idea(ctx.session, idea, data)
             ctx.flash(_("Your idea is saved."))
             return redirect(_url(ctx, "idea", idea=idea.id))
     return render(
@@ -218,7 +232,7 @@ def _idea_page(
 ) -> Response:
     session = ctx.session
     area = session.get(Area, idea.area_id) if idea.area_id else None
-    comments = services.idea_comments(session, idea)
+    thread = comments.idea_comments(session, idea)
     merged_into = session.get(Idea, idea.merged_into_id) if idea.merged_into_id else None
     duplicates = [
         i
@@ -243,7 +257,7 @@ def _idea_page(
             .order_by(Idea.id)
         )
     ]
-    updates = services.followups(session, [idea.id])[idea.id]
+    updates = ideas.followups(session, [idea.id])[idea.id]
     return render(
         ctx.request,
         "council_space/idea.html",
@@ -252,15 +266,15 @@ def _idea_page(
             "idea": idea,
             "area": area,
             "author": session.get(User, idea.author_id) if idea.author_id else None,
-            "comments": comments,
+            "comments": thread,
             "merged_into": merged_into,
             "duplicates": duplicates,
-            "supported": bool(services.supported_ids(session, ctx.user, [idea.id])),
-            "reported": services.reported_ids(session, ctx.user, [c.id for c, _name in comments]),
+            "supported": bool(ideas.supported_ids(session, ctx.user, [idea.id])),
+            "reported": comments.reported_ids(session, ctx.user, [c.id for c, _name in thread]),
             "report": ctx.decide("council_space.report", ctx.space, ctx.module),
             "support": ctx.decide("council_space.support", ctx.space, ctx.module),
             "comment": ctx.decide("council_space.comment", ctx.space, ctx.module),
-            "can_edit": services.can_edit_idea(idea, ctx.module, ctx.user),
+            "can_edit": ideas.can_edit_idea(idea, ctx.module, ctx.user),
             "comment_form": comment_form or CommentForm(),
             "review_form": review_form,
             "merge_form": merge_form,
@@ -295,7 +309,7 @@ def support(request: Request) -> Response:
     if idea.status == "merged":
         raise HTTPException(400, _("This idea was merged: support the idea it joined."))
     wanted = (ctx.form or {}).get("support") == "1"
-    services.set_support(ctx.session, idea, ctx.user, wanted)
+    ideas.set_support(ctx.session, idea, ctx.user, wanted)
     ctx.flash(_("You support this idea.") if wanted else _("You no longer support this idea."))
     return redirect(_url(ctx, "idea", idea=idea.id))
 
@@ -309,18 +323,18 @@ def comment(request: Request) -> Response:
     if not form.validate():
         return _idea_page(ctx, idea, comment_form=form, status_code=400)
     key = f"council_space:comment:{ctx.user.id}"
-    if not rate_limit(ctx.session, key, services.COMMENT_LIMIT, services.COMMENT_WINDOW):
+    if not rate_limit(ctx.session, key, comments.COMMENT_LIMIT, comments.COMMENT_WINDOW):
         form.add_error(
             "body",
             _(
                 "You have published %(count)s comments in the last %(minutes)s minutes: please "
                 "wait a few minutes before publishing this one. Your text is kept below.",
-                count=services.COMMENT_LIMIT,
-                minutes=services.COMMENT_WINDOW // 60,
+                count=comments.COMMENT_LIMIT,
+                minutes=comments.COMMENT_WINDOW // 60,
             ),
         )
         return _idea_page(ctx, idea, comment_form=form, status_code=429)
-    services.add_comment(ctx.session, idea, ctx.user, form.body.data.strip())
+    comments.add_comment(ctx.session, idea, ctx.user, form.body.data.strip())
     ctx.flash(_("Your comment is published."))
     return redirect(_url(ctx, "idea", idea=idea.id) + "#comments")
 
@@ -329,7 +343,7 @@ def comment(request: Request) -> Response:
 
 
 def _comment_or_404(ctx: Any, comment_id: Any) -> Any:
-    found = services.get_comment(ctx.session, ctx.module, comment_id)
+    found = comments.get_comment(ctx.session, ctx.module, comment_id)
     if found is None:
         raise HTTPException(404)
     return found
@@ -347,7 +361,7 @@ def report_comment(request: Request) -> Response:
     ctx.require("council_space.report", ctx.space, ctx.module)
     if found.author_id == ctx.user.id:
         raise HTTPException(400, _("You cannot report your own comment."))
-    if services.report_comment(ctx.session, found, ctx.user):
+    if comments.report_comment(ctx.session, found, ctx.user):
         ctx.flash(_("Thank you: the moderators will look at this comment."))
     else:
         ctx.flash(_("You have already reported this comment."), "info")
@@ -357,7 +371,7 @@ def report_comment(request: Request) -> Response:
 def _moderation_page(
     ctx: Any, forms: dict[int, HideForm] | None = None, status_code: int = 200
 ) -> Response:
-    rows = services.moderation_rows(ctx.session, ctx.module)
+    rows = comments.moderation_rows(ctx.session, ctx.module)
     forms = forms or {}
     hide_forms = {}
     for row in rows:
@@ -387,7 +401,7 @@ def hide_comment(request: Request) -> Response:
     form = HideForm.from_request(ctx.form)
     if not form.validate():
         return _moderation_page(ctx, {found.id: form}, status_code=400)
-    services.hide_comment(ctx.session, found, ctx.user, form.reason.data)
+    comments.hide_comment(ctx.session, found, ctx.user, form.reason.data)
     ctx.audit(
         "council_space.comment_hide",
         f"comment:{found.id}",
@@ -403,7 +417,7 @@ def restore_comment(request: Request) -> Response:
     ctx = _ctx(request)
     _require_moderator(ctx)
     found = _comment_or_404(ctx, request.path_params["comment"])
-    services.restore_comment(ctx.session, found)
+    comments.restore_comment(ctx.session, found)
     ctx.audit(
         "council_space.comment_restore",
         f"comment:{found.id}",
@@ -420,14 +434,14 @@ def review(request: Request) -> Response:
     form = ReviewForm.from_request(ctx.form)
     if form.validate():
         try:
-            services.review_idea(
+            ideas.review_idea(
                 ctx.session,
                 idea,
                 feasible=form.feasible.data == "1",
                 reason=form.reason.data,
                 final_cost=form.final_cost.data,
             )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_error(exc.field or "reason", exc.message)
         else:
             ctx.audit(
@@ -446,15 +460,15 @@ def merge(request: Request) -> Response:
     ctx = _ctx(request)
     idea = _idea_or_404(ctx, request.path_params["idea"])
     ctx.require("council_space.review", ctx.space, ctx.module)
-    target = services.get_idea(ctx.session, ctx.module, (ctx.form or {}).get("merge_into"))
+    target = ideas.get_idea(ctx.session, ctx.module, (ctx.form or {}).get("merge_into"))
     reason = ((ctx.form or {}).get("reason") or "").strip()
     error_field, message = None, None
     if target is None:
         error_field, message = "merge_into", _("Choose an idea of this call.")
     else:
         try:
-            services.merge_idea(ctx.session, idea, target, reason)
-        except services.ServiceError as exc:
+            ideas.merge_idea(ctx.session, idea, target, reason)
+        except ServiceError as exc:
             error_field, message = exc.field or "reason", exc.message
     if message is None:
         ctx.audit(
@@ -481,10 +495,10 @@ def followup(request: Request) -> Response:
     form = FollowupForm.from_request(ctx.form)
     if form.validate():
         try:
-            services.add_followup(
+            ideas.add_followup(
                 ctx.session, idea, ctx.user, form.status.data, (form.body.data or "").strip()
             )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_error("status", exc.message)
         else:
             ctx.flash(_("The follow-up is published."))
@@ -499,19 +513,19 @@ def followup(request: Request) -> Response:
 def results(request: Request) -> Response:
     ctx = _ctx(request)
     can_manage = ctx.can("council_space.manage", ctx.space, ctx.module)
-    published = services.latest_job(ctx.session, ctx.module, published=True)
-    latest = services.latest_job(ctx.session, ctx.module, published=False) if can_manage else None
+    published = count_jobs.latest_job(ctx.session, ctx.module, published=True)
+    latest = count_jobs.latest_job(ctx.session, ctx.module, published=False) if can_manage else None
     shown_id = request.query_params.get("job", "")
     job = published
-    if can_manage and services.parse_int(shown_id) is not None:
-        candidate = ctx.session.get(CountJob, services.parse_int(shown_id))
+    if can_manage and parse_int(shown_id) is not None:
+        candidate = ctx.session.get(CountJob, parse_int(shown_id))
         if candidate is not None and candidate.module_id == ctx.module.id:
             job = candidate
     elif can_manage and latest is not None and latest.status == "done" and job is None:
         job = latest
-    filters = services.IdeaFilters.from_query(request.query_params, STATUS_LABELS)
+    filters = ideas.IdeaFilters.from_query(request.query_params, STATUS_LABELS)
     rows = (
-        services.results_rows(ctx.session, ctx.module, job, filters)
+        results_rows(ctx.session, ctx.module, job, filters)
         if job is not None and job.status == "done"
         else []
     )
@@ -527,11 +541,11 @@ def results(request: Request) -> Response:
             "latest": latest,
             "rows": rows,
             "filters": filters,
-            "areas": services.town_areas(ctx.session, ctx.town.id),
+            "areas": town_areas(ctx.session, ctx.town.id),
             "sort_labels": SORT_LABELS,
             "refresh": refresh,
             "is_published": job is not None and job.published_at is not None,
-            "selected_count": len(services.selected_titles(ctx.session, job))
+            "selected_count": len(selected_titles(ctx.session, job))
             if job is not None and job.status == "done"
             else 0,
         },
@@ -558,8 +572,8 @@ def count(request: Request) -> Response:
     ctx = _ctx(request)
     ctx.require("council_space.manage", ctx.space, ctx.module)
     try:
-        job = services.request_count(ctx.session, ctx.town, ctx.module, ctx.user)
-    except (services.ServiceError, guards.GuardError) as exc:
+        job = count_jobs.request_count(ctx.session, ctx.town, ctx.module, ctx.user)
+    except (ServiceError, guards.GuardError) as exc:
         ctx.flash(exc.message, "error")
         return redirect(_url(ctx, "results"))
     ctx.audit("council_space.count", f"module:{ctx.module.id}")
@@ -582,7 +596,7 @@ def publish(request: Request) -> Response:
     ctx = _ctx(request)
     ctx.require("council_space.manage", ctx.space, ctx.module)
     job_id = (ctx.form or {}).get("job", "")
-    job_number = services.parse_int(job_id)
+    job_number = parse_int(job_id)
     job = ctx.session.get(CountJob, job_number) if job_number is not None else None
     if job is None or job.module_id != ctx.module.id:
         raise HTTPException(404)
@@ -595,10 +609,8 @@ def publish(request: Request) -> Response:
         return redirect(_url(ctx, "results"))
     if (ctx.form or {}).get("confirm") != "1":
         return _confirm_publish(request, ctx, job)
-    services.publish_job(ctx.session, ctx.module, job)
-    services.record_digest(
-        ctx.session, ctx.space, "results", ctx.module.title, _url(ctx, "results")
-    )
+    count_jobs.publish_job(ctx.session, ctx.module, job)
+    digest.record_digest(ctx.session, ctx.space, "results", ctx.module.title, _url(ctx, "results"))
     ctx.audit("council_space.publish", f"count:{job.id}")
     ctx.flash(_("The results are published."))
     return redirect(_url(ctx, "results"))
@@ -606,7 +618,7 @@ def publish(request: Request) -> Response:
 
 def _confirm_publish(request: Request, ctx: Any, job: CountJob) -> Response:
     """Publishing cannot be undone: say what residents will see before doing it."""
-    selected = services.selected_titles(ctx.session, job)
+    selected = selected_titles(ctx.session, job)
     rule = COUNTING_RULES.get(job.rule, job.rule)
     return render(
         request,

@@ -20,9 +20,9 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from parvis.api import LoginRequired, get_context, parse_int, redirect, render, view
+from parvis.api import LoginRequired, get_context, parse_int, redirect, render, town_areas, view
 
-from . import ballot, guards, services
+from . import ballot, ballot_box, common, guards, ideas
 from .config import CallConfig
 from .forms import SORT_LABELS
 from .i18n import _
@@ -46,7 +46,7 @@ class Voting:
     """What every step of the ballot needs to know about the call and the voter."""
 
     config: CallConfig
-    rows: list[services.IdeaRow]
+    rows: list[ideas.IdeaRow]
     options: dict[int, Idea]
     refusal: str | None
     key: str | None
@@ -55,15 +55,15 @@ class Voting:
     def of(cls, ctx: Any) -> Voting:
         config = CallConfig.of(ctx.module)
         decision = ctx.decide("council_space.vote", ctx.space, ctx.module)
-        rows = services.vote_options(ctx.session, ctx.module)
+        rows = ballot_box.vote_options(ctx.session, ctx.module)
         refusal = None if decision.allowed else decision.reason
         if refusal is None:
             refusal = guards.ballots_refusal(ctx.session, ctx.module)
-        key = services.voter_key(ctx.user) if ctx.user else None
+        key = ballot_box.voter_key(ctx.user) if ctx.user else None
         if decision.allowed and ctx.user is not None:
             try:
-                key = services.check_voter(ctx.session, ctx.space, config, ctx.user)
-            except services.ServiceError as exc:
+                key = ballot_box.check_voter(ctx.session, ctx.space, config, ctx.user)
+            except common.ServiceError as exc:
                 refusal = exc.message
         return cls(config, rows, {r.idea.id: r.idea for r in rows}, refusal, key)
 
@@ -71,7 +71,7 @@ class Voting:
         return {i: p for i, p in choices.items() if i in self.options}
 
     def cast_choices(self, ctx: Any) -> dict[int, int]:
-        return services.current_choices(ctx.session, ctx.module, self.key) if self.key else {}
+        return ballot_box.current_choices(ctx.session, ctx.module, self.key) if self.key else {}
 
 
 @view
@@ -116,7 +116,7 @@ def _post(ctx: Any, voting: Voting, form: Any) -> Response:
             ctx.require("council_space.vote", ctx.space, ctx.module)  # log in, or 403
             raise HTTPException(403, voting.refusal)
         source = ballot.as_form(config, choices) if "choices" in form else form
-        checked, errors = services.parse_ballot(config, voting.options, source)
+        checked, errors = ballot_box.parse_ballot(config, voting.options, source)
         if errors:
             return _page(
                 ctx, voting, choices, form, errors=errors, raw=ballot.raw_points(form), status=400
@@ -150,18 +150,18 @@ def _cast(ctx: Any, config: CallConfig, form: Any) -> Response | None:
     the ballot has errors (the page is then shown again with them)."""
     ctx.require("council_space.vote", ctx.space, ctx.module)
     try:
-        key = services.check_voter(ctx.session, ctx.space, config, ctx.user)
-    except services.ServiceError as exc:
+        key = ballot_box.check_voter(ctx.session, ctx.space, config, ctx.user)
+    except common.ServiceError as exc:
         raise HTTPException(403, exc.message) from None
     if "choices" in form:  # from the summary page
         form = ballot.as_form(config, ballot.read_form(config, form))
-    options, refusal = services.ballot_options(ctx.session, ctx.module, form)
+    options, refusal = ballot_box.ballot_options(ctx.session, ctx.module, form)
     if refusal:
         raise HTTPException(403, refusal)
-    choices, errors = services.parse_ballot(config, options, form)
+    choices, errors = ballot_box.parse_ballot(config, options, form)
     if errors:
         return None
-    replaced = services.cast_ballot(ctx.session, ctx.module, key, choices, ctx.user.id)
+    replaced = ballot_box.cast_ballot(ctx.session, ctx.module, key, choices, ctx.user.id)
     ctx.flash(
         _("Your ballot is changed.")
         if replaced
@@ -199,10 +199,10 @@ def _page(
     status: int = 200,
 ) -> Response:
     config = voting.config
-    filters = services.IdeaFilters.from_query(params, ())
+    filters = ideas.IdeaFilters.from_query(params, ())
     if filters.sort == "newest":
         filters.sort = "title"
-    shown = services.vote_options(ctx.session, ctx.module, filters)
+    shown = ballot_box.vote_options(ctx.session, ctx.module, filters)
     shown_ids = {row.idea.id for row in shown}
     if cast is None:
         cast = voting.cast_choices(ctx)
@@ -221,7 +221,7 @@ def _page(
             "total": ballot.total(config, voting.options, known),
             "filters": filters,
             "filter_values": {k: str(params.get(k))[:20] for k in FILTER_FIELDS if params.get(k)},
-            "areas": services.town_areas(ctx.session, ctx.town.id),
+            "areas": town_areas(ctx.session, ctx.town.id),
             "sort_labels": {k: v for k, v in SORT_LABELS.items() if k != "newest"},
             "status_labels": {},
             "errors": errors or [],

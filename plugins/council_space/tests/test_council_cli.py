@@ -6,10 +6,11 @@ from click.testing import CliRunner
 from council_helpers import sign_in
 from sqlalchemy import select
 
+from parvis.api import Town
 from parvis.cli import main
 from parvis.models import Module, OutboxMail
 from parvis.testing import post_form
-from parvis_council_space import services
+from parvis_council_space import ballot_box, count_jobs
 from parvis_council_space.models import CountJob
 
 
@@ -29,9 +30,9 @@ def test_count_pending_and_send_digests_commands(town, council, client, tmp_path
     council.configure(budget=100)
     with town.session() as s:
         module = s.get(Module, council.module_id)
-        services.cast_ballot(s, module, "u:1", {idea: 1})
+        ballot_box.cast_ballot(s, module, "u:1", {idea: 1})
         module.phase = "results"
-        services.request_count(s, s.get(services.Town, town.town_id), module, None)
+        count_jobs.request_count(s, s.get(Town, town.town_id), module, None)
     council.user("suiveur@example.org")
     sign_in(client, "suiveur@example.org")
     post_form(client, f"/s/{council.slug}/follow", {"follow": "1"}, page=f"/s/{council.slug}")

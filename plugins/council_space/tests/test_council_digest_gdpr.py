@@ -9,10 +9,11 @@ import re
 from council_helpers import make_council, sign_in
 from sqlalchemy import func, select
 
+from parvis.api import Space, utcnow
 from parvis.mail import send_pending
 from parvis.models import Module, User
 from parvis.testing import login, post_form
-from parvis_council_space import digest, services
+from parvis_council_space import ballot_box, digest
 from parvis_council_space.models import (
     Ballot,
     BallotChoice,
@@ -96,8 +97,8 @@ def test_one_digest_per_follower_with_everything_new(make_town, smtp_server):
     # Nothing new: nothing sent; something new: only that.
     assert digest.send(parvis) == 0
     with town.session() as s:
-        space = s.get(services.Space, council.space_id)
-        later = services.utcnow() + dt.timedelta(seconds=1)
+        space = s.get(Space, council.space_id)
+        later = utcnow() + dt.timedelta(seconds=1)
         s.add(
             DigestItem(
                 town_id=town.town_id,
@@ -141,14 +142,14 @@ def test_followers_get_only_items_after_they_followed(town, council):
                 kind="news",
                 title="Ancienne",
                 path="/a",
-                created_at=services.utcnow() - dt.timedelta(days=3),
+                created_at=utcnow() - dt.timedelta(days=3),
             )
         )
     with town.client() as c:
         sign_in(c, "early@example.org")
         _follow(c, council)
     with town.session() as s:  # the call itself was created before the follow too
-        s.get(Module, council.module_id).created_at = services.utcnow() - dt.timedelta(days=3)
+        s.get(Module, council.module_id).created_at = utcnow() - dt.timedelta(days=3)
     assert digest.send(town.parvis) == 0
 
 
@@ -160,7 +161,7 @@ def test_gdpr_export_and_erase(town, council, client, resident):
         s.add(Comment(idea_id=idea, author_id=resident.id, body="Mon commentaire"))
         s.add(CouncilMember(space_id=council.space_id, name="Rita", user_id=resident.id))
         module = s.get(Module, council.module_id)
-        services.cast_ballot(s, module, f"u:{resident.id}", {idea: 1}, resident.id)
+        ballot_box.cast_ballot(s, module, f"u:{resident.id}", {idea: 1}, resident.id)
     # Read as the resident does: /account/export keeps each plugin's part under its name.
     login(client, resident.email)
     exported = json.loads(client.get("/account/export").text)["council_space"]

@@ -7,9 +7,10 @@ import pytest
 from council_helpers import sign_in
 from sqlalchemy import func, select
 
+from parvis.api import Town
 from parvis.models import AuditEntry, Module
 from parvis.testing import post_form
-from parvis_council_space import guards, services
+from parvis_council_space import ballot_box, count_jobs, guards
 from parvis_council_space.models import Ballot, CountJob, Idea
 
 
@@ -32,13 +33,13 @@ def _two_ideas(council):
 
 def _ballot(council, key, ideas):
     with council.town.session() as s:
-        services.cast_ballot(s, s.get(Module, council.module_id), key, dict.fromkeys(ideas, 1))
+        ballot_box.cast_ballot(s, s.get(Module, council.module_id), key, dict.fromkeys(ideas, 1))
 
 
 def _finished_count(council):
     with council.town.session() as s:
         module = s.get(Module, council.module_id)
-        return services.count_now(s, s.get(services.Town, council.town.town_id), module).id
+        return count_jobs.count_now(s, s.get(Town, council.town.town_id), module).id
 
 
 @pytest.mark.parametrize("phase", ["submission", "review", "vote"])
@@ -54,8 +55,8 @@ def test_no_count_while_the_vote_is_open(town, council, client, phase):
     with town.session() as s:
         assert s.scalar(select(func.count(CountJob.id))) == 0
         with pytest.raises(guards.GuardError):
-            services.request_count(
-                s, s.get(services.Town, town.town_id), s.get(Module, council.module_id), None
+            count_jobs.request_count(
+                s, s.get(Town, town.town_id), s.get(Module, council.module_id), None
             )
 
 
@@ -131,7 +132,7 @@ def test_no_ballot_after_publication_even_if_the_vote_reopens(town, council, cli
     council.set_phase("results")
     job_id = _finished_count(council)
     with town.session() as s:
-        services.publish_job(s, s.get(Module, council.module_id), s.get(CountJob, job_id))
+        count_jobs.publish_job(s, s.get(Module, council.module_id), s.get(CountJob, job_id))
     council.set_phase("vote")
     sign_in(client, resident.email)
     _english(client)

@@ -20,7 +20,7 @@ from parvis.models import Town, Upload, User
 from parvis.spaces.services import store_image
 from parvis.testing import csrf_token_from, form_errors, login, post_form
 from parvis.testing.helpers import DEFAULT_PASSWORD
-from parvis_council_space import services
+from parvis_council_space import comments, ideas
 from parvis_council_space.models import Ballot, Comment, Idea, Support
 from parvis_council_space.pabulib import PabulibError, parse
 
@@ -147,7 +147,7 @@ def test_a_resident_image_of_40_megapixels_is_refused(town, council, client, res
 
 
 def test_images_per_account_are_rate_limited(town, council, client, resident, monkeypatch):
-    monkeypatch.setattr(services, "IMAGE_LIMIT", 2)
+    monkeypatch.setattr(ideas, "IMAGE_LIMIT", 2)
     sign_in(client, resident.email)
     page = council.url("propose")
     codes = [
@@ -284,7 +284,7 @@ def test_simultaneous_support_toggles_keep_the_count(town, council):
         def toggle(i, round_=round_):
             with db.session() as s:
                 idea = s.get(Idea, idea_id)
-                services.set_support(s, idea, s.get(User, users[i]), (round_ + i) % 2 == 0)
+                ideas.set_support(s, idea, s.get(User, users[i]), (round_ + i) % 2 == 0)
 
         _run_together(4, toggle)
         with town.session() as s:
@@ -301,7 +301,7 @@ def test_simultaneous_comments_keep_the_count(town, council):
     def comment(i):
         with db.session() as s:
             idea = s.get(Idea, idea_id)
-            services.add_comment(s, idea, s.get(User, users[i]), f"Commentaire {i}")
+            comments.add_comment(s, idea, s.get(User, users[i]), f"Commentaire {i}")
 
     _run_together(40, comment)
     with town.session() as s:
@@ -335,7 +335,7 @@ def test_simultaneous_comments_of_one_person_stop_at_the_limit(town, council, mo
         c.close()
     with town.session() as s:
         stored = s.scalar(select(func.count()).where(Comment.idea_id == idea_id))
-        assert stored == services.COMMENT_LIMIT == s.get(Idea, idea_id).comment_count
+        assert stored == comments.COMMENT_LIMIT == s.get(Idea, idea_id).comment_count
 
 
 @pytest.mark.postgres_only
@@ -351,7 +351,7 @@ def test_simultaneous_reports_keep_the_count(town, council):
 
     def report(i):
         with db.session() as s:
-            services.report_comment(s, s.get(Comment, comment_id), s.get(User, users[i]))
+            comments.report_comment(s, s.get(Comment, comment_id), s.get(User, users[i]))
 
     _run_together(20, report)
     with town.session() as s:

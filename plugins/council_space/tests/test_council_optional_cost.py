@@ -6,7 +6,7 @@ from council_helpers import idea_ids, sign_in
 
 from parvis.models import Module, Space, Town
 from parvis.testing import form_errors, post_form
-from parvis_council_space import pb, services
+from parvis_council_space import ballot_box, gdpr, pb
 from parvis_council_space.config import CallConfig
 from parvis_council_space.models import Idea
 
@@ -131,8 +131,8 @@ def test_an_idea_without_a_cost_never_reaches_the_ballot(town, council, client, 
     council.set_phase("vote")
     with town.session() as s:
         module = s.get(Module, council.module_id)
-        assert [r.idea.id for r in services.vote_options(s, module)] == [costed]
-        election = services.load_election(s, module, CallConfig.of(module))
+        assert [r.idea.id for r in ballot_box.vote_options(s, module)] == [costed]
+        election = ballot_box.load_election(s, module, CallConfig.of(module))
         assert [p.id for p in election.projects] == [str(costed)]
         text = pb.export_call(s, s.get(Town, town.town_id), s.get(Space, council.space_id), module)
     assert "Kiosque" in text and "Sans prix" not in text
@@ -147,5 +147,5 @@ def test_gdpr_export_keeps_an_unknown_cost_empty(town, council, resident):
     with town.session() as s:
         from parvis.models import User
 
-        data = services.export_user_data(s, s.get(User, resident.id))
+        data = gdpr.export_user_data(s, s.get(User, resident.id))
     assert [(i["title"], i["estimated_cost"]) for i in data["ideas"]] == [("Mine", None)]

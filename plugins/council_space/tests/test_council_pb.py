@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from parvis.models import Module
 from parvis.testing import form_errors, post_form
-from parvis_council_space import commands, services
+from parvis_council_space import ballot_box, commands, count_jobs
 from parvis_council_space.models import Ballot, CountJob, Idea, Result
 
 pabulib = pytest.importorskip("parvis_council_space.pabulib")
@@ -41,7 +41,7 @@ def _random_call(council, cumulative=False, seed=7):
         for voter in range(80):
             chosen = rng.sample(ids, rng.randint(1, 5))
             choices = {i: rng.randint(1, 2) if cumulative else 1 for i in chosen}
-            services.cast_ballot(s, module, f"u:{5000 + voter}", choices)
+            ballot_box.cast_ballot(s, module, f"u:{5000 + voter}", choices)
     council.set_phase("results")
     return ids
 
@@ -54,7 +54,7 @@ def _staff(council, client):
 
 def _winner_titles(town, module_id):
     db = town.parvis.db
-    services.count_pending(db)
+    count_jobs.count_pending(db)
     with town.session() as s:
         job = s.scalar(select(CountJob).where(CountJob.module_id == module_id))
         assert job.status == "done", job.error

@@ -7,9 +7,10 @@ import time
 from council_helpers import make_council, sign_in
 from sqlalchemy import select
 
+from parvis.api import Town
 from parvis.models import Module
 from parvis.testing import form_errors, post_form
-from parvis_council_space import services
+from parvis_council_space import ballot_box, count_jobs
 from parvis_council_space.models import CountJob, DigestItem, Idea, Result
 
 
@@ -40,7 +41,7 @@ def _election(council, **config):
     with council.town.session() as s:
         module = s.get(Module, council.module_id)
         for n, ballot in enumerate(ballots):
-            services.cast_ballot(s, module, f"u:{1000 + n}", dict.fromkeys(ballot, 1))
+            ballot_box.cast_ballot(s, module, f"u:{1000 + n}", dict.fromkeys(ballot, 1))
     council.set_phase("results")
     return a, b, c
 
@@ -60,7 +61,7 @@ def _count(council, client):
         assert job.status == "pending"
     html = client.get(page).text
     assert "Counting…" in html and 'http-equiv="refresh"' in html
-    assert services.count_pending(council.town.parvis.db) == 1
+    assert count_jobs.count_pending(council.town.parvis.db) == 1
     with council.town.session() as s:
         return s.scalar(select(CountJob).order_by(CountJob.id.desc()))
 
@@ -231,14 +232,14 @@ def test_follow_up_of_winning_projects(town, council, client):
 
 def test_large_counts_run_in_a_child_process(town, council, monkeypatch):
     _a, b, _c = _election(council, counting_rule="mes_add1", completion=True)
-    monkeypatch.setattr(services, "PROCESS_THRESHOLD", 1)
+    monkeypatch.setattr(count_jobs, "PROCESS_THRESHOLD", 1)
     with town.session() as s:
         module = s.get(Module, council.module_id)
-        job = services.request_count(s, s.get(services.Town, town.town_id), module, None)
+        job = count_jobs.request_count(s, s.get(Town, town.town_id), module, None)
         job_id = job.id
     db = town.parvis.db
-    assert services.claim_job(db) == job_id
-    services.run_job(db, job_id, child_process=True)
+    assert count_jobs.claim_job(db) == job_id
+    count_jobs.run_job(db, job_id, child_process=True)
     with town.session() as s:
         job = s.get(CountJob, job_id)
         assert job.status == "done", job.error

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from parvis.models import AuditEntry, User
 from parvis.testing import form_errors, post_form
-from parvis_council_space import services
+from parvis_council_space import gdpr
 from parvis_council_space.models import Idea, IdeaNote
 
 SECRET = "Le service voirie trouve ce projet irréaliste"
@@ -74,7 +74,7 @@ def test_private_notes_are_seen_only_by_reviewers(town, make_town, council, clie
     with other_town.client() as c2:
         assert c2.get(page, follow_redirects=False).status_code == 404
     with town.session() as s:
-        data = services.export_user_data(s, s.get(User, resident.id))
+        data = gdpr.export_user_data(s, s.get(User, resident.id))
         assert SECRET not in str(data)
         assert s.scalar(select(IdeaNote.id).where(IdeaNote.body == "x")) is None
 

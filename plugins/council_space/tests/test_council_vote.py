@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from parvis.models import Module
 from parvis.testing import post_form
 from parvis.testing.helpers import DEFAULT_PASSWORD
-from parvis_council_space import services
-from parvis_council_space.models import Ballot, BallotChoice
+from parvis_council_space import ballot_box
+from parvis_council_space.models import Ballot, BallotChoice, Idea
 
 
 def _setup(council, costs=(3000, 5000, 8000), **config):
@@ -120,7 +120,7 @@ def test_forged_and_foreign_ids_are_refused(town, council, client, resident):
     other = make_council(town, slug="conseil-port")
     foreign = other.add_idea(None, title="Ailleurs", status="feasible")
     with town.session() as s:
-        refused = s.scalar(select(services.Idea.id).where(services.Idea.title == "Refusé"))
+        refused = s.scalar(select(Idea.id).where(Idea.title == "Refusé"))
     sign_in(client, resident.email)
     _english(client)
     page = council.url("vote")
@@ -218,10 +218,10 @@ def test_one_ballot_per_voter_in_the_service(town, council):
     a, b, _ = _setup(council)
     with town.session() as s:
         module = s.get(Module, council.module_id)
-        services.cast_ballot(s, module, "u:1", {a: 1})
+        ballot_box.cast_ballot(s, module, "u:1", {a: 1})
     with town.session() as s:
         module = s.get(Module, council.module_id)
-        services.cast_ballot(s, module, "u:1", {b: 1})
+        ballot_box.cast_ballot(s, module, "u:1", {b: 1})
     from sqlalchemy.exc import IntegrityError
 
     with pytest.raises(IntegrityError), town.session() as s:
@@ -243,7 +243,7 @@ def test_concurrent_ballots_of_one_person_make_one_ballot(town, council):
             barrier.wait()
             with db.session() as s:
                 module = s.get(Module, council.module_id)
-                services.cast_ballot(s, module, f"u:{user_id}", {ids[n % 3]: 1}, user_id)
+                ballot_box.cast_ballot(s, module, f"u:{user_id}", {ids[n % 3]: 1}, user_id)
         except Exception as exc:  # pragma: no cover - reported below
             failures.append(repr(exc))
 
@@ -297,7 +297,7 @@ def test_concurrent_http_ballots_make_one_ballot(town, council, resident):
 def test_vote_page_filters_keep_hidden_choices(town, council, client, resident):
     a, b, c = _setup(council, ballot_rule="approval", max_projects=3)
     with town.session() as s:
-        s.get(services.Idea, c).area_id = council.other_area_id
+        s.get(Idea, c).area_id = council.other_area_id
     sign_in(client, resident.email)
     page = council.url("vote")
     assert (
@@ -325,7 +325,7 @@ def _form(html, start):
 def test_filtering_keeps_the_unsaved_selection_without_casting(town, council, client, resident):
     a, b, c = _setup(council, ballot_rule="approval", max_projects=3)
     with town.session() as s:
-        s.get(services.Idea, c).area_id = council.other_area_id
+        s.get(Idea, c).area_id = council.other_area_id
     sign_in(client, resident.email)
     page = council.url("vote")
     assert post_form(client, page, [("idea", str(a))], page=page).status_code == 303

@@ -1,0 +1,75 @@
+"""Listing cards built in Python (``parvis.cards``): the same markup as the ``card`` macro, every
+value escaped, and a theme that overrides the components keeps its own card on core's pages."""
+
+from __future__ import annotations
+
+import re
+
+from parvis.api import using_locale
+from parvis.models import Space, Town
+from parvis.phases import Deadline
+from parvis.testing.spaces import make_space_with_module
+
+TEMPLATE = """{% import "ui/components.html" as ui with context %}\
+{{ ui.card(*args, **options) }}@@{{ card(*args, **options) }}"""
+
+
+def _tags(html: str) -> str:
+    """Whitespace between tags is not shown; the rest must match byte for byte."""
+    return re.sub(r">\s+<", "><", html).strip()
+
+
+def test_python_card_matches_the_macro_and_escapes_every_value(town):
+    env = town.parvis.jinja_env("default")
+    hostile = '<script>alert("x")</script>&'
+    cases = [
+        ((hostile, "/s/a?x=1&y=<2>"), {}),
+        (
+            (hostile, "/s/a/survey/3/"),
+            {
+                "image": "/uploads/4?v=<1>",
+                "kind": "poll",
+                "heading": "h2",
+                "summary": hostile,
+                "meta": hostile,
+                "badge": (hostile, "open"),
+                "due": Deadline(hostile, None, 2, True),
+                "count": (12345, hostile),
+                "action": (hostile, '/vote?"x"'),
+            },
+        ),
+        (("Idée", "/i"), {"kind": "idea_call", "due": Deadline("Vote", None, 9, False)}),
+        (("Autre", "/o"), {"kind": "unknown", "count": (0, "réponse")}),
+    ]
+    with using_locale(town.parvis, "fr"):
+        for args, options in cases:
+            html = env.from_string(TEMPLATE).render(
+                args=args, options=options, url=lambda name, **kw: "/static/core" + kw["path"]
+            )
+            macro, python = html.split("@@")
+            assert _tags(python) == _tags(macro)
+            assert "<script>" not in python
+
+
+def test_a_theme_overriding_the_components_keeps_its_card_on_core_pages(town, client, tmp_path):
+    theme = tmp_path / "mine" / "templates" / "ui"
+    theme.mkdir(parents=True)
+    (theme / "components.html").write_text(
+        "{% macro placeholder(kind) %}{% endmacro %}"
+        '{% macro card(title, href) %}<li class="my-card">{{ title }}{{ kwargs and "" }}</li>'
+        "{% endmacro %}",
+        encoding="utf-8",
+    )
+    town.parvis.themes_dir = tmp_path
+    board = make_space_with_module(town, "survey", module_title="Ma carte")
+    with town.session() as s:
+        s.get(Town, town.town_id).theme = "mine"
+    page = client.get(f"/s/{board.space_slug}").text
+    assert '<li class="my-card">Ma carte</li>' in page
+    assert town.parvis.jinja_env("mine").globals["theme_cards"] is True
+    assert town.parvis.jinja_env("default").globals["theme_cards"] is False
+    with town.session() as s:
+        s.get(Town, town.town_id).theme = "default"
+        s.add(Space(town_id=town.town_id, slug="other", title="Autre", published=True))
+    page = client.get(f"/s/{board.space_slug}").text
+    assert "my-card" not in page and 'class="card card-media"' in page
