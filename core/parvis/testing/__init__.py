@@ -4,7 +4,7 @@ Every name here is documented in ``docs/writing_plugins.md`` (section Testing), 
 """
 
 from parvis.testing.catalogs import assert_catalogs_complete, catalog_problems
-from parvis.testing.commands import run_command
+from parvis.testing.deployment import run_command, second_worker
 from parvis.testing.helpers import (
     DEFAULT_PASSWORD,
     CapturedMail,
@@ -45,6 +45,7 @@ __all__ = [
     "post_form",
     "queued_mail",
     "run_command",
+    "second_worker",
     "send_outbox",
     "session_cookie",
     "verify",

@@ -1,12 +1,16 @@
-"""Running ``parvis ...`` commands in a test, against a test town's database."""
+"""A test town run the other ways a deployment runs it: a ``parvis ...`` command, a second
+worker process's app."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import fields
 
 from click.testing import CliRunner, Result
 
+from parvis.app import create_app
 from parvis.cli import main
 from parvis.testing.helpers import TestTown
 
@@ -29,3 +33,15 @@ def run_command(town: TestTown, *args: str, input: str | None = None) -> Result:
             value = json.dumps(value)
         env[f"PARVIS_{item.name.upper()}"] = str(value)
     return CliRunner().invoke(main, list(args), input=input, env=env)
+
+
+@contextmanager
+def second_worker(town: TestTown) -> Iterator[TestTown]:
+    """The same town served by another app on the same database and configuration, as a second
+    worker process would: what one app keeps per process (``ctx.memo``, the page cache) the
+    other does not see. ``with second_worker(town) as other: other.client()...``."""
+    app = create_app(town.parvis.config)
+    try:
+        yield TestTown(app, town.town_id, town.host, town.admin_email, town.admin_password)
+    finally:
+        app.state.parvis.db.dispose()
