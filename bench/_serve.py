@@ -143,7 +143,8 @@ def serve_rounds(
     Both targets run without an access log, like ``parvis serve`` by default.
 
     Returns one row per target and worker count: ``target``, ``workers``, the measure
-    (``seconds``, ``statuses``, server ``cpu``) and ``before``/``after`` row counts."""
+    (``seconds``, ``statuses``, server ``cpu``; ``per_s`` requests per second, ``cpu_ms`` per
+    request, ``accepted``: answers 303), and ``before``/``after`` row counts."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url)
@@ -176,7 +177,9 @@ def serve_rounds(
             finally:
                 stop(proc)
             table.append(
-                {"target": target, "workers": count, "sent": len(sent), **result,
-                 "before": before, "after": rows(target)}
+                {"target": target, "workers": count, **result, "before": before,
+                 "after": rows(target), "per_s": len(sent) / result["seconds"],
+                 "cpu_ms": result["cpu"] / len(sent) * 1000,
+                 "accepted": result["statuses"].get("303", 0)}
             )  # fmt: skip
     return table

@@ -183,21 +183,11 @@ def main() -> None:
         def rows(target: str) -> int:
             return count_ballots(url, info["module_id"] if target == "parvis" else None)
 
-        table = []
-        for run in serve_rounds(url, SECRET, workers, requests, rows, args.concurrency, BASELINE):
-            written = run["after"] - run["before"]
-            accepted = run["statuses"].get("303", 0)
-            table.append(
-                {
-                    "target": run["target"],
-                    "workers": run["workers"],
-                    "ballots/s": args.ballots / run["seconds"],
-                    "cpu_ms": run["cpu"] / args.ballots * 1000,
-                    "statuses": run["statuses"],
-                    "lost": max(0, accepted - written),
-                    "duplicated": max(0, written - accepted),
-                }
-            )
+        table = serve_rounds(url, SECRET, workers, requests, rows, args.concurrency, BASELINE)
+        for row in table:
+            written = row["after"] - row["before"]
+            row["lost"] = max(0, row["accepted"] - written)
+            row["duplicated"] = max(0, written - row["accepted"])
         load = os.getloadavg()
         print(f"\n{args.ballots} council ballots per target, {args.concurrency} concurrent "
               f"connections, a new connection per ballot; load average {load[0]:.1f} "
@@ -209,10 +199,10 @@ def main() -> None:
             ratio = ""
             if row["target"] == "parvis":
                 ratio = (
-                    f"  ({row['ballots/s'] / base[row['workers']]['ballots/s']:.0%} of baseline)"
+                    f"  ({row['per_s'] / base[row['workers']]['per_s']:.0%} of baseline)"
                 )
             print(
-                f"{row['target']:9} {row['workers']:>7} {row['ballots/s']:>10.0f} "
+                f"{row['target']:9} {row['workers']:>7} {row['per_s']:>10.0f} "
                 f"{row['cpu_ms']:>7.2f} {row['lost']:>5} {row['duplicated']:>4}  "
                 f"{row['statuses']}{ratio}"
             )

@@ -312,21 +312,11 @@ def main() -> None:
         def rows(target: str) -> tuple[int, int]:
             return count_rows(url, info["module_id"] if target == "parvis" else None)
 
-        table = []
-        for run in serve_rounds(url, SECRET, workers, requests, rows, args.concurrency, BASELINE):
-            written = (run["after"][0] - run["before"][0], run["after"][1] - run["before"][1])
-            accepted = run["statuses"].get("303", 0)
-            table.append(
-                {
-                    "target": run["target"],
-                    "workers": run["workers"],
-                    "ballots/s": args.ballots / run["seconds"],
-                    "cpu_ms": run["cpu"] / args.ballots * 1000,
-                    "statuses": run["statuses"],
-                    "lost": accepted - min(written),
-                    "halves_differ": written[0] != written[1],
-                }
-            )
+        table = serve_rounds(url, SECRET, workers, requests, rows, args.concurrency, BASELINE)
+        for row in table:
+            written = (row["after"][0] - row["before"][0], row["after"][1] - row["before"][1])
+            row["lost"] = row["accepted"] - min(written)
+            row["halves_differ"] = written[0] != written[1]
         load = os.getloadavg()
         print(f"\n{args.ballots} ballots per target, {args.concurrency} concurrent connections, "
               f"a new connection per ballot; load average {load[0]:.1f} {load[1]:.1f}")  # fmt: skip
@@ -336,10 +326,10 @@ def main() -> None:
             ratio = ""
             if row["target"] == "parvis":
                 ratio = (
-                    f"  ({row['ballots/s'] / base[row['workers']]['ballots/s']:.0%} of baseline)"
+                    f"  ({row['per_s'] / base[row['workers']]['per_s']:.0%} of baseline)"
                 )
             print(
-                f"{row['target']:9} {row['workers']:>7} {row['ballots/s']:>10.0f} "
+                f"{row['target']:9} {row['workers']:>7} {row['per_s']:>10.0f} "
                 f"{row['cpu_ms']:>7.2f} {row['lost']:>5}  {row['statuses']}{ratio}"
                 + ("  PARTICIPATIONS != BALLOTS" if row["halves_differ"] else "")
             )

@@ -58,19 +58,24 @@ def test_python_examples_run(example_plugin_site: Path, tmp_path: Path) -> None:
         if not SIGNATURE.match(code.strip()) and not re.search(r"^def test_", code, re.M)
     ]
     assert len(runnable) >= 30
+    problems = _runner_problems(runnable, example_plugin_site, tmp_path)
+    assert not problems, "\n".join(problems)
+
+
+def _runner_problems(examples: list[tuple[str, str]], site: Path, tmp_path: Path) -> list[str]:
+    """Run ``examples`` (label, code) through ``docs_runner.py`` in a fresh interpreter."""
     path = tmp_path / "blocks.json"
-    path.write_text(json.dumps(runnable), encoding="utf-8")
+    path.write_text(json.dumps(examples), encoding="utf-8")
     run = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "docs_runner.py"), str(path)],
         capture_output=True,
         text=True,
-        env=_subprocess_env(example_plugin_site),
+        env=_subprocess_env(site),
         cwd=tmp_path,
         check=False,
     )
     assert run.returncode == 0, run.stderr[-4000:]
-    problems = json.loads(run.stdout.strip().splitlines()[-1])
-    assert not problems, "\n".join(problems)
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def test_the_runner_reports_a_broken_example(example_plugin_site: Path, tmp_path: Path) -> None:
@@ -86,17 +91,7 @@ def test_the_runner_reports_a_broken_example(example_plugin_site: Path, tmp_path
             "@hookimpl\ndef parvis_settings():\n    return [Role(key='x', label='X')]\n",
         ),
     ]
-    path = tmp_path / "blocks.json"
-    path.write_text(json.dumps(examples), encoding="utf-8")
-    run = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "docs_runner.py"), str(path)],
-        capture_output=True,
-        text=True,
-        env=_subprocess_env(example_plugin_site),
-        cwd=tmp_path,
-        check=False,
-    )
-    problems = json.loads(run.stdout.strip().splitlines()[-1])
+    problems = _runner_problems(examples, example_plugin_site, tmp_path)
     assert sorted(p.split(":")[0] for p in problems) == ["missing name", "raises", "wrong record"]
     assert _resolve(["plugin", "i18n", "check"]) is None
     assert _resolve(["plugin", "publish"]) == "publish"
