@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Hashable
 from pathlib import Path
 from types import ModuleType as PyModule
 from typing import Any
@@ -40,6 +40,8 @@ from parvis.plugins import (
 logger = logging.getLogger("parvis")
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
+# Values ``Parvis.memo`` keeps per town and content version.
+MEMO_ENTRIES = 4096
 
 
 class Parvis:
@@ -76,6 +78,7 @@ class Parvis:
             for impl in self.pm.hook.parvis_actor_from_request.get_hookimpls()
         )
         self._rules: dict[int, tuple[int, RuleSet]] = {}
+        self._memos: dict[int, tuple[int, dict[Hashable, Any]]] = {}
 
     def url_path(self, app: Starlette, name: str, params: dict[str, Any]) -> str:
         """``app.url_path_for`` without trying every route each time: pages build hundreds of
@@ -102,6 +105,27 @@ class Parvis:
         rules = RuleSet.load(session, town.id)
         self._rules[town.id] = (town.setup_version, rules)
         return rules
+
+    def memo(self, session: Session, town: Town, key: Hashable, build: Callable[[], Any]) -> Any:
+        """``build()``, kept in this process until the town's ``content_version`` changes
+        (``Context.memo``). A version read by a request predates what its later statements
+        read, so a value is never older than the version it is kept under; a unit of work that
+        wrote keeps nothing (what it read may yet be rolled back)."""
+        if versions.wrote(session):
+            return build()
+        version = town.content_version
+        kept = self._memos.get(town.id)
+        if kept is None or kept[0] != version:
+            kept = self._memos[town.id] = (version, {})
+        values = kept[1]
+        if key in values:
+            return values[key]
+        if len(values) >= MEMO_ENTRIES:
+            values.clear()  # bounded: a town rarely needs this many between two writes
+        value = build()
+        if not versions.wrote(session):
+            values[key] = value
+        return value
 
     def _core_first(self) -> list[PluginInfo]:
         return [i for i in self.infos.values() if i.core] + [

@@ -40,14 +40,21 @@ _CLOCK = Markup(
 )
 
 
-def placeholder(kind: str) -> str:
-    """The ``placeholder`` macro's markup: a reference to the drawing in the cached sprite."""
-    k = kind if kind in KINDS else "general"
+def _drawing(k: str) -> str:
     return (
         f'<svg class="placeholder placeholder-{k}" viewBox="0 0 320 160" role="img"'
         ' aria-hidden="true" focusable="false" preserveAspectRatio="xMidYMid slice">'
         f'<use href="{SPRITE}#{DRAWINGS.get(k, k)}"/></svg>'
     )
+
+
+# Built once: a card list repeats the same few drawings.
+_PLACEHOLDERS = {k: _drawing(k) for k in (*KINDS, "general")}
+
+
+def placeholder(kind: str) -> str:
+    """The ``placeholder`` macro's markup: a reference to the drawing in the cached sprite."""
+    return _PLACEHOLDERS.get(kind) or _PLACEHOLDERS["general"]
 
 
 def card(

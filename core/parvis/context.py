@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -24,6 +25,8 @@ from parvis.towns import town_time_zone
 
 if TYPE_CHECKING:
     from parvis.app import Parvis
+
+T = TypeVar("T")
 
 # A module id no real module has, to find where the id goes in a module's link.
 _PROBE_ID = 987654321987
@@ -115,6 +118,14 @@ class Context:
         info = phase_info(mtype.phases, module.phase, self.schedules.get(module.id, {}))
         open_to_residents = resident_phase(self.parvis.registry.actions, mtype, module.phase)
         return replace(info, open_to_residents=open_to_residents)
+
+    def memo(self, key: Hashable, build: Callable[[], T]) -> T:
+        """``build()``, kept in this process and shared by its requests until the town's
+        content changes (any write to it, from any process, bumps its content version): for
+        what a hot path reads on every request and staff rarely change, e.g. an election's
+        candidates. ``key`` names the value (start it with the plugin's name); ``build`` must
+        return plain data, never ORM objects (they belong to one request's session)."""
+        return self.parvis.memo(self.session, self.town, key, build)  # type: ignore[no-any-return]
 
     def plugin_enabled(self, name: str) -> bool:
         return name in self.parvis.core_plugins or (

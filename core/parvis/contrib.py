@@ -99,7 +99,9 @@ class ModuleSummary:
     already pluralised ("ballots"); ``action_label``/``action_url`` the one thing a resident can do
     now (empty: core links to the module); ``results_url`` where its published results or decision
     are (empty: none yet); ``listed`` False when the plugin shows the module on the home page
-    itself (quick polls), so core leaves it out of its lists there.
+    itself (quick polls), so core leaves it out of its lists there; ``listed_in_space`` False when
+    it shows the module on its space's page itself (an open quick poll, answerable in place), so
+    the page's cards leave it out and it shows once.
     """
 
     participation: int | None = None
@@ -108,6 +110,7 @@ class ModuleSummary:
     action_url: str = ""
     results_url: str = ""
     listed: bool = True
+    listed_in_space: bool = True
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ module page all say the same thing, "Vote until 14 March (12 days left)".
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -43,9 +44,14 @@ def short_date(value: dt.datetime, now: dt.datetime | None = None) -> str:
     zone = ZoneInfo(get_time_zone())
     local = value.astimezone(zone)
     this_year = (now or dt.datetime.now(dt.UTC)).astimezone(zone).year
-    skeleton = "dMMMM" if local.year == this_year else "dMMMMy"
-    locale = get_locale()
-    return dates.format_skeleton(skeleton, local, locale="en_GB" if locale == "en" else locale)
+    return _day_month(local.date(), local.year != this_year, get_locale())
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_month(day: dt.date, with_year: bool, locale: str) -> str:
+    # Card lists print a deadline per card; Babel's skeleton matching takes ~100 µs each.
+    skeleton = "dMMMMy" if with_year else "dMMMM"
+    return dates.format_skeleton(skeleton, day, locale="en_GB" if locale == "en" else locale)
 
 
 def last_day(ends_at: dt.datetime) -> dt.datetime:

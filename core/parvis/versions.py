@@ -20,11 +20,13 @@ from typing import Any
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import TextClause
+from sqlalchemy.sql.dml import UpdateBase
 
 from parvis.models import Town
 
 TOWN_KEY = "parvis_town_id"
 _WRITTEN = "parvis_written_tables"
+_PRELOADED = "parvis_preloaded_rows"
 UNSEEN_TABLES = frozenset({"login_sessions", "rate_limit_hits", "outbox", "jobs", "audit_log"})
 SETUP_TABLES = frozenset({"towns", "town_hosts", "permission_rules"})
 ANY_TABLE = "*"
@@ -37,17 +39,49 @@ def set_town(session: Session, town_id: int) -> None:
     session.info[TOWN_KEY] = town_id
 
 
+def preload(session: Session, table: str, key: Any, value: Any) -> None:
+    """Keep ``value``, a row of ``table`` read with an earlier statement of this unit of work
+    (the request's user's verification, read with the user), until the unit of work writes
+    to ``table``: ``preloaded`` then answers it without a query."""
+    session.info.setdefault(_PRELOADED, {})[(table, key)] = value
+
+
+def preloaded(session: Session, table: str, key: Any) -> tuple[bool, Any]:
+    """(found, value) for what ``preload`` kept, if nothing wrote to ``table`` since."""
+    kept = session.info.get(_PRELOADED)
+    if not kept or (table, key) not in kept:
+        return False, None
+    value = kept[(table, key)]
+    state = getattr(value, "_sa_instance_state", None)
+    if state is not None and (state.modified or state.deleted):
+        return False, None  # changed in memory, not flushed yet: read it again
+    return True, value
+
+
+def wrote(session: Session) -> bool:
+    """Whether this unit of work has written, or holds changes not flushed yet."""
+    return bool(session.info.get(_WRITTEN) or session.new or session.dirty or session.deleted)
+
+
 def _written(session: Session) -> set[str]:
     return session.info.setdefault(_WRITTEN, set())  # type: ignore[no-any-return]
 
 
+def _note(session: Session, table: str) -> None:
+    _written(session).add(table)
+    kept = session.info.get(_PRELOADED)
+    if kept:
+        for key in [k for k in kept if table in (k[0], ANY_TABLE)]:
+            del kept[key]
+
+
 def _note_flush(session: Session, _context: Any) -> None:
-    tables = _written(session)
     for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(type(obj), "__tablename__", None)
+        name = table if isinstance(table, str) else ANY_TABLE
         if getattr(getattr(type(obj), "__table__", None), "info", {}).get(UNSEEN_INFO):
             continue
-        table = getattr(type(obj), "__tablename__", None)
-        tables.add(table if isinstance(table, str) else ANY_TABLE)
+        _note(session, name)
 
 
 def _note_statement(state: ORMExecuteState) -> None:
@@ -57,11 +91,20 @@ def _note_statement(state: ORMExecuteState) -> None:
         if getattr(table, "info", {}).get(UNSEEN_INFO):
             return
         name = getattr(table, "name", None)
-        _written(state.session).add(name if isinstance(name, str) else ANY_TABLE)
+        _note(state.session, name if isinstance(name, str) else ANY_TABLE)
     elif isinstance(statement, TextClause) and not statement.text.lstrip().upper().startswith(
         ("SELECT", "WITH", "PRAGMA")
     ):
-        _written(state.session).add(ANY_TABLE)
+        _note(state.session, ANY_TABLE)
+    else:
+        # A SELECT whose CTEs write (``INSERT ... RETURNING`` in a ``WITH``, on PostgreSQL).
+        for cte in getattr(statement, "_independent_ctes", ()):
+            element = getattr(cte, "element", None)
+            if isinstance(element, UpdateBase):
+                table = getattr(element, "table", None)
+                if not getattr(table, "info", {}).get(UNSEEN_INFO):
+                    name = getattr(table, "name", None)
+                    _note(state.session, name if isinstance(name, str) else ANY_TABLE)
 
 
 def _bump(session: Session) -> None:
@@ -91,6 +134,7 @@ def _forget(session: Session, transaction: Any) -> None:
     # Only when the whole unit of work ends: a savepoint rolled back keeps what came before.
     if transaction.parent is None:
         session.info.pop(_WRITTEN, None)
+        session.info.pop(_PRELOADED, None)
 
 
 def install(sessionmaker: Any) -> None:

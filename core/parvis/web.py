@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import IntegerConvertor, register_url_convertor
@@ -24,7 +24,7 @@ from parvis import httpcache, i18n, schedule, versions
 from parvis.context import Context, LoginRequired
 from parvis.csrf import set_cookie as set_csrf_cookie
 from parvis.i18n import gettext as _
-from parvis.models import Module, Space, Town, TownHost, User
+from parvis.models import Module, PhaseDates, Space, Town, TownHost, User
 from parvis.permissions import load_actor
 from parvis.rendering import render_error
 from parvis.towns import time_zone_name
@@ -170,6 +170,24 @@ def _safe_next(path: str) -> str:
     return quote(path if path.startswith("/") and not path.startswith("//") else "/")
 
 
+# Statements every request runs, built once (building one costs more than running it cached).
+_TOWN_BY_HOST = select(Town).join(TownHost).where(TownHost.host == bindparam("host"))
+_SPACE = select(Space).where(Space.town_id == bindparam("town"), Space.slug == bindparam("space"))
+# The space, the module on its page and the module's dated phases: one row per dated phase.
+_SPACE_MODULE = (
+    _SPACE.add_columns(Module, PhaseDates.phase, PhaseDates.starts_at, PhaseDates.ends_at)
+    .outerjoin(
+        Module,
+        and_(
+            Module.space_id == Space.id,
+            Module.id == bindparam("module"),
+            Module.type == bindparam("type"),
+        ),
+    )
+    .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
+)
+
+
 def resolve_town(parvis: Parvis, session: Session, request: Request) -> Town | None:
     """The town whose host name the request names; unknown hosts get the first town.
 
@@ -177,7 +195,7 @@ def resolve_town(parvis: Parvis, session: Session, request: Request) -> Town | N
     sent by e-mail are only ever built from a trusted host (see ``Context.base_url``).
     """
     host = (request.headers.get("host") or "").split(":")[0].lower()
-    town = session.scalar(select(Town).join(TownHost).where(TownHost.host == host))
+    town = session.scalar(_TOWN_BY_HOST, {"host": host})
     request.state.trusted_host = town is not None
     if town is None and parvis.config_serves_unknown_hosts:
         town = session.scalar(select(Town).order_by(Town.id).limit(1))
@@ -240,19 +258,20 @@ def _check_mount(ctx: Context) -> None:
     params = ctx.request.path_params
     module_type = scope.get("parvis.module_type")
     module = None
+    dates: schedule.Schedule = {}
     if "space" in params and isinstance(params["space"], str):
-        # The space and, on a module's page, the module: one query.
-        query = select(Space).where(Space.town_id == ctx.town.id, Space.slug == params["space"])
+        # The space and, on a module's page, the module with its dated phases: one query.
+        where = {"town": ctx.town.id, "space": params["space"]}
         if module_type:
-            on_page = and_(
-                Module.space_id == Space.id,
-                Module.id == params.get("module"),
-                Module.type == module_type,
-            )
-            row = ctx.session.execute(query.add_columns(Module).outerjoin(Module, on_page)).first()
-            space, module = row if row is not None else (None, None)
+            rows = ctx.session.execute(
+                _SPACE_MODULE, {**where, "module": params.get("module"), "type": module_type}
+            ).all()
+            space, module = rows[0][:2] if rows else (None, None)
+            for _space, _module, phase, starts_at, ends_at in rows:
+                if starts_at is not None or ends_at is not None:
+                    dates[phase] = (starts_at, ends_at)
         else:
-            space = ctx.session.scalar(query)
+            space = ctx.session.scalar(_SPACE, where)
         if space is None or not (space.published or ctx.can("spaces.manage", space)):
             raise HTTPException(404)
         ctx.space = space
@@ -260,5 +279,8 @@ def _check_mount(ctx: Context) -> None:
         if module is None or not (module.published or ctx.can("spaces.manage", ctx.space)):
             raise HTTPException(404)
         # Before the view checks any phase-gated action: a passed date moves the module on.
-        ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, [module], commit=True))
+        read = {module.id: dates} if dates else {}
+        ctx.schedules.update(
+            schedule.advance(ctx.parvis, ctx.session, [module], commit=True, schedules=read)
+        )
         ctx.module = module

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
+from parvis import versions
 from parvis.accounts import legal
 from parvis.accounts.login import session_id_hash
 from parvis.accounts.views import routes
 from parvis.context import get_context
+from parvis.db import utcnow
 from parvis.hookspecs import hookimpl
-from parvis.models import LoginSession, User
-from parvis.permissions import grants_query
+from parvis.models import LoginSession, RoleGrant, User, Verification
+from parvis.permissions import VERIFIED
+from parvis.verification.records import live_condition
 
 
 @hookimpl
@@ -39,28 +42,48 @@ def parvis_actor_from_request(request: Request, session: Session) -> User | None
     """The user of the session cookie, if the session is still live on the server (not logged
     out) and its epoch current (not ended everywhere).
 
-    The user's roles in the request's town come in the same query (``request.state.grants``,
-    read by ``load_actor``): one statement for who the actor is and what they may do."""
+    The user's roles in the request's town and their live verification come in the same query
+    (``request.state.grants``, read by ``load_actor``; the verification kept for
+    ``verification_of``): one statement for who the actor is and what they may do."""
     uid, token = request.session.get("uid"), request.session.get("sid")
     if not isinstance(uid, int) or not isinstance(token, str):
         return None
-    query = (
-        select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == uid, LoginSession.id == session_id_hash(token))
-    )
+    params = {"uid": uid, "sid": session_id_hash(token)}
     town_id = getattr(request.state, "town_id", None)
     if town_id is None:
-        user = session.scalar(query)
+        user = session.scalar(_USER, params)
     else:
-        grants = grants_query(uid, town_id).subquery()
-        rows = session.execute(
-            query.add_columns(grants.c.role, grants.c.space_id).outerjoin(
-                grants, grants.c.user_id == User.id
-            )
-        ).all()
+        rows = session.execute(_USER_GRANTS, {**params, "town": town_id, "now": utcnow()}).all()
         user = rows[0][0] if rows else None
-        request.state.grants = (uid, town_id, [(r, s) for _u, r, s in rows if r is not None])
+        verification = rows[0][1] if rows else None
+        grants = [(r, s) for _u, _v, r, s in rows if r is not None]
+        if verification is not None:
+            grants.append((VERIFIED, None))
+        request.state.grants = (uid, town_id, grants)
+        if user is not None:
+            versions.preload(session, Verification.__tablename__, user.id, verification)
     if user is None or user.session_epoch != request.session.get("epoch"):
         return None
     return user
+
+
+# Built once: every signed-in request runs one of them.
+_USER = (
+    select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(User.id == bindparam("uid"), LoginSession.id == bindparam("sid"))
+)
+_USER_GRANTS = (
+    _USER.add_columns(Verification, RoleGrant.role, RoleGrant.space_id)
+    .outerjoin(
+        Verification,
+        and_(
+            Verification.user_id == User.id,
+            Verification.town_id == bindparam("town"),
+            live_condition(bindparam("now")),
+        ),
+    )
+    .outerjoin(
+        RoleGrant, and_(RoleGrant.user_id == User.id, RoleGrant.town_id == bindparam("town"))
+    )
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select, true
 from starlette.exceptions import HTTPException
@@ -12,11 +12,11 @@ from starlette.routing import Route
 
 from parvis import schedule, uploads
 from parvis.context import Context, get_context
-from parvis.contrib import ModuleSummary, ModuleType
+from parvis.contrib import ModuleType
 from parvis.forms import parse_int
 from parvis.i18n import gettext as _
 from parvis.models import Area, Module, Space, Upload
-from parvis.phases import phase_deadline
+from parvis.phases import Deadline, phase_deadline
 from parvis.rendering import redirect, render
 from parvis.schedule import resident_phase
 from parvis.spaces import services
@@ -91,7 +91,22 @@ def space_page(request: Request) -> Response:
     )
 
 
-def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ModuleCard:
+    """One module on its space's page, ready for the card (attributes, not dict keys: Jinja
+    tries an attribute first, and each miss on a dict costs an exception)."""
+
+    module: Module
+    url: str
+    type_label: str
+    phase_label: str
+    tone: str
+    deadline: Deadline | None
+    count: tuple[int, str] | None
+    action: tuple[str, str] | None
+
+
+def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> list[ModuleCard]:
     """The space's modules of plugins enabled for the town, with their link and labels.
 
     Labels are translated once per type and phase here, not once per card while rendering
@@ -99,7 +114,7 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
     """
     registry = ctx.parvis.registry.module_types
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
-    labels: dict[tuple[str, str], tuple[str, str, str]] = {}
+    labels: dict[tuple[str, str], tuple[str, str, str, bool]] = {}
     cards = []
     listed, schedules = schedule.modules_with_schedules(
         ctx.session, services.space_modules_query(space, include_unpublished=include_unpublished)
@@ -107,7 +122,11 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
     modules = [m for m in listed if m.type in registry and registry[m.type].plugin in enabled]
     ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules, schedules=schedules))
     summary = summaries(ctx, [(m, space) for m in modules])
+    see_results = _("See the results")
     for module in modules:
+        found = summary.get(module.id)
+        if found is not None and not found.listed_in_space:
+            continue  # the plugin shows it on the page itself (slot)
         mtype = registry[module.type]
         key = (module.type, module.phase)
         if key not in labels:
@@ -116,38 +135,32 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
                 str(mtype.label),
                 str(phase.label) if phase else module.phase,
                 phase_tone(mtype, module.phase),
+                resident_phase(ctx.parvis.registry.actions, mtype, module.phase),
             )
+        type_label, phase_label, tone, acting = labels[key]
         dates = ctx.schedules.get(module.id)
         end = schedule.phase_end(mtype.phases, module.phase, dates) if dates else None
+        count = action = None
+        if found is not None:
+            if found.participation is not None:
+                count = (found.participation, found.participation_label)
+            if acting and found.action_label:
+                action = (found.action_label, found.action_url)
+            elif found.results_url:
+                action = (see_results, found.results_url)
         cards.append(
-            {
-                "module": module,
-                "url": ctx.module_url(module, space),
-                "type_label": labels[key][0],
-                "phase_label": labels[key][1],
-                "tone": labels[key][2],
-                "deadline": phase_deadline(labels[key][1], end),
-                **_participation(ctx, mtype, module, summary.get(module.id)),
-            }
+            ModuleCard(
+                module,
+                ctx.module_url(module, space),
+                type_label,
+                phase_label,
+                tone,
+                phase_deadline(phase_label, end),
+                count,
+                action,
+            )
         )
     return cards
-
-
-def _participation(
-    ctx: Context, mtype: ModuleType, module: Module, found: ModuleSummary | None
-) -> dict[str, Any]:
-    """The card's participation count, and its action while residents can act."""
-    if found is None:
-        return {"count": None, "action": None}
-    count = None
-    if found.participation is not None:
-        count = (found.participation, found.participation_label)
-    action = None
-    if resident_phase(ctx.parvis.registry.actions, mtype, module.phase) and found.action_label:
-        action = (found.action_label, found.action_url)
-    elif found.results_url:
-        action = (_("See the results"), found.results_url)
-    return {"count": count, "action": action}
 
 
 def phase_tone(mtype: ModuleType, key: str) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from parvis import versions
 from parvis.db import utcnow
 from parvis.models import User, Verification
 from parvis.verification.models import CensusEntry
@@ -42,9 +43,11 @@ class PersonAlreadyVerified(Exception):
         self.holder_user_id = holder_user_id
 
 
-def live_condition(now: dt.datetime | None = None) -> ColumnElement[bool]:
-    """SQL condition for live verifications (not ended, not expired)."""
-    now = now or utcnow()
+def live_condition(now: dt.datetime | ColumnElement[Any] | None = None) -> ColumnElement[bool]:
+    """SQL condition for live verifications (not ended, not expired); ``now`` may be a bound
+    parameter, in a statement built once."""
+    if now is None:
+        now = utcnow()
     return and_(
         Verification.ended_at.is_(None),
         or_(Verification.expires_at.is_(None), Verification.expires_at > now),
@@ -55,6 +58,10 @@ def verification_of(session: Session, user: User | None) -> Verification | None:
     """The user's live verification, or None."""
     if user is None or user.id is None:
         return None
+    # The request's own user: read with the session, unless this unit of work wrote since.
+    found, verification = versions.preloaded(session, Verification.__tablename__, user.id)
+    if found:
+        return verification  # type: ignore[no-any-return]
     return session.scalar(
         select(Verification).where(Verification.user_id == user.id, live_condition())
     )

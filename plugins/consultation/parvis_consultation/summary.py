@@ -58,6 +58,13 @@ def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[in
             results_url=results_url,
             # Quick polls shown on the home page are there already, answerable in place.
             listed=not (module.type == "poll" and survey is not None and survey.show_on_home),
+            # The space page shows its open polls the same way (``polls.open_polls``).
+            listed_in_space=not (
+                module.type == "poll"
+                and module.phase == "open"
+                and module.published
+                and space.published
+            ),
         )
     return found
 

@@ -81,6 +81,22 @@ def test_poll_in_home_and_space_slots(town):
         assert "100%" in home.text  # results after answering, in the slot too
 
 
+def test_an_open_poll_shows_once_on_its_space_page(town, client):
+    """Answerable in place (the slot), so not a card as well; once closed, a card again."""
+    b = build_poll(town)
+    page = client.get(f"/s/{b.space_slug}").text
+    assert page.count(f'/s/{b.space_slug}/poll/{b.module_id}/"') == 2  # the poll card's links
+    assert page.count('class="poll-card"') == 1
+    assert 'class="card card-media"' not in page
+    # No "Take part" heading over an empty list, nor "nothing to take part in" (French page).
+    assert "<h2>Participer</h2>" not in page and "Aucune participation" not in page
+    with town.session() as s:
+        s.get(Module, b.module_id).phase = "closed"
+    page = client.get(f"/s/{b.space_slug}").text
+    assert 'class="poll-card"' not in page
+    assert page.count('class="card card-media"') == 1 and "<h2>Participer</h2>" in page
+
+
 def test_poll_forged_option_and_closed(town, client):
     b = build_poll(town)
     with town.session() as s:

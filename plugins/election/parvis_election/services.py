@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -124,6 +124,15 @@ class Standing:
     person_key: str | None
 
 
+# ``ctx.memo``: a value kept until the town's content changes (constituencies and candidacies
+# are content: accepting a candidate bumps it; ballots are not, so voting keeps these warm).
+Memo = Callable[[Hashable, Callable[[], Any]], Any]
+
+
+def _no_memo(_key: Hashable, build: Callable[[], Any]) -> Any:
+    return build()
+
+
 def constituency_of_area(session: Session, module: Module, area_id: int) -> ConstituencyRow | None:
     row = session.execute(
         select(Constituency.id, Constituency.area_id, Area.name, Constituency.seats)
@@ -134,14 +143,24 @@ def constituency_of_area(session: Session, module: Module, area_id: int) -> Cons
 
 
 def standing(
-    session: Session, town: Town, module: Module, config: ElectionConfig, user: User | None
+    session: Session,
+    town: Town,
+    module: Module,
+    config: ElectionConfig,
+    user: User | None,
+    *,
+    memo: Memo = _no_memo,
 ) -> Standing:
     """Eligibility through core's verification: verified in a constituency's neighbourhood and
     old enough on election day (one read of the verification: the answer carries its area)."""
     result = eligible(session, user, min_age=config.min_age, on=config.age_day(today(town)))
+    area_id = result.area_id
     mine = (
-        constituency_of_area(session, module, result.area_id)
-        if result.area_id is not None
+        memo(
+            ("election.constituency", module.id, area_id),
+            lambda: constituency_of_area(session, module, area_id),
+        )
+        if area_id is not None
         else None
     )
     if mine is None:
@@ -154,23 +173,31 @@ def standing(
 
 
 def chosen_candidates(
-    session: Session, module: Module, constituency_id: int, choices: Sequence[int]
+    session: Session,
+    module: Module,
+    constituency_id: int,
+    choices: Sequence[int],
+    *,
+    memo: Memo = _no_memo,
 ) -> set[int]:
-    """Which of ``choices`` are accepted candidates of the constituency (one narrow query:
-    the cast path needs no candidate list)."""
+    """Which of ``choices`` are accepted candidates of the constituency (the ids alone, one
+    narrow query, kept by ``memo``: the cast path needs no candidate list)."""
     wanted = {c for c in choices if c > 0}
     if not wanted:
         return set()
-    return set(
-        session.scalars(
-            select(Candidacy.id).where(
-                Candidacy.id.in_(wanted),
-                Candidacy.module_id == module.id,
-                Candidacy.constituency_id == constituency_id,
-                Candidacy.status == "accepted",
+    accepted = memo(
+        ("election.accepted", module.id, constituency_id),
+        lambda: frozenset(
+            session.scalars(
+                select(Candidacy.id).where(
+                    Candidacy.module_id == module.id,
+                    Candidacy.constituency_id == constituency_id,
+                    Candidacy.status == "accepted",
+                )
             )
-        )
+        ),
     )
+    return wanted & accepted
 
 
 # --- candidacies --------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def _voted(ctx: Any, where: services.Standing) -> dt.datetime | None:
 def index(request: Request) -> Response:
     ctx = _ctx(request)
     config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
+    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user, memo=ctx.memo)
     cands = []
     if ctx.module.phase in LIST_PUBLISHED:
         cands = services.candidacies(ctx.session, ctx.module, accepted_only=True)
@@ -152,7 +152,7 @@ def apply(request: Request) -> Response:
     ctx = _ctx(request)
     ctx.require("election.apply", ctx.space, ctx.module)
     config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
+    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user, memo=ctx.memo)
     mine = services.my_candidacy(ctx.session, ctx.module, ctx.user, where.person_key)
     if request.method == "POST":
         form = CandidacyForm.from_request(ctx.form)
@@ -190,7 +190,7 @@ def withdraw(request: Request) -> Response:
     if ctx.user is None:
         raise LoginRequired()
     config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
+    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user, memo=ctx.memo)
     mine = services.my_candidacy(ctx.session, ctx.module, ctx.user, where.person_key)
     if mine is None:
         raise HTTPException(404)

@@ -27,7 +27,7 @@ def vote(request: Request) -> Response:
     ctx = _ctx(request)
     ctx.require("election.vote", ctx.space, ctx.module)
     config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
+    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user, memo=ctx.memo)
     refusal = None if where.ok else where.reason
     if refusal is None and not config.voting_open_on(services.today(ctx.town)):
         refusal = _("Online voting is not open today.")
@@ -55,7 +55,9 @@ def _cast(ctx: Any, config: ElectionConfig, where: services.Standing) -> Respons
     participation and ballot. None: the ballot is not valid, show it again with the error."""
     constituency = where.constituency
     choices, typed = voting.read_choices(config, ctx.form)
-    valid = services.chosen_candidates(ctx.session, ctx.module, constituency.id, choices)
+    valid = services.chosen_candidates(
+        ctx.session, ctx.module, constituency.id, choices, memo=ctx.memo
+    )
     if voting.ballot_error(config, constituency, choices, typed, valid) is None:
         # A second attempt by the same person (another tab, a double click) is not an error:
         # they voted, and the receipt says so.
@@ -113,7 +115,7 @@ def receipt(request: Request) -> Response:
     if ctx.user is None:
         return redirect(_url(ctx))
     config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user)
+    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user, memo=ctx.memo)
     voted_at = _voted(ctx, where)
     return render(
         request,

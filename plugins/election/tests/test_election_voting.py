@@ -282,3 +282,43 @@ def test_cast_step_alone_refuses_ids_of_another_constituency_election_or_town(
     # The same ballot without the forged id goes in.
     done = post_form(client, url, [("candidate", nord[0]), ("step", "cast")], page=url)
     assert done.status_code == 303 and _counts(town) == (1, 1)
+
+
+def test_a_candidacy_refused_during_the_vote_is_refused_by_every_app_instance(
+    town, client, parvis_config
+):
+    """The cast path keeps the accepted candidates per process (``ctx.memo``) until the town's
+    content changes: refusing a candidacy is seen by the next ballot, in this app instance and
+    in another one on the same database (another worker)."""
+    from starlette.testclient import TestClient
+
+    from parvis.app import create_app
+    from parvis_election.models import Candidacy
+
+    election = make_election(town, method="block", seats=2)
+    nord = election.candidates["nord"]
+    url = election.url + "vote"
+
+    def cast_only(app_client, candidate):  # the cast step alone checks the ids itself
+        return post_form(app_client, url, [("candidate", candidate), ("step", "cast")], page=url)
+
+    for name in ("ana", "bob", "carl", "dan"):
+        voter(town, f"{name}@example.org", election)
+    other = create_app(parvis_config)
+    try:
+        with TestClient(other, base_url=f"http://{town.host}") as second:
+            # Both instances have read the candidates (and keep them).
+            sign_in(client, "ana@example.org")
+            assert cast_only(client, nord[2]).status_code == 303
+            sign_in(second, "bob@example.org")
+            assert cast_only(second, nord[2]).status_code == 303
+            with town.session() as session:
+                session.get(Candidacy, nord[2]).status = "refused"
+            for app_client, name in ((client, "carl"), (second, "dan")):
+                sign_in(app_client, f"{name}@example.org")
+                refused = cast_only(app_client, nord[2])
+                assert refused.status_code == 400, name
+                assert cast_only(app_client, nord[1]).status_code == 303
+    finally:
+        other.state.parvis.db.dispose()
+    assert _counts(town) == (4, 4)

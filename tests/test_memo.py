@@ -1,0 +1,67 @@
+"""Per-process values kept until the town's content changes (``Context.memo``), and the user's
+verification read with the user (``versions.preload``): both give way to any write."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from parvis import versions
+from parvis.models import Space, Town, User, Verification
+from parvis.testing import make_user
+from parvis.verification.records import REVOKED, end_verification, verification_of
+
+
+def _town(session, town):
+    return session.get(Town, town.town_id)
+
+
+def test_a_memo_is_kept_until_a_write_moves_the_content_version(town):
+    parvis = town.parvis
+    builds = []
+
+    def build():
+        builds.append(1)
+        return len(builds)
+
+    with town.session() as session:
+        assert parvis.memo(session, _town(session, town), "test.key", build) == 1
+    with town.session() as session:
+        assert parvis.memo(session, _town(session, town), "test.key", build) == 1  # kept
+    with town.session() as session:  # any process writing bumps the version in the database
+        session.add(Space(town_id=town.town_id, slug="memo", title="Memo", published=True))
+    with town.session() as session:
+        assert parvis.memo(session, _town(session, town), "test.key", build) == 2
+
+
+def test_a_unit_of_work_that_wrote_keeps_nothing(town):
+    """What a writing unit of work reads may be rolled back: it builds, and keeps nothing."""
+    parvis = town.parvis
+    with parvis.db.session() as session:
+        current = _town(session, town)
+        session.add(Space(town_id=town.town_id, slug="gone", title="Gone", published=True))
+        session.flush()
+        assert parvis.memo(session, current, "test.spaces", lambda: "with gone") == "with gone"
+        session.rollback()
+    with town.session() as session:
+        assert parvis.memo(session, _town(session, town), "test.spaces", lambda: "fresh") == (
+            "fresh"
+        )
+
+
+def test_the_preloaded_verification_gives_way_to_a_write(town):
+    """``verification_of`` answers the request's user from the user's own query until the unit
+    of work writes verifications (then it reads again)."""
+    with town.session() as session:
+        user = make_user(session, town.town_id, "vera@example.org", verified=True)
+        user_id = user.id
+        record = verification_of(session, user)
+    with town.session() as session, town.parvis.db.count_queries() as counter:
+        user = session.get(User, user_id)
+        live = session.scalar(select(Verification).where(Verification.id == record.id))
+        versions.preload(session, Verification.__tablename__, user_id, live)
+        before = counter.count
+        assert verification_of(session, user) is live
+        assert counter.count == before  # no query
+        end_verification(session, live, REVOKED)
+        assert verification_of(session, user) is None
+        assert counter.count > before
