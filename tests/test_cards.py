@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup
+
 from parvis.api import using_locale
 from parvis.models import Space, Town
 from parvis.phases import Deadline
@@ -40,6 +42,7 @@ def test_python_card_matches_the_macro_and_escapes_every_value(town):
         ),
         (("Idée", "/i"), {"kind": "idea_call", "due": Deadline("Vote", None, 9, False)}),
         (("Autre", "/o"), {"kind": "unknown", "count": (0, "réponse")}),
+        ((Markup("<em>Déjà</em> vu"), "/m"), {"meta": Markup("<b>x</b> & 'y'")}),
     ]
     with using_locale(town.parvis, "fr"):
         for args, options in cases:

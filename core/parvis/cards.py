@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from parvis.i18n import format_number
 
@@ -38,6 +38,21 @@ _CLOCK = Markup(
     '<path d="M12 9v4l3 2M9 2h6" fill="none" stroke="currentColor" stroke-width="2"'
     ' stroke-linecap="round"/></svg>'
 )
+
+
+def _e(value: object) -> str:
+    """``markupsafe.escape`` as a plain string, same entities: without building a ``Markup`` per
+    value, which was half of a card's time (ten values a card)."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
 
 
 def _drawing(k: str) -> str:
@@ -72,36 +87,34 @@ def card(
 ) -> Markup:
     """Same arguments as the ``card`` macro (without ``caller``); ``due`` is a
     ``phase_deadline()`` value."""
-    picture = f'<img src="{escape(image)}" alt="" loading="lazy">' if image else placeholder(kind)
-    tag = escape(heading)
+    picture = f'<img src="{_e(image)}" alt="" loading="lazy">' if image else placeholder(kind)
+    tag = _e(heading)
     parts = [
         f'<li class="card card-media">\n<div class="card-picture">{picture}</div>\n'
         '<div class="card-body">\n'
     ]
     if badge:
         parts.append(
-            f'<p class="card-badge"><span class="badge badge-{escape(badge[1])}">'
-            f"{escape(badge[0])}</span></p>\n"
+            f'<p class="card-badge"><span class="badge badge-{_e(badge[1])}">'
+            f"{_e(badge[0])}</span></p>\n"
         )
-    parts.append(
-        f'<{tag} class="card-title"><a href="{escape(href)}">{escape(title)}</a></{tag}>\n'
-    )
+    parts.append(f'<{tag} class="card-title"><a href="{_e(href)}">{_e(title)}</a></{tag}>\n')
     if meta:
-        parts.append(f'<p class="meta">{escape(meta)}</p>\n')
+        parts.append(f'<p class="meta">{_e(meta)}</p>\n')
     if summary:
-        parts.append(f'<p class="card-summary">{escape(summary)}</p>\n')
+        parts.append(f'<p class="card-summary">{_e(summary)}</p>\n')
     if due:
         soon = " deadline-soon" if due.soon else ""
-        parts.append(f'<p class="deadline{soon}">{_CLOCK}<span>{escape(due.text)}</span></p>\n')
+        parts.append(f'<p class="deadline{soon}">{_CLOCK}<span>{_e(due.text)}</span></p>\n')
     if count:
         parts.append(
-            f'<p class="participation"><strong>{escape(format_number(count[0]))}</strong>'
-            f" {escape(count[1])}</p>\n"
+            f'<p class="participation"><strong>{_e(format_number(count[0]))}</strong>'
+            f" {_e(count[1])}</p>\n"
         )
     if action:
         parts.append(
             '<div class="card-action"><a class="button primary-action"'
-            f' href="{escape(action[1])}">{escape(action[0])}</a></div>\n'
+            f' href="{_e(action[1])}">{_e(action[0])}</a></div>\n'
         )
     parts.append("</div>\n</li>\n")
     return Markup("".join(parts))

@@ -29,22 +29,36 @@ def summarize(ctx: Any, items: Sequence[tuple[Module, Space]]) -> Mapping[int, M
             )
         )
     )
+    # Labels translated once per page, not once per call for ideas (a space may list hundreds).
+    cast, propose = _("Cast my ballot"), _("Propose an idea")
+    plurals: dict[tuple[str, int], str] = {}
+
+    def counted(kind: str, count: int) -> str:
+        key = (kind, count)
+        if key not in plurals:
+            plurals[key] = (
+                ngettext("ballot", "ballots", count)
+                if kind == "ballot"
+                else ngettext("idea", "ideas", count)
+            )
+        return plurals[key]
+
     found = {}
     for module, space in items:
         if module.phase == "vote":
             count = ballots.get(module.id, 0)
             summary = ModuleSummary(
                 participation=count,
-                participation_label=ngettext("ballot", "ballots", count),
-                action_label=_("Cast my ballot"),
+                participation_label=counted("ballot", count),
+                action_label=cast,
                 action_url=ctx.module_url(module, space, "vote"),
             )
         else:
             count = ideas.get(module.id, 0)
             summary = ModuleSummary(
                 participation=count,
-                participation_label=ngettext("idea", "ideas", count),
-                action_label=_("Propose an idea") if module.phase == "submission" else "",
+                participation_label=counted("idea", count),
+                action_label=propose if module.phase == "submission" else "",
                 action_url=ctx.module_url(module, space, "propose")
                 if module.phase == "submission"
                 else "",
