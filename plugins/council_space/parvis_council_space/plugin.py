@@ -24,7 +24,7 @@ from parvis.api import (
     render_fragment,
 )
 
-from . import common, council, count_jobs, gdpr, views
+from . import common, count_jobs, gdpr, showcase, views
 from .i18n import _l
 
 COUNCILLOR = "councillor"
@@ -93,7 +93,6 @@ PHASES = [
 
 @hookimpl
 def parvis_module_types() -> list[ModuleType]:
-    from . import pb_views
     from .summary import activity, summarize
 
     return [
@@ -101,7 +100,7 @@ def parvis_module_types() -> list[ModuleType]:
             common.MODULE_TYPE,
             _l("Call for ideas (participatory budget)"),
             phases=PHASES,
-            routes=[*views.routes, *pb_views.routes],
+            routes=views.idea_call_routes,
             order=30,
             summarize=summarize,
             activity=activity,
@@ -111,7 +110,7 @@ def parvis_module_types() -> list[ModuleType]:
 
 @hookimpl
 def parvis_routes() -> list[BaseRoute]:
-    return list(council.routes)
+    return list(views.council_routes)
 
 
 @hookimpl
@@ -126,7 +125,7 @@ def parvis_slot(name: str, request: Request, session: Any, context: dict[str, An
         html = render_fragment(
             request,
             "council_space/_members.html",
-            {"space": space, "members": council.members(session, space)},
+            {"space": space, "members": showcase.members(session, space)},
         )
         return [Fragment("council_space.members", html, order=10)]
     html = render_fragment(
@@ -134,8 +133,8 @@ def parvis_slot(name: str, request: Request, session: Any, context: dict[str, An
         "council_space/_showcase.html",
         {
             "space": space,
-            "news": council.news(session, space, limit=5),
-            "meetings": council.meetings(session, space)[:5],
+            "news": showcase.news(session, space, limit=5),
+            "meetings": showcase.meetings(session, space)[:5],
         },
     )
     return [Fragment("council_space.showcase", html, order=10)]
