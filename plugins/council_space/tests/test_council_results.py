@@ -8,8 +8,8 @@ from council_helpers import make_council, sign_in
 from sqlalchemy import select
 
 from parvis.api import Town, run_jobs
-from parvis.models import AuditEntry, Module
-from parvis.testing import form_errors, post_form
+from parvis.models import Module
+from parvis.testing import audit_entries, form_errors, post_form
 from parvis_council_space import ballot_box, count_jobs
 from parvis_council_space.models import CountJob, DigestItem, Idea, Result
 
@@ -206,8 +206,8 @@ def test_a_failed_count_is_shown_recorded_for_staff_and_can_be_asked_again(
     with town.session() as s:
         job = s.scalar(select(CountJob))
         assert (job.status, job.error) == ("failed", "no memory left")
-        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "job.failed"))
-        assert entry.target == count_jobs.JOB and entry.details["error"] == "no memory left"
+    [entry] = audit_entries(town, "job.failed")
+    assert entry.target == count_jobs.JOB and entry.details["error"] == "no memory left"
     assert "The last count failed: no memory left" in client.get(page).text
     monkeypatch.undo()
     assert post_form(client, council.url("count"), {}, page=page).status_code == 303
