@@ -1,5 +1,6 @@
 """Helpers for bench/bench_pages.py: data set-up, the two ASGI apps served by uvicorn, and a
-small keep-alive HTTP/1.1 load generator used when ``wrk`` is not installed.
+small keep-alive HTTP/1.1 load generator used when ``wrk`` is not installed; ``inline_views``
+for in-process measures. The write benches' serving loop is in ``_serve.py``.
 
 Everything here runs in subprocesses started by bench_pages.py; settings come through
 environment variables so that ``uvicorn --factory _load:parvis_app`` needs no arguments.
@@ -12,6 +13,8 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType as PyModule
 from typing import Any
@@ -246,6 +249,23 @@ async def _asgi_get(app: Any, path: str) -> tuple[int, bytes]:
     return status, b"".join(chunks)
 
 
+@contextmanager
+def inline_views() -> Iterator[None]:
+    """Run views inline instead of in the thread pool, so a profiler or a timer in this thread
+    sees all of a request (in-process measures only)."""
+    import parvis.web
+
+    async def inline(func: Any, *args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    original = parvis.web.run_in_threadpool
+    parvis.web.run_in_threadpool = inline  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        parvis.web.run_in_threadpool = original
+
+
 def profile_main(argv: list[str]) -> None:
     """``python _load.py profile [PATH] [N] [DATABASE_URL]``: cProfile N anonymous requests of
     PATH on a fresh demo database with a 200-module space (a SQLite temp file unless the URL of
@@ -257,16 +277,10 @@ def profile_main(argv: list[str]) -> None:
     import pstats
     import tempfile
 
-    import parvis.web
-
-    async def inline(func: Any, *args: Any) -> Any:
-        return func(*args)
-
-    parvis.web.run_in_threadpool = inline  # type: ignore[assignment]
     path = argv[0] if argv else f"/s/{SPACE_SLUG}"
     n = int(argv[1]) if len(argv) > 1 else 500
     plugins = json.loads(os.environ.get("PARVIS_BENCH_PLUGINS", "null"))
-    with tempfile.TemporaryDirectory(prefix="parvis_profile_") as tmp:
+    with inline_views(), tempfile.TemporaryDirectory(prefix="parvis_profile_") as tmp:
         url = argv[2] if len(argv) > 2 else f"sqlite:///{tmp}/profile.db"
         extra = "petitions" if needs_example_plugin(url, tmp, plugins) else ""
         app, _types = build_database(url, extra, tmp, 200, plugins)

@@ -23,28 +23,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
+from _load import inline_views
+from _serve import post, serve_rounds
 from bench_election_http import (
+    BASELINE,
     CSRF,
     PG,
-    ROOT,
     SECRET,
     _asgi_post,
     cookie,
     create_database,
     drop_database,
-    free_port,
-    measure,
-    post,
-    start,
-    stop,
 )
 
 N_IDEAS = 20
@@ -146,17 +138,11 @@ def count_ballots(url: str, module_id: int | None) -> int:
 def in_process(url: str, info: dict[str, Any], users: list[int], n: int) -> dict[str, Any]:
     """N ballots through the ASGI app in this thread (the view inline): statements of one ballot
     and CPU time per ballot."""
-    import parvis.web
     from parvis.app import create_app
     from parvis.config import Config
 
-    async def inline(func: Any, *args: Any, **kwargs: Any) -> Any:
-        return func(*args, **kwargs)
-
-    original = parvis.web.run_in_threadpool
-    parvis.web.run_in_threadpool = inline
     app = create_app(Config(database_url=url, secret_key=SECRET, mail_backend="null"))
-    try:
+    with inline_views():
         path = info["path"]
         # First ballots warm the caches (templates, rules) and are not counted.
         for uid in users[:5]:
@@ -167,9 +153,7 @@ def in_process(url: str, info: dict[str, Any], users: list[int], n: int) -> dict
         for i, uid in enumerate(users[6 : n + 6]):
             asyncio.run(_asgi_post(app, path, body(info, i).encode(), cookie(uid)))
         cpu = (time.process_time() - start_cpu) / n * 1000
-    finally:
-        parvis.web.run_in_threadpool = original
-        app.state.parvis.db.dispose()
+    app.state.parvis.db.dispose()
     return {"status": status, "statements": counter.statements, "cpu_ms": cpu}
 
 
@@ -183,64 +167,27 @@ def main() -> None:
     workers = [int(w) for w in args.workers.split(",")]
     name = create_database()
     url = PG + name
-    procs: list[subprocess.Popen] = []
     try:
         info = build(url, args.ballots * len(workers) + args.in_process + 6)
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("CREATE TABLE bench_baseline (id serial PRIMARY KEY, choice text)"))
-        engine.dispose()
-        tmp = Path(tempfile.mkdtemp(prefix="parvis-bench-"))
-        toml = tmp / "parvis.toml"
-        toml.write_text(
-            f'database_url = "{url}"\nsecret_key = "{SECRET}"\nmail_backend = "null"\n'
-            f'instance_dir = "{tmp / "instance"}"\n'
-        )
-        parvis_bin = str(Path(sys.executable).parent / "parvis")
         users = iter(info["users"])
-        table = []
-        for w in workers:
-            for target in ("baseline", "parvis"):
-                port = free_port()
-                if target == "parvis":
-                    cmd = [parvis_bin, "serve", "--port", str(port), "--workers", str(w)]
-                    env = {"PARVIS_CONFIG": str(toml)}
-                    voters = [next(users) for _ in range(args.ballots)]
-                    requests = [
-                        post(info["path"], body(info, i), cookie(uid))
-                        for i, uid in enumerate(voters)
-                    ]
-                else:
-                    factory = "bench_election_http:baseline_app"
-                    cmd = [sys.executable, "-m", "uvicorn", "--factory", factory]
-                    # Like ``parvis serve`` (``access_log = false`` by default): no access log.
-                    cmd += ["--port", str(port), "--workers", str(w), "--no-access-log"]
-                    env = {"BENCH_URL": url, "PYTHONPATH": str(ROOT / "bench")}
-                    requests = [
-                        post("/insert", f"candidate={i % 12}&csrf_token={CSRF}", None)
-                        for i in range(args.ballots)
-                    ]
-                module_id = info["module_id"] if target == "parvis" else None
-                before = count_ballots(url, module_id)
-                proc = start(cmd, env, port)
-                procs.append(proc)
-                result = measure(proc, port, requests, args.concurrency)
-                stop(proc)
-                written = count_ballots(url, module_id) - before
-                accepted = result["statuses"].get("303", 0)
-                table.append(
-                    {
-                        "target": target,
-                        "workers": w,
-                        "ballots/s": args.ballots / result["seconds"],
-                        "cpu_ms": result["cpu"] / args.ballots * 1000,
-                        "statuses": result["statuses"],
-                        "lost": max(0, accepted - written),
-                        "duplicated": max(0, written - accepted),
-                    }
-                )
+
+        def requests(target: str) -> list[bytes]:
+            if target == "baseline":
+                return [
+                    post("/insert", f"candidate={i % 12}&csrf_token={CSRF}", None)
+                    for i in range(args.ballots)
+                ]
+            voters = [next(users) for _ in range(args.ballots)]
+            return [post(info["path"], body(info, i), cookie(uid)) for i, uid in enumerate(voters)]
+
+        def rows(target: str) -> int:
+            return count_ballots(url, info["module_id"] if target == "parvis" else None)
+
+        table = serve_rounds(url, SECRET, workers, requests, rows, args.concurrency, BASELINE)
+        for row in table:
+            written = row["after"] - row["before"]
+            row["lost"] = max(0, row["accepted"] - written)
+            row["duplicated"] = max(0, written - row["accepted"])
         load = os.getloadavg()
         print(f"\n{args.ballots} council ballots per target, {args.concurrency} concurrent "
               f"connections, a new connection per ballot; load average {load[0]:.1f} "
@@ -252,10 +199,10 @@ def main() -> None:
             ratio = ""
             if row["target"] == "parvis":
                 ratio = (
-                    f"  ({row['ballots/s'] / base[row['workers']]['ballots/s']:.0%} of baseline)"
+                    f"  ({row['per_s'] / base[row['workers']]['per_s']:.0%} of baseline)"
                 )
             print(
-                f"{row['target']:9} {row['workers']:>7} {row['ballots/s']:>10.0f} "
+                f"{row['target']:9} {row['workers']:>7} {row['per_s']:>10.0f} "
                 f"{row['cpu_ms']:>7.2f} {row['lost']:>5} {row['duplicated']:>4}  "
                 f"{row['statuses']}{ratio}"
             )
@@ -268,9 +215,6 @@ def main() -> None:
         for statement in found["statements"]:
             print("  " + " ".join(statement.split())[:140])
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
         drop_database(name)
 
 

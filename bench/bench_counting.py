@@ -27,6 +27,9 @@ from fractions import Fraction
 from pathlib import Path
 
 from parvis_council_space import counting
+from parvis_council_space.counting.add1 import add1_run
+from parvis_council_space.counting.mes import equal_shares_run
+from parvis_council_space.counting.model import prepare, total_cost
 
 
 def make_election(projects: int, voters: int, seed: int) -> counting.Election:
@@ -62,14 +65,14 @@ def run(rule: str, election: counting.Election) -> counting.CountResult:
 
 def exact_add1(election: counting.Election) -> tuple[tuple[str, ...], int]:
     """The add1 search run by run in exact arithmetic: (winners, runs)."""
-    inst = counting._prepare(election.budget, election.projects, election.ballots)
+    inst = prepare(election.budget, election.projects, election.ballots)
     endowment = election.budget // len(election.ballots)
-    kept = counting._equal_shares_run(inst, Fraction(endowment))
+    kept = equal_shares_run(inst, Fraction(endowment))
     runs = 1
     while True:
-        attempt = counting._equal_shares_run(inst, Fraction(endowment + runs))
+        attempt = equal_shares_run(inst, Fraction(endowment + runs))
         runs += 1
-        if counting._total_cost(inst, attempt.winners) > election.budget:
+        if total_cost(inst, attempt.winners) > election.budget:
             return tuple(kept.winners), runs
         kept = attempt
 
@@ -106,8 +109,8 @@ def bench_file(path: Path, baseline: bool) -> None:
     args = (election.budget, election.projects, election.ballots)
     fast, wall, cpu = timed(lambda: counting.count("mes_add1", *args))
     show("mes_add1 (every core)", fast, wall, cpu)
-    inst = counting._prepare(*args)
-    (one, runs), wall, cpu = timed(lambda: counting._add1_run(inst, None, workers=0))
+    inst = prepare(*args)
+    (one, runs), wall, cpu = timed(lambda: add1_run(inst, None, workers=0))
     print(
         f"{'mes_add1 (one process)':<34} {wall:>7.2f} {cpu:>10.2f} {len(one.winners):>8} {runs:>5}"
     )

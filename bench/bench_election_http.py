@@ -26,19 +26,18 @@ import datetime as dt
 import json
 import os
 import secrets
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _load import inline_views
+from _serve import post, serve_rounds
 
 ROOT = Path(__file__).resolve().parents[1]
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
 SECRET = "bench-election-secret-key-bench-election-secret-key"
 CSRF = "bench-csrf-token"
+BASELINE = "bench_election_http:baseline_app"
 
 
 # --- data ---------------------------------------------------------------------------------------
@@ -160,68 +159,6 @@ def cookie(user_id: int) -> str:
     return TimestampSigner(SECRET).sign(data).decode()
 
 
-# --- servers ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start(cmd: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        cmd,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            time.sleep(1.0)  # let every worker finish starting
-            return proc
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"server did not start: {cmd}")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-def tree_cpu(pid: int) -> float:
-    """User + system seconds of a process and its descendants (live ones), from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    children: dict[int, list[int]] = {}
-    stats: dict[int, list[str]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        stats[int(entry)] = fields
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    todo = [pid]
-    while todo:
-        p = todo.pop()
-        if p in stats:
-            total += (int(stats[p][11]) + int(stats[p][12])) / tick
-        todo += children.get(p, [])
-    return total
-
-
 def baseline_app() -> Any:
     """``uvicorn --factory bench_election_http:baseline_app``: parse the form, INSERT one row."""
     from sqlalchemy import create_engine, text
@@ -243,52 +180,6 @@ def baseline_app() -> Any:
         return RedirectResponse("/done", status_code=303)
 
     return Starlette(routes=[Route("/insert", endpoint, methods=["POST"])])
-
-
-# --- load ---------------------------------------------------------------------------------------
-
-
-async def _one(port: int, request: bytes, stats: dict[str, int]) -> None:
-    try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(request)
-        status = int((await reader.readline())[9:12])
-        await reader.read()  # "Connection: close": the server ends the exchange
-        writer.close()
-        stats[str(status)] = stats.get(str(status), 0) + 1
-    except (OSError, ValueError):
-        stats["error"] = stats.get("error", 0) + 1
-
-
-async def _load(port: int, requests: list[bytes], concurrency: int) -> dict[str, Any]:
-    stats: dict[str, int] = {}
-    queue = iter(requests)
-
-    async def worker() -> None:
-        for request in queue:
-            await _one(port, request, stats)
-
-    start_at = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return {"seconds": time.perf_counter() - start_at, "statuses": stats}
-
-
-def post(path: str, body: str, cookie_value: str | None) -> bytes:
-    head = (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\n"
-    )
-    if cookie_value:
-        head += f"Cookie: parvis_session={cookie_value}\r\n"
-    return (head + "\r\n" + body).encode()
-
-
-def measure(proc: subprocess.Popen, port: int, requests: list[bytes], concurrency: int) -> dict:
-    cpu_before = tree_cpu(proc.pid)
-    result = asyncio.run(_load(port, requests, concurrency))
-    result["cpu"] = tree_cpu(proc.pid) - cpu_before
-    return result
 
 
 def count_rows(url: str, module_id: int | None) -> tuple[int, int]:
@@ -345,19 +236,19 @@ async def _asgi_post(app: Any, path: str, body: bytes, cookie_value: str) -> int
 
 
 def profile(url: str, info: dict[str, Any], users: list[int], n: int) -> None:
+    with inline_views():
+        _profile(url, info, users, n)
+
+
+def _profile(url: str, info: dict[str, Any], users: list[int], n: int) -> None:
     """N ballots through the ASGI app in this thread (the view, normally in the thread pool,
     runs inline so that cProfile sees it): SQL statements of one ballot, then the profile."""
     import cProfile
     import pstats
 
-    import parvis.web
     from parvis.app import create_app
     from parvis.config import Config
 
-    async def inline(func: Any, *args: Any, **kwargs: Any) -> Any:
-        return func(*args, **kwargs)
-
-    parvis.web.run_in_threadpool = inline
     app = create_app(Config(database_url=url, secret_key=SECRET, mail_backend="null"))
     body = f"candidate={info['candidates'][0]}&step=cast&csrf_token={CSRF}".encode()
     with app.state.parvis.db.count_queries() as counter:
@@ -397,69 +288,35 @@ def main() -> None:
     workers = [int(w) for w in args.workers.split(",")]
     name = create_database()
     url = PG + name
-    procs: list[subprocess.Popen] = []
     try:
         info = build(url, args.ballots * len(workers) + 2 * args.profile + 1)
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("CREATE TABLE bench_baseline (id serial PRIMARY KEY, choice text)"))
-        engine.dispose()
-        tmp = Path(tempfile.mkdtemp(prefix="parvis-bench-"))
-        toml = tmp / "parvis.toml"
-        toml.write_text(
-            f'database_url = "{url}"\nsecret_key = "{SECRET}"\nmail_backend = "null"\n'
-            f'instance_dir = "{tmp / "instance"}"\n'
-        )
-        parvis_bin = str(Path(sys.executable).parent / "parvis")
         users = iter(info["users"])
-        table = []
-        for w in workers:
-            for target in ("baseline", "parvis"):
-                port = free_port()
-                if target == "parvis":
-                    cmd = [parvis_bin, "serve", "--port", str(port), "--workers", str(w)]
-                    env = {"PARVIS_CONFIG": str(toml)}
-                    choice = info["candidates"]
-                    requests = [
-                        post(
-                            info["path"],
-                            f"candidate={choice[i % 12]}&candidate={choice[(i + 5) % 12]}"
-                            f"&step=cast&csrf_token={CSRF}",
-                            cookie(next(users)),
-                        )
-                        for i in range(args.ballots)
-                    ]
-                else:
-                    factory = "bench_election_http:baseline_app"
-                    cmd = [sys.executable, "-m", "uvicorn", "--factory", factory]
-                    # Like ``parvis serve`` (``access_log = false`` by default): no access log.
-                    cmd += ["--port", str(port), "--workers", str(w), "--no-access-log"]
-                    env = {"BENCH_URL": url, "PYTHONPATH": str(ROOT / "bench")}
-                    requests = [
-                        post("/insert", f"candidate={i % 12}&step=cast&csrf_token={CSRF}", None)
-                        for i in range(args.ballots)
-                    ]
-                before = count_rows(url, info["module_id"] if target == "parvis" else None)
-                proc = start(cmd, env, port)
-                procs.append(proc)
-                result = measure(proc, port, requests, args.concurrency)
-                stop(proc)
-                after = count_rows(url, info["module_id"] if target == "parvis" else None)
-                written = (after[0] - before[0], after[1] - before[1])
-                accepted = result["statuses"].get("303", 0)
-                table.append(
-                    {
-                        "target": target,
-                        "workers": w,
-                        "ballots/s": args.ballots / result["seconds"],
-                        "cpu_ms": result["cpu"] / args.ballots * 1000,
-                        "statuses": result["statuses"],
-                        "lost": accepted - min(written),
-                        "halves_differ": written[0] != written[1],
-                    }
+        choice = info["candidates"]
+
+        def requests(target: str) -> list[bytes]:
+            if target == "baseline":
+                return [
+                    post("/insert", f"candidate={i % 12}&step=cast&csrf_token={CSRF}", None)
+                    for i in range(args.ballots)
+                ]
+            return [
+                post(
+                    info["path"],
+                    f"candidate={choice[i % 12]}&candidate={choice[(i + 5) % 12]}"
+                    f"&step=cast&csrf_token={CSRF}",
+                    cookie(next(users)),
                 )
+                for i in range(args.ballots)
+            ]
+
+        def rows(target: str) -> tuple[int, int]:
+            return count_rows(url, info["module_id"] if target == "parvis" else None)
+
+        table = serve_rounds(url, SECRET, workers, requests, rows, args.concurrency, BASELINE)
+        for row in table:
+            written = (row["after"][0] - row["before"][0], row["after"][1] - row["before"][1])
+            row["lost"] = row["accepted"] - min(written)
+            row["halves_differ"] = written[0] != written[1]
         load = os.getloadavg()
         print(f"\n{args.ballots} ballots per target, {args.concurrency} concurrent connections, "
               f"a new connection per ballot; load average {load[0]:.1f} {load[1]:.1f}")  # fmt: skip
@@ -469,19 +326,16 @@ def main() -> None:
             ratio = ""
             if row["target"] == "parvis":
                 ratio = (
-                    f"  ({row['ballots/s'] / base[row['workers']]['ballots/s']:.0%} of baseline)"
+                    f"  ({row['per_s'] / base[row['workers']]['per_s']:.0%} of baseline)"
                 )
             print(
-                f"{row['target']:9} {row['workers']:>7} {row['ballots/s']:>10.0f} "
+                f"{row['target']:9} {row['workers']:>7} {row['per_s']:>10.0f} "
                 f"{row['cpu_ms']:>7.2f} {row['lost']:>5}  {row['statuses']}{ratio}"
                 + ("  PARTICIPATIONS != BALLOTS" if row["halves_differ"] else "")
             )
         if args.profile:
             profile(url, info, list(users), args.profile)
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
         drop_database(name)
 
 

@@ -13,22 +13,15 @@ import os
 import sys
 import tempfile
 import time
-from typing import Any
 
 import _load
 
 
 def main(argv: list[str]) -> None:
-    import parvis.web
-
-    async def inline(func: Any, *args: Any) -> Any:
-        return func(*args)
-
-    parvis.web.run_in_threadpool = inline  # type: ignore[assignment]
     os.environ.setdefault("PARVIS_BENCH_PAGE_CACHE_MB", "0")
     n = int(argv[0]) if argv else 100
     paths = argv[1:] or ["/", f"/s/{_load.SPACE_SLUG}"]
-    with tempfile.TemporaryDirectory(prefix="parvis_figures_") as tmp:
+    with _load.inline_views(), tempfile.TemporaryDirectory(prefix="parvis_figures_") as tmp:
         url = f"sqlite:///{tmp}/figures.db"
         extra = "petitions" if _load.needs_example_plugin(url, tmp, None) else ""
         app, _types = _load.build_database(url, extra, tmp, 200, None)

@@ -12,6 +12,7 @@ from parvis.api import (
     Area,
     Follow,
     Space,
+    format_date,
     format_datetime,
     notify_followers,
     parse_int,
@@ -89,10 +90,24 @@ def test_times_are_shown_on_the_town_clock():
     noon_utc = dt.datetime(2027, 1, 15, 12, 0, tzinfo=dt.UTC)
     with use_locale(None, "en"):
         set_time_zone("Europe/Paris")
-        assert "1:00" in format_datetime(noon_utc, "short")
+        assert format_datetime(noon_utc, "short") == "15/01/2027, 13:00"
         set_time_zone("America/Montreal")
-        assert "7:00" in format_datetime(noon_utc, "short")
+        assert format_datetime(noon_utc, "short") == "15/01/2027, 07:00"
         set_time_zone("Europe/Paris")
+
+
+def test_english_dates_read_day_first_on_a_24_hour_clock():
+    """The towns are European: English is British English for dates (Babel's "en" would write
+    "Jan 15, 2027, 1:00 PM"); French is unchanged."""
+    noon_utc = dt.datetime(2027, 1, 15, 12, 0, tzinfo=dt.UTC)
+    set_time_zone("Europe/Paris")
+    with use_locale(None, "en"):
+        assert format_date(noon_utc.date()) == "15 January 2027"
+        assert format_date(noon_utc.date(), "short") == "15/01/2027"
+        assert format_datetime(noon_utc) == "15 Jan 2027, 13:00"
+    with use_locale(None, "fr"):
+        assert format_date(noon_utc.date()) == "15 janvier 2027"
+        assert format_datetime(noon_utc) == "15 janv. 2027, 13:00"
 
 
 def test_followers_get_the_news_in_their_language_with_the_unsubscribe_footer(town):

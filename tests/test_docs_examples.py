@@ -58,19 +58,43 @@ def test_python_examples_run(example_plugin_site: Path, tmp_path: Path) -> None:
         if not SIGNATURE.match(code.strip()) and not re.search(r"^def test_", code, re.M)
     ]
     assert len(runnable) >= 30
+    problems = _runner_problems(runnable, example_plugin_site, tmp_path)
+    assert not problems, "\n".join(problems)
+
+
+def _runner_problems(examples: list[tuple[str, str]], site: Path, tmp_path: Path) -> list[str]:
+    """Run ``examples`` (label, code) through ``docs_runner.py`` in a fresh interpreter."""
     path = tmp_path / "blocks.json"
-    path.write_text(json.dumps(runnable), encoding="utf-8")
+    path.write_text(json.dumps(examples), encoding="utf-8")
     run = subprocess.run(
         [sys.executable, str(ROOT / "tests" / "docs_runner.py"), str(path)],
         capture_output=True,
         text=True,
-        env=_subprocess_env(example_plugin_site),
+        env=_subprocess_env(site),
         cwd=tmp_path,
         check=False,
     )
     assert run.returncode == 0, run.stderr[-4000:]
-    problems = json.loads(run.stdout.strip().splitlines()[-1])
-    assert not problems, "\n".join(problems)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_the_runner_reports_a_broken_example(example_plugin_site: Path, tmp_path: Path) -> None:
+    """The checks above can fail: an example naming what ``parvis.api`` lacks, one raising, and
+    a hook returning the wrong record are each reported; a sound example is not."""
+    examples = [
+        ("sound", "from parvis.api import Role\n"),
+        ("missing name", "from parvis.api import Rôle\n"),
+        ("raises", "from parvis.api import Setting\nSetting(key=1, nonsense=True)\n"),
+        (
+            "wrong record",
+            "from parvis.api import Role, hookimpl\n\n"
+            "@hookimpl\ndef parvis_settings():\n    return [Role(key='x', label='X')]\n",
+        ),
+    ]
+    problems = _runner_problems(examples, example_plugin_site, tmp_path)
+    assert sorted(p.split(":")[0] for p in problems) == ["missing name", "raises", "wrong record"]
+    assert _resolve(["plugin", "i18n", "check"]) is None
+    assert _resolve(["plugin", "publish"]) == "publish"
 
 
 def test_test_examples_pass(example_plugin_site: Path, tmp_path: Path) -> None:

@@ -74,7 +74,7 @@ def test_eligibility_by_age_on_a_date_with_a_readable_reason(town):
             assert refused.reason == "Vous devez avoir 16 ans le 13 mars 2027."
         with i18n.use_locale(town.parvis.catalogs, "en"):
             assert eligible(session, user, min_age=16, on=day_before).reason == (
-                "You must be 16 on March 13, 2027."
+                "You must be 16 on 13 March 2027."
             )
         assert eligible(session, user, min_age=16, on=day_of)
         assert eligible(session, user, min_age=16, on=day_after)
@@ -169,7 +169,7 @@ def test_an_expired_verification_is_not_live_and_says_so(town):
         assert verification_of(session, user) is None
         assert VERIFIED not in _roles(session, user)
         with i18n.use_locale(town.parvis.catalogs, "en"):
-            assert "expired on June 30, 2020" in eligible(session, user).reason
+            assert "expired on 30 June 2020" in eligible(session, user).reason
         # The expired row no longer holds the person: another account may take it.
         other = make_user(session, town.town_id, "new@example.org")
         verify_user(

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.types import String
+
+if TYPE_CHECKING:
+    from parvis.context import Context
 
 WEEKS = 12
 
@@ -92,7 +95,7 @@ def count_by_week(
 
 
 def module_activity(
-    ctx: Any, modules: Sequence[Any], since: dt.datetime
+    ctx: Context, modules: Sequence[Any], since: dt.datetime
 ) -> dict[int, Mapping[dt.date, int]]:
     """Each module's participations per week, one call per ``activity`` function for all its
     modules (types sharing one function, like surveys and polls, share the call)."""

@@ -31,8 +31,11 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 LANGUAGE_COOKIE = "parvis_lang"
 
 _locale: ContextVar[str] = ContextVar("parvis_locale", default=DEFAULT_LOCALE)
-# The request's town clock (``towns.time_zone_name``): times are shown in it.
-_time_zone: ContextVar[str] = ContextVar("parvis_time_zone", default="Europe/Paris")
+# Towns are French municipalities by default; each may set its own zone in the administration
+# (``towns.time_zone_name``).
+DEFAULT_TIME_ZONE = "Europe/Paris"
+# The request's town clock: times are shown in it.
+_time_zone: ContextVar[str] = ContextVar("parvis_time_zone", default=DEFAULT_TIME_ZONE)
 _catalogs: ContextVar[Catalogs | None] = ContextVar("parvis_catalogs", default=None)
 
 
@@ -199,10 +202,21 @@ def negotiate_locale(*candidates: str | None, accept_language: str = "", default
 # --- formatting ---------------------------------------------------------------------------------
 
 
+# Babel's "en" is American English (month first: "12/3/26", "Dec 3, 2026, 2:05 PM"); the
+# towns are European, so English dates read day first, as in British English.
+_DATE_LOCALES = {"en": "en_GB"}
+
+
+def date_locale(locale: str | None = None) -> str:
+    """The Babel locale dates and times are written in for ``locale`` (default: the current)."""
+    locale = locale or get_locale()
+    return _DATE_LOCALES.get(locale, locale)
+
+
 def format_date(value: dt.date | dt.datetime | None, fmt: str = "long") -> str:
     if value is None:
         return ""
-    return dates.format_date(value, format=fmt, locale=get_locale())
+    return dates.format_date(value, format=fmt, locale=date_locale())
 
 
 def format_datetime(value: dt.datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
@@ -213,7 +227,7 @@ def format_datetime(value: dt.datetime | None, fmt: str = "medium", tz: str | No
     pattern."""
     if value is None:
         return ""
-    locale = Locale.parse(get_locale())
+    locale = Locale.parse(date_locale())
     if fmt in ("short", "medium", "long"):
         # The locale's own way of joining a date and a time, with its short (minute) time.
         fmt = str(locale.datetime_formats[fmt]).format(

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from babel import dates
 
 from parvis.contrib import Phase
-from parvis.i18n import get_locale, get_time_zone, ngettext
+from parvis.i18n import date_locale, get_time_zone, ngettext
 from parvis.i18n import gettext as _
 
 # Fewer days left than this and the deadline is shown as urgent.
@@ -40,18 +40,18 @@ class TimelineStep:
 
 def short_date(value: dt.datetime, now: dt.datetime | None = None) -> str:
     """The day and month in the reader's language ("14 March"), with the year only when it is
-    not this year's. English is the site's British English: day before month."""
+    not this year's (English: day before month, see ``i18n.date_locale``)."""
     zone = ZoneInfo(get_time_zone())
     local = value.astimezone(zone)
     this_year = (now or dt.datetime.now(dt.UTC)).astimezone(zone).year
-    return _day_month(local.date(), local.year != this_year, get_locale())
+    return _day_month(local.date(), local.year != this_year, date_locale())
 
 
 @functools.lru_cache(maxsize=1024)
 def _day_month(day: dt.date, with_year: bool, locale: str) -> str:
     # Card lists print a deadline per card; Babel's skeleton matching takes ~100 µs each.
     skeleton = "dMMMMy" if with_year else "dMMMM"
-    return dates.format_skeleton(skeleton, day, locale="en_GB" if locale == "en" else locale)
+    return dates.format_skeleton(skeleton, day, locale=locale)
 
 
 def last_day(ends_at: dt.datetime) -> dt.datetime:

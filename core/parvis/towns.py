@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parvis.db import utcnow
+from parvis.i18n import DEFAULT_TIME_ZONE
 from parvis.models import Area, RoleGrant, Town, TownHost, User
 from parvis.passwords import hash_password
 from parvis.permissions import TOWN_ADMIN
@@ -43,10 +44,6 @@ def create_town(
     session.add(RoleGrant(town_id=town.id, user_id=admin.id, role=TOWN_ADMIN))
     session.flush()
     return town
-
-
-# Towns are French municipalities by default; each may set its own zone in the administration.
-DEFAULT_TIME_ZONE = "Europe/Paris"
 
 
 def town_areas(session: Session, town: Town | int) -> list[Area]:

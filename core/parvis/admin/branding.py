@@ -14,7 +14,7 @@ from starlette.routing import Route
 from wtforms import BooleanField, FileField, StringField
 from wtforms.validators import Optional, ValidationError
 
-from parvis.context import get_context
+from parvis.context import Context, get_context
 from parvis.forms import Form
 from parvis.i18n import gettext as _
 from parvis.i18n import lazy_gettext as _l
@@ -92,7 +92,7 @@ class BrandForm(Form):
     remove_logo = BooleanField(_l("Remove the logo"))
 
 
-def _store(ctx: Any, form: BrandForm, name: str) -> int | None:
+def _store(ctx: Context, form: BrandForm, name: str) -> int | None:
     upload = (ctx.form or {}).get(name)
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None

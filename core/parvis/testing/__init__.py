@@ -4,6 +4,7 @@ Every name here is documented in ``docs/writing_plugins.md`` (section Testing), 
 """
 
 from parvis.testing.catalogs import assert_catalogs_complete, catalog_problems
+from parvis.testing.deployment import run_command, second_worker
 from parvis.testing.helpers import (
     DEFAULT_PASSWORD,
     CapturedMail,
@@ -21,6 +22,7 @@ from parvis.testing.helpers import (
     session_cookie,
     verify,
 )
+from parvis.testing.records import add_census_person, audit_entries
 from parvis.testing.spaces import SpaceWithModule, make_space_with_module
 
 __all__ = [
@@ -29,7 +31,9 @@ __all__ = [
     "SMTPCapture",
     "SpaceWithModule",
     "TestTown",
+    "add_census_person",
     "assert_catalogs_complete",
+    "audit_entries",
     "catalog_problems",
     "csrf_token_from",
     "form_errors",
@@ -40,6 +44,8 @@ __all__ = [
     "make_user",
     "post_form",
     "queued_mail",
+    "run_command",
+    "second_worker",
     "send_outbox",
     "session_cookie",
     "verify",

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from parvis.db import utcnow
-from parvis.i18n import format_date
+from parvis.i18n import DEFAULT_TIME_ZONE, format_date
 from parvis.i18n import gettext as _
 from parvis.models import Area, Town, User
-from parvis.towns import DEFAULT_TIME_ZONE, town_time_zone
+from parvis.towns import town_time_zone
 from parvis.verification.records import latest_verification, verification_of
 
 

@@ -14,6 +14,7 @@ from parvis.i18n import gettext as _
 from parvis.i18n import use_locale
 from parvis.mail import queue_mail
 from parvis.models import Area, User
+from parvis.towns import town_areas
 from parvis.verification.claims import Identity, holder_account, masked_email
 from parvis.verification.forms import IdentityForm
 from parvis.verification.methods import method_enabled
@@ -26,10 +27,7 @@ ATTEMPTS_PER_CONNECTION = (20, 60 * 60)
 
 
 def area_choices(ctx: Context, empty: str) -> list[tuple[str, str]]:
-    areas = ctx.session.scalars(
-        select(Area).where(Area.town_id == ctx.town.id).order_by(Area.position, Area.name)
-    )
-    return [("", empty)] + [(str(a.id), a.name) for a in areas]
+    return [("", empty)] + [(str(a.id), a.name) for a in town_areas(ctx.session, ctx.town)]
 
 
 def area_names(ctx: Context) -> dict[int, str]:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis.context import Context
+from parvis.forms import parse_int
 from parvis.i18n import format_date
 from parvis.i18n import gettext as _
 from parvis.rendering import form_status, redirect, render
@@ -106,8 +107,7 @@ def sheet(request: Request) -> Response:
     ctx = staff(request)
     batch = _batch(request)
     raw_page = request.query_params.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 7 else 1
-    page = max(page, 1)
+    page = max(parse_int(raw_page, digits=6) or 1, 1)
     rows = list(
         service.letters(
             ctx.session,

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis.context import Context, LoginRequired, get_context
+from parvis.forms import parse_int
 from parvis.i18n import gettext as _
 from parvis.models import User, Verification
 from parvis.rendering import form_status, redirect, render
@@ -224,7 +225,7 @@ def transfer(request: Request) -> Response:
     holder = ctx.session.scalar(
         select(Verification).where(
             Verification.town_id == ctx.town.id,
-            Verification.user_id == (int(holder_id) if holder_id.isdigit() else -1),
+            Verification.user_id == (parse_int(holder_id) or -1),
             live_condition(),
         )
     )

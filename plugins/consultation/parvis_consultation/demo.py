@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parvis.api import Area, Module, Space, User, set_phase_dates, utcnow
+from parvis.api import Module, Space, User, set_phase_dates, town_areas, utcnow
 from parvis_consultation.models import (
     CHOICE,
     ROW,
@@ -167,7 +167,7 @@ def create_demo(session: Session, town: Any) -> None:
         session.scalars(select(User).where(User.town_id == town.id, User.confirmed_at.is_not(None)))
     )
     rng = random.Random(2026)
-    areas = {a.id for a in session.scalars(select(Area).where(Area.town_id == town.id))}
+    areas = {a.id for a in town_areas(session, town)}
     for user in users:
         rows = [
             {"question_id": q1.id, "option_id": rng.choice(o1).id},

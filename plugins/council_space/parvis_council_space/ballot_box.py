@@ -5,9 +5,20 @@ call), and loading every ballot of a call for a count.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, select, union_all
+from sqlalchemy import (
+    Integer,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from parvis.api import Area, Module, Space, User, eligible, parse_int, utcnow
@@ -172,8 +183,22 @@ def cast_ballot(
 
     One upsert on the UNIQUE (module, voter key) constraint: a second ballot is impossible, and
     when two requests of one voter race, the second waits on the row and replaces the first's
-    choices (its DELETE runs after the first commits)."""
+    choices (its DELETE runs after the first commits). On PostgreSQL a first ballot and its
+    choices are one statement (the choices in a ``WITH`` of the upsert)."""
     now = utcnow()
+    rows = sorted(choices.items())
+    if session.get_bind().dialect.name == "postgresql":
+        params = {
+            "module_id": module.id,
+            "voter_key": key,
+            "user_id": user_id,
+            "now": now,
+            "ideas": [idea_id for idea_id, _points in rows],
+            "points": [points for _idea_id, points in rows],
+        }
+        _ballot_id, created_at = session.execute(_pg_first_ballot(), params).one()
+        if created_at == now:
+            return False
     table = Ballot.__table__
     upsert = _dialect_insert(session)(table).values(
         module_id=module.id, voter_key=key, user_id=user_id, created_at=now, updated_at=now
@@ -190,10 +215,55 @@ def cast_ballot(
         insert(BallotChoice),
         [
             {"ballot_id": ballot_id, "idea_id": idea_id, "points": points}
-            for idea_id, points in sorted(choices.items())
+            for idea_id, points in rows
         ],
     )
     return replaced
+
+
+@functools.cache
+def _pg_first_ballot() -> Any:
+    """The upsert, and the choices inserted with it when it created the ballot (an existing
+    ballot keeps its ``created_at``: ``cast_ballot`` then replaces its choices itself)."""
+    from sqlalchemy.dialects.postgresql import ARRAY
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    table = Ballot.__table__
+    now = bindparam("now", type_=table.c.created_at.type)
+    ballot = (
+        pg_insert(table)
+        .values(
+            module_id=bindparam("module_id"),
+            voter_key=bindparam("voter_key"),
+            user_id=bindparam("user_id"),
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=[table.c.module_id, table.c.voter_key], set_={"updated_at": now}
+        )
+        .returning(table.c.id, table.c.created_at)
+        .cte("ballot")
+    )
+    picks = (
+        func.unnest(
+            bindparam("ideas", type_=ARRAY(Integer)), bindparam("points", type_=ARRAY(Integer))
+        )
+        .table_valued("idea_id", "points")
+        .render_derived()
+    )
+    chosen = (
+        insert(BallotChoice)
+        .from_select(
+            ["ballot_id", "idea_id", "points"],
+            select(ballot.c.id, picks.c.idea_id, picks.c.points)
+            .select_from(ballot)
+            .join(picks, true())
+            .where(ballot.c.created_at == now),
+        )
+        .cte("chosen")
+    )
+    return select(ballot.c.id, ballot.c.created_at).add_cte(ballot, chosen)
 
 
 def _dialect_insert(session: Session) -> Any:

@@ -13,19 +13,18 @@ from parvis.api import (
     RESIDENT,
     SPACE_ADMIN,
     Action,
-    Event,
     Fragment,
+    JobType,
     ModuleType,
     Phase,
     Role,
     Setting,
     SpaceKind,
-    Town,
     hookimpl,
     render_fragment,
 )
 
-from . import common, council, count_jobs, gdpr, views
+from . import common, count_jobs, gdpr, showcase, views
 from .i18n import _l
 
 COUNCILLOR = "councillor"
@@ -42,16 +41,6 @@ def parvis_settings() -> list[Setting]:
             1,
             10,
             label=_l("Largest PDF of minutes (MB)"),
-        ),
-        Setting(
-            "background_count",
-            bool,
-            True,
-            _l(
-                "Counts run in the web server; without it, only the "
-                "“parvis council-space count-pending” command runs them."
-            ),
-            label=_l("Count the ballots in the background"),
         ),
     ]
 
@@ -104,7 +93,6 @@ PHASES = [
 
 @hookimpl
 def parvis_module_types() -> list[ModuleType]:
-    from . import pb_views
     from .summary import activity, summarize
 
     return [
@@ -112,7 +100,7 @@ def parvis_module_types() -> list[ModuleType]:
             common.MODULE_TYPE,
             _l("Call for ideas (participatory budget)"),
             phases=PHASES,
-            routes=[*views.routes, *pb_views.routes],
+            routes=views.idea_call_routes,
             order=30,
             summarize=summarize,
             activity=activity,
@@ -122,7 +110,7 @@ def parvis_module_types() -> list[ModuleType]:
 
 @hookimpl
 def parvis_routes() -> list[BaseRoute]:
-    return list(council.routes)
+    return list(views.council_routes)
 
 
 @hookimpl
@@ -137,7 +125,7 @@ def parvis_slot(name: str, request: Request, session: Any, context: dict[str, An
         html = render_fragment(
             request,
             "council_space/_members.html",
-            {"space": space, "members": council.members(session, space)},
+            {"space": space, "members": showcase.members(session, space)},
         )
         return [Fragment("council_space.members", html, order=10)]
     html = render_fragment(
@@ -145,22 +133,16 @@ def parvis_slot(name: str, request: Request, session: Any, context: dict[str, An
         "council_space/_showcase.html",
         {
             "space": space,
-            "news": council.news(session, space, limit=5),
-            "meetings": council.meetings(session, space)[:5],
+            "news": showcase.news(session, space, limit=5),
+            "meetings": showcase.meetings(session, space)[:5],
         },
     )
     return [Fragment("council_space.showcase", html, order=10)]
 
 
 @hookimpl
-def parvis_event(event: Event, app: Any) -> None:
-    if event.name != "council_space.count_requested":
-        return
-    with app.db.session(write=False) as session:
-        town = session.get(Town, event.town_id)
-        background = town is not None and app.setting(town, "council_space", "background_count")
-    if background:
-        count_jobs.start_background_worker(app.db)
+def parvis_job_types() -> list[JobType]:
+    return [count_jobs.COUNT_JOB]
 
 
 @hookimpl

@@ -80,6 +80,29 @@ def test_approval_vote_errors_then_cast_then_change(town, council, client, resid
         assert s.scalar(select(func.count(Ballot.id))) == 1
 
 
+def test_a_ballot_and_its_choices_move_the_towns_content_version(town, council, client, resident):
+    """On PostgreSQL the ballot and its choices are one ``WITH`` statement: still a write the
+    content version sees (the call's page shows the number of ballots)."""
+    from parvis.models import Town
+
+    a, b, _c = _setup(council, ballot_rule="approval", max_projects=2)
+    sign_in(client, resident.email)
+    page = council.url("vote")
+
+    def version():
+        with town.session() as s:
+            return s.get(Town, town.town_id).content_version
+
+    before = version()
+    r = post_form(client, page, [("idea", str(a)), ("idea", str(b))], page=page)
+    assert r.status_code == 303
+    assert version() > before
+    assert _choices(town, council.module_id) == [
+        (f"u:{resident.id}", a, 1),
+        (f"u:{resident.id}", b, 1),
+    ]
+
+
 def test_knapsack_total_must_fit_budget(town, council, client, resident):
     a, b, c = _setup(council, ballot_rule="knapsack", budget=10000)
     sign_in(client, resident.email)

@@ -5,9 +5,10 @@ from fractions import Fraction
 
 import pytest
 
-from parvis_council_space import add1_search, counting
-from parvis_council_space.counting import Project, equal_shares_add1
-from parvis_council_space.equal_shares_float import FloatElection
+from parvis_council_space.counting import Project, add1_search, equal_shares_add1
+from parvis_council_space.counting.equal_shares_float import FloatElection
+from parvis_council_space.counting.mes import equal_shares_run
+from parvis_council_space.counting.model import prepare
 
 
 def random_election(rng: random.Random, projects: int, voters: int, costs: list[int]):
@@ -19,12 +20,12 @@ def random_election(rng: random.Random, projects: int, voters: int, costs: list[
 
 def exact_add1_winners(budget: int, projects, ballots) -> tuple[list[str], int]:
     """The add1 rule run by run in exact arithmetic: the winners and the kept endowment."""
-    inst = counting._prepare(budget, projects, ballots)
+    inst = prepare(budget, projects, ballots)
     endowment = budget // len(ballots)
-    kept = counting._equal_shares_run(inst, Fraction(endowment))
+    kept = equal_shares_run(inst, Fraction(endowment))
     while True:
         endowment += 1
-        attempt = counting._equal_shares_run(inst, Fraction(endowment))
+        attempt = equal_shares_run(inst, Fraction(endowment))
         if sum(inst.cost[pid] for pid in attempt.winners) > budget:
             return kept.winners, endowment - 1
         kept = attempt
@@ -38,12 +39,12 @@ def test_float_runs_give_the_exact_winners_or_give_up(seed):
     budget, projects, ballots = random_election(
         rng, rng.randint(2, 9), rng.randint(1, 40), [0, 6, 12, 30]
     )
-    inst = counting._prepare(budget, projects, ballots)
+    inst = prepare(budget, projects, ballots)
     fast = FloatElection(inst.cost, inst.tie.__getitem__, inst.approvals)
     gave_up = 0
     for endowment in range(0, 40):
         winners = fast.winners(endowment)
-        exact = counting._equal_shares_run(inst, Fraction(endowment)).winners
+        exact = equal_shares_run(inst, Fraction(endowment)).winners
         gave_up += winners is None
         assert winners in (None, exact), endowment
     assert gave_up < 40  # the filter does decide most runs
@@ -63,7 +64,7 @@ def test_add1_equals_the_run_by_run_exact_search(seed):
 def test_the_parallel_search_gives_the_same_costs_as_one_process():
     rng = random.Random(7)
     budget, projects, ballots = random_election(rng, 30, 2_000, [100, 250, 400, 900])
-    inst = counting._prepare(budget, projects, ballots)
+    inst = prepare(budget, projects, ballots)
     start = budget // len(ballots)
 
     def first(workers: int) -> list[tuple[int, int]]:

@@ -6,9 +6,7 @@ import hashlib
 import random
 from typing import Any
 
-from sqlalchemy import select
-
-from parvis.api import Area, Module, Space, utcnow
+from parvis.api import Module, Space, town_areas, utcnow
 
 from . import electorate
 from .box import ballot_box
@@ -86,9 +84,7 @@ def _candidates(
 
 
 def load(session: Any, town: Any) -> None:
-    areas = list(
-        session.scalars(select(Area).where(Area.town_id == town.id).order_by(Area.position))
-    )
+    areas = town_areas(session, town)
     if len(areas) < 2:
         return
     space = Space(

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis.api import Area, redirect, render, view
+from parvis.api import Context, redirect, render, town_areas, view
 
 from . import paper, results, services
 from .config import ElectionConfig
@@ -23,22 +22,21 @@ from .views import _ctx, _url, common
 EDITABLE = frozenset({"setup", "candidacies", "review", "campaign"})
 
 
-def _require_editable(ctx: Any) -> None:
+def _require_editable(ctx: Context) -> None:
     if ctx.module.phase not in EDITABLE:
         raise HTTPException(403, _("The election's parameters cannot change once voting opens."))
 
 
-def _areas(ctx: Any) -> list[tuple[str, str]]:
-    rows = ctx.session.execute(
-        select(Area.id, Area.name)
-        .where(Area.town_id == ctx.town.id)
-        .order_by(Area.position, Area.name)
-    )
-    return [(str(i), n) for i, n in rows]
+def _areas(ctx: Context) -> list[tuple[str, str]]:
+    return [(str(a.id), a.name) for a in town_areas(ctx.session, ctx.town)]
 
 
 def _manage_page(
-    ctx: Any, config: ElectionConfig, form: SettingsForm, cform: ConstituencyForm, status: int = 200
+    ctx: Context,
+    config: ElectionConfig,
+    form: SettingsForm,
+    cform: ConstituencyForm,
+    status: int = 200,
 ) -> Response:
     cform.area.choices = _areas(ctx)
     return render(
@@ -205,7 +203,7 @@ def review(request: Request) -> Response:
 # --- paper ballots, sign-in list and count ------------------------------------------------------
 
 
-def _numbers(ctx: Any, constituency_id: int) -> list[Any]:
+def _numbers(ctx: Context, constituency_id: int) -> list[Any]:
     """The candidates of a constituency, numbered alphabetically as on the entry sheet."""
     return services.candidacies_of(ctx.session, ctx.module, constituency_id)
 

@@ -11,7 +11,9 @@ from parvis.api import (
     RESIDENT,
     SPACE_ADMIN,
     Action,
+    App,
     AuditAction,
+    Event,
     ModuleType,
     Phase,
     Role,
@@ -19,6 +21,7 @@ from parvis.api import (
 )
 
 from . import gdpr, manage_views, services, views, vote_views
+from .audit_actions import AUDIT_ACTIONS
 from .i18n import _l
 from .summary import activity, summarize
 
@@ -32,43 +35,7 @@ def parvis_roles() -> list[Role]:
 
 @hookimpl
 def parvis_audit_actions() -> list[AuditAction]:
-    return [
-        AuditAction(
-            "election.settings",
-            _l(
-                "%(actor)s set the parameters of the election %(target)s: %(method)s, minimum "
-                "age %(min_age)s, election day %(election_day)s, parity %(parity)s"
-            ),
-        ),
-        AuditAction(
-            "election.constituency_add",
-            _l("%(actor)s added the constituency %(name)s with %(seats)s seats"),
-        ),
-        AuditAction(
-            "election.constituency_remove", _l("%(actor)s removed the constituency %(name)s")
-        ),
-        AuditAction("election.apply", _l("%(actor)s applied as a candidate (%(target)s)")),
-        AuditAction("election.withdraw", _l("%(actor)s withdrew the candidacy of %(name)s")),
-        AuditAction(
-            "election.review",
-            _l("%(actor)s decided on the candidacy of %(name)s: %(status)s (%(reason)s)"),
-        ),
-        AuditAction(
-            "election.paper_entry",
-            _l(
-                "%(actor)s entered the paper ballots of %(station)s: %(ballots)s ballots, "
-                "%(signatures)s signatures"
-            ),
-        ),
-        AuditAction(
-            "election.signin_list",
-            _l("%(actor)s downloaded the sign-in list of online voters (%(target)s)"),
-        ),
-        AuditAction(
-            "election.count",
-            _l("%(actor)s counted the election %(target)s (%(constituencies)s constituencies)"),
-        ),
-    ]
+    return AUDIT_ACTIONS
 
 
 @hookimpl
@@ -124,7 +91,7 @@ def parvis_module_types() -> list[ModuleType]:
 
 
 @hookimpl
-def parvis_event(event: Any, app: Any) -> None:
+def parvis_event(event: Event, app: App) -> None:
     """Online voting closing freezes each constituency's electorate; reopening it thaws it."""
     if event.name != "module.phase_changed":
         return

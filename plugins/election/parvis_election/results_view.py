@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from parvis.api import format_date, format_datetime, town_time_zone
+from parvis.api import Context, format_date, format_datetime, town_time_zone
 
 from .config import ElectionConfig
 from .i18n import _
@@ -158,7 +158,7 @@ def constituency_view(
     }
 
 
-def results_context(ctx: Any, config: ElectionConfig) -> dict[str, Any]:
+def results_context(ctx: Context, config: ElectionConfig) -> dict[str, Any]:
     stored = stored_results(ctx.session, ctx.module)
     zone = town_time_zone(ctx.town)
     views = []

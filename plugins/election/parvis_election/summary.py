@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from parvis.api import Module, ModuleSummary, Space, count_by, count_by_week
+from parvis.api import Context, Module, ModuleSummary, Space, count_by, count_by_week
 
 from .i18n import _, ngettext
 from .models import Candidacy, Participation
 from .services import RESULTS_PUBLISHED
 
 
-def summarize(ctx: Any, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
+def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
     """At most two queries for any number of elections."""
     voting = [m.id for m, _s in items if m.phase == "voting"]
     standing = [m.id for m, _s in items if m.phase == "candidacies"]
@@ -50,7 +49,7 @@ def summarize(ctx: Any, items: Sequence[tuple[Module, Space]]) -> Mapping[int, M
 
 
 def activity(
-    ctx: Any, modules: Sequence[Module], since: dt.datetime
+    ctx: Context, modules: Sequence[Module], since: dt.datetime
 ) -> Mapping[int, Mapping[dt.date, int]]:
     """Voters per week, one query for any number of elections (``ModuleType.activity``); the
     participation rows say who voted, only their count per week leaves here."""

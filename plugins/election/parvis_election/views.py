@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis.api import (
+    Context,
     InvalidImage,
     LoginRequired,
     get_context,
@@ -40,7 +41,7 @@ def _ctx(request: Request) -> Any:
     return ctx
 
 
-def _url(ctx: Any, route: str = "index", **params: Any) -> str:
+def _url(ctx: Context, route: str = "index", **params: Any) -> str:
     return ctx.module_url(ctx.module, ctx.space, route, **params)
 
 
@@ -49,7 +50,7 @@ PHASE_TONES = {"candidacies": "open", "voting": "open", "results": "success"}
 UPCOMING = frozenset({"setup", "review", "campaign"})
 
 
-def common(ctx: Any, config: ElectionConfig) -> dict[str, Any]:
+def common(ctx: Context, config: ElectionConfig) -> dict[str, Any]:
     mtype = ctx.module_type
     key = ctx.module.phase
     return {
@@ -66,7 +67,7 @@ def common(ctx: Any, config: ElectionConfig) -> dict[str, Any]:
     }
 
 
-def _voted(ctx: Any, where: services.Standing) -> dt.datetime | None:
+def _voted(ctx: Context, where: services.Standing) -> dt.datetime | None:
     """When the person behind the account voted in this election (any account of theirs)."""
     if not where.person_key:
         return None
@@ -226,7 +227,7 @@ def withdraw(request: Request) -> Response:
     )
 
 
-def _candidacy_input(ctx: Any, form: CandidacyForm) -> services.CandidacyInput | None:
+def _candidacy_input(ctx: Context, form: CandidacyForm) -> services.CandidacyInput | None:
     ok = form.validate()
     photo_id = None
     photo = ctx.form.get("photo") if ctx.form else None
@@ -249,7 +250,7 @@ def _candidacy_input(ctx: Any, form: CandidacyForm) -> services.CandidacyInput |
 # --- results ------------------------------------------------------------------------------------
 
 
-def _results_visible(ctx: Any) -> bool:
+def _results_visible(ctx: Context) -> bool:
     return ctx.module.phase in RESULTS_PUBLISHED or ctx.can(
         "election.manage", ctx.space, ctx.module
     )

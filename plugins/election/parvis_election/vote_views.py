@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis.api import redirect, render, view
+from parvis.api import Context, redirect, render, view
 
 from . import services, voting
 from .box import AlreadyVoted
@@ -50,7 +50,7 @@ def vote(request: Request) -> Response:
     return _ballot_page(ctx, config, where, base, step)
 
 
-def _cast(ctx: Any, config: ElectionConfig, where: services.Standing) -> Response | None:
+def _cast(ctx: Context, config: ElectionConfig, where: services.Standing) -> Response | None:
     """The cast path, kept short: read the choices, check them with one narrow query, write
     participation and ballot. None: the ballot is not valid, show it again with the error."""
     constituency = where.constituency
@@ -69,7 +69,7 @@ def _cast(ctx: Any, config: ElectionConfig, where: services.Standing) -> Respons
 
 
 def _ballot_page(
-    ctx: Any,
+    ctx: Context,
     config: ElectionConfig,
     where: services.Standing,
     base: dict[str, Any],

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from parvis.models import Area, Module, Space
+from parvis.api import Area, Module, Space
 from parvis.testing import login, make_user, post_form
 from parvis_election.config import ElectionConfig
 from parvis_election.models import Candidacy, Constituency

@@ -11,8 +11,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from parvis.api import SPACE_ADMIN, TOWN_ADMIN
-from parvis.models import AuditEntry
-from parvis.testing import form_errors, post_form
+from parvis.testing import audit_entries, form_errors, post_form
 from parvis_election.models import Candidacy
 
 STATEMENT = "Je veux un conseil ouvert, des permanences et des comptes rendus publiés."
@@ -33,11 +32,6 @@ def _apply(client, election, **data):
     fields["csrf_token"] = csrf_token_from(token_page.text)
     files = {"photo": ("me.png", _png(), "image/png")}
     return client.post(url, data=fields, files=files, follow_redirects=False)
-
-
-def _audit(town, action):
-    with town.session() as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
 
 
 def test_resident_applies_staff_refuse_with_a_reason_the_candidate_sees(town, client):
@@ -74,7 +68,7 @@ def test_resident_applies_staff_refuse_with_a_reason_the_candidate_sees(town, cl
         page=url,
     )
     assert refused.status_code == 303
-    assert _audit(town, "election.review")[0].details["status"] == "refused"
+    assert audit_entries(town, "election.review")[0].details["status"] == "refused"
     sign_in(client, "ana@example.org")
     assert "Pas de photo lisible." in client.get(election.url).text
     assert "Pas de photo lisible." in client.get(election.url + f"candidates/{cand.id}").text
@@ -94,7 +88,7 @@ def test_accepted_candidates_are_listed_once_the_campaign_opens(town, client):
     client.cookies.clear()
     assert "Ana Lima" not in client.get(election.url).text  # candidacies phase: not yet public
     with town.session() as session:
-        from parvis.models import Module
+        from parvis.api import Module
 
         session.get(Module, election.module_id).phase = "campaign"
     page = client.get(election.url)
@@ -146,7 +140,7 @@ def test_ballot_order_alphabetical_or_random_per_voter(town, client):
     shuffled = make_election(town, ballot_order="random", candidates=6, slug="b")
     voter(town, "ana@example.org", alpha)
     with town.session() as session:
-        from parvis.models import Area
+        from parvis.api import Area
 
         area = session.scalar(select(Area).where(Area.slug == "nord"))
     assert area.id == shuffled.areas["nord"]
@@ -178,14 +172,14 @@ def test_setup_is_staff_only_audited_and_frozen_once_voting_opens(town, client, 
         "tie_seed": "tirage",
     }
     assert post_form(client, url, data, page=url).status_code == 303
-    (entry,) = _audit(town, "election.settings")
+    (entry,) = audit_entries(town, "election.settings")
     assert entry.details["method"] == "stv" and entry.details["min_age"] == 18
     bad = post_form(client, url, {**data, "min_age": "deux"}, page=url)
     assert bad.status_code == 400 and 'value="deux"' in bad.text and form_errors(bad.text)
     # A constituency must be a neighbourhood of this town.
     other = make_town("other.example")
     with other.session() as session:
-        from parvis.models import Area
+        from parvis.api import Area
 
         foreign = Area(town_id=other.town_id, slug="ailleurs", name="Ailleurs")
         session.add(foreign)
@@ -194,14 +188,14 @@ def test_setup_is_staff_only_audited_and_frozen_once_voting_opens(town, client, 
     add = election.url + "manage/constituencies"
     assert post_form(client, add, {"area": foreign_id, "seats": "3"}, page=url).status_code == 400
     with town.session() as session:
-        from parvis.models import Area, Module
+        from parvis.api import Area, Module
 
         est = Area(town_id=town.town_id, slug="est", name="Est")
         session.add(est)
         session.flush()
         est_id = est.id
     assert post_form(client, add, {"area": est_id, "seats": "3"}, page=url).status_code == 303
-    assert _audit(town, "election.constituency_add")
+    assert audit_entries(town, "election.constituency_add")
     with town.session() as session:
         session.get(Module, election.module_id).phase = "voting"
     assert post_form(client, url, data, page=url).status_code == 403
@@ -211,7 +205,7 @@ def test_setup_is_staff_only_audited_and_frozen_once_voting_opens(town, client, 
 def test_space_admin_of_another_space_cannot_manage(town, client):
     election = make_election(town, phase="setup", candidates=0)
     with town.session() as session:
-        from parvis.models import Space
+        from parvis.api import Space
 
         other = Space(town_id=town.town_id, slug="autre", title="Autre", published=True)
         session.add(other)

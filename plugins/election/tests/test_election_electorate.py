@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from election_helpers import cast, make_election, sign_in, text, voter
 from sqlalchemy import select, update
 
-from parvis.api import TOWN_ADMIN
-from parvis.models import Module, User, Verification
+from parvis.api import TOWN_ADMIN, Module, User, Verification
 from parvis.testing import post_form, verify
 from parvis_election.models import Constituency
 
@@ -103,7 +102,7 @@ def test_the_electorate_is_counted_as_of_the_last_voting_day(town, client):
 
 
 def _sud(town) -> int:
-    from parvis.models import Area
+    from parvis.api import Area
 
     with town.session() as session:
         area = Area(town_id=town.town_id, slug="sud", name="Sud")

@@ -6,11 +6,9 @@ import json
 
 from election_helpers import cast, make_election, sign_in, text, voter
 from sqlalchemy import func, select
-from starlette.testclient import TestClient
 
-from parvis.demo import load_demo
-from parvis.models import Module, User
-from parvis.testing import post_form
+from parvis.api import Module, User
+from parvis.testing import load_demo_town, post_form
 from parvis_election.models import Ballot, Candidacy, Participation
 
 
@@ -73,18 +71,15 @@ def test_erasure_keeps_the_ballot_box_consistent_and_drops_unpublished_candidaci
 
 
 def test_demo_has_a_past_election_with_results_and_one_open_for_voting(make_town):
-    town = make_town()
-    parvis = town.parvis
-    with parvis.db.session() as s:
-        load_demo(parvis, s)
-    with parvis.db.session() as s:
+    demo = load_demo_town(make_town())
+    with demo.session() as s:
         modules = {
             m.slug: m for m in s.scalars(select(Module).where(Module.type == "council_election"))
         }
         assert modules["conseils-2025"].phase == "results"
         assert modules["conseils-2027"].phase == "voting"
         past, current = modules["conseils-2025"].id, modules["conseils-2027"].id
-    with TestClient(town.app, base_url="http://localhost") as c:
+    with demo.client() as c:
         results = c.get(f"/s/elections/council_election/{past}/results")
         assert results.status_code == 200 and 'class="el-bars"' in results.text
         assert (

@@ -17,7 +17,7 @@ import pytest
 from election_helpers import make_election, voter
 from sqlalchemy import func, select
 
-from parvis.models import User
+from parvis.api import User
 from parvis.testing import session_cookie
 from parvis_election.models import Ballot, Participation
 

@@ -10,11 +10,8 @@ import io
 from election_helpers import cast, make_election, sign_in, text, voter
 from sqlalchemy import select
 
-from parvis.api import TOWN_ADMIN
-from parvis.models import Module
-from parvis.testing import make_user, post_form
-from parvis.verification.models import CensusEntry
-from parvis.verification.records import person_key
+from parvis.api import TOWN_ADMIN, Module
+from parvis.testing import add_census_person, make_user, post_form
 from parvis_election.models import Result
 
 
@@ -60,23 +57,7 @@ def test_signin_list_names_people_as_the_census_does(town, client):
     says only the account name is known."""
     election = make_election(town, method="block", seats=1, candidates=1, areas=("nord",))
     born = dt.date(1971, 6, 30)
-    key = person_key(
-        town.parvis.config.secret_key,
-        town.town_id,
-        family_name="Da Silva",
-        given_names="Maria José",
-        birth_date=born,
-    )
-    with town.session() as session:
-        session.add(
-            CensusEntry(
-                town_id=town.town_id,
-                person_key=key,
-                family_name="Da Silva",
-                given_names="Maria José",
-                birth_date=born,
-            )
-        )
+    key = add_census_person(town, family_name="Da Silva", given_names="Maria José", birth_date=born)
     with town.session() as session:
         make_user(
             session,

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
 from election_helpers import cast, make_election, sign_in, text, voter
-from sqlalchemy import select
 
-from parvis.api import TOWN_ADMIN
-from parvis.models import AuditEntry, Module
-from parvis.testing import post_form
+from parvis.api import TOWN_ADMIN, Module
+from parvis.testing import audit_entries, post_form, run_command
 from parvis_election import ballot_file
 from parvis_election.methods import count
 
@@ -49,8 +46,7 @@ def test_count_then_results_show_seats_votes_turnout_and_consistency(town, clien
         post_form(client, election.url + "count", {}, page=election.url + "paper").status_code
         == 303
     )
-    with town.session() as session:
-        assert session.scalar(select(AuditEntry).where(AuditEntry.action == "election.count"))
+    assert audit_entries(town, "election.count")
     client.cookies.clear()
     assert client.get(election.url + "results").status_code == 404  # not published yet
     _set_phase(town, election, "results")
@@ -84,8 +80,6 @@ def test_published_ballots_recount_to_the_same_seats(town, client):
 
 
 def test_recount_command_reproduces_the_published_result(town, client, tmp_path):
-    from parvis.cli import main
-
     election = _voted_election(town, client)
     _set_phase(town, election, "counting")
     sign_in(client, "staff@example.org")
@@ -94,11 +88,11 @@ def test_recount_command_reproduces_the_published_result(town, client, tmp_path)
     cid = election.constituencies["nord"]
     path = tmp_path / "ballots.json"
     path.write_text(client.get(election.url + f"ballots/{cid}.json").text)
-    result = CliRunner().invoke(main, ["election", "recount", str(path)])
+    result = run_command(town, "election", "recount", str(path))
     assert result.exit_code == 0, result.output
     assert "The recount matches the published result." in result.output
     tampered = json.loads(path.read_text())
     tampered["meta"]["elected"] = election.candidates["nord"][1:]
     path.write_text(json.dumps(tampered))
-    mismatch = CliRunner().invoke(main, ["election", "recount", str(path)])
+    mismatch = run_command(town, "election", "recount", str(path))
     assert mismatch.exit_code == 1 and "MISMATCH" in mismatch.output

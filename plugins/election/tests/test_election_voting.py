@@ -9,9 +9,8 @@ import datetime as dt
 from election_helpers import cast, make_election, sign_in, text, voter
 from sqlalchemy import func, select
 
-from parvis.api import Verification, utcnow, verify_user
-from parvis.models import Area, User
-from parvis.testing import make_user, post_form
+from parvis.api import Area, User, Verification, utcnow, verify_user
+from parvis.testing import make_user, post_form, second_worker
 from parvis_election.models import Ballot, Participation
 
 
@@ -222,7 +221,7 @@ def test_another_towns_election_is_not_found(town, make_town):
 def test_a_ballot_does_not_bump_the_towns_content_version(town, client):
     """Ballots and participations change nothing an anonymous page shows: casting one writes no
     town row (a bump per ballot would make every vote wait on that one row)."""
-    from parvis.models import Town
+    from parvis.api import Town
 
     election = make_election(town, method="block", seats=2)
     voter(town, "ana@example.org", election)
@@ -284,15 +283,10 @@ def test_cast_step_alone_refuses_ids_of_another_constituency_election_or_town(
     assert done.status_code == 303 and _counts(town) == (1, 1)
 
 
-def test_a_candidacy_refused_during_the_vote_is_refused_by_every_app_instance(
-    town, client, parvis_config
-):
+def test_a_candidacy_refused_during_the_vote_is_refused_by_every_app_instance(town, client):
     """The cast path keeps the accepted candidates per process (``ctx.memo``) until the town's
     content changes: refusing a candidacy is seen by the next ballot, in this app instance and
     in another one on the same database (another worker)."""
-    from starlette.testclient import TestClient
-
-    from parvis.app import create_app
     from parvis_election.models import Candidacy
 
     election = make_election(town, method="block", seats=2)
@@ -304,21 +298,17 @@ def test_a_candidacy_refused_during_the_vote_is_refused_by_every_app_instance(
 
     for name in ("ana", "bob", "carl", "dan"):
         voter(town, f"{name}@example.org", election)
-    other = create_app(parvis_config)
-    try:
-        with TestClient(other, base_url=f"http://{town.host}") as second:
-            # Both instances have read the candidates (and keep them).
-            sign_in(client, "ana@example.org")
-            assert cast_only(client, nord[2]).status_code == 303
-            sign_in(second, "bob@example.org")
-            assert cast_only(second, nord[2]).status_code == 303
-            with town.session() as session:
-                session.get(Candidacy, nord[2]).status = "refused"
-            for app_client, name in ((client, "carl"), (second, "dan")):
-                sign_in(app_client, f"{name}@example.org")
-                refused = cast_only(app_client, nord[2])
-                assert refused.status_code == 400, name
-                assert cast_only(app_client, nord[1]).status_code == 303
-    finally:
-        other.state.parvis.db.dispose()
+    with second_worker(town) as other, other.client() as second:
+        # Both instances have read the candidates (and keep them).
+        sign_in(client, "ana@example.org")
+        assert cast_only(client, nord[2]).status_code == 303
+        sign_in(second, "bob@example.org")
+        assert cast_only(second, nord[2]).status_code == 303
+        with town.session() as session:
+            session.get(Candidacy, nord[2]).status = "refused"
+        for app_client, name in ((client, "carl"), (second, "dan")):
+            sign_in(app_client, f"{name}@example.org")
+            refused = cast_only(app_client, nord[2])
+            assert refused.status_code == 400, name
+            assert cast_only(app_client, nord[1]).status_code == 303
     assert _counts(town) == (4, 4)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from election_helpers import cast, make_election, sign_in, text, voter
 from sqlalchemy import select, update
 
-from parvis.api import TOWN_ADMIN
-from parvis.models import AuditEntry, Module
-from parvis.testing import post_form
+from parvis.api import TOWN_ADMIN, Module
+from parvis.testing import audit_entries, post_form
 from parvis_election.models import Ballot, Candidacy, Participation
 
 
@@ -53,10 +52,8 @@ def test_candidate_withdraws_after_confirming_and_staff_see_it(town, client):
     done = post_form(client, url, {"confirm": "1"}, page=url)
     assert done.status_code == 303
     assert _status(town, cand) == "withdrawn"
-    with town.session() as session:
-        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "election.withdraw"))
-        assert entry is not None and entry.target == f"candidacy:{cand}"
-        assert entry.details["name"] == "Ana Lima"
+    (entry,) = audit_entries(town, "election.withdraw")
+    assert entry.target == f"candidacy:{cand}" and entry.details["name"] == "Ana Lima"
     # Staff see the withdrawal and cannot accept the candidacy any more.
     sign_in(client, "staff@example.org")
     review = client.get(election.url + "review")

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from parvis.api import Area, User, town_time_zone, utcnow
+from parvis.api import User, town_areas, town_time_zone, utcnow
 
 from . import associations, clock, missions, profiles
 from .models import (
@@ -121,9 +121,7 @@ def _user(session: Any, town: Any, handle: str) -> User:
 
 
 def load(session: Any, town: Any) -> None:
-    areas = list(
-        session.scalars(select(Area).where(Area.town_id == town.id).order_by(Area.position))
-    )
+    areas = town_areas(session, town)
     if not areas or _user(session, town, PENDING[3]) is None:
         # A town without the demo's neighbourhoods and residents (e.g. a second, themed town).
         return

@@ -20,6 +20,7 @@ from parvis.api import (
     hookimpl,
 )
 
+from .audit_actions import AUDIT_ACTIONS
 from .i18n import _, _l
 
 REFERENT = "volunteering_referent"
@@ -45,36 +46,7 @@ def parvis_actions() -> list[Action]:
 
 @hookimpl
 def parvis_audit_actions() -> list[AuditAction]:
-    def said(verb: str, sentence: Any) -> AuditAction:
-        return AuditAction(f"volunteering.{verb}", sentence)
-
-    return [
-        said("register", _l("%(actor)s registered the association %(target)s")),
-        said("association_edit", _l("%(actor)s edited the association %(target)s")),
-        said("validate", _l("%(actor)s validated the association %(target)s")),
-        said("refuse", _l("%(actor)s refused the association %(target)s")),
-        said("suspend", _l("%(actor)s suspended the association %(target)s")),
-        said("reinstate", _l("%(actor)s reinstated the association %(target)s")),
-        said("invite_manager", _l("%(actor)s invited a manager to %(target)s")),
-        said("manager_join", _l("%(actor)s became a manager of %(target)s")),
-        said("manager_leave", _l("%(actor)s stopped managing %(target)s")),
-        said("transfer", _l("%(actor)s handed over %(target)s")),
-        said("mission_new", _l("%(actor)s published the mission %(target)s")),
-        said("mission_edit", _l("%(actor)s edited the mission %(target)s")),
-        said(
-            "mission_close",
-            _l("%(actor)s closed the mission %(target)s (%(told)s volunteers told)"),
-        ),
-        said("apply", _l("%(actor)s applied: %(target)s")),
-        said("accepted", _l("%(actor)s accepted the application %(target)s")),
-        said("waitlisted", _l("%(actor)s put the application %(target)s on the waiting list")),
-        said("refused", _l("%(actor)s refused the application %(target)s")),
-        said("withdrawn", _l("%(actor)s withdrew the application %(target)s")),
-        said("invite_volunteer", _l("%(actor)s invited a volunteer to the mission %(target)s")),
-        said("attendance", _l("%(actor)s said who came to %(target)s (%(changed)s volunteers)")),
-        said("term_add", _l("%(actor)s added the term %(target)s")),
-        said("term_toggle", _l("%(actor)s retired or restored the term %(target)s")),
-    ]
+    return AUDIT_ACTIONS
 
 
 @hookimpl

@@ -7,13 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from click.testing import CliRunner
 from sqlalchemy import func, select, update
 from volunteering_helpers import TOWN_ZONE, association, mission, soon, today, user
 
 from parvis.api import Town
-from parvis.cli import main
-from parvis.testing import login, queued_mail
+from parvis.testing import login, queued_mail, run_command
 from parvis_volunteering import clock, reminders
 from parvis_volunteering.models import Application, Reminder, Slot
 
@@ -94,18 +92,12 @@ def test_two_runs_at_once_send_each_reminder_once(town):
         assert session.scalar(select(func.count()).select_from(Reminder)) == 3
 
 
-def test_command_and_real_smtp(make_town, smtp_server, tmp_path, parvis_config):
+def test_command_and_real_smtp(make_town, smtp_server):
     town = make_town(
         "mail.example", mail_backend="smtp", smtp_port=smtp_server.port, inline_worker=True
     )
     _world(town)
-    path = tmp_path / "parvis.toml"
-    path.write_text(
-        f'database_url = "{parvis_config.database_url}"\nsecret_key = "cli-test"\n'
-        f'mail_backend = "null"\ninstance_dir = "{tmp_path / "instance"}"\n',
-        encoding="utf-8",
-    )
-    result = CliRunner().invoke(main, ["--config", str(path), "volunteering", "send-reminders"])
+    result = run_command(town, "volunteering", "send-reminders")
     assert result.exit_code == 0, result.output
     assert "1 day-before reminder(s)" in result.output
     with town.client() as client:  # starts the outbox worker

@@ -83,7 +83,8 @@ def test_attendance_builds_the_history(town, client):
     )
     login(client, "vol@example.org")
     me = client.get("/p/volunteering/me").text
-    assert "1 mission" in me and "2.5 hours given" in me
+    assert '<p class="stat-value">1</p><p class="stat-label">mission</p>' in me
+    assert '<p class="stat-value">2.5</p><p class="stat-label">hours given</p>' in me
 
 
 def test_attendance_waits_for_the_day(town, client):

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis.api import Context, InvalidImage, redirect, render, store_image, view
+from parvis.api import Context, InvalidImage, parse_int, redirect, render, store_image, view
 
 from .. import associations, terms
 from ..forms import AssociationForm, InviteForm
@@ -219,7 +219,7 @@ def transfer(request: Request) -> Response:
         ctx.session,
         association.id,
         ctx.user,
-        int(target) if str(target).isdigit() and len(str(target)) < 10 else 0,
+        parse_int(target) or 0,
     )
     if problem:
         ctx.flash(problem, "error")

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis.api import Area, redirect, render, slugify, view
+from parvis.api import redirect, render, slugify, town_areas, view
 
 from .. import associations, terms
 from ..forms import StaffDecisionForm, TermForm
@@ -34,9 +34,7 @@ def _queue_page(
             .order_by(Association.name)
         )
     )
-    area_names = {
-        a.id: a.name for a in ctx.session.scalars(select(Area).where(Area.town_id == ctx.town.id))
-    }
+    area_names = {a.id: a.name for a in town_areas(ctx.session, ctx.town)}
     return render(
         request,
         "volunteering/staff.html",

@@ -18,8 +18,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from fractions import Fraction
 from itertools import count
 
-from . import counting
 from .equal_shares_float import FloatElection
+from .mes import equal_shares_run
+from .model import Instance
 
 # Below this many approvals a run takes a few milliseconds: starting workers costs more.
 PARALLEL_APPROVALS = 50_000
@@ -27,21 +28,21 @@ _AHEAD = 4  # runs queued per worker
 
 
 class _Runs:
-    def __init__(self, inst: counting._Instance) -> None:
+    def __init__(self, inst: Instance) -> None:
         self.inst = inst
         self.fast = FloatElection(inst.cost, inst.tie.__getitem__, inst.approvals or ())
 
     def cost(self, endowment: int) -> int:
         winners = self.fast.winners(endowment)
         if winners is None:
-            winners = counting._equal_shares_run(self.inst, Fraction(endowment)).winners
+            winners = equal_shares_run(self.inst, Fraction(endowment)).winners
         return sum(self.inst.cost[pid] for pid in winners)
 
 
 _worker_runs: _Runs | None = None
 
 
-def _start_worker(inst: counting._Instance) -> None:
+def _start_worker(inst: Instance) -> None:
     global _worker_runs
     _worker_runs = _Runs(inst)
 
@@ -59,7 +60,7 @@ def _cores() -> int:
 
 
 def outcome_costs(
-    inst: counting._Instance, start: int, workers: int | None = None
+    inst: Instance, start: int, workers: int | None = None
 ) -> Iterator[tuple[int, int]]:
     """(endowment, cost of its MES outcome) for start, start + 1, ... until closed.
 

@@ -1,17 +1,53 @@
-"""Pabulib (.pb) export and import of a call."""
+"""The call's settings page, and the Pabulib (.pb) export and import it offers."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from parvis.api import get_context, redirect, render, view
 
-from . import common, pb
-from .forms import ImportForm
-from .i18n import _
+from .. import common, pb
+from ..config import CallConfig
+from ..forms import CallSettingsForm, ImportForm
+from ..i18n import _
+from .call import call_context, call_url, page_context
+
+
+@view
+def settings(request: Request) -> Response:
+    ctx = call_context(request)
+    ctx.require("council_space.manage", ctx.space, ctx.module)
+    config = CallConfig.of(ctx.module)
+    if request.method == "POST":
+        form = CallSettingsForm.from_request(ctx.form)
+        if form.validate():
+            for name in CallConfig.__dataclass_fields__:
+                setattr(config, name, getattr(form, name).data)
+            config.criteria = config.criteria or ""
+            config.save(ctx.module)
+            ctx.audit(
+                "council_space.settings",
+                f"module:{ctx.module.id}",
+                **{k: v for k, v in config.as_dict().items() if k != "criteria"},
+            )
+            ctx.flash(_("The settings of the call are saved."))
+            return redirect(call_url(ctx, "settings"))
+    else:
+        form = settings_form(ctx)
+    return render(
+        request,
+        "council_space/settings.html",
+        {**page_context(ctx), "form": form, "import_form": ImportForm()},
+        status_code=400 if form.errors else 200,
+    )
+
+
+def settings_form(ctx: Any) -> CallSettingsForm:
+    return CallSettingsForm(**CallConfig.of(ctx.module).as_dict())
 
 
 @view
@@ -67,17 +103,9 @@ def import_pb(request: Request) -> Response:
                     )
                 )
                 return redirect(ctx.module_url(ctx.module, ctx.space, "index"))
-    from .views import _common, settings_form
-
     return render(
         request,
         "council_space/settings.html",
-        {**_common(ctx), "form": settings_form(ctx), "import_form": form},
+        {**page_context(ctx), "form": settings_form(ctx), "import_form": form},
         status_code=400,
     )
-
-
-routes = [
-    Route("/export.pb", export, name="export"),
-    Route("/import", import_pb, methods=["POST"], name="import"),
-]

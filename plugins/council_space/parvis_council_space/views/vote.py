@@ -20,25 +20,16 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from parvis.api import LoginRequired, get_context, parse_int, redirect, render, town_areas, view
+from parvis.api import LoginRequired, parse_int, redirect, render, town_areas, view
 
-from . import ballot, ballot_box, common, guards, ideas
-from .config import CallConfig
-from .forms import SORT_LABELS
-from .i18n import _
-from .models import Ballot, Idea
+from .. import ballot, ballot_box, common, guards, ideas
+from ..config import CallConfig
+from ..forms import SORT_LABELS
+from ..i18n import _
+from ..models import Ballot, Idea
+from .call import call_context, call_url, page_context
 
 FILTER_FIELDS = ("area", "min_cost", "max_cost", "sort")
-
-
-def _ctx(request: Request) -> Any:
-    ctx = get_context(request)
-    assert ctx.space is not None and ctx.module is not None
-    return ctx
-
-
-def _url(ctx: Any, route: str) -> str:
-    return ctx.module_url(ctx.module, ctx.space, route)
 
 
 @dataclass
@@ -76,7 +67,7 @@ class Voting:
 
 @view
 def vote(request: Request) -> Response:
-    ctx = _ctx(request)
+    ctx = call_context(request)
     form = ctx.form or MultiDict()
     if request.method == "POST" and _action(form) == "cast":
         cast = _cast(ctx, CallConfig.of(ctx.module), form)
@@ -167,7 +158,7 @@ def _cast(ctx: Any, config: CallConfig, form: Any) -> Response | None:
         if replaced
         else _("Your ballot is recorded. You can change it until the vote closes.")
     )
-    return redirect(_url(ctx, "receipt"))
+    return redirect(call_url(ctx, "receipt"))
 
 
 def _bad_points(form: Any) -> dict[int, str]:
@@ -183,7 +174,7 @@ def _draft_url(ctx: Any, voting: Voting, choices: dict[int, int], params: Any) -
     """The ballot page showing these choices (not cast) with the filters in ``params``."""
     query = {"choices": ballot.format_choices(voting.known(choices), voting.config.ballot_rule)}
     query.update({k: str(params.get(k))[:20] for k in FILTER_FIELDS if params.get(k)})
-    return _url(ctx, "vote") + "?" + urlencode(query)
+    return call_url(ctx, "vote") + "?" + urlencode(query)
 
 
 def _page(
@@ -211,7 +202,7 @@ def _page(
         ctx.request,
         "council_space/vote.html",
         {
-            **_common(ctx),
+            **page_context(ctx),
             "options": shown,
             "any_options": bool(voting.rows),
             "choices": known,
@@ -235,12 +226,6 @@ def _page(
     )
 
 
-def _common(ctx: Any) -> dict[str, Any]:
-    from .views import _common as common  # the call's header (phase, tabs), shared by its pages
-
-    return common(ctx)
-
-
 def _review(ctx: Any, voting: Voting, checked: dict[int, int], form: Any) -> Response:
     """The confirmation summary: the chosen projects and the total, then cast or go back."""
     config = voting.config
@@ -249,7 +234,7 @@ def _review(ctx: Any, voting: Voting, checked: dict[int, int], form: Any) -> Res
         ctx.request,
         "council_space/vote_review.html",
         {
-            **_common(ctx),
+            **page_context(ctx),
             "chosen": ballot.chosen_rows(voting.rows, checked),
             "total": ballot.total(config, voting.options, checked),
             "choices_param": param,
@@ -262,13 +247,13 @@ def _review(ctx: Any, voting: Voting, checked: dict[int, int], form: Any) -> Res
 @view
 def receipt(request: Request) -> Response:
     """What the voter's ballot holds now, with the time it was recorded."""
-    ctx = _ctx(request)
+    ctx = call_context(request)
     if ctx.user is None:
         raise LoginRequired()
     voting = Voting.of(ctx)
     cast = voting.cast_choices(ctx)
     if not cast:
-        return redirect(_url(ctx, "vote"))
+        return redirect(call_url(ctx, "vote"))
     recorded = ctx.session.scalar(
         select(Ballot.updated_at).where(
             Ballot.module_id == ctx.module.id, Ballot.voter_key == voting.key
@@ -278,7 +263,7 @@ def receipt(request: Request) -> Response:
         request,
         "council_space/vote_receipt.html",
         {
-            **_common(ctx),
+            **page_context(ctx),
             "chosen": ballot.chosen_rows(voting.rows, cast),
             "total": ballot.total(voting.config, voting.options, cast),
             "recorded": recorded,

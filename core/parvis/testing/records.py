@@ -1,0 +1,56 @@
+"""Core records a plugin's tests read or set up: the audit log, the town's census."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from parvis.models import Area, AuditEntry
+from parvis.testing.helpers import TestTown
+from parvis.verification.models import CensusEntry
+from parvis.verification.records import person_key
+
+
+def audit_entries(town: TestTown, action: str) -> list[AuditEntry]:
+    """The town's audit entries of ``action`` (e.g. ``"election.count"``), oldest first; read
+    ``actor_id``, ``target``, ``details`` and ``at`` on them."""
+    with town.session() as session:
+        return list(
+            session.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.town_id == town.town_id, AuditEntry.action == action)
+                .order_by(AuditEntry.id)
+            )
+        )
+
+
+def add_census_person(
+    town: TestTown,
+    *,
+    family_name: str,
+    given_names: str,
+    birth_date: dt.date,
+    area: Area | int | None = None,
+) -> str:
+    """Put a person on the town's census (as an import would) and return their person key, to
+    pass to ``make_user(..., person_key=...)`` for an account verified as that person."""
+    key = person_key(
+        town.parvis.config.secret_key,
+        town.town_id,
+        family_name=family_name,
+        given_names=given_names,
+        birth_date=birth_date,
+    )
+    with town.session() as session:
+        session.add(
+            CensusEntry(
+                town_id=town.town_id,
+                person_key=key,
+                family_name=family_name,
+                given_names=given_names,
+                birth_date=birth_date,
+                area_id=area.id if isinstance(area, Area) else area,
+            )
+        )
+    return key
