@@ -154,9 +154,7 @@ def build(make_town: Any) -> tuple[Any, list[Role], dict[str, list[Any]], list[P
     """Two towns (the demo town, and a second one with the plugins' demo data), a user per role,
     and the POST routes with their crawled forms."""
     loose = {k: [100_000, 60] for k in ("login", "login_ip", "login_account", "signup", "reset")}
-    # Counts run only when a request asks (no background thread writing between two requests).
-    quiet = {"council_space": {"background_count": False}}
-    other = make_town("other.example", rate_limits=loose, plugin_settings=quiet)
+    other = make_town("other.example", rate_limits=loose)
     parvis = other.parvis
     with parvis.db.session() as s:
         load_demo(parvis, s)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from parvis.api import app_for_command
+from parvis.api import app_for_command, run_jobs
 
 
 @click.group("council-space")
@@ -15,11 +15,10 @@ def group() -> None:
 @group.command("count-pending")
 @click.pass_context
 def count_pending_command(ctx: click.Context) -> None:
-    """Run the counts staff asked for (the web process also runs them in the background)."""
-    from . import count_jobs
+    """Run the counts staff asked for now (``parvis worker`` runs them too, as they come)."""
+    from .count_jobs import JOB
 
-    parvis = app_for_command(ctx)
-    done = count_jobs.count_pending(parvis.db)
+    done = run_jobs(app_for_command(ctx), names=[JOB])
     click.echo(f"{done} count(s) run.")
 
 

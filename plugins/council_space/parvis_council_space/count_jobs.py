@@ -1,10 +1,10 @@
-"""Count jobs: queueing a count of a closed vote, claiming and running it (in a worker
-thread, a child process or the caller's transaction), storing and publishing its results."""
+"""Count jobs: queueing a count of a closed vote, running it (a ``council_space.count`` job of
+core's queue, the big ones in a child process; or in the caller's transaction), storing and
+publishing its results."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from fractions import Fraction
 from typing import Any
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from parvis.api import Module, Town, User, utcnow
+from parvis.api import App, JobType, Module, QueuedJob, Town, User, enqueue_job, utcnow
 
 from . import counting, guards
 from .ballot_box import load_election
@@ -22,10 +22,18 @@ from .i18n import _
 from .models import CountJob, Idea, Result
 
 logger = logging.getLogger("parvis.council_space")
+JOB = "council_space.count"
 
 
 def request_count(session: Session, town: Town, module: Module, user: User | None) -> CountJob:
-    """Queue a count of a closed vote (``guards.GuardError`` while ballots may still come)."""
+    """Queue a count of a closed vote (``guards.GuardError`` while ballots may still come); a
+    worker of core's job queue runs it once the caller's transaction commits."""
+    job = _new_count(session, town, module, user)
+    enqueue_job(session, JOB, {"count_job": job.id}, town_id=town.id, dedupe_key=f"{JOB}:{job.id}")
+    return job
+
+
+def _new_count(session: Session, town: Town, module: Module, user: User | None) -> CountJob:
     guards.check_countable(module)
     config = CallConfig.of(module)
     running = session.scalar(
@@ -52,30 +60,31 @@ def _fraction(value: Fraction | None) -> str | None:
     return None if value is None else str(value)
 
 
-def claim_job(db: Any) -> int | None:
-    """Take the oldest pending job for this worker; several workers may run at once."""
-    with db.session() as session:
-        query = select(CountJob).where(CountJob.status == "pending").order_by(CountJob.id).limit(1)
-        if db.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        job = session.scalar(query)
-        if job is None:
-            return None
-        claimed = session.execute(
+def run_count(app: App, queued: QueuedJob) -> None:
+    """The ``council_space.count`` handler: run the requested count, once."""
+    job_id = int(queued.payload["count_job"])
+    with app.session() as session:
+        started = session.execute(
             update(CountJob)
-            .where(CountJob.id == job.id, CountJob.status == "pending")
+            .where(CountJob.id == job_id, CountJob.status == "pending")
             .values(status="running", started_at=utcnow())
         )
-        return job.id if claimed.rowcount == 1 else None
+    if started.rowcount == 1:  # else deleted with its call, or already counted
+        _count(app.db, job_id)
 
 
-# From the web process, counts with at least this many ballots run in a child process so that
-# their CPU work does not compete with requests for the GIL.
+# A failed count is shown on the results page (staff may ask again): never retried by itself.
+COUNT_JOB = JobType(JOB, run_count, max_attempts=1)
+
+
+# Counts with at least this many ballots run in a child process: the worker may be the web
+# process (development), whose requests must not wait for the GIL behind a count.
 PROCESS_THRESHOLD = 2000
 
 
-def run_job(db: Any, job_id: int, *, child_process: bool = False) -> None:
-    """Count one claimed job, saving progress now and then so the results page can show it."""
+def _count(db: Any, job_id: int) -> None:
+    """Count one started job, saving progress now and then so the results page can show it;
+    a failure is recorded on the job, then raised for the queue (and its audit entry)."""
     with db.session(write=False) as session:
         job = session.get(CountJob, job_id)
         module = session.get(Module, job.module_id) if job else None
@@ -96,7 +105,7 @@ def run_job(db: Any, job_id: int, *, child_process: bool = False) -> None:
             s.execute(update(CountJob).where(CountJob.id == job_id).values(done=done, total=total))
 
     try:
-        if child_process and len(election.ballots) >= PROCESS_THRESHOLD:
+        if len(election.ballots) >= PROCESS_THRESHOLD:
             from . import subprocess_count
 
             result = subprocess_count.count(rule, election, completion, progress)
@@ -117,7 +126,7 @@ def run_job(db: Any, job_id: int, *, child_process: bool = False) -> None:
                 .where(CountJob.id == job_id)
                 .values(status="failed", error=str(exc)[:2000], finished_at=utcnow())
             )
-        return
+        raise
     with db.session() as s:
         store_results(s, job_id, result, len(election.ballots))
 
@@ -159,7 +168,7 @@ def store_results(
 
 def count_now(session: Session, town: Town, module: Module) -> CountJob:
     """Count in the caller's transaction (demo data, small calls in tests)."""
-    job = request_count(session, town, module, None)
+    job = _new_count(session, town, module, None)
     config = CallConfig.of(module)
     election = load_election(session, module, config)
     result = counting.count(
@@ -168,43 +177,6 @@ def count_now(session: Session, town: Town, module: Module) -> CountJob:
     store_results(session, job.id, result, len(election.ballots))
     session.refresh(job)
     return job
-
-
-def count_pending(db: Any, limit: int | None = None, *, child_process: bool = False) -> int:
-    """Run pending counts until none is left (or ``limit``); returns how many were run."""
-    done = 0
-    while limit is None or done < limit:
-        job_id = claim_job(db)
-        if job_id is None:
-            break
-        run_job(db, job_id, child_process=child_process)
-        done += 1
-    return done
-
-
-_worker_lock = threading.Lock()
-_workers: dict[int, threading.Thread] = {}
-
-
-def start_background_worker(db: Any) -> None:
-    """Count pending jobs in a daemon thread of this process (at most one per database)."""
-    with _worker_lock:
-        running = _workers.get(id(db))
-        if running is not None and running.is_alive():
-            return
-        thread = threading.Thread(
-            target=_background, args=(db,), name="council-space-count", daemon=True
-        )
-        _workers[id(db)] = thread
-        thread.start()
-
-
-def _background(db: Any) -> None:
-    try:
-        # A job requested while this thread finishes is picked up by the next request's thread.
-        count_pending(db, child_process=True)
-    except Exception:
-        logger.exception("Background count failed")
 
 
 def latest_job(session: Session, module: Module, *, published: bool) -> CountJob | None:

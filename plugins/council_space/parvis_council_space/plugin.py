@@ -14,10 +14,9 @@ from parvis.api import (
     RESIDENT,
     SPACE_ADMIN,
     Action,
-    App,
     AuditAction,
-    Event,
     Fragment,
+    JobType,
     ModuleType,
     Phase,
     Role,
@@ -46,16 +45,6 @@ def parvis_settings() -> list[Setting]:
             1,
             10,
             label=_l("Largest PDF of minutes (MB)"),
-        ),
-        Setting(
-            "background_count",
-            bool,
-            True,
-            _l(
-                "Counts run in the web server; without it, only the "
-                "“parvis council-space count-pending” command runs them."
-            ),
-            label=_l("Count the ballots in the background"),
         ),
     ]
 
@@ -164,14 +153,8 @@ def parvis_slot(
 
 
 @hookimpl
-def parvis_event(event: Event, app: App) -> None:
-    if event.name != "council_space.count_requested":
-        return
-    with app.db.session(write=False) as session:
-        town = session.get(Town, event.town_id)
-        background = town is not None and app.setting(town, "council_space", "background_count")
-    if background:
-        count_jobs.start_background_worker(app.db)
+def parvis_job_types() -> list[JobType]:
+    return [count_jobs.COUNT_JOB]
 
 
 @hookimpl

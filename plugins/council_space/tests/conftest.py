@@ -12,8 +12,8 @@ from parvis.testing import TestTown
 
 @pytest.fixture
 def town(make_town: Any) -> TestTown:
-    # Counts run when the tests ask (no background thread racing the assertions).
-    return make_town(plugin_settings={"council_space": {"background_count": False}})
+    # Counts run when the tests ask (``run_jobs``): no worker races the assertions.
+    return make_town()
 
 
 @pytest.fixture

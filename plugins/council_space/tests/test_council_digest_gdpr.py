@@ -24,11 +24,7 @@ from parvis_council_space.models import (
 
 
 def _mail_town(make_town, smtp_server):
-    return make_town(
-        mail_backend="smtp",
-        smtp_port=smtp_server.port,
-        plugin_settings={"council_space": {"background_count": False}},
-    )
+    return make_town(mail_backend="smtp", smtp_port=smtp_server.port)
 
 
 def _subject(mail):

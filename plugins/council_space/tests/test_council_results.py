@@ -7,8 +7,8 @@ import time
 from council_helpers import make_council, sign_in
 from sqlalchemy import select
 
-from parvis.api import Module, Town
-from parvis.testing import form_errors, post_form
+from parvis.api import Module, Town, run_jobs
+from parvis.testing import audit_entries, form_errors, post_form
 from parvis_council_space import ballot_box, count_jobs
 from parvis_council_space.models import CountJob, DigestItem, Idea, Result
 
@@ -60,7 +60,7 @@ def _count(council, client):
         assert job.status == "pending"
     html = client.get(page).text
     assert "Counting…" in html and 'http-equiv="refresh"' in html
-    assert count_jobs.count_pending(council.town.parvis.db) == 1
+    assert run_jobs(council.town.parvis, names=[count_jobs.JOB]) == 1
     with council.town.session() as s:
         return s.scalar(select(CountJob).order_by(CountJob.id.desc()))
 
@@ -165,8 +165,10 @@ def test_publish_refuses_unfinished_and_foreign_jobs(town, council, client):
     assert r.status_code == 404
 
 
-def test_background_thread_counts_outside_the_request(make_town):
-    town = make_town()  # background counting on (the default)
+def test_the_web_process_worker_counts_outside_the_request(make_town):
+    """With the worker of the web process (development), a count asked for on the page is
+    run by core's job queue and its results page offers to publish it."""
+    town = make_town(inline_worker=True)
     council = make_council(town)
     _election(council, counting_rule="mes_add1")
     with town.client() as client:
@@ -184,6 +186,33 @@ def test_background_thread_counts_outside_the_request(make_town):
         assert job.done == job.total >= 1
         html = client.get(council.url("results")).text
         assert "Publish these results" in html
+
+
+def test_a_failed_count_is_shown_recorded_for_staff_and_can_be_asked_again(
+    town, council, client, monkeypatch
+):
+    _election(council, counting_rule="greedy")
+    _staff(council, client)
+    page = council.url("results")
+
+    def broken(*args, **kwargs):
+        raise ValueError("no memory left")
+
+    monkeypatch.setattr(count_jobs.counting, "count", broken)
+    post_form(client, council.url("count"), {}, page=page)
+    assert run_jobs(town.parvis) == 0
+    assert run_jobs(town.parvis) == 0  # not retried by itself
+    with town.session() as s:
+        job = s.scalar(select(CountJob))
+        assert (job.status, job.error) == ("failed", "no memory left")
+    [entry] = audit_entries(town, "job.failed")
+    assert entry.target == count_jobs.JOB and entry.details["error"] == "no memory left"
+    assert "The last count failed: no memory left" in client.get(page).text
+    monkeypatch.undo()
+    assert post_form(client, council.url("count"), {}, page=page).status_code == 303
+    assert run_jobs(town.parvis) == 1
+    with town.session() as s:
+        assert s.scalar(select(CountJob.status).order_by(CountJob.id.desc())) == "done"
 
 
 def test_follow_up_of_winning_projects(town, council, client):
@@ -236,9 +265,7 @@ def test_large_counts_run_in_a_child_process(town, council, monkeypatch):
         module = s.get(Module, council.module_id)
         job = count_jobs.request_count(s, s.get(Town, town.town_id), module, None)
         job_id = job.id
-    db = town.parvis.db
-    assert count_jobs.claim_job(db) == job_id
-    count_jobs.run_job(db, job_id, child_process=True)
+    assert run_jobs(town.parvis) == 1
     with town.session() as s:
         job = s.get(CountJob, job_id)
         assert job.status == "done", job.error

@@ -148,9 +148,7 @@ def test_non_pdf_minutes_are_rejected_and_input_kept(town, council, client):
 
 
 def test_too_large_pdf_is_rejected(make_town):
-    town = make_town(
-        plugin_settings={"council_space": {"max_pdf_mb": 1, "background_count": False}}
-    )
+    town = make_town(plugin_settings={"council_space": {"max_pdf_mb": 1}})
     council = make_council(town)
     with town.client() as client:
         _staff(council, client)

@@ -63,8 +63,6 @@ def results(request: Request) -> Response:
         else []
     )
     refresh = latest is not None and latest.status in ("pending", "running")
-    if refresh:
-        _kick_worker(ctx)
     return render(
         request,
         "council_space/results.html",
@@ -82,21 +80,6 @@ def results(request: Request) -> Response:
             if job is not None and job.status == "done"
             else 0,
         },
-    )
-
-
-def _kick_worker(ctx: Context) -> None:
-    """A count is waiting: make sure a worker runs it (e.g. after a restart). The event's
-    handler starts the background thread when the town's ``background_count`` setting is on."""
-    emit(
-        ctx.session,
-        ParvisEvent(
-            "council_space.count_requested",
-            ctx.town.id,
-            ctx.actor.id,
-            ctx.space.id,
-            {"module": ctx.module.id},
-        ),
     )
 
 
