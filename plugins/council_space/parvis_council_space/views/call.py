@@ -16,16 +16,20 @@ from ..models import Idea
 
 
 def call_context(request: Request) -> Context:
+    """The request's context; core mounts these routes under a space and a module, so both
+    are set."""
     ctx = get_context(request)
     assert ctx.space is not None and ctx.module is not None
     return ctx
 
 
 def call_url(ctx: Context, route: str, **params: Any) -> str:
+    """The address of one of this call's pages (a route name of ``views.idea_call_routes``)."""
     return ctx.module_url(ctx.module, ctx.space, route, **params)
 
 
 def idea_or_404(ctx: Context, idea_id: Any) -> Idea:
+    """An idea of this call, or 404 (ids of other calls or towns are not found)."""
     idea = ideas.get_idea(ctx.session, ctx.module, idea_id)
     if idea is None:
         raise HTTPException(404)
@@ -33,6 +37,7 @@ def idea_or_404(ctx: Context, idea_id: Any) -> Idea:
 
 
 def page_context(ctx: Context) -> dict[str, Any]:
+    """What the header of every call page needs: settings, phases, what the viewer may do."""
     config = CallConfig.of(ctx.module)
     mtype = ctx.module_type
     phase = mtype.phase(ctx.module.phase) if mtype else None

@@ -17,6 +17,7 @@ from ..models import CouncilMember, Document
 
 
 def council_context(request: Request) -> tuple[Context, Space]:
+    """The request's context and its council space; 404 for a space of another kind."""
     ctx = get_context(request)
     space = ctx.space
     if space is None or space.kind != common.KIND:
@@ -32,6 +33,7 @@ def manage_page(
     meeting_form: MeetingForm | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The council's manage page (members, news, meetings), with any rejected form shown again."""
     news_form = news_form or NewsForm()
     meeting_form = meeting_form or MeetingForm()
     # Both forms have a "title" field: give each its own id on the shared page.
@@ -116,6 +118,7 @@ def member_delete(request: Request) -> Response:
 
 
 def confirm_page(ctx: Context, space: Space, question: str, action: str, back: str) -> Response:
+    """Ask before deleting a news item or a meeting (the page posts to ``action``)."""
     return render(
         ctx.request,
         "council_space/confirm_delete.html",

@@ -162,6 +162,8 @@ def render_idea(
     followup_form: FollowupForm | None = None,
     status_code: int = 200,
 ) -> Response:
+    """An idea's page; the review, merge, follow-up and comment actions render it again with
+    their rejected form and its errors."""
     session = ctx.session
     area = session.get(Area, idea.area_id) if idea.area_id else None
     thread = comments.idea_comments(session, idea)
