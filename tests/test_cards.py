@@ -64,11 +64,12 @@ def test_a_theme_overriding_the_components_keeps_its_card_on_core_pages(town, cl
         encoding="utf-8",
     )
     town.parvis.themes_dir = tmp_path
-    board = make_space_with_module(town, "survey", module_title="Ma carte")
+    board = make_space_with_module(town, "survey", phase="open", module_title="Ma carte")
     with town.session() as s:
         s.get(Town, town.town_id).theme = "mine"
     page = client.get(f"/s/{board.space_slug}").text
     assert '<li class="my-card">Ma carte</li>' in page
+    assert '<li class="my-card">Ma carte</li>' in client.get("/").text  # "open now"
     assert town.parvis.jinja_env("mine").globals["theme_cards"] is True
     assert town.parvis.jinja_env("default").globals["theme_cards"] is False
     with town.session() as s:
@@ -76,3 +77,4 @@ def test_a_theme_overriding_the_components_keeps_its_card_on_core_pages(town, cl
         s.add(Space(town_id=town.town_id, slug="other", title="Autre", published=True))
     page = client.get(f"/s/{board.space_slug}").text
     assert "my-card" not in page and 'class="card card-media"' in page
+    assert "my-card" not in client.get("/").text

@@ -1,10 +1,13 @@
 """Per-process values kept until the town's content changes (``Context.memo``), and the user's
-verification read with the user (``versions.preload``): both give way to any write."""
+verification read with the user (``versions.preload``): both give way to any write. And the
+connection pool's ping, only for idle connections."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 
+from parvis import db as parvis_db
 from parvis import versions
 from parvis.models import Space, Town, User, Verification
 from parvis.testing import make_user
@@ -65,3 +68,19 @@ def test_the_preloaded_verification_gives_way_to_a_write(town):
         end_verification(session, live, REVOKED)
         assert verification_of(session, user) is None
         assert counter.count > before
+
+
+@pytest.mark.postgres_only
+def test_a_pooled_connection_killed_while_idle_is_replaced(town, monkeypatch):
+    """No ping on a connection just back from a request (it was a round trip per request);
+    one idle past ``PING_AFTER_SECONDS`` is tested first, and replaced when the server has
+    closed it."""
+    db = town.parvis.db
+    other = db.engine.connect()  # out of the pool while the victim goes back to it
+    with db.session(write=False) as session:
+        victim = session.scalar(text("SELECT pg_backend_pid()"))
+    other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": victim})
+    other.close()
+    monkeypatch.setattr(parvis_db, "PING_AFTER_SECONDS", 0.0)
+    with db.session(write=False) as session:
+        assert session.scalar(text("SELECT pg_backend_pid()")) != victim

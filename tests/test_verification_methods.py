@@ -81,6 +81,8 @@ def _letter_codes(town, client) -> dict[str, str]:
     response = client.get("/admin/verification/letters/1.csv")
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    for bad in ("²", "9" * 30, "0"):
+        assert client.get(f"/admin/verification/letters/1/sheet?page={bad}").status_code == 200
     sheet = client.get("/admin/verification/letters/1/sheet").text
     codes = {row[0]: row[5] for row in rows[1:]}
     assert all(code in sheet for code in codes.values())
@@ -269,6 +271,9 @@ def test_staff_verify_at_the_counter_and_move_a_verification_to_another_account(
     new_page = f"/admin/verification/account/{new.id}"
     refused = post_form(client, new_page, identity, page=new_page)
     assert refused.status_code == 400 and "old@example.org" in refused.text
+    for bad in ("²", "9" * 30, "-1"):  # "²".isdigit() is true, int("²") fails: never a 500
+        refused = post_form(client, new_page + "/transfer", {"holder": bad}, page=new_page)
+        assert refused.status_code == 404, bad
     moved = post_form(client, new_page + "/transfer", {"holder": str(old.id)}, page=new_page)
     assert moved.status_code == 303
     with town.session() as session:

@@ -10,6 +10,7 @@ call. Themes restyle it through CSS like the macro's. A theme that overrides
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import jinja2
@@ -118,6 +119,12 @@ def card(
         )
     parts.append("</div>\n</li>\n")
     return Markup("".join(parts))
+
+
+def card_list(items: Iterable[Any]) -> Markup:
+    """The cards of ``items``, each carrying its card's arguments as ``options``, in one call
+    (no template code run per card)."""
+    return Markup("".join([card(**item.options) for item in items]))
 
 
 def theme_cards(theme_loader: jinja2.BaseLoader | None) -> bool:

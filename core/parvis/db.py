@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event, func, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -79,11 +81,40 @@ def make_engine(url: str, connections: int = 20) -> Engine:
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
     else:
         kept = max(1, connections // 2)
-        kwargs.update(pool_size=kept, max_overflow=connections - kept, pool_pre_ping=True)
+        kwargs.update(pool_size=kept, max_overflow=connections - kept)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    else:
+        _ping_when_idle(engine)
     return engine
+
+
+# A pooled connection idle longer than this is tested before use (one round trip).
+PING_AFTER_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """``pool_pre_ping`` only for connections that sat idle: a connection back from a request
+    a moment ago is alive, and the ping was a round trip per request (one more than the
+    statements). One that sat idle may have been closed by the server or a restart: it is
+    tested, and replaced if dead (SQLAlchemy's pessimistic disconnect recipe)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn: Any, record: Any) -> None:
+        record.info["parvis_idle_from"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_from = record.info.get("parvis_idle_from")
+        if idle_from is None or time.monotonic() - idle_from < PING_AFTER_SECONDS:
+            return
+        try:
+            with dbapi_conn.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_conn.rollback()
+        except Exception as exc:
+            raise DisconnectionError() from exc  # the pool opens a new connection instead
 
 
 def _configure_sqlite(engine: Engine) -> None:

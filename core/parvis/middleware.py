@@ -27,6 +27,9 @@ SECURITY_HEADERS = [
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_FIELD = "csrf_token"
 MAX_BODY = 12 * 1024 * 1024
+# Where the CSRF check leaves a url-encoded form it parsed, for the view (``web.view``).
+PARSED_FORM = "parvis.form"
+URLENCODED = "application/x-www-form-urlencoded"
 
 
 class SecurityHeadersMiddleware:
@@ -130,7 +133,11 @@ async def _supplied_token(scope: Scope, body: bytes) -> str:
     except Exception:
         return ""
     value = form.get(CSRF_FIELD)
-    await form.close()
+    if request.headers.get("content-type", "").startswith(URLENCODED):
+        # Text only, nothing to close: the view takes this form instead of parsing it again.
+        scope[PARSED_FORM] = form
+    else:
+        await form.close()
     return value if isinstance(value, str) else ""
 
 

@@ -138,6 +138,8 @@ def make_environment(
         currency=i18n.format_currency,
     )
     # Listing pages print cards through ``cards.card`` unless the theme has its own components.
-    env.globals.update(card=cards.card, theme_cards=cards.theme_cards(loader.theme))
+    env.globals.update(
+        card=cards.card, card_list=cards.card_list, theme_cards=cards.theme_cards(loader.theme)
+    )
     env.globals.update(globals_)
     return env

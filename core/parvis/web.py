@@ -24,6 +24,7 @@ from parvis import httpcache, i18n, schedule, versions
 from parvis.context import Context, LoginRequired
 from parvis.csrf import set_cookie as set_csrf_cookie
 from parvis.i18n import gettext as _
+from parvis.middleware import PARSED_FORM
 from parvis.models import Module, PhaseDates, Space, Town, TownHost, User
 from parvis.permissions import load_actor
 from parvis.rendering import render_error
@@ -79,8 +80,8 @@ def view(
     def decorator(func: View) -> Callable[[Request], Any]:
         @functools.wraps(func)
         async def endpoint(request: Request) -> Response:
-            form = None
-            if request.method not in ("GET", "HEAD"):
+            form = request.scope.pop(PARSED_FORM, None)
+            if form is None and request.method not in ("GET", "HEAD"):
                 form = await request.form(
                     max_files=20, max_fields=2000, max_part_size=MAX_UPLOAD_BYTES
                 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -38,6 +39,23 @@ class HomeCard:
     deadline: Deadline | None
     count: tuple[int, str] | None
     action: tuple[str, str]
+    image: str | None = None  # the space's picture
+    tone: str = "open"
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The card's arguments (``card_list``, or ``ui.card(**c.options)``)."""
+        return {
+            "title": self.module.title,
+            "href": self.url,
+            "image": self.image,
+            "kind": self.module.type,
+            "meta": self.space.title,
+            "badge": (self.phase_label, self.tone),
+            "due": self.deadline,
+            "count": self.count,
+            "action": self.action,
+        }
 
 
 @dataclass(frozen=True)
@@ -149,4 +167,6 @@ def _card(
         deadline=None if results else phase_deadline(phase_label, end),
         count=count,
         action=action,
+        image=ctx.url("spaces:upload", upload=space.image_id) if space.image_id else None,
+        tone="closed" if results else "open",
     )

@@ -11,7 +11,9 @@ from parvis.api import (
     RESIDENT,
     SPACE_ADMIN,
     Action,
+    App,
     AuditAction,
+    Event,
     ModuleType,
     Phase,
     Role,
@@ -89,7 +91,7 @@ def parvis_module_types() -> list[ModuleType]:
 
 
 @hookimpl
-def parvis_event(event: Any, app: Any) -> None:
+def parvis_event(event: Event, app: App) -> None:
     """Online voting closing freezes each constituency's electorate; reopening it thaws it."""
     if event.name != "module.phase_changed":
         return

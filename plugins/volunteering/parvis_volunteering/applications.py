@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from parvis.api import User, utcnow, verification_of
+from parvis.api import App, User, utcnow, verification_of
 
 from . import clock, notify
 from .i18n import _
@@ -230,7 +230,7 @@ def _release(session: Session, application: Application) -> Application | None:
 
 
 def tell_volunteer(
-    app: Any, session: Session, application: Application, mission: Mission, base_url: str
+    app: App, session: Session, application: Application, mission: Mission, base_url: str
 ) -> None:
     """E-mail the volunteer the application's new state (the link opens its thread)."""
     user = session.get(User, application.user_id) if application.user_id else None
@@ -258,7 +258,7 @@ def tell_volunteer(
 
 
 def tell_managers(
-    app: Any, session: Session, application: Application, mission: Mission, base_url: str
+    app: App, session: Session, application: Application, mission: Mission, base_url: str
 ) -> None:
     """E-mail the managers what the volunteer did (applied, withdrew, took the offered place)."""
     link = f"{base_url}/p/volunteering/applications/{application.id}"

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from parvis.api import User, utcnow
+from parvis.api import App, User, utcnow
 
 from . import missions, notify
 from .i18n import _
@@ -113,7 +113,7 @@ def queue(session: Session, town_id: int) -> list[Association]:
 
 
 def decide(
-    app: Any, session: Session, association: Association, status: str, message: str, base_url: str
+    app: App, session: Session, association: Association, status: str, message: str, base_url: str
 ) -> None:
     """Validate, refuse or suspend (with a message the managers read), or reinstate."""
     association.status = status
@@ -155,7 +155,7 @@ def decide(
 
 
 def invite(
-    app: Any,
+    app: App,
     session: Session,
     association: Association,
     email: str,

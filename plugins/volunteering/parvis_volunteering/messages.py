@@ -6,12 +6,10 @@ page shows every message anyway); posting is limited too, against floods.
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parvis.api import User, rate_limit
+from parvis.api import App, User, rate_limit
 
 from . import notify
 from .i18n import _
@@ -39,7 +37,7 @@ def may_post(session: Session, user: User) -> bool:
 
 
 def post(
-    app: Any,
+    app: App,
     session: Session,
     application: Application,
     mission: Mission,

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from parvis.api import Area, User, utcnow
+from parvis.api import App, Area, User, utcnow
 
 from . import clock, notify
 from .i18n import _
@@ -152,7 +152,7 @@ def times_of(session: Session, mission_id: int) -> list[tuple[int, int]]:
 
 
 def close(
-    app: Any, session: Session, mission_id: int, base_url: str, *, suspended: bool = False
+    app: App, session: Session, mission_id: int, base_url: str, *, suspended: bool = False
 ) -> int:
     """Close a mission: live applications on slots still to come are cancelled (their places
     freed) and their volunteers told. Returns how many volunteers were told."""

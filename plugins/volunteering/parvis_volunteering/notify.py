@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parvis.api import User, queue_mail, using_locale
+from parvis.api import App, User, queue_mail, using_locale
 
 from .models import Manager
 
@@ -17,7 +16,7 @@ Writer = Callable[[], tuple[str, str]]
 
 
 def mail_users(
-    app: Any, session: Session, town_id: int, users: Iterable[User], write: Writer
+    app: App, session: Session, town_id: int, users: Iterable[User], write: Writer
 ) -> int:
     """Queue one e-mail per user with a confirmed address; returns how many were queued."""
     sent = 0
@@ -29,7 +28,7 @@ def mail_users(
 
 
 def mail_to(
-    app: Any, session: Session, town_id: int, email: str, locale: str, write: Writer
+    app: App, session: Session, town_id: int, email: str, locale: str, write: Writer
 ) -> None:
     with using_locale(app, locale):
         subject, body = write()
