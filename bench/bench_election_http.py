@@ -325,9 +325,7 @@ def main() -> None:
         for row in table:
             ratio = ""
             if row["target"] == "parvis":
-                ratio = (
-                    f"  ({row['per_s'] / base[row['workers']]['per_s']:.0%} of baseline)"
-                )
+                ratio = f"  ({row['per_s'] / base[row['workers']]['per_s']:.0%} of baseline)"
             print(
                 f"{row['target']:9} {row['workers']:>7} {row['per_s']:>10.0f} "
                 f"{row['cpu_ms']:>7.2f} {row['lost']:>5}  {row['statuses']}{ratio}"
