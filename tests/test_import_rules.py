@@ -41,16 +41,10 @@ def test_core_imports_no_plugin_and_not_its_own_api() -> None:
     assert not wrong, "\n".join(wrong)
 
 
-# council_space's tests are being rewritten with the plugin's split (issue 14); until then they
-# still reach core's private modules.
-TESTS_NOT_YET_ON_THE_PUBLIC_SURFACE = {"council_space"}
-
-
 def test_plugin_tests_import_only_parvis_api_and_parvis_testing_from_core() -> None:
     wrong = [
         f"{path.relative_to(ROOT)}: {name}"
         for path in ROOT.glob("plugins/*/tests/**/*.py")
-        if path.relative_to(ROOT).parts[1] not in TESTS_NOT_YET_ON_THE_PUBLIC_SURFACE
         for name in _imports(path)
         if name.split(".")[0] == "parvis" and name not in ("parvis.api", "parvis.testing")
     ]
@@ -59,8 +53,6 @@ def test_plugin_tests_import_only_parvis_api_and_parvis_testing_from_core() -> N
 
 # "Each module under about 400 lines" (issue 14): generated migrations and tests aside.
 MAX_MODULE_LINES = 420
-# council_space is being split by job (issue 14); until then its big modules are exempt.
-SPLIT_IN_PROGRESS = {"council_space"}
 
 
 def test_no_module_of_core_or_a_plugin_is_over_about_400_lines() -> None:
@@ -69,10 +61,6 @@ def test_no_module_of_core_or_a_plugin_is_over_about_400_lines() -> None:
         f"{path.relative_to(ROOT)}: {lines} lines"
         for path in sources
         if "migrations" not in path.parts
-        and not (
-            path.parts[len(ROOT.parts)] == "plugins"
-            and path.parts[len(ROOT.parts) + 1] in SPLIT_IN_PROGRESS
-        )
         and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     ]
     assert not long, "split these by job:\n" + "\n".join(long)

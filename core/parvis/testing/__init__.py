@@ -22,7 +22,7 @@ from parvis.testing.helpers import (
     session_cookie,
     verify,
 )
-from parvis.testing.records import add_census_person, audit_entries
+from parvis.testing.records import add_census_person, audit_entries, set_permission
 from parvis.testing.spaces import SpaceWithModule, make_space_with_module
 
 __all__ = [
@@ -48,5 +48,6 @@ __all__ = [
     "second_worker",
     "send_outbox",
     "session_cookie",
+    "set_permission",
     "verify",
 ]

@@ -1,4 +1,5 @@
-"""Core records a plugin's tests read or set up: the audit log, the town's census."""
+"""Core records a plugin's tests read or set up: the audit log, the town's census, its
+permission rules."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from parvis.models import Area, AuditEntry
+from parvis.models import Area, AuditEntry, PermissionRule, Space
 from parvis.testing.helpers import TestTown
 from parvis.verification.models import CensusEntry
 from parvis.verification.records import person_key
@@ -54,3 +55,20 @@ def add_census_person(
             )
         )
     return key
+
+
+def set_permission(
+    town: TestTown, role: str, action: str, *, allow: bool, space: Space | int | None = None
+) -> None:
+    """Allow or deny ``action`` to ``role`` town-wide (or in ``space`` only), as a town admin
+    does on the permissions page; it takes precedence over the action's default roles."""
+    with town.session() as session:
+        session.add(
+            PermissionRule(
+                town_id=town.town_id,
+                space_id=space.id if isinstance(space, Space) else space,
+                role=role,
+                action=action,
+                allow=allow,
+            )
+        )

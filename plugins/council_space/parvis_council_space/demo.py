@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from parvis.api import Area, Module, Space, User, set_phase_dates, slugify, utcnow
+from parvis.api import Area, Module, Space, Town, User, set_phase_dates, slugify, utcnow
 
 from . import ballot_box, common, count_jobs
 from .config import CallConfig
@@ -54,7 +54,7 @@ Le vote est dépouillé par la **méthode des parts égales** complétée (add1)
 de voix pour le budget restant."""
 
 
-def load(session: Any, town: Any) -> None:
+def load(session: Session, town: Town) -> None:
     areas = list(
         session.scalars(select(Area).where(Area.town_id == town.id).order_by(Area.position))
     )
@@ -156,7 +156,7 @@ def load(session: Any, town: Any) -> None:
         )
 
 
-def _call(session: Any, space: Space, title: str, phase: str, budget: int) -> Module:
+def _call(session: Session, space: Space, title: str, phase: str, budget: int) -> Module:
     module = Module(
         space_id=space.id,
         type=common.MODULE_TYPE,
@@ -179,7 +179,14 @@ def _call(session: Any, space: Space, title: str, phase: str, budget: int) -> Mo
     return module
 
 
-def _ideas(session: Any, module: Module, space: Space, users: list, areas: list, rng: Any) -> None:
+def _ideas(
+    session: Session,
+    module: Module,
+    space: Space,
+    users: list[User],
+    areas: list[Area],
+    rng: random.Random,
+) -> None:
     for n, (title, cost, text) in enumerate(IDEAS):
         feasible = n != len(IDEAS) - 1
         session.add(
@@ -203,7 +210,9 @@ def _ideas(session: Any, module: Module, space: Space, users: list, areas: list,
     session.flush()
 
 
-def _ballots(session: Any, module: Module, users: list, rng: Any, extra: int) -> None:
+def _ballots(
+    session: Session, module: Module, users: list[User], rng: random.Random, extra: int
+) -> None:
     ideas = list(
         session.scalars(
             select(Idea.id).where(Idea.module_id == module.id, Idea.status == "feasible")

@@ -5,13 +5,14 @@ a digest item; ``send`` queues, per follower, one e-mail with the items since th
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from parvis.api import (
+    App,
     Follow,
     Module,
     Space,
@@ -29,7 +30,7 @@ from .i18n import _
 from .models import DigestItem, DigestState
 
 
-def record_new_calls(session: Any) -> None:
+def record_new_calls(session: Session) -> None:
     """Calls for ideas added to council spaces become digest items once (core emits no
     event when a module is added, so they are found here)."""
     rows = session.execute(
@@ -59,7 +60,7 @@ def record_new_calls(session: Any) -> None:
             )
 
 
-def send(parvis: Any, now: Any = None) -> int:
+def send(parvis: App, now: dt.datetime | None = None) -> int:
     """Record new calls, then queue the digests (sent by the mail worker; links use each
     town's own address from ``site_url``)."""
     with parvis.db.session() as session:
@@ -101,7 +102,7 @@ class _Digest:
     items: list[tuple[str, DigestItem]] = field(default_factory=list)
 
 
-def send_digests(app: Any, now: Any = None) -> int:
+def send_digests(app: App, now: dt.datetime | None = None) -> int:
     """Queue ONE e-mail per follower of council spaces with what happened since their last
     digest (or since they started following), in their language; returns how many e-mails
     were queued. ``app`` is the Parvis app (a hook's ``app`` or ``app_for_command``).

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.routing import BaseRoute
 
@@ -13,6 +14,7 @@ from parvis.api import (
     RESIDENT,
     SPACE_ADMIN,
     Action,
+    AuditAction,
     Fragment,
     JobType,
     ModuleType,
@@ -20,6 +22,8 @@ from parvis.api import (
     Role,
     Setting,
     SpaceKind,
+    Town,
+    User,
     hookimpl,
     render_fragment,
 )
@@ -114,9 +118,17 @@ def parvis_routes() -> list[BaseRoute]:
 
 
 @hookimpl
-def parvis_slot(name: str, request: Request, session: Any, context: dict[str, Any]) -> list[Any]:
+def parvis_slot(
+    name: str, request: Request, session: Session, context: dict[str, Any]
+) -> list[Fragment]:
     space = context.get("space")
-    if name == "layout.head" and space is not None and space.kind == common.KIND:
+    module = context.get("module")
+    # The only place that links the stylesheet: every council page and every idea call page
+    # (an idea call may sit in a space of another kind).
+    if name == "layout.head" and (
+        (space is not None and space.kind == common.KIND)
+        or (module is not None and module.type == common.MODULE_TYPE)
+    ):
         html = render_fragment(request, "council_space/_head.html")
         return [Fragment("council_space.css", html)]
     if name not in ("space.top", "space.main") or space is None or space.kind != common.KIND:
@@ -146,17 +158,17 @@ def parvis_job_types() -> list[JobType]:
 
 
 @hookimpl
-def parvis_export_user_data(session: Any, user: Any) -> dict[str, Any]:
+def parvis_export_user_data(session: Session, user: User) -> dict[str, Any]:
     return gdpr.export_user_data(session, user)
 
 
 @hookimpl
-def parvis_erase_user_data(session: Any, user: Any) -> None:
+def parvis_erase_user_data(session: Session, user: User) -> None:
     gdpr.erase_user_data(session, user)
 
 
 @hookimpl
-def parvis_demo_data(session: Any, town: Any) -> None:
+def parvis_demo_data(session: Session, town: Town) -> None:
     from . import demo
 
     demo.load(session, town)
@@ -170,7 +182,7 @@ def parvis_commands(cli: click.Group) -> None:
 
 
 @hookimpl
-def parvis_audit_actions() -> list[Any]:
+def parvis_audit_actions() -> list[AuditAction]:
     from .audit_actions import AUDIT_ACTIONS
 
     return list(AUDIT_ACTIONS)

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from sqlalchemy import select
 
-from parvis.api import Module, ModuleSummary, Space, count_by, count_by_week
+from parvis.api import Context, Module, ModuleSummary, Space, count_by, count_by_week
 
 from .i18n import _, ngettext
 from .models import Ballot, CountJob, Idea
 
 
-def summarize(ctx: Any, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
+def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
     """At most three queries for any number of calls."""
     in_vote = [m.id for m, _s in items if m.phase == "vote"]
     proposing = [m.id for m, _s in items if m.phase != "vote"]
@@ -71,7 +70,7 @@ def summarize(ctx: Any, items: Sequence[tuple[Module, Space]]) -> Mapping[int, M
 
 
 def activity(
-    ctx: Any, modules: Sequence[Module], since: dt.datetime
+    ctx: Context, modules: Sequence[Module], since: dt.datetime
 ) -> Mapping[int, Mapping[dt.date, int]]:
     """Ideas proposed and ballots cast per week, two queries for any number of calls
     (``ModuleType.activity``); merged ideas count, they were proposed."""

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from council_helpers import Council, make_council
 
-from parvis.testing.helpers import TestTown
+from parvis.testing import TestTown
 
 
 @pytest.fixture

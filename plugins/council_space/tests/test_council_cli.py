@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from click.testing import CliRunner
 from council_helpers import sign_in
 from sqlalchemy import select
 
-from parvis.api import Town
-from parvis.cli import main
-from parvis.models import Module, OutboxMail
-from parvis.testing import post_form
+from parvis.api import Module, Town
+from parvis.testing import post_form, queued_mail, run_command
 from parvis_council_space import ballot_box, count_jobs
 from parvis_council_space.models import CountJob
 
 
-def _config(tmp_path, parvis_config):
-    path = tmp_path / "parvis.toml"
-    path.write_text(
-        f'database_url = "{parvis_config.database_url}"\n'
-        f'secret_key = "cli-test"\nmail_backend = "null"\n'
-        f'instance_dir = "{tmp_path / "instance"}"\n',
-        encoding="utf-8",
-    )
-    return str(path)
-
-
-def test_count_pending_and_send_digests_commands(town, council, client, tmp_path, parvis_config):
+def test_count_pending_and_send_digests_commands(town, council, client):
     idea = council.add_idea(None, title="Alpha", estimated_cost=10, status="feasible")
     council.configure(budget=100)
     with town.session() as s:
@@ -47,16 +33,13 @@ def test_count_pending_and_send_digests_commands(town, council, client, tmp_path
                 phase="submission",
             )
         )
-    config = _config(tmp_path, parvis_config)
-    runner = CliRunner()
-    result = runner.invoke(main, ["--config", config, "council-space", "count-pending"])
+    result = run_command(town, "council-space", "count-pending")
     assert result.exit_code == 0, result.output
     assert "1 count(s) run." in result.output
     with town.session() as s:
         assert s.scalar(select(CountJob.status)) == "done"
-    result = runner.invoke(main, ["--config", config, "council-space", "send-digests"])
+    result = run_command(town, "council-space", "send-digests")
     assert result.exit_code == 0, result.output
     assert "1 digest(s) queued" in result.output
-    with town.session() as s:
-        mail = s.scalar(select(OutboxMail))
-        assert mail.to_address == "suiveur@example.org" and "Nouvel appel" in mail.body
+    (mail,) = queued_mail(town)
+    assert mail.to == ["suiveur@example.org"] and "Nouvel appel" in mail.body

@@ -9,10 +9,8 @@ import re
 from council_helpers import make_council, sign_in
 from sqlalchemy import func, select
 
-from parvis.api import Space, utcnow
-from parvis.mail import send_pending
-from parvis.models import Module, User
-from parvis.testing import login, post_form
+from parvis.api import Module, Space, User, utcnow
+from parvis.testing import load_demo_town, login, post_form, send_outbox
 from parvis_council_space import ballot_box, digest
 from parvis_council_space.models import (
     Ballot,
@@ -80,7 +78,7 @@ def test_one_digest_per_follower_with_everything_new(make_town, smtp_server):
         )
     parvis = town.parvis
     assert digest.send(parvis) == 2  # one e-mail per follower, not one per event
-    assert send_pending(parvis) == 2
+    assert send_outbox(town) == 2
     mail = smtp_server.wait_for("suiveur@example.org")
     assert _subject(mail) == "3 nouveautés dans les conseils que vous suivez"  # in French
     assert "Nouveau banc" in mail.body and "Séance de mars" in mail.body
@@ -106,7 +104,7 @@ def test_one_digest_per_follower_with_everything_new(make_town, smtp_server):
             )
         )
     assert digest.send(parvis, now=later + dt.timedelta(seconds=1)) == 2
-    send_pending(parvis)
+    send_outbox(town)
     last = [m for m in smtp_server.messages if "suiveur@example.org" in m.to][-1]
     assert "Résultats 2027" in last.body and "Nouveau banc" not in last.body
     # The one-click link in the digest stops the next ones.
@@ -180,15 +178,11 @@ def test_gdpr_export_and_erase(town, council, client, resident):
 
 
 def test_demo_content(make_town):
-    from parvis.demo import load_demo
-    from parvis.models import Space
     from parvis_council_space.models import CountJob, Idea, Result
 
     town = make_town(host="autre.example")
-    parvis = town.parvis
-    with parvis.db.session() as s:
-        load_demo(parvis, s)
-    with parvis.db.session() as s:
+    load_demo_town(town)
+    with town.session() as s:
         councils = s.scalars(select(Space).where(Space.kind == "council")).all()
         assert len(councils) == 8 and all(c.area_id for c in councils)
         calls = {m.phase: m for m in s.scalars(select(Module).where(Module.type == "idea_call"))}

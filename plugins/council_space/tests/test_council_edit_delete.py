@@ -8,8 +8,7 @@ import pytest
 from council_helpers import make_council, sign_in
 from sqlalchemy import select
 
-from parvis.models import AuditEntry
-from parvis.testing import form_errors, make_user, post_form
+from parvis.testing import audit_entries, form_errors, make_user, post_form, queued_mail
 from parvis_council_space import digest
 from parvis_council_space.models import DigestItem, Document, Meeting, NewsItem
 
@@ -65,11 +64,6 @@ def _add_meeting(town, council, with_minutes=False):
         return meeting.id, doc_id
 
 
-def _audit(town, action):
-    with town.session() as s:
-        return list(s.scalars(select(AuditEntry).where(AuditEntry.action == action)))
-
-
 @pytest.mark.parametrize("role", ["councillor", "space_admin"])
 def test_edit_news_keeps_digest_in_step_and_is_audited(town, council, client, role):
     news_id = _add_news(town, council)
@@ -91,7 +85,7 @@ def test_edit_news_keeps_digest_in_step_and_is_audited(town, council, client, ro
         assert s.scalar(select(DigestItem.title).where(DigestItem.target == f"news:{news_id}")) == (
             "Banc installé"
         )
-    [entry] = _audit(town, "council_space.news_edit")
+    [entry] = audit_entries(town, "council_space.news_edit")
     assert entry.target == f"news:{news_id}" and entry.town_id == town.town_id
 
 
@@ -124,14 +118,11 @@ def test_delete_news_asks_confirmation_and_withdraws_it_from_the_digest(town, co
     with town.session() as s:
         assert s.get(NewsItem, news_id) is None
         assert s.scalar(select(DigestItem).where(DigestItem.target == f"news:{news_id}")) is None
-    assert _audit(town, "council_space.news_delete")[0].target == f"news:{news_id}"
+    assert audit_entries(town, "council_space.news_delete")[0].target == f"news:{news_id}"
     # The next digest has the news item that stays, not the deleted one.
-    from parvis.models import OutboxMail
-
     now = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
     assert digest.send(town.parvis, now=now) == 1
-    with town.session() as s:
-        body = s.scalars(select(OutboxMail.body).order_by(OutboxMail.id)).all()[-1]
+    body = queued_mail(town)[-1].body
     assert "Fête des voisins" in body and "Nouveau banc" not in body
     assert f"/news/{kept_id}" in body
 
@@ -159,7 +150,7 @@ def test_edit_and_delete_meeting_with_its_minutes(town, council, client):
         assert s.scalar(
             select(DigestItem.title).where(DigestItem.target == f"meeting:{meeting_id}")
         ) == ("Séance reportée")
-    assert _audit(town, "council_space.meeting_edit")
+    assert audit_entries(town, "council_space.meeting_edit")
     r = post_form(client, base + "/delete", {}, page=base + "/delete")
     assert r.status_code == 303
     assert client.get(base).status_code == 404
@@ -168,7 +159,7 @@ def test_edit_and_delete_meeting_with_its_minutes(town, council, client):
         assert (
             s.scalar(select(DigestItem).where(DigestItem.target == f"meeting:{meeting_id}")) is None
         )
-    assert _audit(town, "council_space.meeting_delete")[0].target == f"meeting:{meeting_id}"
+    assert audit_entries(town, "council_space.meeting_delete")[0].target == f"meeting:{meeting_id}"
 
 
 def test_edit_and_delete_are_refused_to_others(town, make_town, council, client, resident):
@@ -211,4 +202,4 @@ def test_edit_and_delete_are_refused_to_others(town, make_town, council, client,
     with town.session() as s:
         assert s.get(NewsItem, news_id).title == "Nouveau banc"
         assert s.get(Meeting, meeting_id) is not None
-    assert not _audit(town, "council_space.news_delete")
+    assert not audit_entries(town, "council_space.news_delete")

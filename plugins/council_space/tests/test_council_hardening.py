@@ -15,11 +15,15 @@ from council_helpers import make_council, sign_in
 from PIL import Image
 from sqlalchemy import func, select
 
-from parvis.db import utcnow
-from parvis.models import Town, Upload, User
-from parvis.spaces.services import store_image
-from parvis.testing import csrf_token_from, form_errors, login, post_form
-from parvis.testing.helpers import DEFAULT_PASSWORD
+from parvis.api import Town, Upload, User, store_image, utcnow
+from parvis.testing import (
+    DEFAULT_PASSWORD,
+    csrf_token_from,
+    form_errors,
+    login,
+    post_form,
+    run_command,
+)
 from parvis_council_space import comments, ideas
 from parvis_council_space.models import Ballot, Comment, Idea, Support
 from parvis_council_space.pabulib import PabulibError, parse
@@ -167,8 +171,7 @@ def test_images_per_account_are_rate_limited(town, council, client, resident, mo
 DECODE_MANY = """
 import io, resource, sys, threading
 from PIL import Image
-from parvis.spaces import services
-from parvis.models import Town
+from parvis.api import Town, store_image
 
 buf = io.BytesIO()
 Image.new("RGB", (4000, 4000), "green").save(buf, "PNG")
@@ -182,7 +185,7 @@ class Session:
 
 def decode():
     barrier.wait()
-    services.store_image(Session(), Town(id=1), data, "x.png")
+    store_image(Session(), Town(id=1), data, "x.png")
 
 threads = [threading.Thread(target=decode) for _ in range(8)]
 for t in threads: t.start()
@@ -213,8 +216,6 @@ def test_a_rejected_idea_form_stores_no_image(town, council, client, resident):
 
 
 def test_orphan_uploads_are_purged_and_used_ones_kept(town, council):
-    from parvis.uploads import purge_orphans
-
     with town.session() as s:
         town_row = s.get(Town, town.town_id)
         used, orphan, young = (store_image(s, town_row, _png(20), f"{n}.png").id for n in "uoy")
@@ -222,8 +223,7 @@ def test_orphan_uploads_are_purged_and_used_ones_kept(town, council):
     with town.session() as s:
         for upload_id in (used, orphan):
             s.get(Upload, upload_id).created_at = utcnow() - dt.timedelta(hours=2)
-    with town.session() as s:
-        assert purge_orphans(s) == 1
+    assert "1 unused upload(s) deleted." in run_command(town, "worker", "--once").output
     with town.session() as s:
         assert sorted(s.scalars(select(Upload.id))) == sorted([used, young])
 
@@ -359,15 +359,12 @@ def test_simultaneous_reports_keep_the_count(town, council):
 
 
 def test_the_town_logo_is_public_and_never_purged(town, client):
-    from parvis.uploads import purge_orphans
-
     with town.session() as s:
         town_row = s.get(Town, town.town_id)
         logo = store_image(s, town_row, _png(20), "logo.png")
         logo.created_at = utcnow() - dt.timedelta(hours=2)
         town_row.settings = {**(town_row.settings or {}), "_brand": {"logo": logo.id}}
         logo_id = logo.id
-    with town.session() as s:
-        assert purge_orphans(s) == 0
+    assert "0 unused upload(s) deleted." in run_command(town, "worker", "--once").output
     r = client.get(f"/uploads/{logo_id}")
     assert r.status_code == 200 and r.headers["cache-control"].startswith("public")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from council_helpers import idea_ids, sign_in
 from sqlalchemy import select
 
-from parvis.models import Area
+from parvis.api import Area
 from parvis.testing import form_errors, post_form
 from parvis_council_space.models import Comment, Idea, Support
 
@@ -380,7 +380,7 @@ def test_call_budget_typed_the_french_way(town, council, client):
     }
     assert post_form(client, page, form, page=page).status_code == 303
     with town.session() as s:
-        from parvis.models import Module
+        from parvis.api import Module
 
         assert CallConfig.of(s.get(Module, council.module_id)).budget == 60000
     r = post_form(client, page, {**form, "budget": "soixante mille"}, page=page)

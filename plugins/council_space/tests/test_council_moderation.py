@@ -8,8 +8,7 @@ import html as htmllib
 from council_helpers import make_council, sign_in
 from sqlalchemy import select
 
-from parvis.models import AuditEntry
-from parvis.testing import form_errors, make_user, post_form
+from parvis.testing import audit_entries, form_errors, make_user, post_form
 from parvis_council_space.models import Comment, CommentReport
 
 
@@ -90,13 +89,9 @@ def test_moderator_hides_a_comment_with_a_public_reason(town, council, client, r
     public = htmllib.unescape(client.get(council.url(f"ideas/{idea}")).text)
     assert "Masqué par les modérateurs : Propos injurieux".replace(" :", "\u00a0:") in public
     assert "Texte injurieux" not in public
+    (entry,) = audit_entries(town, "council_space.comment_hide")
+    assert entry.target == f"comment:{comment}" and entry.details["reason"] == "Propos injurieux"
     with town.session() as s:
-        entry = s.scalar(
-            select(AuditEntry).where(AuditEntry.action == "council_space.comment_hide")
-        )
-        assert (
-            entry.target == f"comment:{comment}" and entry.details["reason"] == "Propos injurieux"
-        )
         assert s.get(Comment, comment).body == "Texte injurieux"  # kept for the record
     # Restoring shows it again.
     r = post_form(client, council.url(f"comments/{comment}/restore"), {}, page=moderation)

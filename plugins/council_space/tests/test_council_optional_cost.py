@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from council_helpers import idea_ids, sign_in
 
-from parvis.models import Module, Space, Town
+from parvis.api import Module, Space, Town
 from parvis.testing import form_errors, post_form
 from parvis_council_space import ballot_box, gdpr, pb
 from parvis_council_space.config import CallConfig
@@ -145,7 +145,7 @@ def test_an_idea_without_a_cost_never_reaches_the_ballot(town, council, client, 
 def test_gdpr_export_keeps_an_unknown_cost_empty(town, council, resident):
     council.add_idea(resident.id, title="Mine", estimated_cost=None)
     with town.session() as s:
-        from parvis.models import User
+        from parvis.api import User
 
         data = gdpr.export_user_data(s, s.get(User, resident.id))
     assert [(i["title"], i["estimated_cost"]) for i in data["ideas"]] == [("Mine", None)]

@@ -9,8 +9,7 @@ from click.testing import CliRunner
 from council_helpers import make_council, sign_in
 from sqlalchemy import func, select
 
-from parvis.api import run_jobs
-from parvis.models import Module
+from parvis.api import Module, run_jobs
 from parvis.testing import form_errors, post_form
 from parvis_council_space import ballot_box, commands, count_jobs
 from parvis_council_space.models import Ballot, CountJob, Idea, Result

@@ -7,8 +7,7 @@ import time
 from council_helpers import make_council, sign_in
 from sqlalchemy import select
 
-from parvis.api import Town, run_jobs
-from parvis.models import Module
+from parvis.api import Module, Town, run_jobs
 from parvis.testing import audit_entries, form_errors, post_form
 from parvis_council_space import ballot_box, count_jobs
 from parvis_council_space.models import CountJob, DigestItem, Idea, Result

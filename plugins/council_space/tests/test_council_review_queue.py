@@ -5,8 +5,8 @@ from __future__ import annotations
 from council_helpers import make_council, sign_in
 from sqlalchemy import select
 
-from parvis.models import AuditEntry, User
-from parvis.testing import form_errors, post_form
+from parvis.api import User
+from parvis.testing import audit_entries, form_errors, post_form
 from parvis_council_space import gdpr
 from parvis_council_space.models import Idea, IdeaNote
 
@@ -51,8 +51,8 @@ def test_private_notes_are_seen_only_by_reviewers(town, make_town, council, clie
     assert SECRET in client.get(page).text
     with town.session() as s:
         assert s.scalar(select(IdeaNote.body)) == SECRET
-        log = s.scalar(select(AuditEntry).where(AuditEntry.action == "council_space.note"))
-        assert log is not None and SECRET not in str(log.details)
+    (log,) = audit_entries(town, "council_space.note")
+    assert SECRET not in str(log.details)
     # Not in public pages, even for the reviewer.
     for public in (council.url(), council.url(f"ideas/{idea}")):
         assert SECRET not in client.get(public).text
@@ -114,10 +114,8 @@ def test_bulk_decision_is_all_or_nothing(town, council, client):
             "feasible",
         ]
         assert s.get(Idea, a).review_reason == "Réalisable"
-        targets = s.scalars(
-            select(AuditEntry.target).where(AuditEntry.action == "council_space.review")
-        ).all()
-        assert sorted(targets) == sorted(f"idea:{i}" for i in (a, b, c))
+    targets = [entry.target for entry in audit_entries(town, "council_space.review")]
+    assert sorted(targets) == sorted(f"idea:{i}" for i in (a, b, c))
 
 
 def test_bulk_is_refused_to_residents_and_outside_review(town, council, client, resident):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from council_helpers import sign_in
 
-from parvis.models import Module
+from parvis.api import Module
 from parvis.testing import form_errors, post_form
 from parvis_council_space.config import CallConfig
 

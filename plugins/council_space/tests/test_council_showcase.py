@@ -5,7 +5,8 @@ from __future__ import annotations
 from council_helpers import make_council, sign_in
 from sqlalchemy import select
 
-from parvis.testing import form_errors, make_user, post_form
+from parvis.api import Space
+from parvis.testing import form_errors, make_space_with_module, make_user, post_form
 from parvis_council_space.models import CouncilMember, Document, Meeting, NewsItem
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -31,12 +32,42 @@ def test_showcase_shows_members_news_meetings_and_calls(town, council, client):
 
 
 def test_showcase_fragments_only_on_council_spaces(town, client):
-    from parvis.models import Space
-
     with town.session() as s:
         s.add(Space(town_id=town.town_id, slug="general", title="Général", published=True))
     html = client.get("/s/general").text
     assert "council-members-h" not in html
+    assert "council_space.css" not in html
+
+
+STYLESHEET = "/council_space.css"
+
+
+def test_council_pages_link_their_stylesheet_once(town, council, client):
+    """The ``layout.head`` slot links it; no template links it again."""
+    idea = council.add_idea(None, title="Jardin", status="feasible", final_cost=1000)
+    council.user("elu@example.org", roles=(f"councillor@{council.space_id}",))
+    sign_in(client, "elu@example.org")
+    pages = [
+        f"/s/{council.slug}",
+        council.url(),
+        council.url(f"ideas/{idea}"),
+        council.url("propose"),
+        council.url("moderation"),
+        council.url("settings"),
+        council.url("results"),
+        f"/p/council_space/{council.slug}/manage",
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        assert response.text.count(STYLESHEET) == 1, page
+    council.set_phase("vote")
+    assert client.get(council.url("vote")).text.count(STYLESHEET) == 1
+
+
+def test_idea_call_outside_a_council_links_the_stylesheet(town, client):
+    call = make_space_with_module(town, "idea_call", phase="submission")
+    assert client.get(call.url).text.count(STYLESHEET) == 1
 
 
 def test_manage_requires_councillor(town, council, client, resident):

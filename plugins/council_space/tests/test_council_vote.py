@@ -8,9 +8,8 @@ import pytest
 from council_helpers import make_council, sign_in
 from sqlalchemy import func, select
 
-from parvis.models import Module
-from parvis.testing import post_form
-from parvis.testing.helpers import DEFAULT_PASSWORD
+from parvis.api import Module
+from parvis.testing import DEFAULT_PASSWORD, post_form, set_permission
 from parvis_council_space import ballot_box
 from parvis_council_space.models import Ballot, BallotChoice, Idea
 
@@ -83,7 +82,7 @@ def test_approval_vote_errors_then_cast_then_change(town, council, client, resid
 def test_a_ballot_and_its_choices_move_the_towns_content_version(town, council, client, resident):
     """On PostgreSQL the ballot and its choices are one ``WITH`` statement: still a write the
     content version sees (the call's page shows the number of ballots)."""
-    from parvis.models import Town
+    from parvis.api import Town
 
     a, b, _c = _setup(council, ballot_rule="approval", max_projects=2)
     sign_in(client, resident.email)
@@ -215,23 +214,9 @@ def test_area_only_call_counts_one_ballot_per_person_across_accounts(town, counc
 
 
 def test_town_rule_can_restrict_vote_to_verified(town, council, client, resident):
-    from parvis.models import PermissionRule
-
     a, *_ = _setup(council)
-    with town.session() as s:
-        s.add(
-            PermissionRule(
-                town_id=town.town_id,
-                role="resident",
-                action="council_space.vote",
-                allow=False,
-            )
-        )
-        s.add(
-            PermissionRule(
-                town_id=town.town_id, role="verified", action="council_space.vote", allow=True
-            )
-        )
+    set_permission(town, "resident", "council_space.vote", allow=False)
+    set_permission(town, "verified", "council_space.vote", allow=True)
     sign_in(client, resident.email)
     page = council.url("vote")
     assert post_form(client, page, [("idea", str(a))], page=page).status_code == 403

@@ -8,9 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from parvis.cli import main
+from parvis.testing import run_command
 from parvis_council_space import pb
 
 FOLDER = Path(
@@ -121,10 +120,8 @@ def test_mes_add1_on_mokotow_goes_past_exhaustive_outcomes_with_the_official_win
     assert result.total_cost <= result.budget
 
 
-def test_cli_count_without_rule_uses_the_files_rule():
-    output = CliRunner().invoke(
-        main, ["council-space", "count", str(FOLDER / "Poland_Wroclaw_2023.pb")]
-    )
+def test_cli_count_without_rule_uses_the_files_rule(town):
+    output = run_command(town, "council-space", "count", str(FOLDER / "Poland_Wroclaw_2023.pb"))
     assert output.exit_code == 0, output.output
     assert "Rule: greedy-no-skip;" in output.output
     assert "Winners: 7;" in output.output

@@ -3,9 +3,8 @@
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from parvis.cli import main
+from parvis.testing import run_command
 from parvis_council_space.counting import Election, Project, count
 from parvis_council_space.pabulib import (
     PabulibError,
@@ -205,7 +204,7 @@ def test_dump_rejects_what_it_cannot_write():
         dump(election)
 
 
-def test_cli_count_uses_the_files_rule_unless_told(tmp_path):
+def test_cli_count_uses_the_files_rule_unless_told(town, tmp_path):
     # Votes: A 3, B 2, C 1; budget 10: greedy-no-skip stops at B, plain greedy funds C too.
     path = tmp_path / "call.pb"
     path.write_text(
@@ -214,12 +213,12 @@ def test_cli_count_uses_the_files_rule_unless_told(tmp_path):
         "VOTES\nvoter_id;vote\n1;A,B,C\n2;A,B\n3;A\n",
         encoding="utf-8",
     )
-    own = CliRunner().invoke(main, ["council-space", "count", str(path)])
+    own = run_command(town, "council-space", "count", str(path))
     assert own.exit_code == 0, own.output
     assert "Rule: greedy-no-skip;" in own.output and "Winners: 1;" in own.output
-    told = CliRunner().invoke(main, ["council-space", "count", str(path), "--rule", "greedy"])
+    told = run_command(town, "council-space", "count", str(path), "--rule", "greedy")
     assert "Rule: greedy;" in told.output and "Winners: 2;" in told.output
     path.write_text(path.read_text().replace("greedy-no-skip", "borda"), encoding="utf-8")
-    unknown = CliRunner().invoke(main, ["council-space", "count", str(path)])
+    unknown = run_command(town, "council-space", "count", str(path))
     assert unknown.exit_code != 0
     assert "rule 'borda' is not supported" in unknown.output

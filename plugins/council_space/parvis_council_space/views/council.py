@@ -3,8 +3,6 @@ manage page, member changes and the download of its documents."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, func, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -18,7 +16,7 @@ from ..i18n import _
 from ..models import CouncilMember, Document
 
 
-def council_context(request: Request) -> tuple[Any, Space]:
+def council_context(request: Request) -> tuple[Context, Space]:
     ctx = get_context(request)
     space = ctx.space
     if space is None or space.kind != common.KIND:

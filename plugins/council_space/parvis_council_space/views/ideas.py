@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from starlette.responses import Response
 
 from parvis.api import (
     Area,
+    Context,
     InvalidImage,
     User,
     form_status,
@@ -64,7 +64,7 @@ def index(request: Request) -> Response:
     )
 
 
-def _idea_form(ctx: Any, idea: Idea | None) -> IdeaForm:
+def _idea_form(ctx: Context, idea: Idea | None) -> IdeaForm:
     if ctx.request.method == "POST":
         form = IdeaForm.from_request(ctx.form)
     elif idea is not None:
@@ -83,7 +83,7 @@ def _idea_form(ctx: Any, idea: Idea | None) -> IdeaForm:
     return form
 
 
-def _read_idea(ctx: Any, form: IdeaForm) -> ideas.IdeaInput | None:
+def _read_idea(ctx: Context, form: IdeaForm) -> ideas.IdeaInput | None:
     """Validate the form (every error beside its field); None if something is wrong."""
     if not form.validate():
         return None  # checked first: a rejected form stores no image
@@ -153,7 +153,7 @@ def edit(request: Request) -> Response:
 
 
 def render_idea(
-    ctx: Any,
+    ctx: Context,
     idea: Idea,
     *,
     comment_form: CommentForm | None = None,
@@ -218,7 +218,7 @@ def render_idea(
     )
 
 
-def _ballot_back(ctx: Any, config: CallConfig) -> str | None:
+def _ballot_back(ctx: Context, config: CallConfig) -> str | None:
     """Opened from the ballot: the way back to it with the choices not cast yet."""
     choices = ctx.request.query_params.get("choices")
     if choices is None or ctx.module.phase != "vote":

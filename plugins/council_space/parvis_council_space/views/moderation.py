@@ -8,22 +8,23 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from parvis.api import redirect, render, view
+from parvis.api import Context, redirect, render, view
 
 from .. import comments
 from ..forms import HideForm
 from ..i18n import _
+from ..models import Comment
 from .call import call_context, call_url, can_moderate, page_context
 
 
-def _comment_or_404(ctx: Any, comment_id: Any) -> Any:
+def _comment_or_404(ctx: Context, comment_id: Any) -> Comment:
     found = comments.get_comment(ctx.session, ctx.module, comment_id)
     if found is None:
         raise HTTPException(404)
     return found
 
 
-def _require_moderator(ctx: Any) -> None:
+def _require_moderator(ctx: Context) -> None:
     if not can_moderate(ctx):
         ctx.require("content.moderate", ctx.space, ctx.module)  # log in, or 403
 
@@ -43,7 +44,7 @@ def report_comment(request: Request) -> Response:
 
 
 def _moderation_page(
-    ctx: Any, forms: dict[int, HideForm] | None = None, status_code: int = 200
+    ctx: Context, forms: dict[int, HideForm] | None = None, status_code: int = 200
 ) -> Response:
     rows = comments.moderation_rows(ctx.session, ctx.module)
     forms = forms or {}

@@ -3,14 +3,12 @@ of winning projects."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from parvis.api import Context, emit, parse_int, redirect, render, town_areas, view
 from parvis.api import Event as ParvisEvent
-from parvis.api import emit, parse_int, redirect, render, town_areas, view
 
 from .. import count_jobs, digest, guards, ideas
 from ..common import ServiceError
@@ -136,7 +134,7 @@ def publish(request: Request) -> Response:
     return redirect(call_url(ctx, "results"))
 
 
-def _confirm_publish(request: Request, ctx: Any, job: CountJob) -> Response:
+def _confirm_publish(request: Request, ctx: Context, job: CountJob) -> Response:
     """Publishing cannot be undone: say what residents will see before doing it."""
     selected = selected_titles(ctx.session, job)
     rule = COUNTING_RULES.get(job.rule, job.rule)

@@ -7,8 +7,6 @@ during the review phase); residents never see the queue or the notes.
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.datastructures import MultiDict
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,7 +29,7 @@ def _reviewer_context(request: Request) -> Context:
 
 
 def _page(
-    ctx: Any,
+    ctx: Context,
     *,
     bulk: BulkReviewForm | None = None,
     chosen: set[int] | None = None,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from parvis.api import get_context, redirect, render, view
+from parvis.api import Context, get_context, redirect, render, view
 
 from .. import common, pb
 from ..config import CallConfig
@@ -46,7 +44,7 @@ def settings(request: Request) -> Response:
     )
 
 
-def settings_form(ctx: Any) -> CallSettingsForm:
+def settings_form(ctx: Context) -> CallSettingsForm:
     return CallSettingsForm(**CallConfig.of(ctx.module).as_dict())
 
 

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from parvis.api import LoginRequired, parse_int, redirect, render, town_areas, view
+from parvis.api import Context, LoginRequired, parse_int, redirect, render, town_areas, view
 
 from .. import ballot, ballot_box, common, guards, ideas
 from ..config import CallConfig
@@ -43,7 +43,7 @@ class Voting:
     key: str | None
 
     @classmethod
-    def of(cls, ctx: Any) -> Voting:
+    def of(cls, ctx: Context) -> Voting:
         config = CallConfig.of(ctx.module)
         decision = ctx.decide("council_space.vote", ctx.space, ctx.module)
         rows = ballot_box.vote_options(ctx.session, ctx.module)
@@ -61,7 +61,7 @@ class Voting:
     def known(self, choices: dict[int, int]) -> dict[int, int]:
         return {i: p for i, p in choices.items() if i in self.options}
 
-    def cast_choices(self, ctx: Any) -> dict[int, int]:
+    def cast_choices(self, ctx: Context) -> dict[int, int]:
         return ballot_box.current_choices(ctx.session, ctx.module, self.key) if self.key else {}
 
 
@@ -98,7 +98,7 @@ def _action(form: Any) -> str:
     return "cast"  # a form posted without a button (older pages, scripts) casts, as it did
 
 
-def _post(ctx: Any, voting: Voting, form: Any) -> Response:
+def _post(ctx: Context, voting: Voting, form: Any) -> Response:
     config = voting.config
     action = _action(form)
     choices = ballot.read_form(config, form)
@@ -136,7 +136,7 @@ def _post(ctx: Any, voting: Voting, form: Any) -> Response:
     return redirect(_draft_url(ctx, voting, choices, form) + f"#{anchor}")
 
 
-def _cast(ctx: Any, config: CallConfig, form: Any) -> Response | None:
+def _cast(ctx: Context, config: CallConfig, form: Any) -> Response | None:
     """A ballot cast: no option list, one narrow query for the named projects; ``None`` when
     the ballot has errors (the page is then shown again with them)."""
     ctx.require("council_space.vote", ctx.space, ctx.module)
@@ -170,7 +170,7 @@ def _bad_points(form: Any) -> dict[int, str]:
     return bad
 
 
-def _draft_url(ctx: Any, voting: Voting, choices: dict[int, int], params: Any) -> str:
+def _draft_url(ctx: Context, voting: Voting, choices: dict[int, int], params: Any) -> str:
     """The ballot page showing these choices (not cast) with the filters in ``params``."""
     query = {"choices": ballot.format_choices(voting.known(choices), voting.config.ballot_rule)}
     query.update({k: str(params.get(k))[:20] for k in FILTER_FIELDS if params.get(k)})
@@ -178,7 +178,7 @@ def _draft_url(ctx: Any, voting: Voting, choices: dict[int, int], params: Any) -
 
 
 def _page(
-    ctx: Any,
+    ctx: Context,
     voting: Voting,
     choices: dict[int, int],
     params: Any,
@@ -226,7 +226,7 @@ def _page(
     )
 
 
-def _review(ctx: Any, voting: Voting, checked: dict[int, int], form: Any) -> Response:
+def _review(ctx: Context, voting: Voting, checked: dict[int, int], form: Any) -> Response:
     """The confirmation summary: the chosen projects and the total, then cast or go back."""
     config = voting.config
     param = ballot.format_choices(checked, config.ballot_rule)
