@@ -33,3 +33,55 @@ def test_each_plugin_has_its_own_branch_depending_on_core(parvis_database_url):
             continue
         assert rev.branch_labels, f"{revision} has no branch label"
         assert "0001_core" in (rev.dependencies or ()), f"{revision} does not depend on core"
+
+
+def test_the_jobs_migration_queues_the_work_that_was_waiting(tmp_path):
+    """0008: unsent mail the old outbox worker would have retried, and a census import still
+    queued, get their jobs; a mail claimed without an outcome (it may have left) does not."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from parvis.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = alembic_config(engine)
+    command.upgrade(config, "0007_core_consents")
+    at = "'2026-01-01 00:00:00+00:00'"
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO towns (id, slug, name, default_locale, theme, enabled_plugins, "
+                "settings, accessibility_statement, created_at, content_version, setup_version) "
+                f"VALUES (1, 't', 'T', 'fr', 'default', '[]', '{{}}', '', {at}, 0, 0)"
+            )
+        )
+        # new, failed once (retry), claimed without an outcome, sent
+        for n, (sent, attempts, error) in enumerate(
+            [("NULL", 0, "NULL"), ("NULL", 2, "'refused'"), ("NULL", 1, "NULL"), (at, 1, "NULL")]
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO outbox (town_id, to_address, subject, body, created_at, sent_at, "
+                    f"attempts, last_error) VALUES (1, 'a{n}@x', 's', 'b', {at}, {sent}, "
+                    f"{attempts}, {error})"
+                )
+            )
+        conn.execute(
+            text(
+                "INSERT INTO census_imports (town_id, filename, encoding, delimiter, mapping, "
+                "status, total_rows, processed_rows, imported_rows, error_count, errors, "
+                f"left_count, created_at) VALUES (1, 'f.csv', 'utf-8', ',', '{{}}', 'queued', "
+                f"0, 0, 0, 0, '[]', 0, {at})"
+            )
+        )
+    command.upgrade(config, "0008_core_jobs")
+    with engine.connect() as conn:
+        jobs = conn.execute(text("SELECT id, name, status, attempts FROM jobs ORDER BY id")).all()
+        mails = conn.execute(text("SELECT job_id FROM outbox ORDER BY id")).scalars().all()
+    engine.dispose()
+    assert [(name, status, attempts) for _id, name, status, attempts in jobs] == [
+        ("core.mail", "pending", 0),
+        ("core.mail", "pending", 2),
+        ("verification.census_import", "pending", 0),
+    ]
+    assert mails == [jobs[0][0], jobs[1][0], None, None]

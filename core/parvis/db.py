@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, create_engine, event, func, select
+from sqlalchemy import JSON, DateTime, MetaData, bindparam, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -56,9 +56,12 @@ def count_by(session: Any, column: Any, keys: Sequence[Any], *where: Any) -> dic
     ``GROUP BY`` query; keys without rows are absent. ``where`` adds conditions."""
     if not keys:
         return {}
-    rows = session.execute(
-        select(column, func.count()).where(column.in_(list(keys)), *where).group_by(column)
+    # The keys go in as one expanding parameter: ``in_(list)`` would coerce each of them while
+    # building the statement (hundreds on a page listing hundreds of modules).
+    query = select(column, func.count()).where(
+        column.in_(bindparam("count_by_keys", expanding=True)), *where
     )
+    rows = session.execute(query.group_by(column), {"count_by_keys": list(keys)})
     return {key: count for key, count in rows.all()}
 
 

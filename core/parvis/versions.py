@@ -15,9 +15,10 @@ election's ballots: a bump per ballot would also make every vote update the one 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import TextClause
 from sqlalchemy.sql.dml import UpdateBase
@@ -114,20 +115,25 @@ def _bump(session: Session) -> None:
     tables = session.info.pop(_WRITTEN, None)
     if not tables or tables <= UNSEEN_TABLES:
         return
-    values: dict[str, Any] = {"content_version": Town.content_version + 1}
-    if ANY_TABLE in tables or tables & SETUP_TABLES:
-        values["setup_version"] = Town.setup_version + 1
-    towns = Town.__table__
-    statement = update(towns).values(**values)
+    setup = bool(ANY_TABLE in tables or tables & SETUP_TABLES)
     town_id = session.info.get(TOWN_KEY)
-    if town_id is not None:
-        statement = statement.where(towns.c.id == town_id)
-    else:
-        # Every town, their rows locked in one order: two such commits never deadlock.
-        ordered = select(towns.c.id).order_by(towns.c.id).with_for_update(key_share=True)
-        statement = statement.where(towns.c.id.in_(ordered.scalar_subquery()))
     # Through the connection: not a write ``_note_statement`` should see.
-    session.connection().execute(statement)
+    session.connection().execute(_bump_statement(setup, town_id is None), {"town": town_id})
+
+
+@functools.cache
+def _bump_statement(setup: bool, every_town: bool) -> Any:
+    """The version bump, built once per kind (every ballot runs one)."""
+    towns = Town.__table__
+    values: dict[str, Any] = {"content_version": towns.c.content_version + 1}
+    if setup:
+        values["setup_version"] = towns.c.setup_version + 1
+    statement = update(towns).values(**values)
+    if not every_town:
+        return statement.where(towns.c.id == bindparam("town"))
+    # Every town, their rows locked in one order: two such commits never deadlock.
+    ordered = select(towns.c.id).order_by(towns.c.id).with_for_update(key_share=True)
+    return statement.where(towns.c.id.in_(ordered.scalar_subquery()))
 
 
 def _forget(session: Session, transaction: Any) -> None:

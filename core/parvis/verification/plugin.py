@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
-from parvis.contrib import Action, AuditAction, Event, VerificationMethod
+from parvis.contrib import Action, AuditAction, JobType, QueuedJob, VerificationMethod
 from parvis.hookspecs import hookimpl
 from parvis.i18n import lazy_gettext as _l
 from parvis.models import User
@@ -16,7 +15,7 @@ from parvis.plugin_app import App, unwrap
 from parvis.verification import census_import, privacy
 from parvis.verification.audit_actions import VERIFICATION_AUDIT_ACTIONS
 from parvis.verification.methods import CORE_METHODS
-from parvis.verification.views_census import CENSUS_QUEUED
+from parvis.verification.views_census import CENSUS_JOB
 from parvis.verification.views_census import routes as census_routes
 from parvis.verification.views_claims import routes as claim_routes
 from parvis.verification.views_letters import routes as letter_routes
@@ -47,16 +46,14 @@ def parvis_routes() -> list[BaseRoute]:
     return [*resident_routes, *staff_routes, *claim_routes, *census_routes, *letter_routes]
 
 
+def _run_census_import(app: App, job: QueuedJob) -> None:
+    # Claiming the import row makes a second run a no-op; a failure is reported in the row.
+    census_import.run_import(unwrap(app), int(job.payload["import"]))
+
+
 @hookimpl
-def parvis_event(event: Event, app: App) -> None:
-    if event.name == CENSUS_QUEUED:
-        # A thread per import; claiming the row makes a second start a no-op.
-        threading.Thread(
-            target=census_import.run_import,
-            args=(unwrap(app), event.payload["import"]),
-            name=f"census-import-{event.payload['import']}",
-            daemon=True,
-        ).start()
+def parvis_job_types() -> list[JobType]:
+    return [JobType(CENSUS_JOB, _run_census_import, max_attempts=1)]
 
 
 @hookimpl

@@ -10,9 +10,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis.context import Context
-from parvis.contrib import Event
-from parvis.events import emit
 from parvis.i18n import gettext as _
+from parvis.jobs import enqueue
 from parvis.models import Area
 from parvis.rendering import form_status, redirect, render
 from parvis.verification import census_file as cf
@@ -24,7 +23,7 @@ from parvis.verification.records import normalise
 from parvis.verification.views_staff import staff
 from parvis.web import view
 
-CENSUS_QUEUED = "verification.census_queued"
+CENSUS_JOB = "verification.census_import"
 MAX_CSV_BYTES = 10 * 1024 * 1024
 
 
@@ -145,9 +144,12 @@ def mapping(request: Request) -> Response:
             imp.mapping = {**chosen, "postcodes": postcodes}
             imp.status = "queued"
             ctx.audit("verification.census_start", f"census:{imp.id}", columns=sorted(chosen))
-            emit(
+            enqueue(
                 ctx.session,
-                Event(CENSUS_QUEUED, ctx.town.id, ctx.actor.id, None, {"import": imp.id}),
+                CENSUS_JOB,
+                {"import": imp.id},
+                town_id=ctx.town.id,
+                dedupe_key=f"{CENSUS_JOB}:{imp.id}",
             )
             return redirect(ctx.url("verification:census_import", import_id=imp.id))
     return render(
@@ -162,9 +164,6 @@ def mapping(request: Request) -> Response:
 def progress(request: Request) -> Response:
     ctx = staff(request)
     imp = _import(ctx)
-    if imp.status == "queued":
-        # Still waiting (e.g. the server restarted): start it again; claiming makes it run once.
-        emit(ctx.session, Event(CENSUS_QUEUED, ctx.town.id, ctx.actor.id, None, {"import": imp.id}))
     return render(
         request,
         "verification/census_progress.html",

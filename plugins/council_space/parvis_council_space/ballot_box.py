@@ -151,23 +151,28 @@ def ballot_options(
         parse_int(key.removeprefix("points-")) for key in form if key.startswith("points-")
     ] + [parse_int(raw) for raw in form.getlist("idea")]
     ids = sorted({i for i in named if i is not None})
-    published = select(CountJob.id).where(
-        CountJob.module_id == module.id, CountJob.published_at.is_not(None)
-    )
-    rows = session.execute(
-        union_all(
-            select(literal(-1).label("id"), literal(0).label("cost")).where(published.exists()),
-            select(Idea.id, func.coalesce(Idea.final_cost, Idea.estimated_cost)).where(
-                *on_ballot(module.id), Idea.id.in_(ids)
-            ),
-        )
-    ).all()
+    rows = session.execute(_ballot_options(), {"module": module.id, "ids": ids}).all()
     options = {row.id: row for row in rows if row.id != -1}
     refused = len(options) != len(rows)
     return options, (
         _("The results of this vote are published: ballots are no longer accepted.")
         if refused
         else None
+    )
+
+
+@functools.cache
+def _ballot_options() -> Any:
+    """``ballot_options``'s statement, built once (building it cost more than running it)."""
+    module_id = bindparam("module", type_=Integer)
+    published = select(CountJob.id).where(
+        CountJob.module_id == module_id, CountJob.published_at.is_not(None)
+    )
+    return union_all(
+        select(literal(-1).label("id"), literal(0).label("cost")).where(published.exists()),
+        select(Idea.id, func.coalesce(Idea.final_cost, Idea.estimated_cost)).where(
+            *on_ballot(module_id), Idea.id.in_(bindparam("ids", expanding=True))
+        ),
     )
 
 

@@ -15,7 +15,7 @@ MODULE_TYPE = "idea_call"
 VOTABLE = ("feasible", "selected", "not_selected")
 
 
-def on_ballot(module_id: int) -> tuple[ColumnElement[bool], ...]:
+def on_ballot(module_id: int | ColumnElement[int]) -> tuple[ColumnElement[bool], ...]:
     """The conditions for an idea of the call to be on the ballot and counted.
 
     Review refuses "feasible" without a cost, so a votable idea always has one; the cost test

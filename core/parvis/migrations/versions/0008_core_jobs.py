@@ -1,4 +1,5 @@
-"""jobs: a background job queue shared by core and plugins; each outbox mail gets its job
+"""jobs: a background job queue shared by core and plugins; each waiting outbox mail and census
+import gets its job
 
 Revision ID: 0008_core_jobs
 Revises: 0007_core_consents
@@ -56,12 +57,12 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             batch_op.f("fk_outbox_job_id_jobs"), "jobs", ["job_id"], ["id"], ondelete="SET NULL"
         )
-    _queue_waiting_mail()
+    _queue_waiting_work()
 
 
-def _queue_waiting_mail() -> None:
-    """Mail the old outbox worker would still have sent gets its job; a mail claimed without an
-    outcome (it may have left) stays unsent, as before."""
+def _queue_waiting_work() -> None:
+    """Mail the old outbox worker would still have sent gets its job (a mail claimed without an
+    outcome may have left: it stays unsent, as before); so does a census import still queued."""
     bind = op.get_bind()
     outbox = sa.table(
         "outbox",
@@ -78,6 +79,7 @@ def _queue_waiting_mail() -> None:
         sa.column("name", sa.String()),
         sa.column("town_id", sa.Integer()),
         sa.column("payload", sa.JSON()),
+        sa.column("dedupe_key", sa.String()),
         sa.column("status", sa.String()),
         sa.column("attempts", sa.Integer()),
         sa.column("run_after", UTCDateTime()),
@@ -106,6 +108,28 @@ def _queue_waiting_mail() -> None:
             .returning(jobs.c.id)
         ).scalar_one()
         bind.execute(sa.update(outbox).where(outbox.c.id == mail_id).values(job_id=job_id))
+    imports = sa.table(
+        "census_imports",
+        sa.column("id", sa.Integer()),
+        sa.column("town_id", sa.Integer()),
+        sa.column("status", sa.String()),
+    )
+    queued = bind.execute(
+        sa.select(imports.c.id, imports.c.town_id).where(imports.c.status == "queued")
+    ).all()
+    for import_id, town_id in queued:
+        bind.execute(
+            sa.insert(jobs).values(
+                name="verification.census_import",
+                town_id=town_id,
+                payload={"import": import_id},
+                dedupe_key=f"verification.census_import:{import_id}",
+                status="pending",
+                attempts=0,
+                run_after=now,
+                created_at=now,
+            )
+        )
 
 
 def downgrade() -> None:
