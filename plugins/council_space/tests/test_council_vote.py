@@ -83,7 +83,7 @@ def test_a_ballot_bumps_no_content_version_and_is_stored_whole(town, council, cl
     """Ballots are ``parvis_unseen`` (only a count an anonymous page may show a minute late):
     a ballot leaves the town's row alone, so ballots never queue on its lock. On PostgreSQL the
     ballot and its choices are one ``WITH`` statement: both are stored."""
-    from parvis.models import Town
+    from parvis.api import Town
 
     a, b, _c = _setup(council, ballot_rule="approval", max_projects=2)
     sign_in(client, resident.email)
