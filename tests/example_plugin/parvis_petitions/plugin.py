@@ -12,18 +12,22 @@ from parvis.api import (
     RESIDENT,
     SPACE_ADMIN,
     Action,
+    App,
     Event,
     Fragment,
+    JobType,
     MenuItem,
     Module,
     ModuleType,
     Phase,
+    QueuedJob,
     Role,
     Setting,
     Space,
     SpaceKind,
     get_context,
     hookimpl,
+    queue_mail,
     render_fragment,
 )
 from parvis_petitions.i18n import T, _, _l
@@ -122,6 +126,19 @@ def parvis_slot(name: str, request: Any, session: Any, context: dict[str, Any]) 
 def parvis_event(event: Event, app: Any) -> None:
     if event.name.startswith("petitions."):
         RECEIVED_EVENTS.append(event)
+
+
+def remind(app: App, job: QueuedJob) -> None:
+    """The ``petitions.remind`` job: tell the town hall about a petition, from a worker."""
+    with app.session() as session:
+        module = session.get(Module, job.payload["module_id"])
+        if module is not None:
+            queue_mail(session, "mairie@example.org", _("Reminder"), module.title, job.town_id)
+
+
+@hookimpl
+def parvis_job_types() -> list[JobType]:
+    return [JobType("petitions.remind", remind, max_attempts=3, retry_after=60)]
 
 
 @hookimpl
