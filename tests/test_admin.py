@@ -273,7 +273,6 @@ def test_the_plugins_settings_read_in_the_town_s_language(town):
         page = client.get("/admin/plugin-settings").text
         for text in (
             "Taille maximale des comptes rendus en PDF (Mo)",
-            "Dépouiller les bulletins en arrière-plan",
             "Sondages express sur la page d&#39;accueil",
             "Réponses sans compte par adresse et par heure",
         ):

@@ -84,3 +84,26 @@ def test_a_pooled_connection_killed_while_idle_is_replaced(town, monkeypatch):
     monkeypatch.setattr(parvis_db, "PING_AFTER_SECONDS", 0.0)
     with db.session(write=False) as session:
         assert session.scalar(text("SELECT pg_backend_pid()")) != victim
+
+
+@pytest.mark.postgres_only
+def test_a_write_in_a_with_clause_bumps_the_version(town):
+    """PostgreSQL writes in a ``WITH`` of a SELECT (an ``INSERT ... RETURNING`` whose rows feed
+    another insert): still a write the content version sees."""
+    from sqlalchemy import insert
+
+    from parvis.models import Area
+
+    with town.session() as session:
+        before = _town(session, town).content_version
+    with town.session() as session:
+        versions.set_town(session, town.town_id)
+        added = (
+            insert(Area)
+            .values(town_id=town.town_id, slug="cte", name="Cte")
+            .returning(Area.id)
+            .cte("added")
+        )
+        assert session.execute(select(added.c.id).add_cte(added)).scalar() is not None
+    with town.session() as session:
+        assert _town(session, town).content_version == before + 1

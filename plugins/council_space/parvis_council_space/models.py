@@ -166,13 +166,20 @@ class CommentReport(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+# Writes that need not bump core's content version (see Ballot).
+UNSEEN = {"parvis_unseen": True}
+
+
 class Ballot(Base):
     """One ballot per voter and call: ``voter_key`` is ``u:<user id>`` for residents,
     ``p:<person key>`` in area-only calls (one per verified person, kept when the account is
     erased), or an opaque key for ballots imported from a .pb file (no fake accounts)."""
 
     __tablename__ = "council_space_ballots"
-    __table_args__ = (UniqueConstraint("module_id", "voter_key"),)
+    # A ballot changes only counts on the call's card, which an anonymous page may show up to
+    # the ETag's minute late: no content version bump per ballot (``parvis_unseen``), so ballots
+    # do not queue on the town's row (its lock was held through each ballot's commit).
+    __table_args__ = (UniqueConstraint("module_id", "voter_key"), {"info": UNSEEN})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
@@ -186,7 +193,7 @@ class Ballot(Base):
 
 class BallotChoice(Base):
     __tablename__ = "council_space_ballot_choices"
-    __table_args__ = (UniqueConstraint("ballot_id", "idea_id"),)
+    __table_args__ = (UniqueConstraint("ballot_id", "idea_id"), {"info": UNSEEN})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ballot_id: Mapped[int] = mapped_column(

@@ -79,10 +79,11 @@ def test_approval_vote_errors_then_cast_then_change(town, council, client, resid
         assert s.scalar(select(func.count(Ballot.id))) == 1
 
 
-def test_a_ballot_and_its_choices_move_the_towns_content_version(town, council, client, resident):
-    """On PostgreSQL the ballot and its choices are one ``WITH`` statement: still a write the
-    content version sees (the call's page shows the number of ballots)."""
-    from parvis.api import Town
+def test_a_ballot_bumps_no_content_version_and_is_stored_whole(town, council, client, resident):
+    """Ballots are ``parvis_unseen`` (only a count an anonymous page may show a minute late):
+    a ballot leaves the town's row alone, so ballots never queue on its lock. On PostgreSQL the
+    ballot and its choices are one ``WITH`` statement: both are stored."""
+    from parvis.models import Town
 
     a, b, _c = _setup(council, ballot_rule="approval", max_projects=2)
     sign_in(client, resident.email)
@@ -95,7 +96,7 @@ def test_a_ballot_and_its_choices_move_the_towns_content_version(town, council, 
     before = version()
     r = post_form(client, page, [("idea", str(a)), ("idea", str(b))], page=page)
     assert r.status_code == 303
-    assert version() > before
+    assert version() == before
     assert _choices(town, council.module_id) == [
         (f"u:{resident.id}", a, 1),
         (f"u:{resident.id}", b, 1),
