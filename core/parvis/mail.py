@@ -61,26 +61,21 @@ def _deliver(config: Config, mail: OutboxMail) -> None:
 def send_job(app: App, job: QueuedJob) -> None:
     """The ``core.mail`` handler: send the job's mail (gone with a deleted account: nothing)."""
     parvis = unwrap(app)
-    with parvis.db.session() as session:
+    with parvis.db.session(write=False) as session:
         mail = session.scalar(select(OutboxMail).where(OutboxMail.job_id == job.id))
-        if mail is None or mail.sent_at is not None:
-            return
-        mail.attempts = job.attempt
-        session.flush()
-        session.expunge(mail)  # its fields stay readable after the commit
+    if mail is None or mail.sent_at is not None:
+        return
+    outcome: dict[str, object] = {"attempts": job.attempt}
     try:
         _deliver(parvis.config, mail)
     except Exception as exc:
-        outcome = {"last_error": str(exc) or type(exc).__name__}
+        outcome["last_error"] = str(exc) or type(exc).__name__
+        raise
+    else:
+        outcome.update(sent_at=utcnow(), last_error=None)
+    finally:
         with parvis.db.session() as session:
             session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(outcome))
-        raise
-    with parvis.db.session() as session:
-        session.execute(
-            update(OutboxMail)
-            .where(OutboxMail.id == mail.id)
-            .values(sent_at=utcnow(), last_error=None)
-        )
 
 
 MAIL_JOB = JobType(JOB, send_job, max_attempts=MAX_ATTEMPTS, retry_after=30)
