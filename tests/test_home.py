@@ -18,6 +18,16 @@ def _english(client) -> None:
     post_form(client, "/language", {"locale": "en"})
 
 
+def _published_count(town, module_id: int) -> CountJob:
+    return CountJob(
+        module_id=module_id,
+        town_id=town.town_id,
+        rule="greedy",
+        status="done",
+        published_at=dt.datetime.now(dt.UTC),
+    )
+
+
 def _town_with_everything(town) -> dict[str, object]:
     survey = make_space_with_module(town, "survey", phase="open", module_title="Parks survey")
     vote = make_space_with_module(town, "idea_call", phase="vote", module_title="Budget 2027")
@@ -34,15 +44,7 @@ def _town_with_everything(town) -> dict[str, object]:
         session.add_all(
             Ballot(module_id=vote.module_id, voter_key=f"u:{i}", user_id=None) for i in range(3)
         )
-        session.add(
-            CountJob(
-                module_id=done.module_id,
-                town_id=town.town_id,
-                rule="greedy",
-                status="done",
-                published_at=dt.datetime.now(dt.UTC),
-            )
-        )
+        session.add(_published_count(town, done.module_id))
     return {"survey": survey, "vote": vote, "done": done, "draft": draft}
 
 
@@ -173,15 +175,7 @@ def test_results_are_found_past_many_newer_modules_without_any(town, client, mon
     done = make_space_with_module(town, "idea_call", phase="results", module_title="Budget 2025")
     draft = make_space_with_module(town, "survey", phase="draft", module_title="Hidden draft")
     with town.session() as session:
-        session.add(
-            CountJob(
-                module_id=done.module_id,
-                town_id=town.town_id,
-                rule="greedy",
-                status="done",
-                published_at=dt.datetime.now(dt.UTC),
-            )
-        )
+        session.add(_published_count(town, done.module_id))
         session.add_all(
             Module(
                 space_id=done.space_id,
