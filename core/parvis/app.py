@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount, NoMatchFound, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from parvis import __version__, events, httpcache, i18n, templating, versions
+from parvis import __version__, events, httpcache, i18n, jobs, templating, versions
 from parvis.config import Config
 from parvis.db import Base, Database
 from parvis.middleware import CSRFMiddleware, SecurityHeadersMiddleware
@@ -62,6 +62,8 @@ class Parvis:
         for factory in (self.db.sessionmaker, self.db.write_sessionmaker):
             events.install(factory, self.fire)
             versions.install(factory)
+            # ``enqueue_job`` refuses a name no plugin declared (no worker would run it).
+            factory.configure(info={jobs.DECLARED_KEY: frozenset(self.registry.job_types)})
         self.catalogs = i18n.Catalogs(
             [(info.domain, info.locale_dir) for info in self._core_first()]
         )

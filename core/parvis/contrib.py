@@ -204,10 +204,18 @@ class JobType:
     ``handler(app, job)`` runs outside any request, in a worker: it opens its own units of work
     (``app.session()``). Raising fails the attempt: the job is tried again ``retry_after``
     seconds later, doubled at each attempt, until ``max_attempts`` attempts failed; it is then
-    marked failed and recorded in its town's audit log.
+    marked failed and recorded in its town's audit log, and ``on_failed(app, job, error)`` runs.
+
+    ``lease`` (seconds) is how long one attempt may take: a job still ``running`` after it (its
+    worker died) is taken again by another worker, as one more attempt, so the handler must be
+    safe to run again. Without a lease (mail) such a job stays ``running`` for good: it is never
+    run twice. ``label`` names the kind of job on the administration's jobs page.
     """
 
     name: str
     handler: Callable[[Any, QueuedJob], None]
     max_attempts: int = 5
     retry_after: int = 30
+    lease: int | None = None
+    on_failed: Callable[[Any, QueuedJob, str], None] | None = None
+    label: Any = None

@@ -12,8 +12,11 @@ or a task of the web process in development: ``run_worker_async``) take due jobs
   are serialised. Both move the row only ``WHERE status = 'pending'``.
 - The outcome is another transaction: ``done``; or back to ``pending`` with ``run_after`` pushed
   back; or ``failed`` after ``max_attempts`` failures, recorded in the town's audit log.
-- A worker killed while a job runs leaves it ``running``, and it is never run again by itself:
-  a mail that may have left is not sent twice. ``parvis jobs list`` shows such jobs.
+- A worker killed while a job runs leaves it ``running``. A type with a ``lease`` (a count) is
+  claimable again once ``started_at + lease`` has passed, as one more attempt (failed if it was the
+  last); the compare-and-set then also matches the attempt count, and a late outcome of the
+  dead-looking worker is dropped. A type without a lease (mail) is never run again by itself: a
+  mail that may have left is not sent twice. ``/admin/jobs`` and ``parvis jobs list`` show them.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Collection
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,6 +46,8 @@ PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 STATUSES = (PENDING, RUNNING, DONE, FAILED)
 # Finished jobs are deleted after this long (failed ones stay until staff look at them).
 KEEP_DONE = dt.timedelta(days=30)
+# The app's sessions carry the declared job names under this key (``app.py``), for ``enqueue``.
+DECLARED_KEY = "parvis_job_types"
 
 
 def enqueue(
@@ -55,7 +61,14 @@ def enqueue(
 ) -> bool:
     """Queue job ``name`` in the caller's unit of work; it runs once that commits, not before
     ``run_after``. With a ``dedupe_key``, nothing is queued (False) while a pending or running
-    job has the same key."""
+    job has the same key. A name no plugin declared is refused (``ValueError``): no worker would
+    ever run it."""
+    declared = session.info.get(DECLARED_KEY)
+    if declared is not None and name not in declared:
+        raise ValueError(
+            f"Unknown job type {name!r}: declare it with parvis_job_types "
+            f"(declared: {', '.join(sorted(declared)) or 'none'})"
+        )
     job = Job(
         name=name,
         payload=dict(payload or {}),
@@ -82,32 +95,55 @@ def _live_key(dedupe_key: str) -> Any:
     return (Job.dedupe_key == dedupe_key) & Job.status.in_((PENDING, RUNNING))
 
 
+def _claimable(now: dt.datetime, types: dict[str, JobType]) -> Any:
+    """Due pending jobs of ``types``, and running ones whose lease has expired."""
+    due = (Job.status == PENDING) & (Job.run_after <= now) & Job.name.in_(list(types))
+    expired = [
+        (Job.name == name) & (Job.started_at < now - dt.timedelta(seconds=t.lease))
+        for name, t in types.items()
+        if t.lease is not None
+    ]
+    return or_(due, and_(Job.status == RUNNING, or_(*expired))) if expired else due
+
+
 def claim(parvis: Parvis, names: Collection[str]) -> QueuedJob | None:
-    """Take the oldest due job among ``names`` for this worker, committed as ``running``."""
-    if not names:
-        return None
-    now = utcnow()
-    with parvis.db.session() as session:
-        query = (
-            select(Job)
-            .where(Job.status == PENDING, Job.run_after <= now, Job.name.in_(list(names)))
-            .order_by(Job.run_after, Job.id)
-            .limit(1)
-        )
-        if parvis.db.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        job = session.scalar(query)
-        if job is None:
-            return None
-        claimed = session.execute(
-            update(Job)
-            .where(Job.id == job.id, Job.status == PENDING)
-            .values(status=RUNNING, attempts=Job.attempts + 1, started_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
-            return None
-        return QueuedJob(job.id, job.name, dict(job.payload or {}), job.town_id, job.attempts + 1)
+    """Take the oldest due job among ``names`` for this worker, committed as ``running``.
+    A running job whose lease expired and that had its last attempt is marked failed."""
+    types = {n: t for n, t in parvis.registry.job_types.items() if n in names}
+    while types:
+        now = utcnow()
+        with parvis.db.session() as session:
+            query = select(Job).where(_claimable(now, types)).order_by(Job.run_after, Job.id)
+            if parvis.db.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            job = session.scalar(query.limit(1))
+            if job is None:
+                return None
+            queued = QueuedJob(
+                job.id, job.name, dict(job.payload or {}), job.town_id, job.attempts + 1
+            )
+            # The row as read, attempt included: a reclaimed job is moved by one worker only.
+            same = (Job.id == job.id) & (Job.status == job.status) & (Job.attempts == job.attempts)
+            given_up = job.status == RUNNING and job.attempts >= types[job.name].max_attempts
+            values: dict[str, Any] = (
+                {"status": FAILED, "finished_at": now, "last_error": LEASE_ERROR}
+                if given_up
+                else {"status": RUNNING, "attempts": job.attempts + 1, "started_at": now}
+            )
+            moved = session.execute(
+                update(Job).where(same).values(values).execution_options(synchronize_session=False)
+            )
+            if moved.rowcount != 1:
+                return None
+            if not given_up:
+                return queued
+            _audit_failure(session, replace(queued, attempt=job.attempts), LEASE_ERROR)
+        _after_failure(parvis, types[job.name], replace(queued, attempt=job.attempts), LEASE_ERROR)
+    return None
+
+
+# The error of a job whose worker stopped answering (died, or outlived its lease).
+LEASE_ERROR = "The worker stopped before the job finished (lease expired)."
 
 
 def run_one(parvis: Parvis, job_type: JobType, job: QueuedJob) -> bool:
@@ -137,17 +173,38 @@ def _finish(parvis: Parvis, job_type: JobType, job: QueuedJob, error: str | None
     else:
         values = {"status": FAILED, "finished_at": now, "last_error": error}
     with parvis.db.session() as session:
-        session.execute(update(Job).where(Job.id == job.id).values(values))
-        if values["status"] == FAILED and job.town_id is not None:
-            audit.record(
-                session,
-                job.town_id,
-                None,
-                "job.failed",
-                job.name,
-                attempts=job.attempt,
-                error=error[:200] if error else "",
-            )
+        # Only while the row is still this attempt's: after its lease expired another worker
+        # may have taken it, and that worker's outcome counts.
+        mine = (Job.id == job.id) & (Job.status == RUNNING) & (Job.attempts == job.attempt)
+        if session.execute(update(Job).where(mine).values(values)).rowcount != 1:
+            logger.warning("Job %s (%s): outcome dropped, its lease was taken", job.id, job.name)
+            return
+        if values["status"] == FAILED:
+            _audit_failure(session, job, error or "")
+    if values["status"] == FAILED:
+        _after_failure(parvis, job_type, job, error or "")
+
+
+def _audit_failure(session: Session, job: QueuedJob, error: str) -> None:
+    if job.town_id is not None:
+        audit.record(
+            session,
+            job.town_id,
+            None,
+            "job.failed",
+            job.name,
+            attempts=job.attempt,
+            error=error[:200],
+        )
+
+
+def _after_failure(parvis: Parvis, job_type: JobType, job: QueuedJob, error: str) -> None:
+    if job_type.on_failed is None:
+        return
+    try:
+        job_type.on_failed(App(parvis), job, error)
+    except Exception:  # the job is failed and audited whatever its plugin does next
+        logger.exception("on_failed of job %s (%s) failed", job.id, job.name)
 
 
 def run_pending(

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from parvis.contrib import JobType, QueuedJob
 from parvis.db import utcnow
+from parvis.i18n import lazy_gettext as _l
 from parvis.jobs import run_pending
 from parvis.models import Job, OutboxMail
 from parvis.plugin_app import App, unwrap
@@ -78,7 +79,10 @@ def send_job(app: App, job: QueuedJob) -> None:
             session.execute(update(OutboxMail).where(OutboxMail.id == mail.id).values(outcome))
 
 
-MAIL_JOB = JobType(JOB, send_job, max_attempts=MAX_ATTEMPTS, retry_after=30)
+# No lease: a mail whose worker died may have left, so it is never sent again by itself.
+MAIL_JOB = JobType(
+    JOB, send_job, max_attempts=MAX_ATTEMPTS, retry_after=30, label=_l("E-mail to send")
+)
 
 
 def send_pending(parvis: Parvis, batch: int = 50) -> int:

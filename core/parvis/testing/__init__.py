@@ -22,7 +22,12 @@ from parvis.testing.helpers import (
     session_cookie,
     verify,
 )
-from parvis.testing.records import add_census_person, audit_entries, set_permission
+from parvis.testing.records import (
+    add_census_person,
+    audit_entries,
+    leave_jobs_running,
+    set_permission,
+)
 from parvis.testing.spaces import SpaceWithModule, make_space_with_module
 
 __all__ = [
@@ -38,6 +43,7 @@ __all__ = [
     "csrf_token_from",
     "form_errors",
     "grant_role",
+    "leave_jobs_running",
     "load_demo_town",
     "login",
     "make_space_with_module",

@@ -1,13 +1,14 @@
 """Core records a plugin's tests read or set up: the audit log, the town's census, its
-permission rules."""
+permission rules, queued jobs."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from parvis.models import Area, AuditEntry, PermissionRule, Space
+from parvis.db import utcnow
+from parvis.models import Area, AuditEntry, Job, PermissionRule, Space
 from parvis.testing.helpers import TestTown
 from parvis.verification.models import CensusEntry
 from parvis.verification.records import person_key
@@ -72,3 +73,18 @@ def set_permission(
                 allow=allow,
             )
         )
+
+
+def leave_jobs_running(town: TestTown, name: str, *, seconds_ago: int, attempts: int = 1) -> int:
+    """Leave the queued jobs named ``name`` as a worker killed mid-job would: ``running``, started
+    ``seconds_ago``, after ``attempts`` attempts (to test a job type's ``lease``); how many."""
+    with town.session() as session:
+        return session.execute(
+            update(Job)
+            .where(Job.name == name)
+            .values(
+                status="running",
+                attempts=attempts,
+                started_at=utcnow() - dt.timedelta(seconds=seconds_ago),
+            )
+        ).rowcount

@@ -53,7 +53,7 @@ def _run_census_import(app: App, job: QueuedJob) -> None:
 
 @hookimpl
 def parvis_job_types() -> list[JobType]:
-    return [JobType(CENSUS_JOB, _run_census_import, max_attempts=1)]
+    return [JobType(CENSUS_JOB, _run_census_import, max_attempts=1, label=_l("Town list import"))]
 
 
 @hookimpl

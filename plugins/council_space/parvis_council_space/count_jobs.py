@@ -18,7 +18,7 @@ from . import counting, guards
 from .ballot_box import load_election
 from .common import VOTABLE, ServiceError
 from .config import CallConfig
-from .i18n import _
+from .i18n import _, _l
 from .models import CountJob, Idea, Result
 
 logger = logging.getLogger("parvis.council_space")
@@ -61,20 +61,42 @@ def _fraction(value: Fraction | None) -> str | None:
 
 
 def run_count(app: App, queued: QueuedJob) -> None:
-    """The ``council_space.count`` handler: run the requested count, once."""
+    """The ``council_space.count`` handler: run the requested count, once (again when staff
+    retry its failed job from ``/admin/jobs``)."""
     job_id = int(queued.payload["count_job"])
     with app.session() as session:
         started = session.execute(
             update(CountJob)
-            .where(CountJob.id == job_id, CountJob.status == "pending")
+            .where(CountJob.id == job_id, CountJob.status.in_(("pending", "failed")))
             .values(status="running", started_at=utcnow())
         )
     if started.rowcount == 1:  # else deleted with its call, or already counted
         _count(app.db, job_id)
 
 
+def count_failed(app: App, queued: QueuedJob, error: str) -> None:
+    """A count whose worker died (its lease expired) is failed, not "under way" for good."""
+    with app.session() as session:
+        session.execute(
+            update(CountJob)
+            .where(
+                CountJob.id == int(queued.payload["count_job"]),
+                CountJob.status.in_(("pending", "running")),
+            )
+            .values(status="failed", error=error[:2000], finished_at=utcnow())
+        )
+
+
 # A failed count is shown on the results page (staff may ask again): never retried by itself.
-COUNT_JOB = JobType(JOB, run_count, max_attempts=1)
+# A count still running after its lease (an hour) is taken as dead: its worker stopped.
+COUNT_JOB = JobType(
+    JOB,
+    run_count,
+    max_attempts=1,
+    lease=3600,
+    on_failed=count_failed,
+    label=_l("Council vote count"),
+)
 
 
 # Counts with at least this many ballots run in a child process: the worker may be the web

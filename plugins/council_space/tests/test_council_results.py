@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from council_helpers import make_council, sign_in
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from parvis.api import Module, Town, run_jobs
-from parvis.testing import audit_entries, form_errors, post_form
+from parvis.testing import audit_entries, form_errors, leave_jobs_running, post_form
 from parvis_council_space import ballot_box, count_jobs
 from parvis_council_space.models import CountJob, DigestItem, Idea, Result
 
@@ -273,3 +273,25 @@ def test_large_counts_run_in_a_child_process(town, council, monkeypatch):
             s.scalars(select(Result.idea_id).where(Result.job_id == job_id, Result.selected))
         )
     assert b in winners
+
+
+def test_a_count_whose_worker_died_is_failed_once_its_lease_expired(town, council, client):
+    """Not "counting…" for good: a dead worker's count shows as failed, and may be asked again."""
+    _election(council, counting_rule="greedy")
+    _staff(council, client)
+    page = council.url("results")
+    post_form(client, council.url("count"), {}, page=page)
+    with town.session() as s:  # the worker took it, then was killed
+        s.execute(update(CountJob).values(status="running"))
+    assert leave_jobs_running(town, count_jobs.JOB, seconds_ago=600) == 1
+    assert run_jobs(town.parvis) == 0 and "Counting…" in client.get(page).text
+    leave_jobs_running(town, count_jobs.JOB, seconds_ago=count_jobs.COUNT_JOB.lease + 1)
+    assert run_jobs(town.parvis) == 0
+    with town.session() as s:
+        assert s.scalar(select(CountJob.status)) == "failed"
+    [entry] = audit_entries(town, "job.failed")
+    assert entry.target == count_jobs.JOB and entry.details["attempts"] == 1
+    text = client.get(page).text
+    assert "The last count failed" in text and "Counting…" not in text
+    assert post_form(client, council.url("count"), {}, page=page).status_code == 303
+    assert run_jobs(town.parvis) == 1
