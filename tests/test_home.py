@@ -9,12 +9,23 @@ import datetime as dt
 from sqlalchemy import select
 
 from parvis.models import Area, Module, PhaseDates, Space
+from parvis.spaces import home
 from parvis.testing import login, make_space_with_module, make_user, post_form
 from parvis_council_space.models import Ballot, CountJob
 
 
 def _english(client) -> None:
     post_form(client, "/language", {"locale": "en"})
+
+
+def _published_count(town, module_id: int) -> CountJob:
+    return CountJob(
+        module_id=module_id,
+        town_id=town.town_id,
+        rule="greedy",
+        status="done",
+        published_at=dt.datetime.now(dt.UTC),
+    )
 
 
 def _town_with_everything(town) -> dict[str, object]:
@@ -33,15 +44,7 @@ def _town_with_everything(town) -> dict[str, object]:
         session.add_all(
             Ballot(module_id=vote.module_id, voter_key=f"u:{i}", user_id=None) for i in range(3)
         )
-        session.add(
-            CountJob(
-                module_id=done.module_id,
-                town_id=town.town_id,
-                rule="greedy",
-                status="done",
-                published_at=dt.datetime.now(dt.UTC),
-            )
-        )
+        session.add(_published_count(town, done.module_id))
     return {"survey": survey, "vote": vote, "done": done, "draft": draft}
 
 
@@ -163,3 +166,37 @@ def test_council_page_puts_taking_part_before_members_news_and_meetings(town, cl
             assert take_part < html.index(later), later
     with town.session() as session:
         assert session.scalar(select(Module.phase).where(Module.id == call.module_id)) == "vote"
+
+
+def test_results_are_found_past_many_newer_modules_without_any(town, client, monkeypatch):
+    """The home page summarises the open modules and the latest that may have results, a dozen
+    at a time: a result older than a dozen newer calls without one still shows, and modules
+    that cannot show (drafts, closed surveys that are not public yet) are not summarised."""
+    done = make_space_with_module(town, "idea_call", phase="results", module_title="Budget 2025")
+    draft = make_space_with_module(town, "survey", phase="draft", module_title="Hidden draft")
+    with town.session() as session:
+        session.add(_published_count(town, done.module_id))
+        session.add_all(
+            Module(
+                space_id=done.space_id,
+                type="idea_call",
+                slug=f"uncounted-{i}",
+                title=f"Uncounted {i}",
+                phase="results",
+                position=i + 1,
+                published=True,
+            )
+            for i in range(2 * home.RESULTS_BATCH)
+        )
+    summarised: list[int] = []
+    summaries = home.summaries
+
+    def spy(ctx, items):
+        summarised.extend(m.id for m, _s in items)
+        return summaries(ctx, items)
+
+    monkeypatch.setattr(home, "summaries", spy)
+    html = client.get("/").text
+    assert "Budget 2025" in html[html.index('id="results-h"') :]
+    assert "Uncounted" not in html and "Hidden draft" not in html
+    assert done.module_id in summarised and draft.module_id not in summarised

@@ -125,6 +125,10 @@ class ModuleType:
     ``activity(ctx, modules, since)`` returns, per module id, how many took part each week from
     ``since`` on (``{week's Monday: count}``, weeks on the town's clock; ``count_by_week`` does it
     in one query) for the staff dashboard's charts; counts only, never who. Same grouping rule.
+
+    ``result_phases``: the phases in which ``summarize`` may give a module a ``results_url``.
+    The home page then summarises only the modules it can show (open ones, the latest in these
+    phases), not every module of the town; ``None`` (the default) means any phase.
     """
 
     key: str
@@ -135,6 +139,7 @@ class ModuleType:
     plugin: str = ""
     summarize: Callable[[Any, Sequence[Any]], Mapping[int, ModuleSummary]] | None = None
     activity: Callable[[Any, Sequence[Any], Any], Mapping[int, Mapping[Any, int]]] | None = None
+    result_phases: frozenset[str] | None = None
 
     def phase(self, key: str) -> Phase | None:
         return next((p for p in self.phases if p.key == key), None)

@@ -17,12 +17,15 @@ from sqlalchemy import select
 from parvis import schedule
 from parvis.context import Context
 from parvis.contrib import ModuleSummary, ModuleType
+from parvis.db import utcnow
 from parvis.i18n import gettext as _
-from parvis.models import Module, Space
+from parvis.models import Module, PhaseDates, Space
 from parvis.phases import Deadline, phase_deadline
 from parvis.schedule import resident_phase
 
 RECENT_RESULTS = 6
+# Modules that may have results summarised in the first round (most have them).
+RESULTS_BATCH = 2 * RECENT_RESULTS
 
 SummarizeFn = Callable[[Context, Sequence[tuple[Module, Space]]], Mapping[int, ModuleSummary]]
 
@@ -83,53 +86,130 @@ def summaries(ctx: Context, items: Sequence[tuple[Module, Space]]) -> dict[int, 
     return found
 
 
-def visible_modules(
-    ctx: Context, spaces: Sequence[Space]
-) -> tuple[list[tuple[Module, Space]], dict[int, schedule.Schedule]]:
-    """The published modules of these (published) spaces, of plugins enabled for the town,
-    with their dated phases (same statement)."""
+@dataclass(frozen=True)
+class _Row:
+    """A visible module as a plain row: enough to tell whether the home page can show it."""
+
+    id: int
+    type: str
+    phase: str
+    space: Space
+
+
+def visible_modules(ctx: Context, spaces: Sequence[Space]) -> list[_Row]:
+    """The published modules of these (published) spaces, of plugins enabled for the town, in
+    the town's order, as rows (not ORM objects: most are not shown); their dated phases go
+    into ``ctx.schedules`` (same statement) and the due ones move on first."""
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
     by_id = {s.id: s for s in spaces}
     if not by_id:
-        return [], {}
-    modules, schedules = schedule.modules_with_schedules(
-        ctx.session,
-        select(Module)
+        return []
+    found = ctx.session.execute(
+        select(
+            Module.id,
+            Module.type,
+            Module.phase,
+            Module.space_id,
+            PhaseDates.phase,
+            PhaseDates.starts_at,
+            PhaseDates.ends_at,
+        )
+        .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
         .where(Module.space_id.in_(list(by_id)), Module.published.is_(True))
-        .order_by(Module.position, Module.id),
+        .order_by(Module.position, Module.id)
     )
     types = ctx.parvis.registry.module_types
-    pairs = [
-        (m, by_id[m.space_id])
-        for m in modules
-        if m.type in types and types[m.type].plugin in enabled
+    rows: dict[int, _Row] = {}
+    schedules: dict[int, schedule.Schedule] = {}
+    for module_id, kind, phase, space_id, dated, starts_at, ends_at in found:
+        if module_id not in rows and kind in types and types[kind].plugin in enabled:
+            rows[module_id] = _Row(module_id, kind, phase, by_id[space_id])
+        if starts_at is not None or ends_at is not None:
+            schedules.setdefault(module_id, {})[dated] = (starts_at, ends_at)
+    ctx.schedules.update(schedules)
+    now = utcnow()
+    due = [
+        r.id
+        for r in rows.values()
+        if r.id in schedules
+        and schedule.due_phase(types[r.type].phases, r.phase, schedules[r.id], now) != r.phase
     ]
-    return pairs, schedules
+    if due:
+        moved = _load(ctx, due)
+        schedule.advance(ctx.parvis, ctx.session, list(moved.values()), schedules=schedules)
+        for module in moved.values():
+            old = rows[module.id]
+            rows[module.id] = _Row(module.id, old.type, module.phase, old.space)
+    return list(rows.values())
+
+
+def _load(ctx: Context, ids: Sequence[int]) -> dict[int, Module]:
+    """These modules as ORM objects (what ``summarize`` takes), in one statement."""
+    if not ids:
+        return {}
+    return {m.id: m for m in ctx.session.scalars(select(Module).where(Module.id.in_(ids)))}
 
 
 def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
-    pairs, schedules = visible_modules(ctx, spaces)
-    modules = [m for m, _s in pairs]
-    ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules, schedules=schedules))
-    summary = summaries(ctx, pairs)
-    open_now, results = [], []
+    registry = ctx.parvis.registry
+    # Summarise only what the page can show: the open modules, and the latest ones that may have
+    # results (``ModuleType.result_phases``), newest first, until there are enough.
+    opened: dict[tuple[str, str], bool] = {}
+    open_rows, closed = [], []
+    for row in visible_modules(ctx, spaces):
+        mtype = registry.module_types[row.type]
+        key = (row.type, row.phase)
+        if key not in opened:
+            opened[key] = resident_phase(registry.actions, mtype, row.phase)
+        if opened[key]:
+            open_rows.append(row)
+        elif mtype.summarize is not None and (
+            mtype.result_phases is None or row.phase in mtype.result_phases
+        ):
+            closed.append(row)
+    closed.sort(key=lambda row: row.id, reverse=True)
+    first = closed[:RESULTS_BATCH]
+    loaded = _load(ctx, [r.id for r in open_rows + first])
+    open_pairs = [(loaded[r.id], r.space) for r in open_rows]
+    first_pairs = [(loaded[r.id], r.space) for r in first]
+    summary = summaries(ctx, open_pairs + first_pairs)
     labels: dict[tuple[str, str], tuple[str, str]] = {}
-    for module, space in pairs:
-        mtype = ctx.parvis.registry.module_types[module.type]
-        found = summary.get(module.id, ModuleSummary())
-        if not found.listed:
-            continue
-        if resident_phase(ctx.parvis.registry.actions, mtype, module.phase):
-            open_now.append(_card(ctx, mtype, module, space, found, labels, results=False))
-        elif found.results_url:
-            results.append(_card(ctx, mtype, module, space, found, labels, results=True))
+    open_now = [
+        _card(ctx, registry.module_types[m.type], m, s, found, labels, results=False)
+        for m, s in open_pairs
+        if (found := summary.get(m.id, ModuleSummary())).listed
+    ]
+    results = _results(ctx, first_pairs, summary, labels)
+    if len(results) < RECENT_RESULTS and len(closed) > len(first):
+        # One more round for all the rest: statements stay bounded whatever the town's size.
+        rest = closed[len(first) :]
+        loaded = _load(ctx, [r.id for r in rest])
+        pairs = [(loaded[r.id], r.space) for r in rest]
+        results += _results(ctx, pairs, summaries(ctx, pairs), labels)
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     # Soonest deadline first; undated ones after, in the town's order.
     open_now.sort(key=lambda c: c.deadline.ends_at if c.deadline else far)
-    results.sort(key=lambda c: c.module.id, reverse=True)
     area_id = ctx.user.area_id if ctx.user is not None else None
     neighbourhood = [s for s in spaces if area_id is not None and s.area_id == area_id]
     return HomeSections(open_now, results[:RECENT_RESULTS], neighbourhood)
+
+
+def _results(
+    ctx: Context,
+    pairs: Sequence[tuple[Module, Space]],
+    summary: Mapping[int, ModuleSummary],
+    labels: dict[tuple[str, str], tuple[str, str]],
+) -> list[HomeCard]:
+    """Result cards of these modules (newest first), at most ``RECENT_RESULTS``."""
+    cards = []
+    for module, space in pairs:
+        found = summary.get(module.id, ModuleSummary())
+        if found.listed and found.results_url:
+            mtype = ctx.parvis.registry.module_types[module.type]
+            cards.append(_card(ctx, mtype, module, space, found, labels, results=True))
+            if len(cards) == RECENT_RESULTS:
+                break
+    return cards
 
 
 def _card(

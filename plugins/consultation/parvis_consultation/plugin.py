@@ -96,6 +96,10 @@ def parvis_settings() -> list[Setting]:
     ]
 
 
+# Where ``summarize`` gives a results link (closed and public, or decided).
+RESULT_PHASES = frozenset({"closed", "decided"})
+
+
 def _phases(with_decision: bool) -> list[Phase]:
     phases = [
         Phase("draft", _l("Draft")),
@@ -118,6 +122,7 @@ def parvis_module_types() -> list[ModuleType]:
             order=30,
             summarize=summarize,
             activity=activity,
+            result_phases=RESULT_PHASES,
         ),
         ModuleType(
             "poll",
@@ -127,6 +132,7 @@ def parvis_module_types() -> list[ModuleType]:
             order=31,
             summarize=summarize,
             activity=activity,
+            result_phases=RESULT_PHASES,
         ),
     ]
 

@@ -86,6 +86,7 @@ def parvis_module_types() -> list[ModuleType]:
             order=40,
             summarize=summarize,
             activity=activity,
+            result_phases=services.RESULTS_PUBLISHED,
         )
     ]
 
