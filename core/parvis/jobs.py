@@ -243,6 +243,19 @@ def purge_done(session: Session, now: dt.datetime | None = None) -> int:
     return session.execute(delete(Job).where(Job.status == DONE, Job.finished_at < cutoff)).rowcount
 
 
+def requeue(session: Session, job: Job) -> bool:
+    """Queue a failed job again, from its first attempt (staff's "try again"); False while a
+    pending or running job holds its dedupe key."""
+    if job.status != FAILED:
+        return False
+    if job.dedupe_key is not None and session.scalar(
+        select(Job.id).where(_live_key(job.dedupe_key))
+    ):
+        return False
+    job.status, job.attempts, job.run_after, job.finished_at = PENDING, 0, utcnow(), None
+    return True
+
+
 def listing(session: Session, status: str | None = None, limit: int = 100) -> list[Job]:
     """The latest jobs, newest first, optionally in one status (``parvis jobs list``)."""
     query = select(Job).order_by(Job.id.desc()).limit(limit)

@@ -81,7 +81,7 @@ def send_job(app: App, job: QueuedJob) -> None:
 
 # No lease: a mail whose worker died may have left, so it is never sent again by itself.
 MAIL_JOB = JobType(
-    JOB, send_job, max_attempts=MAX_ATTEMPTS, retry_after=30, label=_l("E-mail to send")
+    JOB, send_job, max_attempts=MAX_ATTEMPTS, retry_after=30, label=_l("Sending an e-mail")
 )
 
 

@@ -5,6 +5,7 @@ kept in ``test-artifacts/screenshots``."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +40,7 @@ PAGES = [
     ("admin", "admin-permissions", "/admin/permissions", 200),
     ("admin", "admin-town", "/admin/town", 200),
     ("admin", "admin-audit", "/admin/audit", 200),
+    ("admin", "admin-jobs", "/admin/jobs", 200),
     ("admin", "admin-account", "/account", 200),
     ("admin", "admin-plugin-settings", "/admin/plugin-settings", 200),
     ("admin", "council-manage", "/p/council_space/{council}/manage", 200),
@@ -51,7 +53,7 @@ PAGES = [
 @pytest.fixture(scope="module")
 def ids(live: Any) -> dict[str, Any]:
     from parvis.accounts.services import unsubscribe_url
-    from parvis.models import Area, Module, Space, User
+    from parvis.models import Area, Job, Module, Space, User
 
     with live.parvis.db.session() as session:
         space = session.scalar(select(Space).where(Space.slug == "grands-projets"))
@@ -65,6 +67,17 @@ def ids(live: Any) -> dict[str, Any]:
         ).one()
         resident = session.scalar(select(User).where(User.email.like("camille@%")))
         link = unsubscribe_url(live.parvis.config.secret_key, "", resident.id)
+        # A failed mail, so that /admin/jobs lists one (with its "try again" button).
+        session.add(
+            Job(
+                name="core.mail",
+                town_id=space.town_id,
+                status="failed",
+                attempts=5,
+                finished_at=dt.datetime.now(dt.UTC),
+                last_error="550 5.1.1 <camille@example.org>: Recipient address rejected",
+            )
+        )
         return {
             "space_id": space.id,
             "area_id": area.id,

@@ -43,6 +43,7 @@ CORE_AUDIT_ACTIONS = [
         "job.failed",
         _l("The background job %(target)s failed %(attempts)s times; last error: %(error)s"),
     ),
+    AuditAction("job.retry", _l("%(actor)s asked to try the background job %(target)s again")),
     AuditAction("town.plugin_settings", _l("%(actor)s saved the plugins' settings")),
     AuditAction(
         "town.branding", _l("%(actor)s changed the town's branding (main colour: %(primary)s)")
