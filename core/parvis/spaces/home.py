@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from parvis import schedule
 from parvis.context import Context
@@ -147,7 +147,9 @@ def _load(ctx: Context, ids: Sequence[int]) -> dict[int, Module]:
     """These modules as ORM objects (what ``summarize`` takes), in one statement."""
     if not ids:
         return {}
-    return {m.id: m for m in ctx.session.scalars(select(Module).where(Module.id.in_(ids)))}
+    # One expanding parameter: ``in_(list)`` would coerce each id while building the statement.
+    query = select(Module).where(Module.id.in_(bindparam("ids", expanding=True)))
+    return {m.id: m for m in ctx.session.scalars(query, {"ids": list(ids)})}
 
 
 def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:

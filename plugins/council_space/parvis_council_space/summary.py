@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from parvis.api import Context, Module, ModuleSummary, Space, count_by, count_by_week
 
@@ -23,9 +23,10 @@ def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[in
     published = set(
         ctx.session.scalars(
             select(CountJob.module_id).where(
-                CountJob.module_id.in_([m.id for m, _s in items]),
+                CountJob.module_id.in_(bindparam("ids", expanding=True)),
                 CountJob.published_at.is_not(None),
-            )
+            ),
+            {"ids": [m.id for m, _s in items]},
         )
     )
     # Labels translated once per page, not once per call for ideas (a space may list hundreds).
