@@ -55,6 +55,23 @@ def _job(town: Any, job_id: int | None = None) -> Job:
         return job
 
 
+def run_side_by_side(app: Any, workers: int = 4) -> list[int]:
+    """Each thread a worker with its own connections, started at once; what each ran."""
+    done: list[int] = []
+    start = threading.Barrier(workers)
+
+    def worker() -> None:
+        start.wait()
+        done.append(run_jobs(app))
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done
+
+
 def test_a_failing_job_is_retried_later_then_marked_failed_in_the_audit_log(make_town):
     flaky = JobType("jobsdemo.flaky", _fail, max_attempts=3, retry_after=60)
     town = make_town(extra_plugins=_plugin(flaky))
@@ -119,18 +136,7 @@ def test_two_workers_never_run_the_same_job_twice(make_town):
     with town.session() as session:
         for n in range(120):
             enqueue_job(session, "jobsdemo.note", {"n": n})
-    done: list[int] = []
-    start = threading.Barrier(4)
-
-    def worker() -> None:
-        start.wait()
-        done.append(run_jobs(app))
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    done = run_side_by_side(app)
     assert sum(done) == 120
     with town.session() as session:
         jobs = list(session.scalars(select(Job)))

@@ -5,7 +5,6 @@ once (PostgreSQL: ``FOR UPDATE SKIP LOCKED``). And ``enqueue_job`` refuses undec
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from parvis import jobs
 from parvis.api import JobType, QueuedJob, enqueue_job, queue_mail, run_jobs
 from parvis.models import AuditEntry, Job
 from parvis.testing import leave_jobs_running
-from tests.test_jobs import _fail, _job, _note_run, _plugin
+from tests.test_jobs import _fail, _job, _note_run, _plugin, run_side_by_side
 
 
 def _failed_note(app: Any, job: QueuedJob, error: str) -> None:
@@ -86,18 +85,7 @@ def test_concurrent_workers_take_an_expired_job_once(make_town):
         for n in range(60):
             enqueue_job(session, "jobsdemo.note", {"n": n})
     leave_jobs_running(town, "jobsdemo.note", seconds_ago=61)
-    done: list[int] = []
-    start = threading.Barrier(4)
-
-    def worker() -> None:
-        start.wait()
-        done.append(run_jobs(town.parvis))
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    done = run_side_by_side(town.parvis)
     assert sum(done) == 60
     with town.session() as session:
         rows = list(session.scalars(select(Job).where(Job.name == "jobsdemo.note")))
