@@ -9,6 +9,7 @@ attempt is retried later, up to ``MAX_ATTEMPTS`` times.
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import sys
 from email.message import EmailMessage
@@ -45,6 +46,10 @@ def queue_mail(session: Session, to: str, subject: str, body: str, town_id: int 
     session.add(OutboxMail(to_address=to, subject=subject, body=body, town_id=town_id, job=job))
 
 
+class MailError(Exception):
+    """A mail that could not be sent, as the job queue records it."""
+
+
 def _deliver(config: Config, mail: OutboxMail) -> None:
     message = EmailMessage()
     message["From"] = config.mail_from
@@ -70,8 +75,10 @@ def send_job(app: App, job: QueuedJob) -> None:
     try:
         _deliver(parvis.config, mail)
     except Exception as exc:
-        outcome["last_error"] = str(exc) or type(exc).__name__
-        raise
+        error = outcome["last_error"] = str(exc) or type(exc).__name__
+        # The queue keeps the error on the job and, once failed, in the town's audit log, which
+        # outlives the person's account: without their address (the outbox row keeps it).
+        raise MailError(re.sub(re.escape(mail.to_address), "…", error, flags=re.I)) from exc
     else:
         outcome.update(sent_at=utcnow(), last_error=None)
     finally:
