@@ -10,11 +10,19 @@ from sqlalchemy import func, select
 from verification_helpers import areas, enable, english, key_of
 
 from parvis.accounts.services import export_data
-from parvis.api import run_jobs, verification_of, verify_user
+from parvis.api import enqueue_job, run_jobs, verification_of, verify_user
 from parvis.models import OutboxMail, User
-from parvis.testing import csrf_token_from, form_errors, login, make_user, post_form
+from parvis.testing import (
+    csrf_token_from,
+    form_errors,
+    leave_jobs_running,
+    login,
+    make_user,
+    post_form,
+)
 from parvis.verification.census_import import run_import
 from parvis.verification.models import CensusEntry, CensusImport
+from parvis.verification.views_census import CENSUS_JOB as JOB
 
 
 def _queued(town, data: bytes, mapping: dict, delimiter: str = ",") -> int:
@@ -202,3 +210,21 @@ def test_purge_keeps_keys_and_the_export_gives_a_resident_their_entry(town, clie
         assert entry.family_name == "" and entry.address == "" and entry.purged_at is not None
         assert entry.person_key == key_of(town, "Lefevre", "ANA", born)
         assert verification_of(session, session.get(User, ana.id)) is not None
+
+
+def test_an_import_whose_worker_died_is_failed_once_its_lease_expired(town):
+    import_id = _queued(town, _csv([("Martin", "Léa", "1990-01-02", "44000", "Centre")]), MAPPING)
+    with town.session() as session:
+        enqueue_job(
+            session, "verification.census_import", {"import": import_id}, town_id=town.town_id
+        )
+        session.get(CensusImport, import_id).status = "running"  # taken, then the worker was killed
+    leave_jobs_running(town, JOB, seconds_ago=600)
+    assert run_jobs(town.parvis) == 0
+    with town.session() as session:
+        assert session.get(CensusImport, import_id).status == "running"
+    leave_jobs_running(town, JOB, seconds_ago=3601)
+    assert run_jobs(town.parvis) == 0
+    with town.session() as session:
+        imp = session.get(CensusImport, import_id)
+        assert (imp.status, imp.errors[0][1], imp.data) == ("failed", "crashed", None)

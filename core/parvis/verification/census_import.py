@@ -97,6 +97,17 @@ def run_import(parvis: Parvis, import_id: int) -> None:
             _save_progress(session, run, status="failed", done=True)
 
 
+def abandon_import(parvis: Parvis, import_id: int) -> None:
+    """Its worker died mid-import (the job's lease expired): failed, not "running" for good; the
+    batches already committed stay, the file is dropped, and staff import it again."""
+    with parvis.db.session() as session:
+        imp = session.get(CensusImport, import_id)
+        if imp is None or imp.status not in ("queued", "running"):
+            return
+        imp.status, imp.finished_at, imp.data = "failed", utcnow(), None
+        imp.errors = [[0, msg.CRASHED, {}], *(imp.errors or [])]
+
+
 def _batches(rows: Iterable[tuple[int, list[str]]]) -> Iterable[list[tuple[int, list[str]]]]:
     batch: list[tuple[int, list[str]]] = []
     for row in rows:

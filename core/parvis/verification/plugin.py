@@ -51,9 +51,24 @@ def _run_census_import(app: App, job: QueuedJob) -> None:
     census_import.run_import(unwrap(app), int(job.payload["import"]))
 
 
+def _abandon_census_import(app: App, job: QueuedJob, error: str) -> None:
+    census_import.abandon_import(unwrap(app), int(job.payload["import"]))
+
+
 @hookimpl
 def parvis_job_types() -> list[JobType]:
-    return [JobType(CENSUS_JOB, _run_census_import, max_attempts=1, label=_l("Town list import"))]
+    # Never run twice (half an import, then the whole); an import still running after an hour is
+    # taken as dead and marked failed.
+    return [
+        JobType(
+            CENSUS_JOB,
+            _run_census_import,
+            max_attempts=1,
+            lease=3600,
+            on_failed=_abandon_census_import,
+            label=_l("Town list import"),
+        )
+    ]
 
 
 @hookimpl
