@@ -124,3 +124,19 @@ def test_a_failed_job_whose_key_is_taken_again_is_not_requeued(town, client):
     post_form(client, f"/admin/jobs/{failed}/retry", page=PAGE)
     assert "La même tâche est déjà en attente ou en cours." in client.get(PAGE).text
     assert _status(town, failed) == ("failed", 5)
+
+
+def test_a_failed_job_that_cannot_run_again_offers_no_try_again(town, client):
+    # A census import's file is gone once it failed: trying its job again could do nothing.
+    failed = _job(
+        town, town.town_id, name="verification.census_import", status="failed", attempts=1
+    )
+    login(client, town.admin_email, town.admin_password)
+    html = client.get(PAGE).text
+    assert "Import de la liste de la ville" in html or "verification.census_import" in html
+    assert "Relancer" not in html
+    assert "ne peut pas être relancée" in html
+    post_form(client, f"/admin/jobs/{failed}/retry", page=PAGE)
+    assert "ne peut pas être relancée" in client.get(PAGE).text
+    assert _status(town, failed) == ("failed", 1)
+    assert audit_entries(town, "job.retry") == []

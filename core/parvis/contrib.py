@@ -214,7 +214,11 @@ class JobType:
     ``lease`` (seconds) is how long one attempt may take: a job still ``running`` after it (its
     worker died) is taken again by another worker, as one more attempt, so the handler must be
     safe to run again. Without a lease (mail) such a job stays ``running`` for good: it is never
-    run twice. ``label`` names the kind of job on the administration's jobs page.
+    run twice. ``label`` names the kind of job on the administration's jobs page, and
+    ``retryable`` says whether staff may try a failed one again there (false when running the
+    same job again cannot help, e.g. an import whose file is gone: staff start a new one).
+    The error of a failed job is written to the audit log, which outlives accounts: a handler's
+    exception messages must not carry personal data (an e-mail address, a name).
     """
 
     name: str
@@ -224,3 +228,4 @@ class JobType:
     lease: int | None = None
     on_failed: Callable[[Any, QueuedJob, str], None] | None = None
     label: Any = None
+    retryable: bool = True

@@ -39,6 +39,7 @@ class JobLine:
     since: dt.datetime
     attempts: int
     error: str
+    retryable: bool
 
 
 def short_error(error: str | None) -> str:
@@ -75,7 +76,8 @@ def job_lines(ctx: Context, now: dt.datetime) -> list[JobLine]:
     types = ctx.parvis.registry.job_types
     lines = []
     for job in rows:
-        label = types[job.name].label if job.name in types else None
+        job_type = types.get(job.name)
+        label = job_type.label if job_type else None
         since = {jobs.FAILED: job.finished_at, jobs.RUNNING: job.started_at}.get(
             job.status, job.run_after
         )
@@ -88,6 +90,7 @@ def job_lines(ctx: Context, now: dt.datetime) -> list[JobLine]:
                 since,
                 job.attempts,
                 short_error(job.last_error),
+                job_type is not None and job_type.retryable,
             )
         )
     return lines
@@ -107,8 +110,13 @@ def job_retry(request: Request) -> Response:
     )
     if job is None:
         raise HTTPException(404)
+    job_type = ctx.parvis.registry.job_types.get(job.name)
     if job.status != jobs.FAILED:
         ctx.flash(_("Only a failed job can be tried again."), "error")
+    elif job_type is None or not job_type.retryable:
+        ctx.flash(
+            _("This job cannot be run again: start the task again from its own page."), "error"
+        )
     elif not jobs.requeue(ctx.session, job):
         ctx.flash(_("The same job is already waiting or running."), "error")
     else:

@@ -152,6 +152,11 @@ def _load(ctx: Context, ids: Sequence[int]) -> dict[int, Module]:
     return {m.id: m for m in ctx.session.scalars(query, {"ids": list(ids)})}
 
 
+def _pairs(loaded: dict[int, Module], rows: Sequence[_Row]) -> list[tuple[Module, Space]]:
+    # A module deleted between the rows' statement and this one is simply not shown.
+    return [(loaded[r.id], r.space) for r in rows if r.id in loaded]
+
+
 def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
     registry = ctx.parvis.registry
     # Summarise only what the page can show: the open modules, and the latest ones that may have
@@ -172,8 +177,8 @@ def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
     closed.sort(key=lambda row: row.id, reverse=True)
     first = closed[:RESULTS_BATCH]
     loaded = _load(ctx, [r.id for r in open_rows + first])
-    open_pairs = [(loaded[r.id], r.space) for r in open_rows]
-    first_pairs = [(loaded[r.id], r.space) for r in first]
+    open_pairs = _pairs(loaded, open_rows)
+    first_pairs = _pairs(loaded, first)
     summary = summaries(ctx, open_pairs + first_pairs)
     labels: dict[tuple[str, str], tuple[str, str]] = {}
     open_now = [
@@ -185,8 +190,7 @@ def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
     if len(results) < RECENT_RESULTS and len(closed) > len(first):
         # One more round for all the rest: statements stay bounded whatever the town's size.
         rest = closed[len(first) :]
-        loaded = _load(ctx, [r.id for r in rest])
-        pairs = [(loaded[r.id], r.space) for r in rest]
+        pairs = _pairs(_load(ctx, [r.id for r in rest]), rest)
         results += _results(ctx, pairs, summaries(ctx, pairs), labels)
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     # Soonest deadline first; undated ones after, in the town's order.

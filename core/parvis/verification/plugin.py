@@ -67,6 +67,7 @@ def parvis_job_types() -> list[JobType]:
             lease=3600,
             on_failed=_abandon_census_import,
             label=_l("Town list import"),
+            retryable=False,
         )
     ]
 
