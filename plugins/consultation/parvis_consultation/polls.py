@@ -15,11 +15,16 @@ from parvis_consultation.results import results_visible
 from parvis_consultation.structure import RESPOND, get_survey, is_open
 
 Found = tuple[Module, Space, Survey | None]
+# Where ``ctx.extra`` keeps the home page's polls for the rest of the request.
+HOME_POLLS = "consultation.home_polls"
 
 
 def open_polls(ctx: Context, session: Session, space: Space | None) -> list[Found]:
     """The open polls the visitor may see: those of ``space``, or (``None``) those shown on the
-    home page, at most the ``home_polls`` setting."""
+    home page, at most the ``home_polls`` setting. The home page's are read once per request:
+    ``summarize`` asks first, to leave them out of the home cards (``home_poll_ids``)."""
+    if space is None and HOME_POLLS in ctx.extra:
+        return ctx.extra[HOME_POLLS]
     query = (
         select(Module, Space, Survey)
         .join(Space, Space.id == Module.space_id)
@@ -38,11 +43,19 @@ def open_polls(ctx: Context, session: Session, space: Space | None) -> list[Foun
         query = query.where(Survey.show_on_home.is_(True)).limit(limit)
     else:
         query = query.where(Module.space_id == space.id)
-    return [
+    found = [
         (m, s, sv)
         for m, s, sv in session.execute(query).all()
         if ctx.can("consultation.view", s, m)
     ]
+    if space is None:
+        ctx.extra[HOME_POLLS] = found
+    return found
+
+
+def home_poll_ids(ctx: Context) -> set[int]:
+    """The polls answerable in place on the home page (beyond the limit, they are not)."""
+    return {m.id for m, _s, _sv in open_polls(ctx, ctx.session, None)}
 
 
 def poll_cards(ctx: Context, session: Session, found: list[Found]) -> list[dict[str, Any]]:

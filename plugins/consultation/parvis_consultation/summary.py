@@ -11,6 +11,7 @@ from sqlalchemy import select
 from parvis.api import Context, Module, ModuleSummary, Space, count_by, count_by_week
 from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
+from parvis_consultation.polls import home_poll_ids
 
 
 def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
@@ -29,6 +30,14 @@ def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[in
             ).where(Survey.module_id.in_(ids))
         )
     }
+    # The home page shows some open polls flagged for it in place, not as cards: one query,
+    # only if some may be (the same one the home page's slot then reuses).
+    on_home: set[int] = set()
+    if any(
+        m.type == "poll" and m.phase == "open" and m.id in settings and settings[m.id].show_on_home
+        for m, _s in items
+    ):
+        on_home = home_poll_ids(ctx)
     # Labels translated once, not once per module.
     answer_poll, answer_survey = _("Answer the poll"), _("Answer the survey")
     counted: dict[int, str] = {}
@@ -57,7 +66,7 @@ def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[in
             action_url=ctx.module_url(module, space),
             results_url=results_url,
             # Quick polls shown on the home page are there already, answerable in place.
-            listed=not (module.type == "poll" and survey is not None and survey.show_on_home),
+            listed=module.id not in on_home,
             # The space page shows its open polls the same way (``polls.open_polls``).
             listed_in_space=not (
                 module.type == "poll"

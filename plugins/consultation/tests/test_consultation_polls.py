@@ -110,3 +110,60 @@ def test_poll_forged_option_and_closed(town, client):
     r = post_form(client, b.url, {f"q{b.q['poll']}": b.o["poll"][0]}, page=b.url)
     assert r.status_code == 403
     assert "closed" in r.text
+
+
+def _titled(town, title, **survey):
+    b = build_poll(town, slug=title.lower().replace(" ", "-"), show_on_home=True, **survey)
+    with town.session() as s:
+        s.get(Module, b.module_id).title = title
+    return b
+
+
+def _section(html, heading_id):
+    """One section of the home page, from its heading to its end."""
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_home_polls_beyond_the_limit_are_open_cards_and_widgets_are_not(town, client):
+    """``home_polls`` (2) widgets answerable in place; the third flagged poll is a card instead."""
+    one, two, three = (_titled(town, t) for t in ("Poll one", "Poll two", "Poll three"))
+    html = client.get("/").text
+    open_now, widgets = _section(html, "open-now"), _section(html, "polls-home-main")
+    assert "Poll three" in open_now
+    assert "Poll one" not in open_now and "Poll two" not in open_now
+    # Each poll shows once: two widgets, one card.
+    assert widgets.count('class="poll-card"') == 2
+    for b, shown in ((one, True), (two, True), (three, False)):
+        assert (f'/s/{b.space_slug}/poll/{b.module_id}/"' in widgets) is shown
+
+
+def test_a_closed_home_poll_shows_its_results_on_the_home_page(town, client):
+    closed = _titled(town, "Closed poll", phase="closed", poll_results="closed")
+    _titled(town, "Open poll")
+    html = client.get("/").text
+    results = _section(html, "results-h")
+    assert f'/s/{closed.space_slug}/poll/{closed.module_id}/results"' in results
+    assert "Closed poll" in results and "Closed poll" not in _section(html, "open-now")
+    assert html.count('class="poll-card"') == 1  # the open one only
+
+
+def test_home_polls_cost_the_same_statements_for_one_or_many(town, client):
+    """The home poll widgets are chosen once per page (the home cards and the slot share it)."""
+    with town.session() as s:
+        english_user(s, town.town_id, "v@example.org")
+    login(client, "v@example.org")  # never a cached slot
+
+    def statements():
+        with town.parvis.db.count_queries() as counter:
+            assert client.get("/").status_code == 200
+        chosen = [q for q in counter.statements if "show_on_home IS" in q and "LIMIT" in q]
+        assert len(chosen) == 1, chosen
+        return counter.count
+
+    _titled(town, "Poll one", phase="closed")
+    _titled(town, "Poll two")
+    few = statements()
+    for i in range(5):
+        _titled(town, f"Poll {i + 3}", phase="closed" if i % 2 else "open")
+    assert statements() == few
