@@ -8,6 +8,7 @@ import asyncio
 import threading
 
 import pytest
+from sqlalchemy import create_engine
 from starlette.testclient import TestClient
 
 from parvis import fastpath, httpcache
@@ -57,6 +58,9 @@ def test_a_cached_page_is_answered_before_the_view_with_the_same_headers(town, c
     head = client.head("/spaces")
     assert head.status_code == 200 and head.content == b""
     assert head.headers["content-length"] == str(len(rendered.content))
+    with town.parvis.db.count_queries() as counter:
+        client.get("/spaces")
+    assert counter.count == 1  # the town's content version, outside any transaction
     assert views == ["/spaces"]
 
 
@@ -111,7 +115,7 @@ class _Reader(fastpath.VersionReader):
     """Statements that wait for the test to let them finish."""
 
     def __init__(self) -> None:
-        super().__init__(engine=None)  # type: ignore[arg-type]
+        super().__init__(create_engine("sqlite://"))
         self.statements: list[list[str]] = []
         self.release = threading.Semaphore(0)
 

@@ -157,6 +157,9 @@ def _page_response(body: bytes, media_type: str | None, kept: Any, tag: str) -> 
 _KEPT = ("content-type", "content-language", "link")
 
 
+# Where ``fastpath.CachedPages`` leaves what it read of the town (id, content_version,
+# default_locale), or ``None`` for an unknown host, when it did not find the page.
+TOWN_VERSION = "parvis.town_version"
 # What a cached page's key needs from the town: one narrow statement, built once.
 _TOWN_VERSION = (
     select(Town.id, Town.content_version, Town.default_locale)
@@ -171,8 +174,11 @@ def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response 
     look-up. ``None`` when it is not there (the request then goes the usual way)."""
     if not parvis.sessionless_actor_only:
         return None  # a plugin may recognise a visitor without a session (a header, say)
-    host = (request.headers.get("host") or "").split(":")[0].lower()
-    row = session.connection().execute(_TOWN_VERSION, {"host": host}).first()
+    if TOWN_VERSION in request.scope:
+        row = request.scope[TOWN_VERSION]  # read for this request by ``fastpath.CachedPages``
+    else:
+        host = (request.headers.get("host") or "").split(":")[0].lower()
+        row = session.connection().execute(_TOWN_VERSION, {"host": host}).first()
     if row is None:
         return None
     locale = i18n.negotiate_locale(
