@@ -13,10 +13,10 @@ from starlette.routing import Route
 
 from parvis import schedule, uploads
 from parvis.context import Context, get_context
-from parvis.contrib import ModuleType
+from parvis.contrib import ModuleRow, ModuleType
 from parvis.forms import parse_int
 from parvis.i18n import gettext as _
-from parvis.models import Area, Module, Space, Upload
+from parvis.models import Area, Space, Upload
 from parvis.phases import Deadline, phase_deadline
 from parvis.rendering import redirect, render
 from parvis.schedule import resident_phase
@@ -97,7 +97,7 @@ class ModuleCard:
     """One module on its space's page, ready for the card (attributes, not dict keys: Jinja
     tries an attribute first, and each miss on a dict costs an exception)."""
 
-    module: Module
+    module: ModuleRow
     url: str
     type_label: str
     phase_label: str

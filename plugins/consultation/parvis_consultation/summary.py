@@ -8,13 +8,15 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import select
 
-from parvis.api import Context, Module, ModuleSummary, Space, count_by, count_by_week
+from parvis.api import Context, Module, ModuleRow, ModuleSummary, Space, count_by, count_by_week
 from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
 from parvis_consultation.polls import home_poll_ids
 
 
-def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
+def summarize(
+    ctx: Context, items: Sequence[tuple[ModuleRow, Space]]
+) -> Mapping[int, ModuleSummary]:
     """Two queries for any number of surveys and polls."""
     ids = [m.id for m, _s in items]
     answers = count_by(ctx.session, Response.module_id, ids)

@@ -8,13 +8,15 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import bindparam, select
 
-from parvis.api import Context, Module, ModuleSummary, Space, count_by, count_by_week
+from parvis.api import Context, Module, ModuleRow, ModuleSummary, Space, count_by, count_by_week
 
 from .i18n import _, ngettext
 from .models import Ballot, CountJob, Idea
 
 
-def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
+def summarize(
+    ctx: Context, items: Sequence[tuple[ModuleRow, Space]]
+) -> Mapping[int, ModuleSummary]:
     """At most three queries for any number of calls."""
     in_vote = [m.id for m, _s in items if m.phase == "vote"]
     proposing = [m.id for m, _s in items if m.phase != "vote"]
