@@ -81,6 +81,8 @@ class Parvis:
             for impl in self.pm.hook.parvis_actor_from_request.get_hookimpls()
         )
         self._rules: dict[int, tuple[int, RuleSet]] = {}
+        # Host -> the columns of its town, checked by each request (``web.resolve_town``).
+        self.towns: dict[str, dict[str, Any]] = {}
         self._memos: dict[int, tuple[int, dict[Hashable, Any]]] = {}
 
     def url_path(self, app: Starlette, name: str, params: dict[str, Any]) -> str:
