@@ -163,7 +163,10 @@ def _configure_sqlite(engine: Engine) -> None:
     def _begin(conn: Any) -> None:
         # A writing unit of work takes the write lock at BEGIN, so concurrent writers queue on
         # busy_timeout instead of failing when a read lock is upgraded; reads stay concurrent.
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        options = conn.get_execution_options()
+        if options.get("sqlite_autocommit"):
+            return  # one read on its own (``fastpath.VersionReader``): no transaction to end
+        immediate = options.get("sqlite_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
