@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from parvis.admin.jobs_views import SHOWN
 from parvis.api import run_jobs
 from parvis.db import utcnow
 from parvis.models import Job
@@ -140,3 +141,54 @@ def test_a_failed_job_that_cannot_run_again_offers_no_try_again(town, client):
     assert "ne peut pas être relancée" in client.get(PAGE).text
     assert _status(town, failed) == ("failed", 1)
     assert audit_entries(town, "job.retry") == []
+
+
+def test_try_all_again_requeues_this_towns_failed_jobs_that_can_run_again(town, client, jobs):
+    # After an outage of the mail server: one click, not one per e-mail.
+    second = _job(town, town.town_id, status="failed", attempts=5)
+    census = _job(
+        town, town.town_id, name="verification.census_import", status="failed", attempts=1
+    )
+    taken = _job(town, town.town_id, status="failed", attempts=5, dedupe_key="k")
+    _job(town, town.town_id, status="pending", dedupe_key="k")
+    login(client, town.admin_email, town.admin_password)
+    html = client.get(PAGE).text
+    assert "Relancer les 3 tâches échouées" in html
+    # Without the CSRF token: refused, nothing queued.
+    assert client.post("/admin/jobs/retry-failed").status_code == 403
+    assert _status(town, second) == ("failed", 5)
+    post_form(client, "/admin/jobs/retry-failed", page=PAGE)
+    assert "2 tâches seront relancées dans un instant." in client.get(PAGE).text
+    assert _status(town, jobs["failed"]) == ("pending", 0)
+    assert _status(town, second) == ("pending", 0)
+    for kept, status in ((census, ("failed", 1)), (taken, ("failed", 5))):
+        assert _status(town, kept) == status
+    assert _status(town, jobs["theirs"]) == ("failed", 5)
+    assert _status(town, jobs["nobody's"]) == ("failed", 5)
+    [entry] = audit_entries(town, "job.retry_all")
+    assert entry.details == {"count": 2}
+    post_form(client, "/admin/jobs/retry-failed", page=PAGE)
+    assert "Aucune tâche échouée ne peut être relancée." in client.get(PAGE).text
+    assert len(audit_entries(town, "job.retry_all")) == 1
+
+
+def test_only_town_admins_try_all_again(town, jobs):
+    with town.session() as session:
+        make_user(session, town.town_id, "resident@example.org")
+    with town.client() as client:
+        login(client, "resident@example.org")
+        assert post_form(client, "/admin/jobs/retry-failed", page="/").status_code == 403
+    assert _status(town, jobs["failed"]) == ("failed", 5)
+    assert audit_entries(town, "job.retry_all") == []
+
+
+def test_the_page_says_how_many_jobs_it_does_not_show(town, client):
+    with town.session() as session:
+        session.add_all(
+            Job(town_id=town.town_id, name="core.mail", status="failed", attempts=5)
+            for _ in range(SHOWN + 3)
+        )
+    login(client, town.admin_email, town.admin_password)
+    html = client.get(PAGE).text
+    assert html.count('class="job-line"') == SHOWN
+    assert f"Les {SHOWN} plus récentes des {SHOWN + 3} tâches sont affichées." in html

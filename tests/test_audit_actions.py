@@ -144,3 +144,17 @@ def test_the_log_names_what_was_changed_with_a_constant_number_of_queries(town):
     post_form(client, "/language", {"locale": "fr"})
     html = client.get("/admin/audit").text
     assert "Camille moved" not in html and "«\u00a0Budget 2027\u00a0»" in html
+
+
+def test_a_target_that_is_no_id_is_shown_as_it_is(town):
+    # "²" passes str.isdigit but not int(); ten digits overflow a PostgreSQL id.
+    from parvis import audit
+
+    with town.session() as s:
+        for target in ("module:²", "space:12345678901", "user:-3"):
+            audit.record(s, town.town_id, None, "space.save", target)
+    client = town.client()
+    login(client, town.admin_email, town.admin_password)
+    response = client.get("/admin/audit")
+    assert response.status_code == 200
+    assert "space:12345678901" in response.text and "module:²" in response.text

@@ -4,11 +4,14 @@ module types summarise themselves with a constant number of queries."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy import select
 
+from parvis.contrib import ModuleRow
 from parvis.models import Area, Module, PhaseDates, Space
+from parvis.schedule import modules_with_schedules, rows_query
 from parvis.spaces import home
 from parvis.testing import login, make_space_with_module, make_user, post_form
 from parvis_council_space.models import Ballot, CountJob
@@ -200,3 +203,18 @@ def test_results_are_found_past_many_newer_modules_without_any(town, client, mon
     assert "Budget 2025" in html[html.index('id="results-h"') :]
     assert "Uncounted" not in html and "Hidden draft" not in html
     assert done.module_id in summarised and draft.module_id not in summarised
+
+
+def test_module_rows_carry_every_column_of_module_with_its_value(town):
+    """``summarize`` gets ``ModuleRow``s, not ``Module`` objects: a function written for
+    ``Module`` keeps working only if every column is there, under its name, with its value."""
+    built = make_space_with_module(town, "survey", phase="open", module_title="Parks survey")
+    assert [f.name for f in dataclasses.fields(ModuleRow)] == [
+        c.key for c in Module.__table__.columns
+    ]
+    with town.session() as session:
+        module = session.get(Module, built.module_id)
+        rows, _dates = modules_with_schedules(session, rows_query(Module.id == module.id))
+        assert len(rows) == 1
+        for column in Module.__table__.columns:
+            assert getattr(rows[0], column.key) == getattr(module, column.key), column.key

@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 
 from parvis.contrib import Phase
 from parvis.models import AuditEntry, Follow, Module, OutboxMail, PhaseDates
-from parvis.schedule import due_phase, move_phase, phase_end
+from parvis.schedule import (
+    advance,
+    due_phase,
+    modules_with_schedules,
+    move_phase,
+    phase_end,
+    rows_query,
+)
 from parvis.testing import form_errors, login, make_user, post_form
 
 NOW = dt.datetime(2027, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -243,4 +250,31 @@ def test_many_simultaneous_page_reads_move_it_once(town, space_with_module):
     for t in threads:
         t.join(30)
     assert statuses == [200] * 6
+    assert _audit_count(town, call.module_id) == 1
+
+
+@pytest.mark.parametrize("page", ["space", "home"])
+def test_a_listing_page_read_first_moves_the_module_on_and_shows_its_new_phase(
+    town, client, space_with_module, page
+):
+    """Listing pages read modules as plain rows (``ModuleRow``): the move still happens once,
+    and the page already shows the phase it moved to."""
+    call = _dated_call(town, space_with_module, ends_at=dt.datetime.now(dt.UTC) - DAY)
+    post_form(client, "/language", {"locale": "en"})
+    html = client.get(f"/s/{call.space_slug}" if page == "space" else "/").text
+    assert _phase(town, call.module_id) == "results"
+    assert _audit_count(town, call.module_id) == 1
+    assert "Vote until" not in html and "Cast my ballot" not in html
+    if page == "space":
+        assert '<span class="badge badge-closed">Results</span>' in html
+
+
+def test_advance_moves_module_rows_in_a_writing_unit_of_work(town, space_with_module):
+    call = _dated_call(town, space_with_module, ends_at=dt.datetime.now(dt.UTC) - DAY)
+    with town.parvis.db.session(write=True) as session:
+        query = rows_query(Module.id == call.module_id)
+        rows, schedules = modules_with_schedules(session, query)
+        advance(town.parvis, session, rows, schedules=schedules)
+        assert [r.phase for r in rows] == ["results"]
+    assert _phase(town, call.module_id) == "results"
     assert _audit_count(town, call.module_id) == 1

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from parvis import __version__, events, httpcache, i18n, jobs, templating, versions
 from parvis.config import Config
 from parvis.db import Base, Database
+from parvis.fastpath import CachedPages
 from parvis.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from parvis.models import Town
 from parvis.permissions import Permissions, RuleSet
@@ -80,6 +81,8 @@ class Parvis:
             for impl in self.pm.hook.parvis_actor_from_request.get_hookimpls()
         )
         self._rules: dict[int, tuple[int, RuleSet]] = {}
+        # Host -> the columns of its town, checked by each request (``web.resolve_town``).
+        self.towns: dict[str, dict[str, Any]] = {}
         self._memos: dict[int, tuple[int, dict[Hashable, Any]]] = {}
 
     def url_path(self, app: Starlette, name: str, params: dict[str, Any]) -> str:
@@ -284,6 +287,7 @@ def create_app(
 
     middleware = [
         Middleware(SecurityHeadersMiddleware, https=config.https),
+        Middleware(CachedPages, parvis=parvis),  # before the session: see fastpath.py
         Middleware(
             SessionMiddleware,
             secret_key=config.secret_key,

@@ -64,7 +64,8 @@ def names_of(session: Session, town_id: int, entries: Iterable[AuditEntry], type
     wanted: dict[str, set[int]] = {"module": set(), "space": set(), "user": set()}
     for entry in entries:
         kind, _sep, number = (entry.target or "").partition(":")
-        if kind in wanted and number.isdigit():
+        # ASCII digits that fit an id ("²" passes ``isdigit`` but not ``int``).
+        if kind in wanted and number.isascii() and number.isdigit() and len(number) <= 9:
             wanted[kind].add(int(number))
     names = Names()
     if wanted["module"]:

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from parvis import audit
-from parvis.contrib import ModuleType
+from parvis.contrib import ModuleRow, ModuleType
 from parvis.models import Module, Space, Town, TownHost, User
 from parvis.permissions import Actor, Decision, RuleSet
 from parvis.plugin_app import App
@@ -91,7 +91,9 @@ class Context:
     def url(self, name: str, /, **params: Any) -> str:
         return self.parvis.url_path(self.request.app, name, params)
 
-    def module_url(self, module: Module, space: Space, route: str = "index", **params: Any) -> str:
+    def module_url(
+        self, module: Module | ModuleRow, space: Space, route: str = "index", **params: Any
+    ) -> str:
         if params:
             return self.url(f"{module.type}:{route}", space=space.slug, module=module.id, **params)
         # Lists link hundreds of modules: reverse each (type, route, space) link once, then put

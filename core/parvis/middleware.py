@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hmac
 from typing import Any
+from urllib.parse import unquote_plus
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +32,7 @@ MAX_BODY = 12 * 1024 * 1024
 # Where the CSRF check leaves a url-encoded form it parsed, for the view (``web.view``).
 PARSED_FORM = "parvis.form"
 URLENCODED = "application/x-www-form-urlencoded"
+MAX_FIELDS = 2000
 
 
 class SecurityHeadersMiddleware:
@@ -118,6 +121,15 @@ async def _supplied_token(scope: Scope, body: bytes) -> str:
     for name, value in scope.get("headers", []):
         if name == b"x-csrf-token":
             return value.decode("latin-1")
+    content_type = Request(scope).headers.get("content-type", "")
+    if content_type.split(";", 1)[0].strip().lower() == URLENCODED:
+        fields = _urlencoded(body)
+        if fields is None:
+            return ""
+        # Text only, nothing to close: the view takes this form instead of parsing it again.
+        form = scope[PARSED_FORM] = FormData(fields)
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else ""
     sent = False
 
     async def once() -> dict[str, Any]:
@@ -127,18 +139,30 @@ async def _supplied_token(scope: Scope, body: bytes) -> str:
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    request = Request(scope, once)
     try:
-        form = await request.form(max_files=20, max_fields=2000, max_part_size=MAX_BODY)
+        parsed = await Request(scope, once).form(
+            max_files=20, max_fields=MAX_FIELDS, max_part_size=MAX_BODY
+        )
     except Exception:
         return ""
-    value = form.get(CSRF_FIELD)
-    if request.headers.get("content-type", "").startswith(URLENCODED):
-        # Text only, nothing to close: the view takes this form instead of parsing it again.
-        scope[PARSED_FORM] = form
-    else:
-        await form.close()
+    value = parsed.get(CSRF_FIELD)
+    await parsed.close()
     return value if isinstance(value, str) else ""
+
+
+def _urlencoded(body: bytes) -> list[tuple[str, str]] | None:
+    """The fields of a url-encoded body as Starlette's parser reads them (python-multipart's
+    querystring rules: ``&``-separated, empty parts skipped, a part without ``=`` has an empty
+    value), in a fraction of its time: every POST of a form goes through here. None: more
+    fields than a form may have."""
+    fields = []
+    for part in body.split(b"&"):
+        if part:
+            name, _sep, value = part.partition(b"=")
+            fields.append(
+                (unquote_plus(name.decode("latin-1")), unquote_plus(value.decode("latin-1")))
+            )
+    return fields if len(fields) <= MAX_FIELDS else None
 
 
 _FORBIDDEN_PAGE = """<!doctype html><html lang="fr"><head><meta charset="utf-8">

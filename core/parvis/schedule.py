@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from parvis import audit
-from parvis.contrib import Action, Event, ModuleType, Phase
-from parvis.db import utcnow
+from parvis.contrib import Action, Event, ModuleRow, ModuleType, Phase
+from parvis.db import read_columns, utcnow
 from parvis.events import emit
 from parvis.i18n import gettext as _
 from parvis.models import Module, PhaseDates, Space
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 # phase key -> (starts_at, ends_at), either may be None.
 Schedule = dict[str, tuple[dt.datetime | None, dt.datetime | None]]
 
+
+# ``Module``'s columns in ``ModuleRow``'s order.
+ROW_COLUMNS = tuple(getattr(Module, f.name) for f in fields(ModuleRow))
 
 # Roles of residents: a phase is open to residents when one of its actions is theirs by default.
 RESIDENT_ROLES = frozenset({ANONYMOUS, RESIDENT, VERIFIED})
@@ -75,22 +78,33 @@ def load_schedules(session: Session, module_ids: Sequence[int]) -> dict[int, Sch
     return schedules
 
 
-def modules_with_schedules(
-    session: Session, query: Select[tuple[Module]]
-) -> tuple[list[Module], dict[int, Schedule]]:
-    """The modules ``query`` selects, in its order, with their dated phases read in the same
-    statement (an outer join), for pages that list many modules."""
-    rows = session.execute(
-        query.add_columns(PhaseDates.phase, PhaseDates.starts_at, PhaseDates.ends_at).outerjoin(
-            PhaseDates, PhaseDates.module_id == Module.id
-        )
+def rows_query(*where: Any) -> Select[Any]:
+    """Modules (``ModuleRow`` columns) with their dated phases (an outer join: one row per dated
+    phase), in their space's order, for ``modules_with_schedules``. Build it once, with bound
+    parameters: building a statement costs about as much as running it."""
+    return (
+        select(*ROW_COLUMNS, PhaseDates.phase, PhaseDates.starts_at, PhaseDates.ends_at)
+        .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
+        .where(*where)
+        .order_by(Module.position, Module.id)
     )
-    modules: dict[int, Module] = {}
+
+
+def modules_with_schedules(
+    session: Session, query: Select[Any], params: Mapping[str, Any] | None = None
+) -> tuple[list[ModuleRow], dict[int, Schedule]]:
+    """The modules a ``rows_query`` statement selects, in its order, as ``ModuleRow``s, with
+    their dated phases read in the same statement, for pages that list many modules."""
+    width = len(ROW_COLUMNS)
+    modules: dict[int, ModuleRow] = {}
     schedules: dict[int, Schedule] = {}
-    for module, phase, starts_at, ends_at in rows:
-        modules.setdefault(module.id, module)
+    for row in read_columns(session, query, params):
+        module_id = row[0]
+        if module_id not in modules:
+            modules[module_id] = ModuleRow(*row[:width])
+        phase, starts_at, ends_at = row[width:]
         if starts_at is not None or ends_at is not None:
-            schedules.setdefault(module.id, {})[phase] = (starts_at, ends_at)
+            schedules.setdefault(module_id, {})[phase] = (starts_at, ends_at)
     return list(modules.values()), schedules
 
 
@@ -235,7 +249,7 @@ def _tell_followers(
 def advance(
     parvis: Parvis,
     session: Session,
-    modules: Sequence[Module],
+    modules: Sequence[Module | ModuleRow],
     now: dt.datetime | None = None,
     *,
     commit: bool = False,
@@ -252,7 +266,7 @@ def advance(
     if schedules is None:
         schedules = load_schedules(session, [m.id for m in modules])
     now = now or utcnow()
-    due: list[tuple[Module, str]] = []
+    due: list[tuple[Module | ModuleRow, str]] = []
     for module in modules:
         mtype = parvis.registry.module_types.get(module.type)
         schedule = schedules.get(module.id)
@@ -265,9 +279,14 @@ def advance(
         return schedules
     if session.info.get("parvis_write"):
         for module, new in due:
+            mine = module if isinstance(module, Module) else session.get(Module, module.id)
+            if mine is None:
+                continue
             move_phase(
-                session, parvis, module, new, expected=module.phase, actor_id=None, automatic=True
+                session, parvis, mine, new, expected=module.phase, actor_id=None, automatic=True
             )
+            if mine is not module:
+                module.phase = mine.phase
         if commit:
             session.commit()
         return schedules
@@ -287,7 +306,10 @@ def advance(
     for module, _new in due:
         if module.id in found:
             # The reader's snapshot may predate the move: show what is now committed.
-            set_committed_value(module, "phase", found[module.id])
+            if isinstance(module, Module):
+                set_committed_value(module, "phase", found[module.id])
+            else:
+                module.phase = found[module.id]
     return schedules
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.datastructures import FormData
@@ -28,6 +29,7 @@ from parvis.middleware import PARSED_FORM
 from parvis.models import Module, PhaseDates, Space, Town, TownHost, User
 from parvis.permissions import load_actor
 from parvis.rendering import render_error
+from parvis.snapshots import Values, attach, values_of
 from parvis.towns import time_zone_name
 
 if TYPE_CHECKING:
@@ -129,7 +131,6 @@ def _run_view(
         town = resolve_town(parvis, session, request)
         if town is None:
             return HTMLResponse(UNKNOWN_SITE_PAGE, status_code=404)
-        versions.set_town(session, town.id)
         ctx = build_context(parvis, session, request, town, form)
         response = _respond(func, ctx, bad_form, cache)
         set_csrf_cookie(request, response)
@@ -189,25 +190,71 @@ _SPACE_MODULE = (
 )
 
 
+# The town's versions, to check a town kept by host (signed-in requests read them with the user).
+_TOWN_VERSIONS = select(Town.setup_version, Town.content_version).where(
+    Town.id == bindparam("town")
+)
+_UNCHECKED = "parvis_town_unchecked"
+
+
 def resolve_town(parvis: Parvis, session: Session, request: Request) -> Town | None:
     """The town whose host name the request names; unknown hosts get the first town.
 
     Whether the host was one of the town's own is kept in ``request.state.trusted_host``: links
     sent by e-mail are only ever built from a trusted host (see ``Context.base_url``).
+
+    A town found by its host is kept per process (``Parvis.towns``) and given to the next
+    requests for that host without a query, unchecked: ``build_context`` checks it against the
+    town's ``setup_version`` (which every write to the town, its hosts or its rules bumps) before
+    anything else reads it, and reads it again when it moved.
     """
     host = (request.headers.get("host") or "").split(":")[0].lower()
+    kept = parvis.towns.get(host)
+    if kept is not None:
+        request.state.trusted_host = True
+        town = attach(session, Town, kept)
+        setattr(request.state, _UNCHECKED, (host, town))
+        return town
     town = session.scalar(_TOWN_BY_HOST, {"host": host})
     request.state.trusted_host = town is not None
-    if town is None and parvis.config_serves_unknown_hosts:
+    if town is not None:
+        parvis.towns[host] = values_of(town)
+    elif parvis.config_serves_unknown_hosts:
         town = session.scalar(select(Town).order_by(Town.id).limit(1))
     return town
+
+
+def _checked_town(parvis: Parvis, session: Session, request: Request, town: Town) -> Town | None:
+    """``town`` if it was read by host in this unit of work or its kept copy is current (its
+    ``content_version`` then set to the current one), else the town read again."""
+    unchecked = getattr(request.state, _UNCHECKED, None)
+    if unchecked is None or unchecked[1] is not town:
+        return town
+    setattr(request.state, _UNCHECKED, None)
+    seen = getattr(request.state, "town_versions", None)  # read with the user, if signed in
+    request.state.town_versions = None
+    if seen is None or seen[0] != town.id:
+        row = session.execute(_TOWN_VERSIONS, {"town": town.id}).first()
+        seen = (town.id, *row) if row is not None else None
+    if seen is not None and seen[1] == town.setup_version:
+        set_committed_value(town, "content_version", seen[2])
+        return town
+    parvis.towns.pop(unchecked[0], None)
+    session.expunge(town)
+    return resolve_town(parvis, session, request)
 
 
 def build_context(
     parvis: Parvis, session: Session, request: Request, town: Town, form: FormData | None
 ) -> Context:
+    versions.set_town(session, town.id)
     request.state.town_id = town.id
     user = _actor_from_request(parvis, request, session, town)
+    checked = _checked_town(parvis, session, request, town)
+    if checked is not town:
+        if checked is None:
+            raise HTTPException(404)
+        return build_context(parvis, session, request, checked, form)
     read = getattr(request.state, "grants", None)
     grants = read[2] if user is not None and read and read[:2] == (user.id, town.id) else None
     actor = load_actor(session, town, user, grants)
@@ -261,18 +308,7 @@ def _check_mount(ctx: Context) -> None:
     module = None
     dates: schedule.Schedule = {}
     if "space" in params and isinstance(params["space"], str):
-        # The space and, on a module's page, the module with its dated phases: one query.
-        where = {"town": ctx.town.id, "space": params["space"]}
-        if module_type:
-            rows = ctx.session.execute(
-                _SPACE_MODULE, {**where, "module": params.get("module"), "type": module_type}
-            ).all()
-            space, module = rows[0][:2] if rows else (None, None)
-            for _space, _module, phase, starts_at, ends_at in rows:
-                if starts_at is not None or ends_at is not None:
-                    dates[phase] = (starts_at, ends_at)
-        else:
-            space = ctx.session.scalar(_SPACE, where)
+        space, module, dates = _mount_of(ctx, params["space"], module_type, params.get("module"))
         if space is None or not (space.published or ctx.can("spaces.manage", space)):
             raise HTTPException(404)
         ctx.space = space
@@ -280,8 +316,50 @@ def _check_mount(ctx: Context) -> None:
         if module is None or not (module.published or ctx.can("spaces.manage", ctx.space)):
             raise HTTPException(404)
         # Before the view checks any phase-gated action: a passed date moves the module on.
-        read = {module.id: dates} if dates else {}
+        read = {module.id: dict(dates)} if dates else {}
         ctx.schedules.update(
             schedule.advance(ctx.parvis, ctx.session, [module], commit=True, schedules=read)
         )
         ctx.module = module
+
+
+def _mount_of(
+    ctx: Context, slug: str, module_type: str | None, module_id: Any
+) -> tuple[Space | None, Module | None, schedule.Schedule]:
+    """The space and, on a module's page, the module with its dated phases. Read with one query,
+    then kept per process until the town's content changes (``ctx.memo``): every write to a
+    space, a module or its dates bumps it, while an election's ballots do not."""
+    session = ctx.session
+    loaded: list[tuple[Space | None, Module | None]] = []
+
+    def read() -> tuple[Values | None, Values | None, schedule.Schedule]:
+        where = {"town": ctx.town.id, "space": slug}
+        dates: schedule.Schedule = {}
+        module = None
+        if module_type:
+            rows = session.execute(
+                _SPACE_MODULE, {**where, "module": module_id, "type": module_type}
+            ).all()
+            space, module = rows[0][:2] if rows else (None, None)
+            for _space, _module, phase, starts_at, ends_at in rows:
+                if starts_at is not None or ends_at is not None:
+                    dates[phase] = (starts_at, ends_at)
+        else:
+            space = session.scalar(_SPACE, where)
+        loaded.append((space, module))
+        return (
+            values_of(space) if space is not None else None,
+            values_of(module) if module is not None else None,
+            dates,
+        )
+
+    space_values, module_values, dates = ctx.memo(
+        ("parvis.mount", slug, module_type, module_id), read
+    )
+    if loaded:
+        return (*loaded[0], dates)
+    return (
+        attach(session, Space, space_values) if space_values is not None else None,
+        attach(session, Module, module_values) if module_values is not None else None,
+        dates,
+    )

@@ -16,7 +16,7 @@ from parvis.accounts.views import routes
 from parvis.context import get_context
 from parvis.db import utcnow
 from parvis.hookspecs import hookimpl
-from parvis.models import LoginSession, RoleGrant, User, Verification
+from parvis.models import LoginSession, RoleGrant, Town, User, Verification
 from parvis.permissions import VERIFIED
 from parvis.verification.records import live_condition
 
@@ -44,7 +44,8 @@ def parvis_actor_from_request(request: Request, session: Session) -> User | None
 
     The user's roles in the request's town and their live verification come in the same query
     (``request.state.grants``, read by ``load_actor``; the verification kept for
-    ``verification_of``): one statement for who the actor is and what they may do."""
+    ``verification_of``) and the town's versions (``request.state.town_versions``): one
+    statement for who the actor is and what they may do."""
     uid, token = request.session.get("uid"), request.session.get("sid")
     if not isinstance(uid, int) or not isinstance(token, str):
         return None
@@ -56,7 +57,9 @@ def parvis_actor_from_request(request: Request, session: Session) -> User | None
         rows = session.execute(_USER_GRANTS, {**params, "town": town_id, "now": utcnow()}).all()
         user = rows[0][0] if rows else None
         verification = rows[0][1] if rows else None
-        grants = [(r, s) for _u, _v, r, s in rows if r is not None]
+        grants = [(r, s) for _u, _v, r, s, _sv, _cv in rows if r is not None]
+        if rows:  # the town's versions, for the town kept per process (``web.resolve_town``)
+            request.state.town_versions = (town_id, rows[0][4], rows[0][5])
         if verification is not None:
             grants.append((VERIFIED, None))
         request.state.grants = (uid, town_id, grants)
@@ -74,7 +77,10 @@ _USER = (
     .where(User.id == bindparam("uid"), LoginSession.id == bindparam("sid"))
 )
 _USER_GRANTS = (
-    _USER.add_columns(Verification, RoleGrant.role, RoleGrant.space_id)
+    _USER.add_columns(
+        Verification, RoleGrant.role, RoleGrant.space_id, Town.setup_version, Town.content_version
+    )
+    .join(Town, Town.id == bindparam("town"))
     .outerjoin(
         Verification,
         and_(

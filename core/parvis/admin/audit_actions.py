@@ -44,6 +44,9 @@ CORE_AUDIT_ACTIONS = [
         _l("The background job %(target)s failed %(attempts)s times; last error: %(error)s"),
     ),
     AuditAction("job.retry", _l("%(actor)s asked to try the background job %(target)s again")),
+    AuditAction(
+        "job.retry_all", _l("%(actor)s asked to try %(count)s failed background jobs again")
+    ),
     AuditAction("town.plugin_settings", _l("%(actor)s saved the plugins' settings")),
     AuditAction(
         "town.branding", _l("%(actor)s changed the town's branding (main colour: %(primary)s)")

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +19,7 @@ from parvis.admin.guards import town_admin
 from parvis.context import Context
 from parvis.db import utcnow
 from parvis.i18n import gettext as _
+from parvis.i18n import ngettext
 from parvis.models import Job
 from parvis.rendering import redirect, render
 from parvis.web import view
@@ -65,13 +66,14 @@ def _stuck(ctx: Context, now: dt.datetime) -> object:
     )
 
 
+def _needing_a_person(ctx: Context, now: dt.datetime) -> object:
+    return and_(Job.town_id == ctx.town.id, or_(Job.status == jobs.FAILED, _stuck(ctx, now)))
+
+
 def job_lines(ctx: Context, now: dt.datetime) -> list[JobLine]:
-    """This town's failed and stuck jobs, newest first."""
+    """This town's failed and stuck jobs, the ``SHOWN`` newest first."""
     rows = ctx.session.scalars(
-        select(Job)
-        .where(Job.town_id == ctx.town.id, or_(Job.status == jobs.FAILED, _stuck(ctx, now)))
-        .order_by(Job.id.desc())
-        .limit(SHOWN)
+        select(Job).where(_needing_a_person(ctx, now)).order_by(Job.id.desc()).limit(SHOWN)
     )
     types = ctx.parvis.registry.job_types
     lines = []
@@ -99,7 +101,22 @@ def job_lines(ctx: Context, now: dt.datetime) -> list[JobLine]:
 @view
 def job_list(request: Request) -> Response:
     ctx = town_admin(request)
-    return render(request, "admin/jobs.html", {"lines": job_lines(ctx, utcnow())})
+    now = utcnow()
+    lines = job_lines(ctx, now)
+    total = len(lines)
+    if total == SHOWN:  # the page shows the newest: say how many more there are
+        total = ctx.session.scalar(select(func.count(Job.id)).where(_needing_a_person(ctx, now)))
+    retryable = [n for n, t in ctx.parvis.registry.job_types.items() if t.retryable]
+    failed = ctx.session.scalar(
+        select(func.count(Job.id)).where(
+            Job.town_id == ctx.town.id, Job.status == jobs.FAILED, Job.name.in_(retryable)
+        )
+    )
+    return render(
+        request,
+        "admin/jobs.html",
+        {"lines": lines, "total": total, "shown": SHOWN, "failed": failed},
+    )
 
 
 @view
@@ -122,4 +139,31 @@ def job_retry(request: Request) -> Response:
     else:
         ctx.audit("job.retry", job.name, job_id=job.id)
         ctx.flash(_("The job will be tried again in a moment."))
+    return redirect(ctx.url("admin:jobs"))
+
+
+@view
+def job_retry_all(request: Request) -> Response:
+    """Every failed job of the town that can run again, queued again at once (after an outage
+    of the mail server, say, staff would otherwise click once per e-mail)."""
+    ctx = town_admin(request)
+    retryable = [n for n, t in ctx.parvis.registry.job_types.items() if t.retryable]
+    failed = ctx.session.scalars(
+        select(Job)
+        .where(Job.town_id == ctx.town.id, Job.status == jobs.FAILED, Job.name.in_(retryable))
+        .order_by(Job.id)
+    )
+    queued = sum(1 for job in failed if jobs.requeue(ctx.session, job))
+    if queued:
+        ctx.audit("job.retry_all", "jobs", count=queued)
+        ctx.flash(
+            ngettext(
+                "%(count)s job will be tried again in a moment.",
+                "%(count)s jobs will be tried again in a moment.",
+                queued,
+                count=queued,
+            )
+        )
+    else:
+        ctx.flash(_("No failed job can be tried again."), "error")
     return redirect(ctx.url("admin:jobs"))

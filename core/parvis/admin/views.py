@@ -7,7 +7,7 @@ from starlette.routing import Route
 
 from parvis.admin.activity_views import activity
 from parvis.admin.dates_views import module_dates
-from parvis.admin.jobs_views import job_list, job_retry
+from parvis.admin.jobs_views import job_list, job_retry, job_retry_all
 from parvis.admin.legal_views import legal
 from parvis.admin.people_views import areas, revoke, roles, unverify
 from parvis.admin.rules_views import permissions, rule_delete
@@ -61,4 +61,5 @@ routes = [
     Route("/admin/audit", audit_log, name="admin:audit"),
     Route("/admin/jobs", job_list, name="admin:jobs"),
     Route("/admin/jobs/{job_id:int}/retry", job_retry, methods=["POST"], name="admin:job_retry"),
+    Route("/admin/jobs/retry-failed", job_retry_all, methods=["POST"], name="admin:job_retry_all"),
 ]

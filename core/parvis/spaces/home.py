@@ -16,8 +16,8 @@ from sqlalchemy import bindparam, select
 
 from parvis import schedule
 from parvis.context import Context
-from parvis.contrib import ModuleSummary, ModuleType
-from parvis.db import utcnow
+from parvis.contrib import ModuleRow, ModuleSummary, ModuleType
+from parvis.db import read_columns, utcnow
 from parvis.i18n import gettext as _
 from parvis.models import Module, PhaseDates, Space
 from parvis.phases import Deadline, phase_deadline
@@ -27,14 +27,14 @@ RECENT_RESULTS = 6
 # Modules that may have results summarised in the first round (most have them).
 RESULTS_BATCH = 2 * RECENT_RESULTS
 
-SummarizeFn = Callable[[Context, Sequence[tuple[Module, Space]]], Mapping[int, ModuleSummary]]
+SummarizeFn = Callable[[Context, Sequence[tuple[ModuleRow, Space]]], Mapping[int, ModuleSummary]]
 
 
 @dataclass(frozen=True)
 class HomeCard:
     """One module on the home page, ready for ``ui.card``."""
 
-    module: Module
+    module: ModuleRow
     space: Space
     url: str
     type_label: str
@@ -68,14 +68,14 @@ class HomeSections:
     neighbourhood: list[Space]
 
 
-def summaries(ctx: Context, items: Sequence[tuple[Module, Space]]) -> dict[int, ModuleSummary]:
+def summaries(ctx: Context, items: Sequence[tuple[ModuleRow, Space]]) -> dict[int, ModuleSummary]:
     """Each module's summary, calling each ``summarize`` function once for all its modules.
 
     Module types that share one function (the consultation's surveys and polls) are summed up
     in one call, so their figures cost one set of queries, not one per type.
     """
     types = ctx.parvis.registry.module_types
-    by_function: dict[SummarizeFn, list[tuple[Module, Space]]] = {}
+    by_function: dict[SummarizeFn, list[tuple[ModuleRow, Space]]] = {}
     for module, space in items:
         mtype = types.get(module.type)
         if mtype is not None and mtype.summarize is not None:
@@ -86,14 +86,34 @@ def summaries(ctx: Context, items: Sequence[tuple[Module, Space]]) -> dict[int, 
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Row:
-    """A visible module as a plain row: enough to tell whether the home page can show it."""
+    """A visible module as a plain row: enough to tell whether the home page can show it
+    (not frozen: a frozen dataclass takes five times as long to build, for hundreds)."""
 
     id: int
     type: str
     phase: str
     space: Space
+
+
+# Statements built once: building one (and its cache key) cost as much as running it.
+_VISIBLE = (
+    select(
+        Module.id,
+        Module.type,
+        Module.phase,
+        Module.space_id,
+        PhaseDates.phase,
+        PhaseDates.starts_at,
+        PhaseDates.ends_at,
+    )
+    .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
+    .where(Module.space_id.in_(bindparam("spaces", expanding=True)), Module.published.is_(True))
+    .order_by(Module.position, Module.id)
+)
+# One expanding parameter: ``in_(list)`` would coerce each id while building the statement.
+_ROWS = select(*schedule.ROW_COLUMNS).where(Module.id.in_(bindparam("ids", expanding=True)))
 
 
 def visible_modules(ctx: Context, spaces: Sequence[Space]) -> list[_Row]:
@@ -104,25 +124,13 @@ def visible_modules(ctx: Context, spaces: Sequence[Space]) -> list[_Row]:
     by_id = {s.id: s for s in spaces}
     if not by_id:
         return []
-    found = ctx.session.execute(
-        select(
-            Module.id,
-            Module.type,
-            Module.phase,
-            Module.space_id,
-            PhaseDates.phase,
-            PhaseDates.starts_at,
-            PhaseDates.ends_at,
-        )
-        .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
-        .where(Module.space_id.in_(list(by_id)), Module.published.is_(True))
-        .order_by(Module.position, Module.id)
-    )
+    found = read_columns(ctx.session, _VISIBLE, {"spaces": list(by_id)})
     types = ctx.parvis.registry.module_types
+    shown = {key for key, mtype in types.items() if mtype.plugin in enabled}
     rows: dict[int, _Row] = {}
     schedules: dict[int, schedule.Schedule] = {}
     for module_id, kind, phase, space_id, dated, starts_at, ends_at in found:
-        if module_id not in rows and kind in types and types[kind].plugin in enabled:
+        if module_id not in rows and kind in shown:
             rows[module_id] = _Row(module_id, kind, phase, by_id[space_id])
         if starts_at is not None or ends_at is not None:
             schedules.setdefault(module_id, {})[dated] = (starts_at, ends_at)
@@ -143,16 +151,14 @@ def visible_modules(ctx: Context, spaces: Sequence[Space]) -> list[_Row]:
     return list(rows.values())
 
 
-def _load(ctx: Context, ids: Sequence[int]) -> dict[int, Module]:
-    """These modules as ORM objects (what ``summarize`` takes), in one statement."""
+def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:
+    """These modules as ``ModuleRow``s (what ``summarize`` takes), in one statement."""
     if not ids:
         return {}
-    # One expanding parameter: ``in_(list)`` would coerce each id while building the statement.
-    query = select(Module).where(Module.id.in_(bindparam("ids", expanding=True)))
-    return {m.id: m for m in ctx.session.scalars(query, {"ids": list(ids)})}
+    return {r[0]: ModuleRow(*r) for r in read_columns(ctx.session, _ROWS, {"ids": list(ids)})}
 
 
-def _pairs(loaded: dict[int, Module], rows: Sequence[_Row]) -> list[tuple[Module, Space]]:
+def _pairs(loaded: dict[int, ModuleRow], rows: Sequence[_Row]) -> list[tuple[ModuleRow, Space]]:
     # A module deleted between the rows' statement and this one is simply not shown.
     return [(loaded[r.id], r.space) for r in rows if r.id in loaded]
 
@@ -202,7 +208,7 @@ def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
 
 def _results(
     ctx: Context,
-    pairs: Sequence[tuple[Module, Space]],
+    pairs: Sequence[tuple[ModuleRow, Space]],
     summary: Mapping[int, ModuleSummary],
     labels: dict[tuple[str, str], tuple[str, str]],
 ) -> list[HomeCard]:
@@ -221,7 +227,7 @@ def _results(
 def _card(
     ctx: Context,
     mtype: ModuleType,
-    module: Module,
+    module: ModuleRow,
     space: Space,
     found: ModuleSummary,
     labels: dict[tuple[str, str], tuple[str, str]],

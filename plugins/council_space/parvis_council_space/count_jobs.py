@@ -19,7 +19,7 @@ from .ballot_box import load_election
 from .common import VOTABLE, ServiceError
 from .config import CallConfig
 from .i18n import _, _l
-from .models import CountJob, Idea, Result
+from .models import WORKER_STOPPED, CountJob, Idea, Result
 
 logger = logging.getLogger("parvis.council_space")
 JOB = "council_space.count"
@@ -83,7 +83,7 @@ def count_failed(app: App, queued: QueuedJob, error: str) -> None:
                 CountJob.id == int(queued.payload["count_job"]),
                 CountJob.status.in_(("pending", "running")),
             )
-            .values(status="failed", error=error[:2000], finished_at=utcnow())
+            .values(status="failed", error=WORKER_STOPPED, finished_at=utcnow())
         )
 
 

@@ -229,6 +229,16 @@ class CountJob(Base):
     finished_at: Mapped[dt.datetime | None]
     published_at: Mapped[dt.datetime | None]
 
+    @property
+    def worker_stopped(self) -> bool:
+        """Failed because its worker stopped (killed, or past its lease), not by an error."""
+        return self.error == WORKER_STOPPED
+
+
+# ``CountJob.error`` of a count whose worker stopped: the page explains it in the staff's
+# language (the technical error stays in the audit log's ``job.failed`` entry).
+WORKER_STOPPED = "worker stopped"
+
 
 class Result(Base):
     """The outcome of one project in a count, with what explains it."""

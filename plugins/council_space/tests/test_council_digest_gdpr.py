@@ -10,7 +10,7 @@ from council_helpers import make_council, sign_in
 from sqlalchemy import func, select
 
 from parvis.api import Module, Space, User, utcnow
-from parvis.testing import load_demo_town, login, post_form, send_outbox
+from parvis.testing import DEFAULT_PASSWORD, load_demo_town, login, post_form, send_outbox
 from parvis_council_space import ballot_box, digest
 from parvis_council_space.models import (
     Ballot,
@@ -164,9 +164,11 @@ def test_gdpr_export_and_erase(town, council, client, resident):
     assert exported["supports"] == [idea]
     assert exported["ballots"][0]["choices"] == {str(idea): 1}
     assert exported["council_memberships"][0]["name"] == "Rita"
+    # Erased as the resident does it: deleting their account.
+    deleted = post_form(client, "/account/delete", {"password": DEFAULT_PASSWORD}, page="/account")
+    assert deleted.status_code == 303
     with town.session() as s:
-        town.parvis.pm.hook.parvis_erase_user_data(session=s, user=s.get(User, resident.id))
-    with town.session() as s:
+        assert s.get(User, resident.id) is None
         assert s.get(Idea, idea).author_id is None
         assert s.get(Idea, idea).support_count == 0
         assert s.get(Idea, idea).comment_count == 0

@@ -292,6 +292,7 @@ def test_a_count_whose_worker_died_is_failed_once_its_lease_expired(town, counci
     [entry] = audit_entries(town, "job.failed")
     assert entry.target == count_jobs.JOB and entry.details["attempts"] == 1
     text = client.get(page).text
-    assert "The last count failed" in text and "Counting…" not in text
+    assert "The last count stopped before it finished" in text and "Counting…" not in text
+    assert "lease" not in text, "said in the staff's words, not the queue's"
     assert post_form(client, council.url("count"), {}, page=page).status_code == 303
     assert run_jobs(town.parvis) == 1

@@ -6,21 +6,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from parvis.api import Context, Module, ModuleSummary, Space, count_by, count_by_week
+from parvis.api import Context, Module, ModuleRow, ModuleSummary, Space, count_by, count_by_week
 
 from .i18n import _, ngettext
 from .models import Candidacy, Participation
 from .services import RESULTS_PUBLISHED
 
+# Built once: ``count_by`` then reuses its statement.
+_STANDING = Candidacy.status != "withdrawn"
 
-def summarize(ctx: Context, items: Sequence[tuple[Module, Space]]) -> Mapping[int, ModuleSummary]:
+
+def summarize(
+    ctx: Context, items: Sequence[tuple[ModuleRow, Space]]
+) -> Mapping[int, ModuleSummary]:
     """At most two queries for any number of elections."""
     voting = [m.id for m, _s in items if m.phase == "voting"]
     standing = [m.id for m, _s in items if m.phase == "candidacies"]
     voters = count_by(ctx.session, Participation.module_id, voting)
-    candidates = count_by(
-        ctx.session, Candidacy.module_id, standing, Candidacy.status != "withdrawn"
-    )
+    candidates = count_by(ctx.session, Candidacy.module_id, standing, _STANDING)
     found = {}
     for module, space in items:
         if module.phase == "voting":

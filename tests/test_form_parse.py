@@ -1,0 +1,41 @@
+"""The CSRF middleware reads a url-encoded form itself (``middleware._urlencoded``): it must
+read every body exactly as Starlette's own parser does, the view then taking that form."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+
+import pytest
+from starlette.datastructures import Headers
+from starlette.formparsers import FormParser
+
+from parvis.middleware import MAX_FIELDS, _urlencoded
+
+BODIES = [
+    b"",
+    b"csrf_token=abc&step=cast&candidate=1&candidate=2",
+    b"name=Jean+Dupont&city=Saint-%C3%89tienne&note=100%25+s%C3%BBr",
+    b"&&a=1&&b=&c&=orphan&d=x=y&",
+    b"raw=caf\xe9&bad=%ZZ%&half=%C3",
+    b"plus=a%2Bb+c&semi=a;b",
+]
+
+
+def _starlette(body: bytes) -> list[tuple[str, str]]:
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    headers = Headers({"content-type": "application/x-www-form-urlencoded"})
+    form = asyncio.run(FormParser(headers, stream(), max_fields=MAX_FIELDS).parse())
+    return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+
+
+@pytest.mark.parametrize("body", BODIES)
+def test_a_form_is_read_as_starlette_reads_it(body):
+    assert _urlencoded(body) == _starlette(body)
+
+
+def test_a_form_with_too_many_fields_is_refused():
+    assert _urlencoded(b"&".join([b"f=1"] * MAX_FIELDS)) is not None
+    assert _urlencoded(b"&".join([b"f=1"] * (MAX_FIELDS + 1))) is None
