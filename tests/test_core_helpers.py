@@ -22,7 +22,7 @@ from parvis.api import (
 from parvis.i18n import set_time_zone, use_locale
 from parvis.models import OutboxMail, Town
 from parvis.plugin_app import App
-from parvis.testing import form_errors, login, make_user, post_form
+from parvis.testing import form_errors, login, make_space_with_module, make_user, post_form
 
 
 @pytest.mark.parametrize(
@@ -135,3 +135,41 @@ def test_followers_get_the_news_in_their_language_with_the_unsubscribe_footer(to
     )
     assert "Pour ne plus recevoir" in mails["fr@example.org"].body
     assert "/unsubscribe/" in mails["fr@example.org"].body
+
+
+def test_count_by_builds_each_statement_once_and_still_applies_every_condition(town):
+    """``count_by`` keeps its statements by column and condition objects: the same constants
+    reuse one; conditions built per call are each applied (and cannot grow the cache for ever)."""
+    from parvis import db
+    from parvis.models import Module
+
+    open_ = make_space_with_module(town, "idea_call", phase="vote")
+    make_space_with_module(town, "idea_call", phase="results")
+    in_vote = Module.phase == "vote"
+    with town.session() as session:
+        ids = list(session.scalars(select(Module.id)))
+        assert sum(db.count_by(session, Module.type, ["idea_call"]).values()) == len(ids)
+        first = db.count_by(session, Module.id, ids, in_vote)
+        assert first == {open_.module_id: 1}
+        kept = len(db._COUNT_STATEMENTS)
+        assert db.count_by(session, Module.id, ids, in_vote) == first
+        assert len(db._COUNT_STATEMENTS) == kept
+        for _round in range(db._COUNT_STATEMENTS_MAX + 5):
+            counted = db.count_by(session, Module.id, ids, Module.phase != "vote")
+            assert open_.module_id not in counted and len(counted) == len(ids) - 1
+        assert len(db._COUNT_STATEMENTS) <= db._COUNT_STATEMENTS_MAX
+
+
+def test_count_by_sees_changes_not_yet_flushed_as_a_session_query_would(town):
+    """It runs on the session's connection (no ORM work per row) but flushes first."""
+    from parvis import db
+    from parvis.models import Module
+
+    built = make_space_with_module(town, "idea_call", phase="vote")
+    with town.session() as session:
+        module = session.get(Module, built.module_id)
+        module.phase = "results"
+        assert db.count_by(session, Module.phase, ["vote", "results"]) == {"results": 1}
+        with session.no_autoflush:
+            module.phase = "vote"
+            assert db.count_by(session, Module.phase, ["vote", "results"]) == {"results": 1}

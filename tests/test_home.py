@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from parvis.contrib import ModuleRow
 from parvis.models import Area, Module, PhaseDates, Space
-from parvis.schedule import modules_with_schedules
+from parvis.schedule import modules_with_schedules, rows_query
 from parvis.spaces import home
 from parvis.testing import login, make_space_with_module, make_user, post_form
 from parvis_council_space.models import Ballot, CountJob
@@ -214,7 +214,7 @@ def test_module_rows_carry_every_column_of_module_with_its_value(town):
     ]
     with town.session() as session:
         module = session.get(Module, built.module_id)
-        rows, _dates = modules_with_schedules(session, select(Module).where(Module.id == module.id))
+        rows, _dates = modules_with_schedules(session, rows_query(Module.id == module.id))
         assert len(rows) == 1
         for column in Module.__table__.columns:
             assert getattr(rows[0], column.key) == getattr(module, column.key), column.key

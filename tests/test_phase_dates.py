@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 
 from parvis.contrib import Phase
 from parvis.models import AuditEntry, Follow, Module, OutboxMail, PhaseDates
-from parvis.schedule import advance, due_phase, modules_with_schedules, move_phase, phase_end
+from parvis.schedule import (
+    advance,
+    due_phase,
+    modules_with_schedules,
+    move_phase,
+    phase_end,
+    rows_query,
+)
 from parvis.testing import form_errors, login, make_user, post_form
 
 NOW = dt.datetime(2027, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -265,7 +272,7 @@ def test_a_listing_page_read_first_moves_the_module_on_and_shows_its_new_phase(
 def test_advance_moves_module_rows_in_a_writing_unit_of_work(town, space_with_module):
     call = _dated_call(town, space_with_module, ends_at=dt.datetime.now(dt.UTC) - DAY)
     with town.parvis.db.session(write=True) as session:
-        query = select(Module).where(Module.id == call.module_id)
+        query = rows_query(Module.id == call.module_id)
         rows, schedules = modules_with_schedules(session, query)
         advance(town.parvis, session, rows, schedules=schedules)
         assert [r.phase for r in rows] == ["results"]

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from parvis import __version__, events, httpcache, i18n, jobs, templating, versions
 from parvis.config import Config
 from parvis.db import Base, Database
+from parvis.fastpath import CachedPages
 from parvis.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from parvis.models import Town
 from parvis.permissions import Permissions, RuleSet
@@ -286,6 +287,7 @@ def create_app(
 
     middleware = [
         Middleware(SecurityHeadersMiddleware, https=config.https),
+        Middleware(CachedPages, parvis=parvis),  # before the session: see fastpath.py
         Middleware(
             SessionMiddleware,
             secret_key=config.secret_key,

@@ -51,18 +51,45 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime(), dict[str, Any]: JSON(), list[Any]: JSON()}
 
 
+def read_columns(session: Session, statement: Any, params: Any = None) -> Any:
+    """Run a SELECT of columns (no ORM entities) on the session's connection: same transaction,
+    without the ORM's work per statement and per row (about 40 % of reading 200 rows). Flushes
+    pending changes first when the session would (``autoflush``), as ``session.execute`` does."""
+    if session.autoflush and (session.new or session.deleted or session.dirty):
+        session.flush()
+    return session.connection().execute(statement, params)
+
+
+# count_by's statements, built once per column and conditions (by identity: pass conditions
+# built once, at import, to reuse one). Building one, and its cache key, took twice as long as
+# running it. Bounded: conditions built per call fill it up, then it starts afresh.
+_COUNT_STATEMENTS: dict[tuple[int, ...], tuple[Any, ...]] = {}
+_COUNT_STATEMENTS_MAX = 256
+
+
 def count_by(session: Any, column: Any, keys: Sequence[Any], *where: Any) -> dict[Any, int]:
     """How many rows share each of ``keys`` in ``column`` (e.g. ballots per module id), in one
-    ``GROUP BY`` query; keys without rows are absent. ``where`` adds conditions."""
+    ``GROUP BY`` query; keys without rows are absent. ``where`` adds conditions: the statement
+    is built once for a column and the same condition objects (module constants)."""
     if not keys:
         return {}
-    # The keys go in as one expanding parameter: ``in_(list)`` would coerce each of them while
-    # building the statement (hundreds on a page listing hundreds of modules).
-    query = select(column, func.count()).where(
-        column.in_(bindparam("count_by_keys", expanding=True)), *where
-    )
-    rows = session.execute(query.group_by(column), {"count_by_keys": list(keys)})
-    return {key: count for key, count in rows.all()}
+    # By id, with the objects kept alive in the value (so no other object takes their id):
+    # SQL expressions compare by building SQL, not a bool.
+    key = (id(column), *map(id, where))
+    found = _COUNT_STATEMENTS.get(key)
+    if found is None:
+        # The keys go in as one expanding parameter: ``in_(list)`` would coerce each of them
+        # while building the statement (hundreds on a page listing hundreds of modules).
+        query = (
+            select(column, func.count())
+            .where(column.in_(bindparam("count_by_keys", expanding=True)), *where)
+            .group_by(column)
+        )
+        found = (query, column, *where)
+        if len(_COUNT_STATEMENTS) >= _COUNT_STATEMENTS_MAX:
+            _COUNT_STATEMENTS.clear()
+        _COUNT_STATEMENTS[key] = found
+    return dict(read_columns(session, found[0], {"count_by_keys": list(keys)}).all())
 
 
 class QueryCounter:
@@ -136,7 +163,10 @@ def _configure_sqlite(engine: Engine) -> None:
     def _begin(conn: Any) -> None:
         # A writing unit of work takes the write lock at BEGIN, so concurrent writers queue on
         # busy_timeout instead of failing when a read lock is upgraded; reads stay concurrent.
-        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        options = conn.get_execution_options()
+        if options.get("sqlite_autocommit"):
+            return  # one read on its own (``fastpath.VersionReader``): no transaction to end
+        immediate = options.get("sqlite_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

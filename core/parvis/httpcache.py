@@ -18,13 +18,14 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from parvis import i18n
 from parvis.contrib import Fragment
@@ -61,15 +62,15 @@ def is_anonymous(ctx: Context) -> bool:
 
 
 def etag(ctx: Context) -> str:
-    return _tag(ctx.town.id, ctx.town.content_version, ctx.locale, ctx.parvis.build_id)
+    return page_tag(ctx.town.id, ctx.town.content_version, ctx.locale, ctx.parvis.build_id)
 
 
-def _tag(town_id: int, version: int, locale: str, build: str) -> str:
+def page_tag(town_id: int, version: int, locale: str, build: str) -> str:
     clock = int(time.time()) // CLOCK_SECONDS
     return f'W/"{town_id}-{version}-{locale}-{clock}-{build}"'
 
 
-def _matches(header: str, tag: str) -> bool:
+def tag_matches(header: str, tag: str) -> bool:
     bare = tag.removeprefix("W/")
     return any(part.strip().removeprefix("W/") == bare for part in header.split(","))
 
@@ -85,6 +86,9 @@ class _Entry:
     headers: tuple[tuple[str, str], ...]
     value: tuple[Any, ...] = ()  # a slot's fragments
     extra_size: int = 0
+    # A page's complete headers, as ``fast_lookup`` would send them (``fastpath.py``).
+    raw_200: list[tuple[bytes, bytes]] = field(default_factory=list)
+    raw_304: list[tuple[bytes, bytes]] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -102,6 +106,12 @@ class PageCache:
         self.size = 0
         self._entries: OrderedDict[tuple[Any, ...], _Entry] = OrderedDict()
         self._lock = threading.Lock()
+        # How many pages (any version, language, minute) each (path, query) has here.
+        self._pages: dict[tuple[Any, ...], int] = {}
+
+    def holds_page(self, path: str, query: bytes) -> bool:
+        """Whether a page of this URL is kept, whatever its version (``fastpath.py``)."""
+        return (path, query) in self._pages
 
     def get(self, key: tuple[Any, ...]) -> _Entry | None:
         with self._lock:
@@ -116,26 +126,40 @@ class PageCache:
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self.size -= old.size
+                self._count(key, old, -1)
             self._entries[key] = entry
-            self.size += entry.size
+            self._count(key, entry, 1)
             while self.size > self.max_bytes:
-                _key, dropped = self._entries.popitem(last=False)
-                self.size -= dropped.size
+                self._count(*self._entries.popitem(last=False), -1)
+
+    def _count(self, key: tuple[Any, ...], entry: _Entry, sign: int) -> None:
+        self.size += sign * entry.size
+        if entry.raw_200:
+            url = key[1:]
+            pages = self._pages[url] = self._pages.get(url, 0) + sign
+            if not pages:
+                del self._pages[url]
 
     def __len__(self) -> int:
         return len(self._entries)
 
 
-def _key(ctx: Context, tag: str) -> tuple[Any, ...]:  # as ``fast_lookup`` builds it
-    url = ctx.request.url
-    return (tag, url.path, url.query)
+def page_url(scope: Scope) -> tuple[str, bytes]:
+    """A page's URL in its cache key: the path and query as the server received them."""
+    return scope["path"], scope.get("query_string", b"")
+
+
+def _page_response(body: bytes, media_type: str | None, kept: Any, tag: str) -> Response:
+    return Response(body, media_type=media_type, headers={**dict(kept), **_public_headers(tag)})
 
 
 # Headers of a cached page that are the response's own (not the session's or security's).
 _KEPT = ("content-type", "content-language", "link")
 
 
+# Where ``fastpath.CachedPages`` leaves what it read of the town (id, content_version,
+# default_locale), or ``None`` for an unknown host, when it did not find the page.
+TOWN_VERSION = "parvis.town_version"
 # What a cached page's key needs from the town: one narrow statement, built once.
 _TOWN_VERSION = (
     select(Town.id, Town.content_version, Town.default_locale)
@@ -150,8 +174,11 @@ def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response 
     look-up. ``None`` when it is not there (the request then goes the usual way)."""
     if not parvis.sessionless_actor_only:
         return None  # a plugin may recognise a visitor without a session (a header, say)
-    host = (request.headers.get("host") or "").split(":")[0].lower()
-    row = session.connection().execute(_TOWN_VERSION, {"host": host}).first()
+    if TOWN_VERSION in request.scope:
+        row = request.scope[TOWN_VERSION]  # read for this request by ``fastpath.CachedPages``
+    else:
+        host = (request.headers.get("host") or "").split(":")[0].lower()
+        row = session.connection().execute(_TOWN_VERSION, {"host": host}).first()
     if row is None:
         return None
     locale = i18n.negotiate_locale(
@@ -159,15 +186,13 @@ def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response 
         accept_language=request.headers.get("accept-language", ""),
         default=row.default_locale,
     )
-    tag = _tag(row.id, row.content_version, locale, parvis.build_id)
-    if _matches(request.headers.get("if-none-match", ""), tag):
+    tag = page_tag(row.id, row.content_version, locale, parvis.build_id)
+    if tag_matches(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=_public_headers(tag))
-    url = request.url
-    entry = parvis.page_cache.get((tag, url.path, url.query))
+    entry = parvis.page_cache.get((tag, *page_url(request.scope)))
     if entry is None:
         return None
-    headers = {**dict(entry.headers), **_public_headers(tag)}
-    return Response(entry.body, media_type=entry.media_type, headers=headers)
+    return _page_response(entry.body, entry.media_type, entry.headers, tag)
 
 
 def lookup(ctx: Context, cache: bool | None) -> Response | None:
@@ -175,15 +200,14 @@ def lookup(ctx: Context, cache: bool | None) -> Response | None:
     if not is_anonymous(ctx):
         return None
     tag = ctx.extra["httpcache.etag"] = etag(ctx)
-    if _matches(ctx.request.headers.get("if-none-match", ""), tag):
+    if tag_matches(ctx.request.headers.get("if-none-match", ""), tag):
         ctx.extra["httpcache.done"] = True
         return Response(status_code=304, headers=_public_headers(tag))
     if cache:
-        entry = ctx.parvis.page_cache.get(_key(ctx, tag))
+        entry = ctx.parvis.page_cache.get((tag, *page_url(ctx.request.scope)))
         if entry is not None:
             ctx.extra["httpcache.done"] = True
-            headers = {**dict(entry.headers), **_public_headers(tag)}
-            return Response(entry.body, media_type=entry.media_type, headers=headers)
+            return _page_response(entry.body, entry.media_type, entry.headers, tag)
     return None
 
 
@@ -207,7 +231,10 @@ def set_headers(ctx: Context, response: Response, cache: bool | None) -> None:
     body = getattr(response, "body", None)
     if cache and isinstance(body, bytes):
         kept = tuple((k, v) for k, v in response.headers.items() if k in _KEPT)
-        ctx.parvis.page_cache.put(_key(ctx, tag), _Entry(body, response.media_type, kept))
+        raw_200 = _page_response(body, response.media_type, kept, tag).raw_headers
+        raw_304 = Response(status_code=304, headers=_public_headers(tag)).raw_headers
+        entry = _Entry(body, response.media_type, kept, raw_200=raw_200, raw_304=raw_304)
+        ctx.parvis.page_cache.put((tag, *page_url(request.scope)), entry)
 
 
 def cached_slot(*names: str) -> Callable[[SlotImpl], SlotImpl]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from parvis import audit
 from parvis.contrib import Action, Event, ModuleRow, ModuleType, Phase
-from parvis.db import utcnow
+from parvis.db import read_columns, utcnow
 from parvis.events import emit
 from parvis.i18n import gettext as _
 from parvis.models import Module, PhaseDates, Space
@@ -78,21 +78,27 @@ def load_schedules(session: Session, module_ids: Sequence[int]) -> dict[int, Sch
     return schedules
 
 
-def modules_with_schedules(
-    session: Session, query: Select[tuple[Module]]
-) -> tuple[list[ModuleRow], dict[int, Schedule]]:
-    """The modules ``query`` selects (its conditions and order; ``select(Module)...``), as
-    ``ModuleRow``s, with their dated phases read in the same statement (an outer join), for
-    pages that list many modules."""
-    width = len(ROW_COLUMNS)
-    rows = session.execute(
-        query.with_only_columns(
-            *ROW_COLUMNS, PhaseDates.phase, PhaseDates.starts_at, PhaseDates.ends_at
-        ).outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
+def rows_query(*where: Any) -> Select[Any]:
+    """Modules (``ModuleRow`` columns) with their dated phases (an outer join: one row per dated
+    phase), in their space's order, for ``modules_with_schedules``. Build it once, with bound
+    parameters: building a statement costs about as much as running it."""
+    return (
+        select(*ROW_COLUMNS, PhaseDates.phase, PhaseDates.starts_at, PhaseDates.ends_at)
+        .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
+        .where(*where)
+        .order_by(Module.position, Module.id)
     )
+
+
+def modules_with_schedules(
+    session: Session, query: Select[Any], params: Mapping[str, Any] | None = None
+) -> tuple[list[ModuleRow], dict[int, Schedule]]:
+    """The modules a ``rows_query`` statement selects, in its order, as ``ModuleRow``s, with
+    their dated phases read in the same statement, for pages that list many modules."""
+    width = len(ROW_COLUMNS)
     modules: dict[int, ModuleRow] = {}
     schedules: dict[int, Schedule] = {}
-    for row in rows:
+    for row in read_columns(session, query, params):
         module_id = row[0]
         if module_id not in modules:
             modules[module_id] = ModuleRow(*row[:width])

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from parvis import schedule
 from parvis.context import Context
 from parvis.contrib import ModuleRow, ModuleSummary, ModuleType
-from parvis.db import utcnow
+from parvis.db import read_columns, utcnow
 from parvis.i18n import gettext as _
 from parvis.models import Module, PhaseDates, Space
 from parvis.phases import Deadline, phase_deadline
@@ -86,14 +86,34 @@ def summaries(ctx: Context, items: Sequence[tuple[ModuleRow, Space]]) -> dict[in
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Row:
-    """A visible module as a plain row: enough to tell whether the home page can show it."""
+    """A visible module as a plain row: enough to tell whether the home page can show it
+    (not frozen: a frozen dataclass takes five times as long to build, for hundreds)."""
 
     id: int
     type: str
     phase: str
     space: Space
+
+
+# Statements built once: building one (and its cache key) cost as much as running it.
+_VISIBLE = (
+    select(
+        Module.id,
+        Module.type,
+        Module.phase,
+        Module.space_id,
+        PhaseDates.phase,
+        PhaseDates.starts_at,
+        PhaseDates.ends_at,
+    )
+    .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
+    .where(Module.space_id.in_(bindparam("spaces", expanding=True)), Module.published.is_(True))
+    .order_by(Module.position, Module.id)
+)
+# One expanding parameter: ``in_(list)`` would coerce each id while building the statement.
+_ROWS = select(*schedule.ROW_COLUMNS).where(Module.id.in_(bindparam("ids", expanding=True)))
 
 
 def visible_modules(ctx: Context, spaces: Sequence[Space]) -> list[_Row]:
@@ -104,25 +124,13 @@ def visible_modules(ctx: Context, spaces: Sequence[Space]) -> list[_Row]:
     by_id = {s.id: s for s in spaces}
     if not by_id:
         return []
-    found = ctx.session.execute(
-        select(
-            Module.id,
-            Module.type,
-            Module.phase,
-            Module.space_id,
-            PhaseDates.phase,
-            PhaseDates.starts_at,
-            PhaseDates.ends_at,
-        )
-        .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
-        .where(Module.space_id.in_(list(by_id)), Module.published.is_(True))
-        .order_by(Module.position, Module.id)
-    )
+    found = read_columns(ctx.session, _VISIBLE, {"spaces": list(by_id)})
     types = ctx.parvis.registry.module_types
+    shown = {key for key, mtype in types.items() if mtype.plugin in enabled}
     rows: dict[int, _Row] = {}
     schedules: dict[int, schedule.Schedule] = {}
     for module_id, kind, phase, space_id, dated, starts_at, ends_at in found:
-        if module_id not in rows and kind in types and types[kind].plugin in enabled:
+        if module_id not in rows and kind in shown:
             rows[module_id] = _Row(module_id, kind, phase, by_id[space_id])
         if starts_at is not None or ends_at is not None:
             schedules.setdefault(module_id, {})[dated] = (starts_at, ends_at)
@@ -147,9 +155,7 @@ def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:
     """These modules as ``ModuleRow``s (what ``summarize`` takes), in one statement."""
     if not ids:
         return {}
-    # One expanding parameter: ``in_(list)`` would coerce each id while building the statement.
-    query = select(*schedule.ROW_COLUMNS).where(Module.id.in_(bindparam("ids", expanding=True)))
-    return {r[0]: ModuleRow(*r) for r in ctx.session.execute(query, {"ids": list(ids)})}
+    return {r[0]: ModuleRow(*r) for r in read_columns(ctx.session, _ROWS, {"ids": list(ids)})}
 
 
 def _pairs(loaded: dict[int, ModuleRow], rows: Sequence[_Row]) -> list[tuple[ModuleRow, Space]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, true
+from sqlalchemy import bindparam, select, true
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,7 +16,7 @@ from parvis.context import Context, get_context
 from parvis.contrib import ModuleRow, ModuleType
 from parvis.forms import parse_int
 from parvis.i18n import gettext as _
-from parvis.models import Area, Space, Upload
+from parvis.models import Area, Module, Space, Upload
 from parvis.phases import Deadline, phase_deadline
 from parvis.rendering import redirect, render
 from parvis.schedule import resident_phase
@@ -121,6 +121,13 @@ class ModuleCard:
         }
 
 
+# A space's modules with their dated phases (all, or only the published ones), built once.
+_SPACE_MODULES = {
+    True: schedule.rows_query(Module.space_id == bindparam("space")),
+    False: schedule.rows_query(Module.space_id == bindparam("space"), Module.published.is_(True)),
+}
+
+
 def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> list[ModuleCard]:
     """The space's modules of plugins enabled for the town, with their link and labels.
 
@@ -132,7 +139,7 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
     labels: dict[tuple[str, str], tuple[str, str, str, bool]] = {}
     cards = []
     listed, schedules = schedule.modules_with_schedules(
-        ctx.session, services.space_modules_query(space, include_unpublished=include_unpublished)
+        ctx.session, _SPACE_MODULES[include_unpublished], {"space": space.id}
     )
     modules = [m for m in listed if m.type in registry and registry[m.type].plugin in enabled]
     ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules, schedules=schedules))

@@ -6,12 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from parvis.api import Context, Module, ModuleRow, ModuleSummary, Space, count_by, count_by_week
 from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
 from parvis_consultation.polls import home_poll_ids
+
+# Only the columns read here: plain rows, not surveys loaded into the session. Built once, with
+# the ids as one expanding parameter (``in_(ids)`` coerced each id while building it).
+_SETTINGS = select(
+    Survey.module_id, Survey.poll_results, Survey.results_visibility, Survey.show_on_home
+).where(Survey.module_id.in_(bindparam("ids", expanding=True)))
 
 
 def summarize(
@@ -20,18 +26,7 @@ def summarize(
     """Two queries for any number of surveys and polls."""
     ids = [m.id for m, _s in items]
     answers = count_by(ctx.session, Response.module_id, ids)
-    # Only the columns read here: these are plain rows, not surveys loaded into the session.
-    settings = {
-        s.module_id: s
-        for s in ctx.session.execute(
-            select(
-                Survey.module_id,
-                Survey.poll_results,
-                Survey.results_visibility,
-                Survey.show_on_home,
-            ).where(Survey.module_id.in_(ids))
-        )
-    }
+    settings = {s.module_id: s for s in ctx.session.execute(_SETTINGS, {"ids": ids})}
     # The home page shows some open polls flagged for it in place, not as cards: one query,
     # only if some may be (the same one the home page's slot then reuses).
     on_home: set[int] = set()

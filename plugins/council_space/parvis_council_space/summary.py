@@ -13,6 +13,13 @@ from parvis.api import Context, Module, ModuleRow, ModuleSummary, Space, count_b
 from .i18n import _, ngettext
 from .models import Ballot, CountJob, Idea
 
+# Built once (``count_by`` and SQLAlchemy then reuse the statements): building them took
+# longer than running them.
+_NOT_MERGED = Idea.status != "merged"
+_PUBLISHED = select(CountJob.module_id).where(
+    CountJob.module_id.in_(bindparam("ids", expanding=True)), CountJob.published_at.is_not(None)
+)
+
 
 def summarize(
     ctx: Context, items: Sequence[tuple[ModuleRow, Space]]
@@ -21,16 +28,8 @@ def summarize(
     in_vote = [m.id for m, _s in items if m.phase == "vote"]
     proposing = [m.id for m, _s in items if m.phase != "vote"]
     ballots = count_by(ctx.session, Ballot.module_id, in_vote)
-    ideas = count_by(ctx.session, Idea.module_id, proposing, Idea.status != "merged")
-    published = set(
-        ctx.session.scalars(
-            select(CountJob.module_id).where(
-                CountJob.module_id.in_(bindparam("ids", expanding=True)),
-                CountJob.published_at.is_not(None),
-            ),
-            {"ids": [m.id for m, _s in items]},
-        )
-    )
+    ideas = count_by(ctx.session, Idea.module_id, proposing, _NOT_MERGED)
+    published = set(ctx.session.scalars(_PUBLISHED, {"ids": [m.id for m, _s in items]}))
     # Labels translated once per page, not once per call for ideas (a space may list hundreds).
     cast, propose = _("Cast my ballot"), _("Propose an idea")
     plurals: dict[tuple[str, int], str] = {}

@@ -12,6 +12,9 @@ from .i18n import _, ngettext
 from .models import Candidacy, Participation
 from .services import RESULTS_PUBLISHED
 
+# Built once: ``count_by`` then reuses its statement.
+_STANDING = Candidacy.status != "withdrawn"
+
 
 def summarize(
     ctx: Context, items: Sequence[tuple[ModuleRow, Space]]
@@ -20,9 +23,7 @@ def summarize(
     voting = [m.id for m, _s in items if m.phase == "voting"]
     standing = [m.id for m, _s in items if m.phase == "candidacies"]
     voters = count_by(ctx.session, Participation.module_id, voting)
-    candidates = count_by(
-        ctx.session, Candidacy.module_id, standing, Candidacy.status != "withdrawn"
-    )
+    candidates = count_by(ctx.session, Candidacy.module_id, standing, _STANDING)
     found = {}
     for module, space in items:
         if module.phase == "voting":
