@@ -158,3 +158,18 @@ def test_count_by_builds_each_statement_once_and_still_applies_every_condition(t
             counted = db.count_by(session, Module.id, ids, Module.phase != "vote")
             assert open_.module_id not in counted and len(counted) == len(ids) - 1
         assert len(db._COUNT_STATEMENTS) <= db._COUNT_STATEMENTS_MAX
+
+
+def test_count_by_sees_changes_not_yet_flushed_as_a_session_query_would(town):
+    """It runs on the session's connection (no ORM work per row) but flushes first."""
+    from parvis import db
+    from parvis.models import Module
+
+    built = make_space_with_module(town, "idea_call", phase="vote")
+    with town.session() as session:
+        module = session.get(Module, built.module_id)
+        module.phase = "results"
+        assert db.count_by(session, Module.phase, ["vote", "results"]) == {"results": 1}
+        with session.no_autoflush:
+            module.phase = "vote"
+            assert db.count_by(session, Module.phase, ["vote", "results"]) == {"results": 1}

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select
 from parvis import schedule
 from parvis.context import Context
 from parvis.contrib import ModuleRow, ModuleSummary, ModuleType
-from parvis.db import utcnow
+from parvis.db import read_columns, utcnow
 from parvis.i18n import gettext as _
 from parvis.models import Module, PhaseDates, Space
 from parvis.phases import Deadline, phase_deadline
@@ -124,7 +124,7 @@ def visible_modules(ctx: Context, spaces: Sequence[Space]) -> list[_Row]:
     by_id = {s.id: s for s in spaces}
     if not by_id:
         return []
-    found = ctx.session.execute(_VISIBLE, {"spaces": list(by_id)})
+    found = read_columns(ctx.session, _VISIBLE, {"spaces": list(by_id)})
     types = ctx.parvis.registry.module_types
     shown = {key for key, mtype in types.items() if mtype.plugin in enabled}
     rows: dict[int, _Row] = {}
@@ -155,7 +155,7 @@ def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:
     """These modules as ``ModuleRow``s (what ``summarize`` takes), in one statement."""
     if not ids:
         return {}
-    return {r[0]: ModuleRow(*r) for r in ctx.session.execute(_ROWS, {"ids": list(ids)})}
+    return {r[0]: ModuleRow(*r) for r in read_columns(ctx.session, _ROWS, {"ids": list(ids)})}
 
 
 def _pairs(loaded: dict[int, ModuleRow], rows: Sequence[_Row]) -> list[tuple[ModuleRow, Space]]:

@@ -6,7 +6,8 @@ call), and loading every ballot of a call for a count.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Integer,
@@ -141,29 +142,48 @@ def parse_ballot(
     return choices, list(dict.fromkeys(errors))
 
 
+class Option(NamedTuple):
+    """A project on the ballot as the cast path checks it (``parse_ballot`` reads its cost)."""
+
+    id: int
+    cost: int
+
+
+# ``ctx.memo``: kept until the town's content changes (a project's status or cost, a published
+# count: all bump it; ballots do not, so voting keeps the options warm).
+Memo = Callable[[Hashable, Callable[[], Any]], Any]
+
+
+def _no_memo(_key: Hashable, build: Callable[[], Any]) -> Any:
+    return build()
+
+
 def ballot_options(
-    session: Session, module: Module, form: Any
-) -> tuple[dict[int, Any], str | None]:
-    """What casting a ballot needs, in one narrow query: the projects of this vote among the ids
-    the form names (rows with ``id`` and ``cost``), and why ballots are refused even in the vote
-    phase (``guards.ballots_refusal``), if they are."""
-    named = [
-        parse_int(key.removeprefix("points-")) for key in form if key.startswith("points-")
-    ] + [parse_int(raw) for raw in form.getlist("idea")]
-    ids = sorted({i for i in named if i is not None})
-    rows = session.execute(_ballot_options(), {"module": module.id, "ids": ids}).all()
-    options = {row.id: row for row in rows if row.id != -1}
-    refused = len(options) != len(rows)
+    session: Session, module: Module, *, memo: Memo = _no_memo
+) -> tuple[dict[int, Option], str | None]:
+    """What casting a ballot needs: the projects of this vote by id (one query, kept by
+    ``memo``, so a ballot checks the ids it names with no query), and why ballots are refused
+    even in the vote phase (``guards.ballots_refusal``), if they are."""
+    options, published = memo(
+        ("council_space.ballot_options", module.id), lambda: _read_options(session, module.id)
+    )
     return options, (
         _("The results of this vote are published: ballots are no longer accepted.")
-        if refused
+        if published
         else None
     )
 
 
+def _read_options(session: Session, module_id: int) -> tuple[dict[int, Option], bool]:
+    rows = session.execute(_ballot_options(), {"module": module_id}).all()
+    options = {row.id: Option(row.id, row.cost) for row in rows if row.id != -1}
+    return options, len(options) != len(rows)
+
+
 @functools.cache
 def _ballot_options() -> Any:
-    """``ballot_options``'s statement, built once (building it cost more than running it)."""
+    """``ballot_options``'s statement, built once (building it cost more than running it): a
+    row of id -1 if a count of the call is published, then every project on the ballot."""
     module_id = bindparam("module", type_=Integer)
     published = select(CountJob.id).where(
         CountJob.module_id == module_id, CountJob.published_at.is_not(None)
@@ -171,7 +191,7 @@ def _ballot_options() -> Any:
     return union_all(
         select(literal(-1).label("id"), literal(0).label("cost")).where(published.exists()),
         select(Idea.id, func.coalesce(Idea.final_cost, Idea.estimated_cost)).where(
-            *on_ballot(module_id), Idea.id.in_(bindparam("ids", expanding=True))
+            *on_ballot(module_id)
         ),
     )
 

@@ -169,3 +169,33 @@ def test_moving_a_phase_back_asks_for_confirmation(town, council, client):
         assert r.status_code == 303
         with town.session() as s:
             assert s.get(Module, council.module_id).phase == "results"
+
+
+def test_a_ballot_is_checked_against_the_call_as_it_is_now(town, council, client, resident):
+    """The cast path keeps the call's projects per process: any change to them, or a published
+    count, is seen by the next ballot."""
+    a, b = _two_ideas(council)
+    council.configure(ballot_rule="knapsack")
+    council.set_phase("vote")
+    sign_in(client, resident.email)
+    _english(client)
+    vote = council.url("vote")
+    assert post_form(client, vote, {"idea": str(a)}, page=vote).status_code == 303
+    c = council.add_idea(None, title="Charlie", estimated_cost=1000, status="feasible")
+    assert post_form(client, vote, {"idea": str(c)}, page=vote).status_code == 303
+    with town.session() as s:
+        s.get(Idea, a).status = "not_feasible"
+        s.get(Idea, b).final_cost = 20000
+    r = post_form(client, vote, {"idea": str(a)}, page=vote)
+    assert r.status_code == 400 and "not in this vote" in r.text
+    r = post_form(client, vote, {"idea": str(b)}, page=vote)
+    assert r.status_code == 400 and "more than the budget" in r.text
+    council.set_phase("results")
+    job_id = _finished_count(council)
+    with town.session() as s:
+        count_jobs.publish_job(s, s.get(Module, council.module_id), s.get(CountJob, job_id))
+    council.set_phase("vote")
+    assert post_form(client, vote, {"idea": str(c)}, page=vote).status_code == 403
+    with town.session() as s:
+        assert s.scalar(select(Ballot.voter_key)) == f"u:{resident.id}"
+        assert s.scalar(select(func.count(Ballot.id))) == 1

@@ -137,8 +137,9 @@ def _post(ctx: Context, voting: Voting, form: Any) -> Response:
 
 
 def _cast(ctx: Context, config: CallConfig, form: Any) -> Response | None:
-    """A ballot cast: no option list, one narrow query for the named projects; ``None`` when
-    the ballot has errors (the page is then shown again with them)."""
+    """A ballot cast: the named projects checked against the call's options kept per process
+    (``ballot_box.ballot_options``), one statement to write; ``None`` when the ballot has errors
+    (the page is then shown again with them)."""
     ctx.require("council_space.vote", ctx.space, ctx.module)
     try:
         key = ballot_box.check_voter(ctx.session, ctx.space, config, ctx.user)
@@ -146,7 +147,7 @@ def _cast(ctx: Context, config: CallConfig, form: Any) -> Response | None:
         raise HTTPException(403, exc.message) from None
     if "choices" in form:  # from the summary page
         form = ballot.as_form(config, ballot.read_form(config, form))
-    options, refusal = ballot_box.ballot_options(ctx.session, ctx.module, form)
+    options, refusal = ballot_box.ballot_options(ctx.session, ctx.module, memo=ctx.memo)
     if refusal:
         raise HTTPException(403, refusal)
     choices, errors = ballot_box.parse_ballot(config, options, form)
