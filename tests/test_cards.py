@@ -78,3 +78,15 @@ def test_a_theme_overriding_the_components_keeps_its_card_on_core_pages(town, cl
     page = client.get(f"/s/{board.space_slug}").text
     assert "my-card" not in page and 'class="card card-media"' in page
     assert "my-card" not in client.get("/").text
+
+
+def test_repeated_labels_are_escaped_once_but_a_markup_label_stays_markup():
+    """Labels are escaped once and kept; a ``Markup`` equal to a kept plain label is its own
+    value (already safe), not the plain one's escaped text."""
+    from parvis import cards
+
+    plain = cards.card("T", "/t", meta="<b>Parks</b>")
+    assert "&lt;b&gt;Parks&lt;/b&gt;" in plain
+    safe = cards.card("T", "/t", meta=Markup("<b>Parks</b>"))
+    assert '<p class="meta"><b>Parks</b></p>' in safe
+    assert cards.card("T", "/t", meta="<b>Parks</b>") == plain

@@ -5,7 +5,7 @@ seen by the very next request."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 
 from parvis.models import Module, Town, TownHost
 from parvis.snapshots import attach, values_of
@@ -70,11 +70,20 @@ def test_an_attached_copy_is_its_own(town):
     and its change is written like any loaded row's."""
     with town.session() as session:
         kept = values_of(session.get(Town, town.town_id))
-    with town.session() as session:
+    with town.session() as session, town.parvis.db.count_queries() as counter:
         copy = attach(session, Town, kept)
-        assert copy is session.get(Town, town.town_id)  # no query: the same instance
+        assert inspect(copy).persistent and copy in session and not session.dirty
+        assert copy is session.get(Town, town.town_id)  # the same instance
+        assert counter.count == 0
         copy.settings.setdefault("core", {})["time_zone"] = "Asia/Tokyo"
         copy.name = "Renamed"
+        assert session.dirty
     assert "Asia/Tokyo" not in str(kept["settings"])
+    with town.session() as session:  # rolled back: expired, then read again
+        copy = attach(session, Town, kept)
+        copy.name = "Rolled back"
+        session.flush()
+        session.rollback()
+        assert copy.name == "Renamed"
     with town.session() as session:
         assert session.scalar(select(Town.name).where(Town.id == town.town_id)) == "Renamed"

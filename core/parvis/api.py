@@ -33,7 +33,7 @@ from parvis.contrib import (
     SpaceKind,
     VerificationMethod,
 )
-from parvis.db import Base, count_by, utcnow
+from parvis.db import Base, count_by, read_columns, utcnow
 from parvis.events import emit
 from parvis.forms import Form, parse_int
 from parvis.hookspecs import hookimpl, hookspec
@@ -208,6 +208,7 @@ __all__ = [
     "phase_timeline",
     "queue_mail",
     "rate_limit",
+    "read_columns",
     "record_audit",
     "redirect",
     "render",

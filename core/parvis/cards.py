@@ -56,6 +56,24 @@ def _e(value: object) -> str:
     )
 
 
+# The labels every card repeats (type, phase, "ideas", "Take part", deadlines), escaped once:
+# a look-up instead of five replaces. Plain strings only (a ``Markup`` equal to one is not the
+# same value); bounded, the labels of a few languages fit.
+_LABELS: dict[str, str] = {}
+_LABELS_MAX = 4096
+
+
+def _label(value: object) -> str:
+    if type(value) is not str:
+        return _e(value)
+    found = _LABELS.get(value)
+    if found is None:
+        if len(_LABELS) >= _LABELS_MAX:
+            _LABELS.clear()
+        found = _LABELS[value] = _e(value)
+    return found
+
+
 def _drawing(k: str) -> str:
     return (
         f'<svg class="placeholder placeholder-{k}" viewBox="0 0 320 160" role="img"'
@@ -88,34 +106,34 @@ def card(
 ) -> Markup:
     """Same arguments as the ``card`` macro (without ``caller``); ``due`` is a
     ``phase_deadline()`` value."""
-    picture = f'<img src="{_e(image)}" alt="" loading="lazy">' if image else placeholder(kind)
-    tag = _e(heading)
+    picture = f'<img src="{_label(image)}" alt="" loading="lazy">' if image else placeholder(kind)
+    tag = _label(heading)
     parts = [
         f'<li class="card card-media">\n<div class="card-picture">{picture}</div>\n'
         '<div class="card-body">\n'
     ]
     if badge:
         parts.append(
-            f'<p class="card-badge"><span class="badge badge-{_e(badge[1])}">'
-            f"{_e(badge[0])}</span></p>\n"
+            f'<p class="card-badge"><span class="badge badge-{_label(badge[1])}">'
+            f"{_label(badge[0])}</span></p>\n"
         )
     parts.append(f'<{tag} class="card-title"><a href="{_e(href)}">{_e(title)}</a></{tag}>\n')
     if meta:
-        parts.append(f'<p class="meta">{_e(meta)}</p>\n')
+        parts.append(f'<p class="meta">{_label(meta)}</p>\n')
     if summary:
         parts.append(f'<p class="card-summary">{_e(summary)}</p>\n')
     if due:
         soon = " deadline-soon" if due.soon else ""
-        parts.append(f'<p class="deadline{soon}">{_CLOCK}<span>{_e(due.text)}</span></p>\n')
+        parts.append(f'<p class="deadline{soon}">{_CLOCK}<span>{_label(due.text)}</span></p>\n')
     if count:
         parts.append(
-            f'<p class="participation"><strong>{_e(format_number(count[0]))}</strong>'
-            f" {_e(count[1])}</p>\n"
+            f'<p class="participation"><strong>{_label(format_number(count[0]))}</strong>'
+            f" {_label(count[1])}</p>\n"
         )
     if action:
         parts.append(
             '<div class="card-action"><a class="button primary-action"'
-            f' href="{_e(action[1])}">{_e(action[0])}</a></div>\n'
+            f' href="{_e(action[1])}">{_label(action[0])}</a></div>\n'
         )
     parts.append("</div>\n</li>\n")
     return Markup("".join(parts))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from parvis.api import Context, Module, Space
+from parvis.api import Context, Module, Space, read_columns
 from parvis_consultation.models import Answer, Option, Question, Response, Survey
 from parvis_consultation.question_types.base import Bar
 from parvis_consultation.responses import TOKEN_KEY, respondent_hash
@@ -19,35 +19,61 @@ Found = tuple[Module, Space, Survey | None]
 HOME_POLLS = "consultation.home_polls"
 
 
+# Built once (with bound parameters): building a statement costs about as much as running it.
+_OPEN_POLLS = (
+    select(Module, Space, Survey)
+    .join(Space, Space.id == Module.space_id)
+    .outerjoin(Survey, Survey.module_id == Module.id)
+    .where(
+        Space.town_id == bindparam("town"),
+        Space.published.is_(True),
+        Module.published.is_(True),
+        Module.type == "poll",
+        Module.phase == "open",
+    )
+    .order_by(Module.position, Module.id)
+)
+_HOME_POLLS = _OPEN_POLLS.where(Survey.show_on_home.is_(True)).limit(bindparam("limit"))
+_SPACE_POLLS = _OPEN_POLLS.where(Module.space_id == bindparam("space"))
+_QUESTIONS = (
+    select(Question)
+    .where(Question.module_id.in_(bindparam("modules", expanding=True)))
+    .order_by(Question.id)
+)
+_OPTIONS = (
+    select(Option)
+    .where(Option.question_id.in_(bindparam("questions", expanding=True)))
+    .order_by(Option.position, Option.id)
+)
+_MINE_BY_USER = select(Response.module_id).where(
+    Response.module_id.in_(bindparam("modules", expanding=True)),
+    Response.user_id == bindparam("user"),
+)
+_MINE_BY_TOKEN = select(Response.module_id).where(
+    Response.module_id.in_(bindparam("modules", expanding=True)),
+    Response.token_hash == bindparam("token"),
+)
+_COUNTS = (
+    select(Answer.option_id, func.count())
+    .where(
+        Answer.module_id.in_(bindparam("modules", expanding=True)), Answer.option_id.is_not(None)
+    )
+    .group_by(Answer.option_id)
+)
+
+
 def open_polls(ctx: Context, session: Session, space: Space | None) -> list[Found]:
     """The open polls the visitor may see: those of ``space``, or (``None``) those shown on the
     home page, at most the ``home_polls`` setting. The home page's are read once per request:
     ``summarize`` asks first, to leave them out of the home cards (``home_poll_ids``)."""
     if space is None and HOME_POLLS in ctx.extra:
         return ctx.extra[HOME_POLLS]
-    query = (
-        select(Module, Space, Survey)
-        .join(Space, Space.id == Module.space_id)
-        .outerjoin(Survey, Survey.module_id == Module.id)
-        .where(
-            Space.town_id == ctx.town.id,
-            Space.published.is_(True),
-            Module.published.is_(True),
-            Module.type == "poll",
-            Module.phase == "open",
-        )
-        .order_by(Module.position, Module.id)
-    )
     if space is None:
         limit = int(ctx.setting("consultation", "home_polls"))
-        query = query.where(Survey.show_on_home.is_(True)).limit(limit)
+        rows = session.execute(_HOME_POLLS, {"town": ctx.town.id, "limit": limit})
     else:
-        query = query.where(Module.space_id == space.id)
-    found = [
-        (m, s, sv)
-        for m, s, sv in session.execute(query).all()
-        if ctx.can("consultation.view", s, m)
-    ]
+        rows = session.execute(_SPACE_POLLS, {"town": ctx.town.id, "space": space.id})
+    found = [(m, s, sv) for m, s, sv in rows.all() if ctx.can("consultation.view", s, m)]
     if space is None:
         ctx.extra[HOME_POLLS] = found
     return found
@@ -63,47 +89,22 @@ def poll_cards(ctx: Context, session: Session, found: list[Found]) -> list[dict[
     if not found:
         return []
     module_ids = [m.id for m, _s, _sv in found]
-    questions = {
-        q.module_id: q
-        for q in session.scalars(
-            select(Question).where(Question.module_id.in_(module_ids)).order_by(Question.id)
-        )
-    }
+    questions = {q.module_id: q for q in session.scalars(_QUESTIONS, {"modules": module_ids})}
     options: dict[int, list[Option]] = {}
     if questions:
-        for option in session.scalars(
-            select(Option)
-            .where(Option.question_id.in_([q.id for q in questions.values()]))
-            .order_by(Option.position, Option.id)
-        ):
+        ids = [q.id for q in questions.values()]
+        for option in session.scalars(_OPTIONS, {"questions": ids}):
             options.setdefault(option.question_id, []).append(option)
     mine: set[int] = set()
     if ctx.user is not None:
-        mine = set(
-            session.scalars(
-                select(Response.module_id).where(
-                    Response.module_id.in_(module_ids), Response.user_id == ctx.user.id
-                )
-            )
-        )
+        params = {"modules": module_ids, "user": ctx.user.id}
+        mine = {r[0] for r in read_columns(session, _MINE_BY_USER, params)}
     else:
         token = ctx.request.session.get(TOKEN_KEY)
         if token:
-            token_hash = respondent_hash(ctx, token)
-            mine = set(
-                session.scalars(
-                    select(Response.module_id).where(
-                        Response.module_id.in_(module_ids), Response.token_hash == token_hash
-                    )
-                )
-            )
-    counts: dict[int, int] = dict(
-        session.execute(
-            select(Answer.option_id, func.count())
-            .where(Answer.module_id.in_(module_ids), Answer.option_id.is_not(None))
-            .group_by(Answer.option_id)
-        ).all()
-    )
+            params = {"modules": module_ids, "token": respondent_hash(ctx, token)}
+            mine = {r[0] for r in read_columns(session, _MINE_BY_TOKEN, params)}
+    counts: dict[int, int] = dict(read_columns(session, _COUNTS, {"modules": module_ids}).all())
     cards = []
     for module, space, survey in found:
         question = questions.get(module.id)

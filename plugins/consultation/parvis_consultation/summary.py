@@ -8,7 +8,16 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import bindparam, select
 
-from parvis.api import Context, Module, ModuleRow, ModuleSummary, Space, count_by, count_by_week
+from parvis.api import (
+    Context,
+    Module,
+    ModuleRow,
+    ModuleSummary,
+    Space,
+    count_by,
+    count_by_week,
+    read_columns,
+)
 from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
 from parvis_consultation.polls import home_poll_ids
@@ -26,7 +35,7 @@ def summarize(
     """Two queries for any number of surveys and polls."""
     ids = [m.id for m, _s in items]
     answers = count_by(ctx.session, Response.module_id, ids)
-    settings = {s.module_id: s for s in ctx.session.execute(_SETTINGS, {"ids": ids})}
+    settings = {s.module_id: s for s in read_columns(ctx.session, _SETTINGS, {"ids": ids})}
     # The home page shows some open polls flagged for it in place, not as cards: one query,
     # only if some may be (the same one the home page's slot then reuses).
     on_home: set[int] = set()

@@ -8,7 +8,16 @@ from collections.abc import Mapping, Sequence
 
 from sqlalchemy import bindparam, select
 
-from parvis.api import Context, Module, ModuleRow, ModuleSummary, Space, count_by, count_by_week
+from parvis.api import (
+    Context,
+    Module,
+    ModuleRow,
+    ModuleSummary,
+    Space,
+    count_by,
+    count_by_week,
+    read_columns,
+)
 
 from .i18n import _, ngettext
 from .models import Ballot, CountJob, Idea
@@ -29,7 +38,9 @@ def summarize(
     proposing = [m.id for m, _s in items if m.phase != "vote"]
     ballots = count_by(ctx.session, Ballot.module_id, in_vote)
     ideas = count_by(ctx.session, Idea.module_id, proposing, _NOT_MERGED)
-    published = set(ctx.session.scalars(_PUBLISHED, {"ids": [m.id for m, _s in items]}))
+    published = {
+        r[0] for r in read_columns(ctx.session, _PUBLISHED, {"ids": [m.id for m, _s in items]})
+    }
     # Labels translated once per page, not once per call for ideas (a space may list hundreds).
     cast, propose = _("Cast my ballot"), _("Propose an idea")
     plurals: dict[tuple[str, int], str] = {}
