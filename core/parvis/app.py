@@ -81,6 +81,8 @@ class Parvis:
             for impl in self.pm.hook.parvis_actor_from_request.get_hookimpls()
         )
         self._rules: dict[int, tuple[int, RuleSet]] = {}
+        # (module type, route, space slug) -> a module link around its id (``Context.module_url``).
+        self.module_links: dict[tuple[str, str, str], tuple[str, str]] = {}
         # Host -> the columns of its town, checked by each request (``web.resolve_town``).
         self.towns: dict[str, dict[str, Any]] = {}
         self._memos: dict[int, tuple[int, dict[Hashable, Any]]] = {}

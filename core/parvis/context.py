@@ -30,6 +30,7 @@ T = TypeVar("T")
 
 # A module id no real module has, to find where the id goes in a module's link.
 _PROBE_ID = 987654321987
+MODULE_LINKS = 4096
 
 
 @dataclass
@@ -50,10 +51,6 @@ class Context:
     extra: dict[str, Any] = field(default_factory=dict)
     # Dated phases of the modules read in this request, by module id (``parvis.schedule``).
     schedules: dict[int, Any] = field(default_factory=dict)
-    # Module links by (type, route, space), as the text before and after the module id.
-    _module_links: dict[tuple[str, str, str], tuple[str, str]] = field(
-        default_factory=dict, repr=False
-    )
 
     # --- permissions ---------------------------------------------------------------------------
 
@@ -96,14 +93,17 @@ class Context:
     ) -> str:
         if params:
             return self.url(f"{module.type}:{route}", space=space.slug, module=module.id, **params)
-        # Lists link hundreds of modules: reverse each (type, route, space) link once, then put
-        # each module's id in it.
+        # Lists link hundreds of modules: reverse each (type, route, space) link once per
+        # process (routes never change in one), then put each module's id in it.
+        links = self.parvis.module_links
         key = (module.type, route, space.slug)
-        link = self._module_links.get(key)
+        link = links.get(key)
         if link is None:
             probe = self.url(f"{module.type}:{route}", space=space.slug, module=_PROBE_ID)
             head, _sep, tail = probe.partition(f"/{_PROBE_ID}")
-            link = self._module_links[key] = (head, tail)
+            if len(links) >= MODULE_LINKS:
+                links.clear()  # bounded: spaces come and go
+            link = links[key] = (head, tail)
         return f"{link[0]}/{module.id}{link[1]}"
 
     @property

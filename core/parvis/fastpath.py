@@ -62,10 +62,14 @@ class VersionReader:
         )
         self._next: tuple[asyncio.Future[dict[str, TownVersion]], set[str]] | None = None
         self._running = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def read(self, host: str) -> TownVersion | None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # another event loop (a test client each): start afresh
+            self._loop, self._next, self._running = loop, None, False
         if self._next is None:
-            self._next = (asyncio.get_running_loop().create_future(), set())
+            self._next = (loop.create_future(), set())
         future, hosts = self._next
         hosts.add(host)
         if not self._running:
@@ -83,8 +87,9 @@ class VersionReader:
 
     def _finish(self, future: asyncio.Future[Any], task: asyncio.Future[Any]) -> None:
         self._running = False
-        error = task.exception()
-        if error is not None:
+        if task.cancelled():
+            future.cancel()
+        elif (error := task.exception()) is not None:
             future.set_exception(error)
         else:
             future.set_result(task.result())
@@ -116,9 +121,12 @@ class CachedPages:
             return
         path, query = httpcache.page_url(scope)
         cache = self.parvis.page_cache
+        if not cache.holds_page(path, query):
+            await self.app(scope, receive, send)
+            return
         headers = _first_headers(scope["headers"])
         cookies = cookie_parser(headers[b"cookie"]) if b"cookie" in headers else {}
-        if not cache.holds_page(path, query) or SESSION_COOKIE in cookies:
+        if SESSION_COOKIE in cookies:
             await self.app(scope, receive, send)
             return
         host = headers.get(b"host", "").split(":")[0].lower()

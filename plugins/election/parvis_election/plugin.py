@@ -82,7 +82,9 @@ def parvis_module_types() -> list[ModuleType]:
             services.MODULE_TYPE,
             _l("Election (neighbourhood councils)"),
             phases=PHASES,
-            routes=[*views.routes, *vote_views.routes, *manage_views.routes],
+            # The ballot first: a request tries the routes in order (and an address is built
+            # by trying them too), and a vote is the busiest request.
+            routes=[*vote_views.routes, *views.routes, *manage_views.routes],
             order=40,
             summarize=summarize,
             activity=activity,
