@@ -169,3 +169,15 @@ def test_the_cache_knows_which_urls_hold_a_page():
     for n in range(10):  # the two pages of "/" age out
         cache.put((f"t{n}", "/spaces", b""), page)
     assert not cache.holds_page("/", b"") and cache.holds_page("/spaces", b"")
+
+
+def test_a_failed_read_leaves_the_request_to_the_usual_way(town, client, views, monkeypatch):
+    client.get("/spaces")
+
+    def broken(self, hosts):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(fastpath.VersionReader, "_query", broken)
+    again = client.get("/spaces")
+    assert again.status_code == 200 and views == ["/spaces", "/spaces"]
+    assert again.headers["cache-control"].startswith("public")

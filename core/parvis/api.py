@@ -48,6 +48,7 @@ from parvis.i18n import (
     get_locale,
     use_locale,
 )
+from parvis.keylist import in_keys
 from parvis.mail import queue_mail
 from parvis.models import Area, Follow, Module, Space, Town, Upload, User, Verification
 from parvis.notify import notify_followers
@@ -199,6 +200,7 @@ __all__ = [
     "get_locale",
     "hookimpl",
     "hookspec",
+    "in_keys",
     "notify_followers",
     "parse_int",
     "parse_number",

@@ -8,11 +8,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, bindparam, create_engine, event, func, select
+from sqlalchemy import JSON, DateTime, MetaData, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from parvis.keylist import in_keys
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -78,11 +80,11 @@ def count_by(session: Any, column: Any, keys: Sequence[Any], *where: Any) -> dic
     key = (id(column), *map(id, where))
     found = _COUNT_STATEMENTS.get(key)
     if found is None:
-        # The keys go in as one expanding parameter: ``in_(list)`` would coerce each of them
-        # while building the statement (hundreds on a page listing hundreds of modules).
+        # The keys go in as one parameter (``keylist``): an expanding one is rendered again
+        # at every execution, one placeholder per key (hundreds on a long space page).
         query = (
             select(column, func.count())
-            .where(column.in_(bindparam("count_by_keys", expanding=True)), *where)
+            .where(in_keys(column, "count_by_keys"), *where)
             .group_by(column)
         )
         found = (query, column, *where)

@@ -12,13 +12,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from parvis import schedule
 from parvis.context import Context
 from parvis.contrib import ModuleRow, ModuleSummary, ModuleType
 from parvis.db import read_columns, utcnow
 from parvis.i18n import gettext as _
+from parvis.keylist import in_keys
 from parvis.models import Module, PhaseDates, Space
 from parvis.phases import Deadline, phase_deadline
 from parvis.schedule import resident_phase
@@ -109,11 +110,10 @@ _VISIBLE = (
         PhaseDates.ends_at,
     )
     .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
-    .where(Module.space_id.in_(bindparam("spaces", expanding=True)), Module.published.is_(True))
+    .where(in_keys(Module.space_id, "spaces"), Module.published.is_(True))
     .order_by(Module.position, Module.id)
 )
-# One expanding parameter: ``in_(list)`` would coerce each id while building the statement.
-_ROWS = select(*schedule.ROW_COLUMNS).where(Module.id.in_(bindparam("ids", expanding=True)))
+_ROWS = select(*schedule.ROW_COLUMNS).where(in_keys(Module.id, "ids"))
 
 
 def visible_modules(ctx: Context, spaces: Sequence[Space]) -> list[_Row]:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from parvis.api import Context, Module, Space, read_columns
+from parvis.api import Context, Module, Space, in_keys, read_columns
 from parvis_consultation.models import Answer, Option, Question, Response, Survey
 from parvis_consultation.question_types.base import Bar
 from parvis_consultation.responses import TOKEN_KEY, respondent_hash
@@ -35,29 +35,23 @@ _OPEN_POLLS = (
 )
 _HOME_POLLS = _OPEN_POLLS.where(Survey.show_on_home.is_(True)).limit(bindparam("limit"))
 _SPACE_POLLS = _OPEN_POLLS.where(Module.space_id == bindparam("space"))
-_QUESTIONS = (
-    select(Question)
-    .where(Question.module_id.in_(bindparam("modules", expanding=True)))
-    .order_by(Question.id)
-)
+_QUESTIONS = select(Question).where(in_keys(Question.module_id, "modules")).order_by(Question.id)
 _OPTIONS = (
     select(Option)
-    .where(Option.question_id.in_(bindparam("questions", expanding=True)))
+    .where(in_keys(Option.question_id, "questions"))
     .order_by(Option.position, Option.id)
 )
 _MINE_BY_USER = select(Response.module_id).where(
-    Response.module_id.in_(bindparam("modules", expanding=True)),
+    in_keys(Response.module_id, "modules"),
     Response.user_id == bindparam("user"),
 )
 _MINE_BY_TOKEN = select(Response.module_id).where(
-    Response.module_id.in_(bindparam("modules", expanding=True)),
+    in_keys(Response.module_id, "modules"),
     Response.token_hash == bindparam("token"),
 )
 _COUNTS = (
     select(Answer.option_id, func.count())
-    .where(
-        Answer.module_id.in_(bindparam("modules", expanding=True)), Answer.option_id.is_not(None)
-    )
+    .where(in_keys(Answer.module_id, "modules"), Answer.option_id.is_not(None))
     .group_by(Answer.option_id)
 )
 

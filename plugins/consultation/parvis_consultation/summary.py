@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from parvis.api import (
     Context,
@@ -16,17 +16,18 @@ from parvis.api import (
     Space,
     count_by,
     count_by_week,
+    in_keys,
     read_columns,
 )
 from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
 from parvis_consultation.polls import home_poll_ids
 
-# Only the columns read here: plain rows, not surveys loaded into the session. Built once, with
-# the ids as one expanding parameter (``in_(ids)`` coerced each id while building it).
+# Only the columns read here: plain rows, not surveys loaded into the session. Built once, the
+# ids in one parameter (``in_keys``).
 _SETTINGS = select(
     Survey.module_id, Survey.poll_results, Survey.results_visibility, Survey.show_on_home
-).where(Survey.module_id.in_(bindparam("ids", expanding=True)))
+).where(in_keys(Survey.module_id, "ids"))
 
 
 def summarize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from parvis.api import (
     Context,
@@ -16,6 +16,7 @@ from parvis.api import (
     Space,
     count_by,
     count_by_week,
+    in_keys,
     read_columns,
 )
 
@@ -26,7 +27,7 @@ from .models import Ballot, CountJob, Idea
 # longer than running them.
 _NOT_MERGED = Idea.status != "merged"
 _PUBLISHED = select(CountJob.module_id).where(
-    CountJob.module_id.in_(bindparam("ids", expanding=True)), CountJob.published_at.is_not(None)
+    in_keys(CountJob.module_id, "ids"), CountJob.published_at.is_not(None)
 )
 
 
