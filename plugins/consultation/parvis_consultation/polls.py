@@ -20,8 +20,9 @@ HOME_POLLS = "consultation.home_polls"
 
 
 # Built once (with bound parameters): building a statement costs about as much as running it.
+# Spaces are not loaded again: the page has them already (``session.get`` finds them).
 _OPEN_POLLS = (
-    select(Module, Space, Survey)
+    select(Module, Survey)
     .join(Space, Space.id == Module.space_id)
     .outerjoin(Survey, Survey.module_id == Module.id)
     .where(
@@ -67,7 +68,11 @@ def open_polls(ctx: Context, session: Session, space: Space | None) -> list[Foun
         rows = session.execute(_HOME_POLLS, {"town": ctx.town.id, "limit": limit})
     else:
         rows = session.execute(_SPACE_POLLS, {"town": ctx.town.id, "space": space.id})
-    found = [(m, s, sv) for m, s, sv in rows.all() if ctx.can("consultation.view", s, m)]
+    found = []
+    for module, survey in rows.all():
+        where = space or session.get(Space, module.space_id)
+        if where is not None and ctx.can("consultation.view", where, module):
+            found.append((module, where, survey))
     if space is None:
         ctx.extra[HOME_POLLS] = found
     return found
