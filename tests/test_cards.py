@@ -90,3 +90,49 @@ def test_repeated_labels_are_escaped_once_but_a_markup_label_stays_markup():
     safe = cards.card("T", "/t", meta=Markup("<b>Parks</b>"))
     assert '<p class="meta"><b>Parks</b></p>' in safe
     assert cards.card("T", "/t", meta="<b>Parks</b>") == plain
+
+
+def test_space_cards_write_what_the_space_card_include_writes(town):
+    """``space_cards`` replaces an include per space (each copies the template's context):
+    same markup for a published space, an unpublished one with a picture and an area, hostile
+    text, and the heading the space list asks for."""
+    from types import SimpleNamespace
+
+    env = town.parvis.jinja_env("default")
+    hostile = '<script>alert("x")</script>&'
+    spaces = [
+        SimpleNamespace(
+            title="Parc",
+            slug="parc",
+            image_id=None,
+            kind="council",
+            summary="",
+            area=None,
+            published=True,
+        ),
+        SimpleNamespace(
+            title=hostile,
+            slug="x",
+            image_id=7,
+            kind="consultation",
+            summary=hostile,
+            area=SimpleNamespace(name=hostile),
+            published=False,
+        ),
+    ]
+    template = (
+        '{% set render_card = card %}{% for s in spaces %}{% include "core/_space_card.html" %}'
+        '{% endfor %}@@{{ space_cards(spaces, url, _("Whole town"), _("Not published"), heading) }}'
+    )
+
+    def url(name: str, **params: object) -> str:
+        return f"/{name}/" + "/".join(str(v) for v in params.values())
+
+    with using_locale(town.parvis, "fr"):
+        for heading in ("h3", "h2"):
+            html = env.from_string(template).render(
+                spaces=spaces, url=url, heading=heading, card_heading=heading
+            )
+            include, python = html.split("@@")
+            assert python == include and python.count("<li") == 2
+            assert "<script>" not in python and f"<{heading} " in python

@@ -10,7 +10,7 @@ call. Themes restyle it through CSS like the macro's. A theme that overrides
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import jinja2
@@ -143,6 +143,34 @@ def card_list(items: Iterable[Any]) -> Markup:
     """The cards of ``items``, each carrying its card's arguments as ``options``, in one call
     (no template code run per card)."""
     return Markup("".join([card(**item.options) for item in items]))
+
+
+def space_cards(
+    spaces: Iterable[Any],
+    url: Callable[..., str],
+    whole_town: str,
+    not_published: str,
+    heading: str = "h3",
+) -> Markup:
+    """What ``core/_space_card.html`` writes for each space, in one call: an include per space
+    copies the whole template context each time."""
+    return Markup(
+        "".join(
+            [
+                card(
+                    s.title,
+                    url("spaces:space", space=s.slug),
+                    image=url("spaces:upload", upload=s.image_id) if s.image_id else None,
+                    kind=s.kind,
+                    heading=heading,
+                    summary=s.summary or None,
+                    meta=s.area.name if s.area else whole_town,
+                    badge=None if s.published else (not_published, "neutral"),
+                )
+                for s in spaces
+            ]
+        )
+    )
 
 
 def theme_cards(theme_loader: jinja2.BaseLoader | None) -> bool:

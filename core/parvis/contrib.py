@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,7 +101,9 @@ class ModuleRow:
     Reading hundreds of rows costs about half as much as loading ``Module`` objects, and each
     attribute read is a plain slot. Read-only by contract: a change is not saved (load the
     ``Module`` by ``id`` to change one); no relationships. Not frozen only because a frozen
-    dataclass takes five times as long to build.
+    dataclass takes five times as long to build. ``settings`` and ``created_at`` are decoded
+    when first read (as stored: JSON text or a dict, a date string or a datetime), since
+    listing pages seldom read them.
     """
 
     id: int
@@ -111,8 +114,23 @@ class ModuleRow:
     phase: str
     position: int
     published: bool
-    settings: Mapping[str, Any]
-    created_at: dt.datetime
+    stored_settings: Any
+    stored_created_at: Any
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        if isinstance(self.stored_settings, str):
+            self.stored_settings = json.loads(self.stored_settings)
+        return self.stored_settings  # type: ignore[no-any-return]
+
+    @property
+    def created_at(self) -> dt.datetime:
+        value = self.stored_created_at
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = self.stored_created_at = value.replace(tzinfo=dt.UTC)
+        return value  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)

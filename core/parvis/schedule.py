@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, String, select, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -36,7 +36,13 @@ Schedule = dict[str, tuple[dt.datetime | None, dt.datetime | None]]
 
 
 # ``Module``'s columns in ``ModuleRow``'s order.
-ROW_COLUMNS = tuple(getattr(Module, f.name) for f in fields(ModuleRow))
+# ``settings`` and ``created_at`` as stored (no JSON or date decoding per row: ``ModuleRow``
+# decodes them when read, and listing pages seldom read them).
+ROW_COLUMNS = (
+    *(getattr(Module, f.name) for f in fields(ModuleRow)[:-2]),
+    type_coerce(Module.settings, String()),
+    type_coerce(Module.created_at, String()),
+)
 
 # Roles of residents: a phase is open to residents when one of its actions is theirs by default.
 RESIDENT_ROLES = frozenset({ANONYMOUS, RESIDENT, VERIFIED})

@@ -139,7 +139,10 @@ def make_environment(
     )
     # Listing pages print cards through ``cards.card`` unless the theme has its own components.
     env.globals.update(
-        card=cards.card, card_list=cards.card_list, theme_cards=cards.theme_cards(loader.theme)
+        card=cards.card,
+        card_list=cards.card_list,
+        space_cards=cards.space_cards,
+        theme_cards=cards.theme_cards(loader.theme),
     )
     env.globals.update(globals_)
     return env

@@ -20,8 +20,9 @@ HOME_POLLS = "consultation.home_polls"
 
 
 # Built once (with bound parameters): building a statement costs about as much as running it.
+# Spaces are not loaded again: the page has them already (``session.get`` finds them).
 _OPEN_POLLS = (
-    select(Module, Space, Survey)
+    select(Module, Survey)
     .join(Space, Space.id == Module.space_id)
     .outerjoin(Survey, Survey.module_id == Module.id)
     .where(
@@ -35,9 +36,14 @@ _OPEN_POLLS = (
 )
 _HOME_POLLS = _OPEN_POLLS.where(Survey.show_on_home.is_(True)).limit(bindparam("limit"))
 _SPACE_POLLS = _OPEN_POLLS.where(Module.space_id == bindparam("space"))
-_QUESTIONS = select(Question).where(in_keys(Question.module_id, "modules")).order_by(Question.id)
+# Questions and options as plain rows (the widget reads these columns only): no ORM objects.
+_QUESTIONS = (
+    select(Question.id, Question.module_id, Question.label)
+    .where(in_keys(Question.module_id, "modules"))
+    .order_by(Question.id)
+)
 _OPTIONS = (
-    select(Option)
+    select(Option.id, Option.question_id, Option.label)
     .where(in_keys(Option.question_id, "questions"))
     .order_by(Option.position, Option.id)
 )
@@ -67,7 +73,11 @@ def open_polls(ctx: Context, session: Session, space: Space | None) -> list[Foun
         rows = session.execute(_HOME_POLLS, {"town": ctx.town.id, "limit": limit})
     else:
         rows = session.execute(_SPACE_POLLS, {"town": ctx.town.id, "space": space.id})
-    found = [(m, s, sv) for m, s, sv in rows.all() if ctx.can("consultation.view", s, m)]
+    found = []
+    for module, survey in rows.all():
+        where = space or session.get(Space, module.space_id)
+        if where is not None and ctx.can("consultation.view", where, module):
+            found.append((module, where, survey))
     if space is None:
         ctx.extra[HOME_POLLS] = found
     return found
@@ -83,11 +93,12 @@ def poll_cards(ctx: Context, session: Session, found: list[Found]) -> list[dict[
     if not found:
         return []
     module_ids = [m.id for m, _s, _sv in found]
-    questions = {q.module_id: q for q in session.scalars(_QUESTIONS, {"modules": module_ids})}
-    options: dict[int, list[Option]] = {}
+    found_questions = read_columns(session, _QUESTIONS, {"modules": module_ids})
+    questions = {q.module_id: q for q in found_questions}
+    options: dict[int, list[Any]] = {}
     if questions:
         ids = [q.id for q in questions.values()]
-        for option in session.scalars(_OPTIONS, {"questions": ids}):
+        for option in read_columns(session, _OPTIONS, {"questions": ids}):
             options.setdefault(option.question_id, []).append(option)
     mine: set[int] = set()
     if ctx.user is not None:
