@@ -137,7 +137,11 @@ def count_ballots(url: str, module_id: int | None) -> int:
 
 def in_process(url: str, info: dict[str, Any], users: list[int], n: int) -> dict[str, Any]:
     """N ballots through the ASGI app in this thread (the view inline): statements of one ballot
-    and CPU time per ballot."""
+    and CPU time per ballot, then the Python function calls of one more (cProfile, from
+    ``asyncio.run`` down: the event loop's calls are counted too)."""
+    import cProfile
+    import pstats
+
     from parvis.app import create_app
     from parvis.config import Config
 
@@ -153,8 +157,13 @@ def in_process(url: str, info: dict[str, Any], users: list[int], n: int) -> dict
         for i, uid in enumerate(users[6 : n + 6]):
             asyncio.run(_asgi_post(app, path, body(info, i).encode(), cookie(uid)))
         cpu = (time.process_time() - start_cpu) / n * 1000
+        profiler = cProfile.Profile()
+        profiler.enable()
+        asyncio.run(_asgi_post(app, path, body(info, 2).encode(), cookie(users[n + 6])))
+        profiler.disable()
+        calls = sum(row[1] for row in pstats.Stats(profiler).stats.values())
     app.state.parvis.db.dispose()
-    return {"status": status, "statements": counter.statements, "cpu_ms": cpu}
+    return {"status": status, "statements": counter.statements, "cpu_ms": cpu, "calls": calls}
 
 
 def main() -> None:
@@ -168,7 +177,7 @@ def main() -> None:
     name = create_database()
     url = PG + name
     try:
-        info = build(url, args.ballots * len(workers) + args.in_process + 6)
+        info = build(url, args.ballots * len(workers) + args.in_process + 7)
         users = iter(info["users"])
 
         def requests(target: str) -> list[bytes]:
@@ -212,6 +221,7 @@ def main() -> None:
         )
         for statement in found["statements"]:
             print("  " + " ".join(statement.split())[:140])
+        print(f"Python function calls of one more ballot: {found['calls']:,}")
     finally:
         drop_database(name)
 
