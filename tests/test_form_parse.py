@@ -9,8 +9,9 @@ from collections.abc import AsyncGenerator
 import pytest
 from starlette.datastructures import Headers
 from starlette.formparsers import FormParser
+from starlette.requests import Request
 
-from parvis.middleware import MAX_FIELDS, _urlencoded
+from parvis.middleware import MAX_FIELDS, _supplied_token, _urlencoded
 
 BODIES = [
     b"",
@@ -39,3 +40,35 @@ def test_a_form_is_read_as_starlette_reads_it(body):
 def test_a_form_with_too_many_fields_is_refused():
     assert _urlencoded(b"&".join([b"f=1"] * MAX_FIELDS)) is not None
     assert _urlencoded(b"&".join([b"f=1"] * (MAX_FIELDS + 1))) is None
+
+
+CONTENT_TYPES = [
+    "application/x-www-form-urlencoded",
+    "Application/X-WWW-Form-Urlencoded; charset=ISO-8859-1",
+    " application/x-www-form-urlencoded\t;charset=utf-8",
+    "application/x-www-form-urlencoded\x0b",  # not whitespace to Starlette
+    "application/x-www-form-urlencoded\x1c; a=b",
+    "application/x-www-form-urlencoded, text/plain",
+    "text/plain",
+]
+
+
+@pytest.mark.parametrize("content_type", CONTENT_TYPES)
+def test_a_body_is_a_form_exactly_when_starlette_reads_one(content_type):
+    """The token is taken from the body only when Starlette would have read the body as a
+    form: a body it ignores carries no token (403), as before the middleware read forms."""
+    body = b"csrf_token=abc"
+
+    def scope() -> dict:
+        headers = [(b"content-type", content_type.encode("latin-1"))]
+        return {"type": "http", "method": "POST", "headers": headers}
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def both() -> tuple[str, object]:
+        form = await Request(scope(), receive).form()
+        return await _supplied_token(scope(), body), form.get("csrf_token")
+
+    ours, starlette = asyncio.run(both())
+    assert ours == (starlette or "")

@@ -3,10 +3,11 @@ number (an expanding parameter is rendered again at each execution, one placehol
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text, update
 
 from parvis.api import in_keys, read_columns
-from parvis.models import Module
+from parvis.models import Module, Town
 from parvis.testing.spaces import make_space_with_module
 
 
@@ -29,3 +30,15 @@ def test_in_keys_selects_the_rows_of_the_keys_given_whatever_their_number_or_typ
         assert polls == [built[1].module_id]
         found = session.execute(objects, {"ids": ids[1:]}).scalars().all()
         assert sorted(m.id for m in found) == ids[1:]
+
+
+def test_read_columns_refuses_a_write(town):
+    """Its statement runs on the connection, unseen by the content version's bookkeeping: a
+    write through it would leave every page and value kept per process stale, in every process."""
+    rename = update(Town).where(Town.id == town.town_id).values(name="Renamed")
+    with town.session() as session:
+        for statement in (rename, rename.returning(Town.id), text("UPDATE towns SET name = 'x'")):
+            with pytest.raises(TypeError):
+                read_columns(session, statement)
+    with town.session() as session:
+        assert session.get(Town, town.town_id).name != "Renamed"

@@ -107,3 +107,46 @@ def test_a_write_in_a_with_clause_bumps_the_version(town):
         assert session.execute(select(added.c.id).add_cte(added)).scalar() is not None
     with town.session() as session:
         assert _town(session, town).content_version == before + 1
+
+
+def test_a_unit_of_work_that_committed_a_write_keeps_and_serves_nothing(town):
+    """A commit in the middle of a unit of work (``schedule.advance`` moving a phase) bumps the
+    version in the database, not the town the session holds: what the memo kept under that old
+    version is stale for the rest of the unit of work, and what it reads now is not that
+    version's."""
+    parvis = town.parvis
+    with town.session() as session:
+        assert parvis.memo(session, _town(session, town), "test.count", lambda: "before") == (
+            "before"
+        )
+    with parvis.db.session() as session:
+        current = _town(session, town)
+        session.add(Space(town_id=town.town_id, slug="later", title="Later", published=True))
+        session.commit()
+        assert not session.new and not session.dirty
+        assert parvis.memo(session, current, "test.count", lambda: "after") == "after"
+        assert parvis.memo(session, current, "test.other", lambda: "read now") == "read now"
+    with town.session() as session:
+        older = _town(session, town)
+        older.content_version -= 1  # a request whose version was read before that commit
+        session.expunge(older)
+        assert parvis.memo(session, older, "test.other", lambda: "as of then") == "as of then"
+
+
+def test_a_value_cleared_by_another_thread_while_read_is_built_again(town):
+    """Another request may empty the town's values (they are bounded) between this one's
+    look-up and its read: that is a miss, never a ``KeyError``."""
+
+    class ClearedOnLookUp(dict):
+        def __contains__(self, key):
+            found = super().__contains__(key)
+            self.clear()  # the other thread, just after the look-up
+            return found
+
+    parvis = town.parvis
+    with town.session() as session:
+        current = _town(session, town)
+        values = ClearedOnLookUp({"test.key": "kept"})
+        parvis._memos[town.town_id] = (current.content_version, values)
+        found = parvis.memo(session, current, "test.key", lambda: "built")
+        assert found in ("kept", "built")

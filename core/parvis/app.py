@@ -43,6 +43,7 @@ logger = logging.getLogger("parvis")
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 # Values ``Parvis.memo`` keeps per town and content version.
 MEMO_ENTRIES = 4096
+_MISSING = object()  # a memo's value may be None
 
 
 class Parvis:
@@ -125,8 +126,10 @@ class Parvis:
         if kept is None or kept[0] != version:
             kept = self._memos[town.id] = (version, {})
         values = kept[1]
-        if key in values:
-            return values[key]
+        # One look-up: another thread may empty ``values`` between a test and a read.
+        found = values.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
         if len(values) >= MEMO_ENTRIES:
             values.clear()  # bounded: a town rarely needs this many between two writes
         value = build()

@@ -6,6 +6,7 @@ import hmac
 from typing import Any
 from urllib.parse import unquote_plus
 
+from python_multipart.multipart import parse_options_header
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -32,6 +33,7 @@ MAX_BODY = 12 * 1024 * 1024
 # Where the CSRF check leaves a url-encoded form it parsed, for the view (``web.view``).
 PARSED_FORM = "parvis.form"
 URLENCODED = "application/x-www-form-urlencoded"
+URLENCODED_BYTES = URLENCODED.encode()
 MAX_FIELDS = 2000
 
 
@@ -121,8 +123,10 @@ async def _supplied_token(scope: Scope, body: bytes) -> str:
     for name, value in scope.get("headers", []):
         if name == b"x-csrf-token":
             return value.decode("latin-1")
-    content_type = Request(scope).headers.get("content-type", "")
-    if content_type.split(";", 1)[0].strip().lower() == URLENCODED:
+    # Starlette's own test of a form's type (``Request.form``): a body it would not read as a
+    # form carries no token.
+    content_type, _options = parse_options_header(Request(scope).headers.get("content-type"))
+    if content_type == URLENCODED_BYTES:
         fields = _urlencoded(body)
         if fields is None:
             return ""

@@ -28,6 +28,8 @@ from parvis.models import Town
 TOWN_KEY = "parvis_town_id"
 _WRITTEN = "parvis_written_tables"
 _PRELOADED = "parvis_preloaded_rows"
+# Set when this unit of work committed a bump (kept to its end, across transactions).
+_BUMPED = "parvis_bumped"
 UNSEEN_TABLES = frozenset({"login_sessions", "rate_limit_hits", "outbox", "jobs", "audit_log"})
 SETUP_TABLES = frozenset({"towns", "town_hosts", "permission_rules"})
 ANY_TABLE = "*"
@@ -60,8 +62,12 @@ def preloaded(session: Session, table: str, key: Any) -> tuple[bool, Any]:
 
 
 def wrote(session: Session) -> bool:
-    """Whether this unit of work has written, or holds changes not flushed yet."""
-    return bool(session.info.get(_WRITTEN) or session.new or session.dirty or session.deleted)
+    """Whether this unit of work has written (even if committed since: its town still holds
+    the version before that commit), or holds changes not flushed yet."""
+    info = session.info
+    return bool(
+        info.get(_WRITTEN) or info.get(_BUMPED) or session.new or session.dirty or session.deleted
+    )
 
 
 def _written(session: Session) -> set[str]:
@@ -119,6 +125,7 @@ def _bump(session: Session) -> None:
     town_id = session.info.get(TOWN_KEY)
     # Through the connection: not a write ``_note_statement`` should see.
     session.connection().execute(_bump_statement(setup, town_id is None), {"town": town_id})
+    session.info[_BUMPED] = True
 
 
 @functools.cache
