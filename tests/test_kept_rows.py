@@ -10,7 +10,8 @@ from types import SimpleNamespace
 from sqlalchemy import inspect, select, update
 
 from parvis.accounts.login import session_id_hash
-from parvis.accounts.plugin import parvis_actor_from_request
+from parvis.accounts.plugin import _USER_GRANTS, parvis_actor_from_request
+from parvis.db import _DRIVER
 from parvis.models import LoginSession, Module, Town, TownHost, User, Verification
 from parvis.snapshots import attach, values_of
 from parvis.testing import login, make_user, second_worker
@@ -129,3 +130,17 @@ def test_the_signed_in_user_reads_its_rare_columns_on_access(town):
         user.password_hash = "changed"  # set without being read: written all the same
     with town.session() as session:
         assert session.get(User, user_id).password_hash == "changed"
+
+
+def test_the_user_query_is_counted_and_on_postgresql_read_by_the_cursor(town, resident):
+    """A listener on statements (the counter) sees the user query; without one, PostgreSQL runs
+    it through the driver's cursor once a first run matched SQLAlchemy's rows."""
+    with town.client() as client:
+        login(client, resident.email)
+        with town.parvis.db.count_queries() as counter:
+            client.get("/spaces")
+        assert any("FROM users" in s for s in counter.statements)
+        client.get("/spaces")
+        assert client.get("/account").status_code == 200
+        kept = _DRIVER.get(id(_USER_GRANTS), False)
+        assert (kept is not False and kept is not None) == (town.parvis.db.dialect == "postgresql")

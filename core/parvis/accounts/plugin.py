@@ -14,7 +14,7 @@ from parvis.accounts import legal
 from parvis.accounts.login import session_id_hash
 from parvis.accounts.views import routes
 from parvis.context import get_context
-from parvis.db import utcnow
+from parvis.db import driver_rows, utcnow
 from parvis.hookspecs import hookimpl
 from parvis.models import LoginSession, RoleGrant, Town, User, Verification
 from parvis.permissions import VERIFIED
@@ -55,13 +55,10 @@ def parvis_actor_from_request(request: Request, session: Session) -> User | None
     if town_id is None:
         user = session.scalar(_USER, params)
     else:
-        # A Core statement: the entities are built from its row (``snapshots.from_row``) for
-        # a fraction of the ORM's cost of loading them (every signed-in request runs it).
-        rows = (
-            session.connection()
-            .execute(_USER_GRANTS, {**params, "town": town_id, "now": utcnow()})
-            .all()
-        )
+        # A Core statement (through the driver's cursor on PostgreSQL): the entities are built
+        # from its row (``snapshots.Shape``) for a fraction of the ORM's cost of loading them
+        # (every signed-in request runs it).
+        rows = driver_rows(session, _USER_GRANTS, {**params, "town": town_id, "now": utcnow()})
         user = _USER_SHAPE.build(session, rows[0]) if rows else None
         verification = (
             _LIVE_SHAPE.build(
