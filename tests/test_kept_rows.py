@@ -5,11 +5,15 @@ seen by the very next request."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import inspect, select, update
 
-from parvis.models import Module, Town, TownHost
+from parvis.accounts.login import session_id_hash
+from parvis.accounts.plugin import parvis_actor_from_request
+from parvis.models import LoginSession, Module, Town, TownHost, User, Verification
 from parvis.snapshots import attach, values_of
-from parvis.testing import login, second_worker
+from parvis.testing import login, make_user, second_worker
 
 
 def _set_town(town, **values) -> None:
@@ -87,3 +91,41 @@ def test_an_attached_copy_is_its_own(town):
         assert copy.name == "Renamed"
     with town.session() as session:
         assert session.scalar(select(Town.name).where(Town.id == town.town_id)) == "Renamed"
+
+
+def _actor(session, town, user_id: int, token: str):
+    """The signed-in user as the request path builds it (``accounts/plugin.py``)."""
+    request = SimpleNamespace(
+        session={"uid": user_id, "sid": token, "epoch": 0},
+        state=SimpleNamespace(town_id=town.town_id),
+    )
+    return parvis_actor_from_request(request=request, session=session)
+
+
+def test_the_signed_in_user_reads_its_rare_columns_on_access(town):
+    """The user query leaves the password hash, the account's date and the verification's
+    method and dates unread: they load on first access, the values in the database; the
+    verification's town, user and end are those of the join. A change to the user is written."""
+    with town.session() as session:
+        user = make_user(session, town.town_id, "rare@example.org", verified=True)
+        session.add(LoginSession(id=session_id_hash("tok"), user_id=user.id))
+        session.flush()
+        user_id, stored = user.id, user.password_hash
+        live = session.scalar(select(Verification).where(Verification.user_id == user_id))
+        expected = (live.id, live.method, live.verified_at, live.end_reason)
+    with town.session() as session:
+        user = _actor(session, town, user_id, "tok")
+        assert "password_hash" not in user.__dict__ and "created_at" not in user.__dict__
+        assert user.password_hash == stored and user.created_at is not None
+        live = session.get(Verification, expected[0])  # the one the query built
+        assert (live.town_id, live.user_id, live.ended_at) == (town.town_id, user_id, None)
+        assert "method" not in live.__dict__
+        assert (live.id, live.method, live.verified_at, live.end_reason) == expected
+        user.display_name = "Renamed"
+    with town.session() as session:
+        user = _actor(session, town, user_id, "tok")
+        assert "method" not in session.get(Verification, expected[0]).__dict__
+        assert session.get(User, user_id).display_name == "Renamed"
+        user.password_hash = "changed"  # set without being read: written all the same
+    with town.session() as session:
+        assert session.get(User, user_id).password_hash == "changed"

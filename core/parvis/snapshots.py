@@ -1,7 +1,7 @@
 """Rows every request reads, kept per process as plain column values (``values_of``) and given
 to each unit of work as an ORM instance of its own, attached to its session without a query
-(``attach``): the request's town, a module route's space and module. ``columns_of`` and
-``from_row`` do the same for a row read with a Core statement (the signed-in user's query).
+(``attach``): the request's town, a module route's space and module. ``Shape`` does the
+same for a row read with a Core statement (the signed-in user's query).
 
 Whoever keeps such values keeps them behind a version read in the same unit of work (the town's
 ``setup_version`` or ``content_version``, see ``versions.py``), so an attached copy is exactly
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import inspect
 from sqlalchemy.orm import Mapper, Session
@@ -37,21 +37,36 @@ def _keys(cls: type) -> tuple[Mapper[Any], tuple[str, ...], tuple[str, ...]]:
     return keys
 
 
-def columns_of(cls: type) -> list[Any]:
-    """The columns of a mapped class, in the order ``from_row`` reads them: a Core statement
-    selecting them reads a row without the ORM's cost of loading an entity."""
-    mapper = _keys(cls)[0]
-    return [mapper.column_attrs[key].columns[0] for key in _keys(cls)[1]]
+class Shape(Generic[T]):
+    """How a Core statement reads an entity of ``cls`` without the ORM's cost of loading it:
+    the columns it selects (``columns``, in the order ``build`` reads them), the attributes
+    known without reading them (given to ``build``: e.g. the keys of the join that found the
+    row) and those it leaves unread (``later``): they load on first access with one query,
+    as an expired attribute does, for columns a request seldom needs."""
 
+    def __init__(self, cls: type[T], given: tuple[str, ...] = (), later: tuple[str, ...] = ()):
+        mapper, keys, primary = _keys(cls)
+        unknown = set(given) | set(later) | set(primary)
+        if not unknown <= set(keys) or set(primary) & (set(given) | set(later)):
+            raise ValueError(f"{cls.__name__}: given/later must be other columns than the key")
+        self.cls = cls
+        self.read = tuple(k for k in keys if k not in given and k not in later)
+        self.columns: list[Any] = [mapper.column_attrs[k].columns[0] for k in self.read]
+        self.given = frozenset(given)
+        self.later = frozenset(later)
+        self._primary = tuple(self.read.index(k) for k in primary)
 
-def from_row(session: Session, cls: type[T], row: Sequence[Any], start: int = 0) -> T | None:
-    """The instance of ``cls`` whose columns (``columns_of``) start at ``row[start]``, attached
-    to ``session``; None when its primary key is null (an outer join found none)."""
-    keys = _keys(cls)[1]
-    values = dict(zip(keys, row[start : start + len(keys)], strict=True))
-    if any(values[key] is None for key in _keys(cls)[2]):
-        return None
-    return attach(session, cls, values)
+    def build(self, session: Session, row: Sequence[Any], start: int = 0, **given: Any) -> T | None:
+        """The instance whose columns start at ``row[start]``, attached to ``session``; None
+        when its primary key is null (an outer join found none)."""
+        if given.keys() != self.given:
+            raise TypeError(f"{self.cls.__name__}: give exactly {sorted(self.given)}")
+        values = row[start : start + len(self.read)]
+        if any(values[i] is None for i in self._primary):
+            return None
+        return attach(
+            session, self.cls, {**dict(zip(self.read, values, strict=True)), **given}, self.later
+        )
 
 
 def values_of(obj: Any) -> Values:
@@ -60,9 +75,13 @@ def values_of(obj: Any) -> Values:
     return {key: _kept(loaded[key]) for key in _keys(type(obj))[1]}
 
 
-def attach(session: Session, cls: type[T], values: Values) -> T:
+def attach(
+    session: Session, cls: type[T], values: Values, later: frozenset[str] = frozenset()
+) -> T:
     """An instance of ``cls`` with ``values``, persistent in ``session`` as if it had been
-    loaded there (the one already in its identity map, if any)."""
+    loaded there (the one already in its identity map, if any); the attributes named in
+    ``later`` are left unloaded, to load on first access (as the ORM's own loader leaves a
+    column it did not read: marked expired)."""
     mapper, _columns, primary = _keys(cls)
     identity = mapper.identity_key_from_primary_key(tuple(values[k] for k in primary))
     existing = session.identity_map.get(identity)
@@ -80,6 +99,8 @@ def attach(session: Session, cls: type[T], values: Values) -> T:
     state.identity_token = identity[2]
     state.session_id = session.hash_key
     session.identity_map._add_unpresent(state, identity)
+    if later:
+        state.expired_attributes.update(later)
     return obj  # type: ignore[no-any-return]
 
 

@@ -18,7 +18,7 @@ from parvis.db import utcnow
 from parvis.hookspecs import hookimpl
 from parvis.models import LoginSession, RoleGrant, Town, User, Verification
 from parvis.permissions import VERIFIED
-from parvis.snapshots import columns_of, from_row
+from parvis.snapshots import Shape
 from parvis.verification.records import live_condition
 
 
@@ -62,8 +62,14 @@ def parvis_actor_from_request(request: Request, session: Session) -> User | None
             .execute(_USER_GRANTS, {**params, "town": town_id, "now": utcnow()})
             .all()
         )
-        user = from_row(session, User, rows[0]) if rows else None
-        verification = from_row(session, Verification, rows[0], _VERIFICATION_AT) if rows else None
+        user = _USER_SHAPE.build(session, rows[0]) if rows else None
+        verification = (
+            _LIVE_SHAPE.build(
+                session, rows[0], _VERIFICATION_AT, town_id=town_id, user_id=uid, ended_at=None
+            )
+            if rows
+            else None
+        )
         grants = [(row[-4], row[-3]) for row in rows if row[-4] is not None]
         if verification is not None:
             grants.append((VERIFIED, None))
@@ -83,11 +89,20 @@ _USER = (
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(User.id == bindparam("uid"), LoginSession.id == bindparam("sid"))
 )
-_VERIFICATION_AT = len(columns_of(User))
+# Columns the request seldom needs are left to load on access (one query then): the password
+# hash and dates only account pages show. The live verification's town, user and end are those
+# of the join; its method and dates are for the verification page.
+_USER_SHAPE = Shape(User, later=("password_hash", "created_at"))
+_LIVE_SHAPE = Shape(
+    Verification,
+    given=("town_id", "user_id", "ended_at"),
+    later=("method", "verified_at", "end_reason"),
+)
+_VERIFICATION_AT = len(_USER_SHAPE.columns)
 _USER_GRANTS = (
     select(
-        *columns_of(User),
-        *columns_of(Verification),
+        *_USER_SHAPE.columns,
+        *_LIVE_SHAPE.columns,
         RoleGrant.role,
         RoleGrant.space_id,
         Town.setup_version,
