@@ -181,3 +181,28 @@ def test_a_failed_read_leaves_the_request_to_the_usual_way(town, client, views, 
     again = client.get("/spaces")
     assert again.status_code == 200 and views == ["/spaces", "/spaces"]
     assert again.headers["cache-control"].startswith("public")
+
+
+def test_the_version_read_hands_its_connection_back_as_it_found_it(town):
+    """The read runs outside any transaction (no BEGIN on SQLite, AUTOCOMMIT on PostgreSQL): the
+    pooled connection it used must go back transactional, or the next unit of work on it would
+    commit each statement as it runs and a rollback would undo nothing."""
+    from sqlalchemy import event, select, update
+
+    from parvis.db import make_engine
+    from parvis.models import Town
+
+    engine = make_engine(town.parvis.config.database_url, connections=2)
+    used = []
+    event.listen(engine, "checkout", lambda dbapi, _record, _proxy: used.append(dbapi))
+    try:
+        read = fastpath.VersionReader(engine)._query([town.host])
+        assert read[town.host].id == town.town_id
+        with engine.connect() as connection:
+            connection.execute(update(Town).values(name="Not kept"))
+            connection.rollback()
+        assert len(used) >= 2 and all(c is used[0] for c in used)  # the read's, handed back
+        with engine.connect() as connection:
+            assert "Not kept" not in connection.scalars(select(Town.name)).all()
+    finally:
+        engine.dispose()

@@ -144,3 +144,23 @@ def test_the_user_query_is_counted_and_on_postgresql_read_by_the_cursor(town, re
         assert client.get("/account").status_code == 200
         kept = _DRIVER.get(id(_USER_GRANTS), False)
         assert (kept is not False and kept is not None) == (town.parvis.db.dialect == "postgresql")
+
+
+def test_an_address_naming_nothing_is_not_kept(town, space_with_module, client):
+    """The keys come from the URL: anyone can make up millions of space slugs and module ids,
+    each as long as a request line. Only a space and module that exist are kept."""
+    call = space_with_module("idea_call", phase="vote")
+    headers = {"Cache-Control": "no-cache"}
+    assert client.get(call.url, headers=headers).status_code == 200
+
+    def kept() -> list:
+        return [k for k in town.parvis._memos[town.town_id][1] if k[0] == "parvis.mount"]
+
+    assert len(kept()) == 1
+    made_up = [f"/s/{'x' * 2000}{n}/idea_call/{call.module_id}/" for n in range(5)] + [
+        f"/s/{call.space_slug}/idea_call/{call.module_id + n}/" for n in range(1, 6)
+    ]
+    for url in made_up:
+        assert client.get(url, headers=headers).status_code == 404
+    assert len(kept()) == 1
+    assert client.get(call.url, headers=headers).status_code == 200

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from parvis import __version__, events, httpcache, i18n, jobs, templating, versions
 from parvis.config import Config
 from parvis.db import Base, Database
-from parvis.fastpath import CachedPages
+from parvis.fastpath import SESSION_COOKIE, CachedPages
 from parvis.middleware import CSRFMiddleware, SecurityHeadersMiddleware
 from parvis.models import Town
 from parvis.permissions import Permissions, RuleSet
@@ -296,7 +296,8 @@ def create_app(
         Middleware(
             SessionMiddleware,
             secret_key=config.secret_key,
-            session_cookie="parvis_session",
+            # The name ``CachedPages`` looks for: a visitor sending it never gets a kept page.
+            session_cookie=SESSION_COOKIE,
             same_site="lax",
             https_only=config.https,
             max_age=14 * 24 * 3600,

@@ -323,12 +323,18 @@ def _check_mount(ctx: Context) -> None:
         ctx.module = module
 
 
+class _NotKept(Exception):
+    """Raised by ``_mount_of``'s read for an address naming nothing: ``ctx.memo`` keeps
+    nothing when its ``build`` raises."""
+
+
 def _mount_of(
     ctx: Context, slug: str, module_type: str | None, module_id: Any
 ) -> tuple[Space | None, Module | None, schedule.Schedule]:
     """The space and, on a module's page, the module with its dated phases. Read with one query,
     then kept per process until the town's content changes (``ctx.memo``): every write to a
-    space, a module or its dates bumps it, while an election's ballots do not."""
+    space, a module or its dates bumps it, while an election's ballots do not. A miss is not
+    kept: its key comes from the URL, and anyone can make up millions of them."""
     session = ctx.session
     loaded: list[tuple[Space | None, Module | None]] = []
 
@@ -347,15 +353,20 @@ def _mount_of(
         else:
             space = session.scalar(_SPACE, where)
         loaded.append((space, module))
+        if space is None or (module_type and module is None):
+            raise _NotKept
         return (
             values_of(space) if space is not None else None,
             values_of(module) if module is not None else None,
             dates,
         )
 
-    space_values, module_values, dates = ctx.memo(
-        ("parvis.mount", slug, module_type, module_id), read
-    )
+    try:
+        space_values, module_values, dates = ctx.memo(
+            ("parvis.mount", slug, module_type, module_id), read
+        )
+    except _NotKept:
+        return (*loaded[0], {})  # no module: no dates
     if loaded:
         return (*loaded[0], dates)
     return (
