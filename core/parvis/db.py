@@ -95,12 +95,17 @@ def driver_rows(session: Session, statement: Any, params: dict[str, Any]) -> Seq
             result = conn.execute(statement, params)
             rows = result.all()
             compiled = result.context.compiled
-            found = (
-                statement,
-                result.context.statement,
-                {name: compiled._bind_processors.get(name) for name in params},
-                [(i, f) for i, f in enumerate(result._metadata._processors) if f is not None],
-            )
+            try:
+                found = (
+                    statement,
+                    result.context.statement,
+                    {name: compiled._bind_processors.get(name) for name in params},
+                    [(i, f) for i, f in enumerate(result._metadata._processors) if f is not None],
+                )
+            except AttributeError:  # SQLAlchemy's internals moved: its way only, from now on
+                logger.warning("driver_rows: SQLAlchemy internals changed", exc_info=True)
+                _DRIVER[id(statement)] = None
+                return rows
             again = _cursor_rows(conn, found, params)
             same = again is not None and list(map(tuple, again)) == list(map(tuple, rows))
             _DRIVER[id(statement)] = found if same else None
