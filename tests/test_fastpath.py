@@ -10,6 +10,7 @@ import sys
 import threading
 
 import pytest
+from async_helpers import run_coroutine
 from sqlalchemy import create_engine
 from starlette.testclient import TestClient
 
@@ -156,7 +157,7 @@ def test_a_request_never_joins_a_statement_already_running():
         assert [(await f).content_version for f in later] == [2, 2]
         assert reader.statements == [["a.example"], ["a.example", "b.example"]]
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_the_cache_knows_which_urls_hold_a_page():

@@ -3,10 +3,10 @@ read every body exactly as Starlette's own parser does, the view then taking tha
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 
 import pytest
+from async_helpers import run_coroutine
 from starlette.datastructures import Headers
 from starlette.formparsers import FormParser
 from starlette.requests import Request
@@ -28,7 +28,7 @@ def _starlette(body: bytes) -> list[tuple[str, str]]:
         yield body
 
     headers = Headers({"content-type": "application/x-www-form-urlencoded"})
-    form = asyncio.run(FormParser(headers, stream(), max_fields=MAX_FIELDS).parse())
+    form = run_coroutine(FormParser(headers, stream(), max_fields=MAX_FIELDS).parse())
     return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
 
 
@@ -70,5 +70,5 @@ def test_a_body_is_a_form_exactly_when_starlette_reads_one(content_type):
         form = await Request(scope(), receive).form()
         return await _supplied_token(scope(), body), form.get("csrf_token")
 
-    ours, starlette = asyncio.run(both())
+    ours, starlette = run_coroutine(both())
     assert ours == (starlette or "")
