@@ -14,7 +14,7 @@ from parvis.accounts.plugin import _USER_GRANTS, parvis_actor_from_request
 from parvis.db import _DRIVER
 from parvis.models import LoginSession, Module, Town, TownHost, User, Verification
 from parvis.snapshots import attach, values_of
-from parvis.testing import login, make_user, second_worker
+from parvis.testing import login, make_space_with_module, make_user, post_form, second_worker
 
 
 def _set_town(town, **values) -> None:
@@ -164,3 +164,12 @@ def test_an_address_naming_nothing_is_not_kept(town, space_with_module, client):
         assert client.get(url, headers=headers).status_code == 404
     assert len(kept()) == 1
     assert client.get(call.url, headers=headers).status_code == 200
+
+
+def test_a_space_address_holding_a_nul_character_is_not_found(town, client):
+    # PostgreSQL refuses text holding NUL: the query must not run (was a 500 found by fuzzing).
+    made = make_space_with_module(town, "survey", phase="open")
+    login(client, town.admin_email, town.admin_password)
+    for path in ("/s/a%00b", f"/s/a%00b/survey/{made.module_id}/"):
+        assert client.get(path).status_code == 404
+    assert post_form(client, "/s/a%00b/follow", page="/").status_code == 404

@@ -308,6 +308,8 @@ def _check_mount(ctx: Context) -> None:
     module = None
     dates: schedule.Schedule = {}
     if "space" in params and isinstance(params["space"], str):
+        if "\x00" in params["space"]:  # no space's slug holds one, and PostgreSQL refuses it
+            raise HTTPException(404)
         space, module, dates = _mount_of(ctx, params["space"], module_type, params.get("module"))
         if space is None or not (space.published or ctx.can("spaces.manage", space)):
             raise HTTPException(404)
