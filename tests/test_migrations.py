@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine, text
 
 from parvis.db import Base
 from parvis.migrate import alembic_config
@@ -48,13 +48,7 @@ def test_the_jobs_migration_queues_the_work_that_was_waiting(tmp_path):
     command.upgrade(config, "0007_core_consents")
     at = "'2026-01-01 00:00:00+00:00'"
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO towns (id, slug, name, default_locale, theme, enabled_plugins, "
-                "settings, accessibility_statement, created_at, content_version, setup_version) "
-                f"VALUES (1, 't', 'T', 'fr', 'default', '[]', '{{}}', '', {at}, 0, 0)"
-            )
-        )
+        _insert_old_town(conn, at)
         # new, failed once (retry), claimed without an outcome, sent
         for n, (sent, attempts, error) in enumerate(
             [("NULL", 0, "NULL"), ("NULL", 2, "'refused'"), ("NULL", 1, "NULL"), (at, 1, "NULL")]
@@ -103,13 +97,7 @@ def test_a_count_waiting_before_the_job_queue_gets_its_job(tmp_path):
     command.upgrade(config, "0008_core_jobs")
     command.upgrade(config, "0003_council_space")
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO towns (id, slug, name, default_locale, theme, enabled_plugins, "
-                "settings, accessibility_statement, created_at, content_version, setup_version) "
-                f"VALUES (1, 't', 'T', 'fr', 'default', '[]', '{{}}', '', {at}, 0, 0)"
-            )
-        )
+        _insert_old_town(conn, at)
         conn.execute(
             text(
                 "INSERT INTO spaces (id, town_id, slug, title, summary, description, kind, "
@@ -138,3 +126,14 @@ def test_a_count_waiting_before_the_job_queue_gets_its_job(tmp_path):
     engine.dispose()
     assert [(n, t, s) for n, t, _p, s in jobs] == [("council_space.count", 1, "pending")]
     assert json.loads(jobs[0][2]) == {"count_job": 1}
+
+
+def _insert_old_town(conn: Connection, at: str) -> None:
+    """Town 1, written with raw SQL as a database of an older release holds it."""
+    conn.execute(
+        text(
+            "INSERT INTO towns (id, slug, name, default_locale, theme, enabled_plugins, "
+            "settings, accessibility_statement, created_at, content_version, setup_version) "
+            f"VALUES (1, 't', 'T', 'fr', 'default', '[]', '{{}}', '', {at}, 0, 0)"
+        )
+    )
