@@ -4,10 +4,13 @@ over HTTP (``_serve.post``) or straight through the ASGI app (``asgi_post``)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
@@ -15,20 +18,30 @@ SECRET = "bench-election-secret-key-bench-election-secret-key"
 CSRF = "bench-csrf-token"
 
 
-def create_database() -> str:
+def ballot_options(description: str) -> argparse.ArgumentParser:
+    """The options both ballot benches take; each adds its own in-process one."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--ballots", type=int, default=1500, help="ballots per target")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", default="1,2")
+    return parser
+
+
+@contextmanager
+def ballot_database() -> Iterator[str]:
+    """The URL of a new database ``parvis_bench_<random>`` on the local PostgreSQL server,
+    dropped afterwards."""
     import psycopg
 
+    server = "postgresql://postgres@127.0.0.1:5432/postgres"
     name = f"parvis_bench_{secrets.token_hex(4)}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+    with psycopg.connect(server, autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
-    return name
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield PG + name
+    finally:
+        with psycopg.connect(server, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def signed_app(url: str) -> Any:

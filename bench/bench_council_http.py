@@ -20,7 +20,6 @@ is created and dropped.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import time
@@ -28,14 +27,13 @@ from typing import Any
 
 from _ballots import (
     CSRF,
-    PG,
     SECRET,
     add_signed_in_voters,
     asgi_post,
+    ballot_database,
+    ballot_options,
     cookie,
-    create_database,
     demo_app,
-    drop_database,
     signed_app,
 )
 from _load import inline_views
@@ -155,16 +153,11 @@ def in_process(url: str, info: dict[str, Any], users: list[int], n: int) -> dict
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ballots", type=int, default=1500, help="ballots per target")
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", default="1,2")
+    parser = ballot_options(__doc__.split("\n\n")[0])
     parser.add_argument("--in-process", type=int, default=300, help="ballots timed in-process")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
-    name = create_database()
-    url = PG + name
-    try:
+    with ballot_database() as url:
         info = build(url, args.ballots * len(workers) + args.in_process + 7)
         users = iter(info["users"])
 
@@ -210,8 +203,6 @@ def main() -> None:
         for statement in found["statements"]:
             print("  " + " ".join(statement.split())[:140])
         print(f"Python function calls of one more ballot: {found['calls']:,}")
-    finally:
-        drop_database(name)
 
 
 if __name__ == "__main__":

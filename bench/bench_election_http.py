@@ -19,7 +19,6 @@ cumulative CPU time.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import datetime as dt
 import os
@@ -29,14 +28,13 @@ from typing import Any
 
 from _ballots import (
     CSRF,
-    PG,
     SECRET,
     add_signed_in_voters,
     asgi_post,
+    ballot_database,
+    ballot_options,
     cookie,
-    create_database,
     demo_app,
-    drop_database,
     signed_app,
 )
 from _load import inline_views
@@ -216,16 +214,11 @@ def _profile(url: str, info: dict[str, Any], users: list[int], n: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ballots", type=int, default=1500, help="ballots per target")
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", default="1,2")
+    parser = ballot_options(__doc__.split("\n\n")[0])
     parser.add_argument("--profile", type=int, default=0, help="profile N ballots in-process")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
-    name = create_database()
-    url = PG + name
-    try:
+    with ballot_database() as url:
         info = build(url, args.ballots * len(workers) + 2 * args.profile + 2)
         users = iter(info["users"])
         choice = info["candidates"]
@@ -270,8 +263,6 @@ def main() -> None:
             )
         if args.profile:
             profile(url, info, list(users), args.profile)
-    finally:
-        drop_database(name)
 
 
 if __name__ == "__main__":
