@@ -162,7 +162,9 @@ class ModuleType:
 
     ``summarize(ctx, items)`` returns a ``ModuleSummary`` per module id for the ``(module,
     space)`` pairs of this type a page shows, all at once (one query per figure, not one per
-    module); types sharing one function get one call with the modules of all of them.
+    module); types sharing one function get one call with the modules of all of them. The
+    summaries must not depend on the viewer (``ctx.user``, permissions): the home page renders
+    its cards once and gives them to every visitor (``parvis.spaces.home.home_parts``).
 
     ``activity(ctx, modules, since)`` returns, per module id, how many took part each week from
     ``since`` on (``{week's Monday: count}``, weeks on the town's clock; ``count_by_week`` does it
