@@ -117,7 +117,7 @@ def test_my_neighbourhood_for_a_resident(town, client):
 
 
 def test_the_home_page_costs_the_same_for_few_or_many_modules(make_town):
-    few = make_town("few.example")
+    few = make_town("few.example", fragment_cache_mb=0)  # the full render, every time
     many = make_town("many.example", app=few.app)
     for town, copies in ((few, 1), (many, 6)):
         for i in range(copies):
@@ -130,16 +130,22 @@ def test_the_home_page_costs_the_same_for_few_or_many_modules(make_town):
     counts = []
     for town in (few, many):
         with town.client() as client:
-            client.get("/")  # warm the per-process caches
+            client.get("/")  # warm the per-process caches (not the page's parts: none is kept)
             with town.parvis.db.count_queries() as counter:
                 assert client.get("/", headers={"cache-control": "no-cache"}).status_code == 200
             counts.append(counter.count)
     assert counts[0] == counts[1], counts
 
 
-def test_surveys_and_polls_are_counted_together(town, client):
+def test_surveys_and_polls_are_counted_together(make_town):
     """The consultation's two module types share one summarize: one count of answers for both,
-    and both cards show their figures."""
+    and both cards show their figures (the full render: no fragment kept)."""
+    town = make_town(fragment_cache_mb=0)
+    with town.client() as client:
+        _counted_together(town, client)
+
+
+def _counted_together(town, client) -> None:
     make_space_with_module(town, "survey", phase="open", module_title="Parks survey")
     make_space_with_module(town, "poll", phase="open", module_title="Bench colour")
     _english(client)

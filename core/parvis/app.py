@@ -75,6 +75,7 @@ class Parvis:
         self.themes_dir = THEMES_DIR
         self.build_id = httpcache.build_id(__version__, self.infos)
         self.page_cache = httpcache.PageCache(config.page_cache_mb * 1024 * 1024)
+        self.fragment_cache = httpcache.PageCache(config.fragment_cache_mb * 1024 * 1024)
         # Only core's accounts tell who a visitor is (from the session): a request without a
         # session is then anonymous before any query (``httpcache.fast_lookup``).
         self.sessionless_actor_only = all(

@@ -71,6 +71,8 @@ class AuditAction:
 
 @dataclass(frozen=True)
 class Role:
+    """A role staff can grant (``parvis_roles``); the administration lists roles by ``order``."""
+
     key: str
     label: str
     # Roles granted per space (e.g. a council's secretary) rather than for the whole town.
@@ -80,6 +82,8 @@ class Role:
 
 @dataclass(frozen=True)
 class SpaceKind:
+    """A kind of space (``parvis_space_kinds``); a space stores the key in ``Space.kind``."""
+
     key: str
     label: str
     order: int = 100
@@ -87,6 +91,8 @@ class SpaceKind:
 
 @dataclass(frozen=True)
 class Phase:
+    """One phase of a module type; a new module starts in its type's first phase."""
+
     key: str
     label: str
     # Phase-gated actions open during this phase.
@@ -133,7 +139,7 @@ class ModuleRow:
         return value  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ModuleSummary:
     """What the home page and space pages show of a module (``ModuleType.summarize``).
 
@@ -143,7 +149,8 @@ class ModuleSummary:
     are (empty: none yet); ``listed`` False when the plugin shows the module on the home page
     itself (quick polls), so core leaves it out of its lists there; ``listed_in_space`` False when
     it shows the module on its space's page itself (an open quick poll, answerable in place), so
-    the page's cards leave it out and it shows once.
+    the page's cards leave it out and it shows once. Read-only by contract, not frozen: a frozen
+    dataclass takes five times as long to build, and a space page builds one per module.
     """
 
     participation: int | None = None
@@ -162,7 +169,9 @@ class ModuleType:
 
     ``summarize(ctx, items)`` returns a ``ModuleSummary`` per module id for the ``(module,
     space)`` pairs of this type a page shows, all at once (one query per figure, not one per
-    module); types sharing one function get one call with the modules of all of them.
+    module); types sharing one function get one call with the modules of all of them. The
+    summaries must not depend on the viewer (``ctx.user``, permissions): the home page renders
+    its cards once and gives them to every visitor (``parvis.spaces.home.home_parts``).
 
     ``activity(ctx, modules, since)`` returns, per module id, how many took part each week from
     ``since`` on (``{week's Monday: count}``, weeks on the town's clock; ``count_by_week`` does it
@@ -207,6 +216,8 @@ class VerificationMethod:
 
 @dataclass(frozen=True)
 class MenuItem:
+    """An entry of the main menu (``parvis_menu_items``), sorted by ``(order, key)``."""
+
     key: str
     label: str
     href: str

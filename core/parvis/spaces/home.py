@@ -3,6 +3,12 @@ one action each), the resident's neighbourhood, then recent results and decision
 
 Every module type summarises its own modules (``ModuleType.summarize``), all of a type at once,
 so the page costs the same number of queries whatever the number of modules.
+
+What every visitor sees alike (the "open now" and results cards, the spaces, the areas) is
+rendered once per town content version, language and minute and shared by all of them, logged
+in or not (``home_parts``, ``httpcache.shared_fragment``): it shows published content only and
+summaries that depend on nothing of the viewer. What differs per viewer (the header, the
+neighbourhood block, the quick polls and their forms) is rendered for each request.
 """
 
 from __future__ import annotations
@@ -10,19 +16,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from markupsafe import Markup
+from sqlalchemy import select, true
 
 from parvis import schedule
 from parvis.context import Context
 from parvis.contrib import ModuleRow, ModuleSummary, ModuleType
 from parvis.db import read_columns, utcnow
+from parvis.httpcache import shared_fragment
 from parvis.i18n import gettext as _
 from parvis.keylist import in_keys
 from parvis.models import Module, PhaseDates, Space
 from parvis.phases import Deadline, phase_deadline
 from parvis.schedule import resident_phase
+from parvis.spaces.services import list_spaces
+from parvis.towns import town_areas
 
 RECENT_RESULTS = 6
 # Modules that may have results summarised in the first round (most have them).
@@ -67,7 +77,76 @@ class HomeCard:
 class HomeSections:
     open_now: list[HomeCard]
     results: list[HomeCard]
-    neighbourhood: list[Space]
+
+
+class AreaRow(NamedTuple):
+    id: int
+    name: str
+
+
+class SpaceRow(NamedTuple):
+    """What a space's card shows (``cards.space_cards``, ``core/_space_card.html``)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str | None
+    kind: str
+    image_id: int | None
+    published: bool
+    area: AreaRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class HomeParts:
+    """The home page's parts every visitor sees alike, rendered (``core/_home_parts.html``)."""
+
+    open_now: Markup  # the "open now" section
+    results: Markup  # the results section (empty: none)
+    spaces: Markup  # the "all spaces" section with the areas
+    areas: tuple[AreaRow, ...]
+    neighbourhoods: Mapping[int, tuple[SpaceRow, ...]]  # area id -> its spaces
+
+    def size(self) -> int:
+        rows = sum(len(found) for found in self.neighbourhoods.values()) + len(self.areas)
+        return len(self.open_now) + len(self.results) + len(self.spaces) + 300 * rows
+
+    def area(self, area_id: int | None) -> AreaRow | None:
+        return next((a for a in self.areas if a.id == area_id), None)
+
+
+def home_parts(ctx: Context) -> HomeParts:
+    """The shared parts of the home page, kept per town content version, language, minute and
+    theme (``shared_fragment``): built for the first visitor, whoever they are, so nothing here
+    may depend on the viewer."""
+    return shared_fragment(ctx, "core.home", lambda: _build_parts(ctx), HomeParts.size)
+
+
+def _build_parts(ctx: Context) -> HomeParts:
+    spaces = list_spaces(ctx.session, ctx.town, visible=true())
+    areas = tuple(AreaRow(a.id, a.name) for a in town_areas(ctx.session, ctx.town))
+    sections = home_sections(ctx, spaces)
+    env = ctx.parvis.jinja_env(ctx.town.theme)
+    # The viewer-independent basics only: no user, no token, no permission check.
+    macros = env.get_template("core/_home_parts.html").make_module(
+        {"town": ctx.town, "locale": ctx.locale, "url": ctx.url}
+    )
+    # A resident's neighbourhood: plain rows, its few cards rendered for each request.
+    names = {a.id: a for a in areas}
+    by_area: dict[int, list[SpaceRow]] = {}
+    for s in spaces:
+        if s.area_id is not None and s.area_id in names:
+            row = SpaceRow(
+                s.id, s.slug, s.title, s.summary, s.kind, s.image_id, s.published, names[s.area_id]
+            )
+            by_area.setdefault(s.area_id, []).append(row)
+    return HomeParts(
+        open_now=macros.open_now(sections.open_now),
+        results=macros.results(sections.results),
+        spaces=macros.all_spaces(spaces, areas),
+        areas=areas,
+        neighbourhoods={a: tuple(found) for a, found in by_area.items()},
+    )
 
 
 def summaries(ctx: Context, items: Sequence[tuple[ModuleRow, Space]]) -> dict[int, ModuleSummary]:
@@ -202,9 +281,7 @@ def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     # Soonest deadline first; undated ones after, in the town's order.
     open_now.sort(key=lambda c: c.deadline.ends_at if c.deadline else far)
-    area_id = ctx.user.area_id if ctx.user is not None else None
-    neighbourhood = [s for s in spaces if area_id is not None and s.area_id == area_id]
-    return HomeSections(open_now, results[:RECENT_RESULTS], neighbourhood)
+    return HomeSections(open_now, results[:RECENT_RESULTS])
 
 
 def _results(

@@ -64,28 +64,35 @@ _COUNTS = (
 
 def open_polls(ctx: Context, session: Session, space: Space | None) -> list[Found]:
     """The open polls the visitor may see: those of ``space``, or (``None``) those shown on the
-    home page, at most the ``home_polls`` setting. The home page's are read once per request:
-    ``summarize`` asks first, to leave them out of the home cards (``home_poll_ids``)."""
-    if space is None and HOME_POLLS in ctx.extra:
-        return ctx.extra[HOME_POLLS]
+    home page, at most the ``home_polls`` setting."""
     if space is None:
-        limit = int(ctx.setting("consultation", "home_polls"))
-        rows = session.execute(_HOME_POLLS, {"town": ctx.town.id, "limit": limit})
+        found = _home_polls(ctx, session)
     else:
         rows = session.execute(_SPACE_POLLS, {"town": ctx.town.id, "space": space.id})
+        found = [(module, space, survey) for module, survey in rows.all()]
+    return [(m, where, sv) for m, where, sv in found if ctx.can("consultation.view", where, m)]
+
+
+def _home_polls(ctx: Context, session: Session) -> list[Found]:
+    """The polls flagged for the home page, whoever looks: read once per request (``summarize``
+    asks first, to leave them out of the home cards, then the slot)."""
+    if HOME_POLLS in ctx.extra:
+        return ctx.extra[HOME_POLLS]  # type: ignore[no-any-return]
+    limit = int(ctx.setting("consultation", "home_polls"))
     found = []
-    for module, survey in rows.all():
-        where = space or session.get(Space, module.space_id)
-        if where is not None and ctx.can("consultation.view", where, module):
+    for module, survey in session.execute(_HOME_POLLS, {"town": ctx.town.id, "limit": limit}):
+        where = session.get(Space, module.space_id)
+        if where is not None:
             found.append((module, where, survey))
-    if space is None:
-        ctx.extra[HOME_POLLS] = found
+    ctx.extra[HOME_POLLS] = found
     return found
 
 
 def home_poll_ids(ctx: Context) -> set[int]:
-    """The polls answerable in place on the home page (beyond the limit, they are not)."""
-    return {m.id for m, _s, _sv in open_polls(ctx, ctx.session, None)}
+    """The polls the home page shows in place (beyond the limit, it does not), whoever looks:
+    the home page's cards, shared by every visitor, leave these out (a visitor who may not see
+    one finds it in neither place, as on its space page)."""
+    return {m.id for m, _s, _sv in _home_polls(ctx, ctx.session)}
 
 
 def poll_cards(ctx: Context, session: Session, found: list[Found]) -> list[dict[str, Any]]:
