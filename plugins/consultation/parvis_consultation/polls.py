@@ -20,7 +20,6 @@ HOME_POLLS = "consultation.home_polls"
 
 
 # Built once (with bound parameters): building a statement costs about as much as running it.
-# Spaces are not loaded again: the page has them already (``session.get`` finds them).
 _OPEN_POLLS = (
     select(Module, Survey)
     .join(Space, Space.id == Module.space_id)
@@ -34,7 +33,12 @@ _OPEN_POLLS = (
     )
     .order_by(Module.position, Module.id)
 )
-_HOME_POLLS = _OPEN_POLLS.where(Survey.show_on_home.is_(True)).limit(bindparam("limit"))
+# The home page has no ``Space`` objects loaded (it reads rows): the space comes along.
+_HOME_POLLS = (
+    _OPEN_POLLS.add_columns(Space)
+    .where(Survey.show_on_home.is_(True))
+    .limit(bindparam("limit"))
+)
 _SPACE_POLLS = _OPEN_POLLS.where(Module.space_id == bindparam("space"))
 # Questions and options as plain rows (the widget reads these columns only): no ORM objects.
 _QUESTIONS = (
@@ -79,11 +83,8 @@ def _home_polls(ctx: Context, session: Session) -> list[Found]:
     if HOME_POLLS in ctx.extra:
         return ctx.extra[HOME_POLLS]  # type: ignore[no-any-return]
     limit = int(ctx.setting("consultation", "home_polls"))
-    found = []
-    for module, survey in session.execute(_HOME_POLLS, {"town": ctx.town.id, "limit": limit}):
-        where = session.get(Space, module.space_id)
-        if where is not None:
-            found.append((module, where, survey))
+    rows = session.execute(_HOME_POLLS, {"town": ctx.town.id, "limit": limit})
+    found = [(module, where, survey) for module, survey, where in rows]
     ctx.extra[HOME_POLLS] = found
     return found
 
