@@ -71,6 +71,8 @@ class AuditAction:
 
 @dataclass(frozen=True)
 class Role:
+    """A role staff can grant (``parvis_roles``); the administration lists roles by ``order``."""
+
     key: str
     label: str
     # Roles granted per space (e.g. a council's secretary) rather than for the whole town.
@@ -80,6 +82,8 @@ class Role:
 
 @dataclass(frozen=True)
 class SpaceKind:
+    """A kind of space (``parvis_space_kinds``); a space stores the key in ``Space.kind``."""
+
     key: str
     label: str
     order: int = 100
@@ -87,6 +91,8 @@ class SpaceKind:
 
 @dataclass(frozen=True)
 class Phase:
+    """One phase of a module type; a new module starts in its type's first phase."""
+
     key: str
     label: str
     # Phase-gated actions open during this phase.
@@ -248,6 +254,8 @@ class VerificationMethod:
 
 @dataclass(frozen=True)
 class MenuItem:
+    """An entry of the main menu (``parvis_menu_items``), sorted by ``(order, key)``."""
+
     key: str
     label: str
     href: str
