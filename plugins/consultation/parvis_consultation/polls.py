@@ -35,9 +35,7 @@ _OPEN_POLLS = (
 )
 # The home page has no ``Space`` objects loaded (it reads rows): the space comes along.
 _HOME_POLLS = (
-    _OPEN_POLLS.add_columns(Space)
-    .where(Survey.show_on_home.is_(True))
-    .limit(bindparam("limit"))
+    _OPEN_POLLS.add_columns(Space).where(Survey.show_on_home.is_(True)).limit(bindparam("limit"))
 )
 _SPACE_POLLS = _OPEN_POLLS.where(Module.space_id == bindparam("space"))
 # Questions and options as plain rows (the widget reads these columns only): no ORM objects.
