@@ -15,7 +15,6 @@ import jinja2
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Router, get_route_path
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -37,6 +36,7 @@ from parvis.plugins import (
     check_route_namespaces,
     load_plugins,
 )
+from parvis.signed_session import SessionMiddleware
 
 logger = logging.getLogger("parvis")
 

@@ -30,6 +30,7 @@ from starlette.types import Scope
 from parvis import i18n, versions
 from parvis.contrib import Fragment
 from parvis.models import Town, TownHost
+from parvis.signed_session import request_cookies
 
 if TYPE_CHECKING:
     from parvis.app import Parvis
@@ -183,7 +184,7 @@ def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response 
     if row is None:
         return None
     locale = i18n.negotiate_locale(
-        request.cookies.get(i18n.LANGUAGE_COOKIE),
+        request_cookies(request.scope).get(i18n.LANGUAGE_COOKIE),
         accept_language=request.headers.get("accept-language", ""),
         default=row.default_locale,
     )
