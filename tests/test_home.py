@@ -225,3 +225,36 @@ def test_module_rows_carry_every_column_of_module_with_its_value(town):
         for column in Module.__table__.columns:
             assert getattr(rows[0], column.key) == getattr(module, column.key), column.key
         assert rows[0].created_at.tzinfo is not None
+
+
+def test_space_rows_carry_every_column_of_space_with_its_value(town):
+    """On the home page ``summarize`` gets ``SpaceRow``s, not ``Space`` objects: a function
+    written for ``Space`` keeps working only if every column is there with its value."""
+    from types import SimpleNamespace
+
+    from parvis.contrib import SpaceRow
+
+    with town.session() as session:
+        area = Area(town_id=town.town_id, slug="north", name="North")
+        session.add(area)
+        session.flush()
+        space = Space(
+            town_id=town.town_id,
+            slug="row",
+            title="Row",
+            summary="A row",
+            published=True,
+            area_id=area.id,
+            settings={"colour": "vert"},
+        )
+        session.add(space)
+        session.flush()
+        ctx = SimpleNamespace(session=session, town=SimpleNamespace(id=town.town_id))
+        areas = [home.AreaRow(area.id, area.name)]
+        rows = [r for r in home.published_spaces(ctx, areas) if r.id == space.id]
+        assert len(rows) == 1
+        assert all(hasattr(SpaceRow, c.key) for c in Space.__table__.columns)
+        for column in Space.__table__.columns:
+            assert getattr(rows[0], column.key) == getattr(space, column.key), column.key
+        assert rows[0].created_at.tzinfo is not None
+        assert rows[0].area == (area.id, "North")

@@ -31,6 +31,7 @@ from parvis.contrib import (
     Role,
     Setting,
     SpaceKind,
+    SpaceRow,
     VerificationMethod,
 )
 from parvis.db import Base, count_by, read_columns, utcnow
@@ -174,6 +175,7 @@ __all__ = [
     "Setting",
     "Space",
     "SpaceKind",
+    "SpaceRow",
     "TimelineStep",
     "Town",
     "Translator",

@@ -139,6 +139,44 @@ class ModuleRow:
         return value  # type: ignore[no-any-return]
 
 
+@dataclass(slots=True, eq=False)
+class SpaceRow:
+    """A space as the home page reads it (``ModuleType.summarize`` gets these there, ``Space``
+    objects elsewhere): every column of ``Space``, same names, plus ``area``, its area as an
+    ``(id, name)`` row or ``None``; a plain row, not an ORM object, read-only by contract, like
+    ``ModuleRow`` (``settings`` and ``created_at`` decoded when first read)."""
+
+    id: int
+    town_id: int
+    slug: str
+    title: str
+    summary: str
+    description: str
+    kind: str
+    area_id: int | None
+    image_id: int | None
+    published: bool
+    position: int
+    stored_settings: Any
+    stored_created_at: Any
+    area: Any = None
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        if isinstance(self.stored_settings, str):
+            self.stored_settings = json.loads(self.stored_settings)
+        return self.stored_settings  # type: ignore[no-any-return]
+
+    @property
+    def created_at(self) -> dt.datetime:
+        value = self.stored_created_at
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = self.stored_created_at = value.replace(tzinfo=dt.UTC)
+        return value  # type: ignore[no-any-return]
+
+
 @dataclass(slots=True)
 class ModuleSummary:
     """What the home page and space pages show of a module (``ModuleType.summarize``).
