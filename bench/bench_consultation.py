@@ -25,63 +25,17 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import tempfile
 import threading
 import time
 import tracemalloc
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, select, text
+from _databases import PG_DEFAULT, migrated_app, temp_database
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import make_url
 
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 HOST = "bench.local"
 ADMIN_PASSWORD = "bench admin password"
-
-
-@contextmanager
-def temp_database(url: str | None) -> Iterator[str]:
-    """A fresh database: a temp PostgreSQL database on ``url``'s server, or a temp SQLite file."""
-    if url and url.startswith("postgresql"):
-        base = make_url(url)
-        name = f"parvis_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield base.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-    elif url:
-        yield url
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
-
-
-def make_app(url: str) -> Any:
-    from parvis import migrate
-    from parvis.app import create_app
-    from parvis.config import Config
-    from parvis.db import make_engine
-
-    engine = make_engine(url)
-    migrate.upgrade(engine, {})
-    engine.dispose()
-    config = Config(
-        database_url=url,
-        secret_key="bench-" + uuid.uuid4().hex,
-        mail_backend="null",
-        instance_dir=tempfile.mkdtemp(),
-        plugins=["consultation"],
-    )
-    return create_app(config)
 
 
 def build_survey(app: Any) -> dict[str, Any]:
@@ -250,7 +204,7 @@ def bench_results(url: str, responses: int, runs: int) -> dict[str, Any]:
     from parvis_consultation import tallies
 
     with temp_database(url) as db_url:
-        app = make_app(db_url)
+        app = migrated_app(db_url, ["consultation"])
         try:
             built = build_survey(app)
             t0 = time.perf_counter()
@@ -336,7 +290,7 @@ def bench_concurrency(pg_url: str, users: int, threads: int) -> dict[str, Any]:
     from parvis_consultation.structure import load_structure
 
     with temp_database(pg_url) as db_url:
-        app = make_app(db_url)
+        app = migrated_app(db_url, ["consultation"])
         try:
             built = build_survey(app)
             db = app.state.parvis.db

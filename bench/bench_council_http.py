@@ -20,24 +20,25 @@ is created and dropped.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import time
 from typing import Any
 
+from _ballots import (
+    CSRF,
+    SECRET,
+    add_signed_in_voters,
+    asgi_post,
+    ballot_database,
+    ballot_options,
+    cookie,
+    demo_app,
+    signed_app,
+)
 from _load import inline_views
 from _serve import post, serve_rounds
-from bench_election_http import (
-    BASELINE,
-    CSRF,
-    PG,
-    SECRET,
-    _asgi_post,
-    cookie,
-    create_database,
-    drop_database,
-)
+from bench_election_http import BASELINE
 
 N_IDEAS = 20
 
@@ -45,23 +46,15 @@ N_IDEAS = 20
 def build(url: str, voters: int) -> dict[str, Any]:
     """Demo town, a council call in its vote phase with ``N_IDEAS`` feasible projects, and
     ``voters`` confirmed residents (bulk-inserted, with their log-in session rows)."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import select
 
-    from parvis import migrate
-    from parvis.accounts.login import session_id_hash
-    from parvis.app import create_app
-    from parvis.config import Config
-    from parvis.db import make_engine, utcnow
+    from parvis.db import utcnow
     from parvis.demo import load_demo
-    from parvis.models import LoginSession, Module, Space, Town, User
+    from parvis.models import Module, Space, Town
     from parvis_council_space.config import CallConfig
     from parvis_council_space.models import Idea
 
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    app = create_app(Config(database_url=url, secret_key=SECRET, mail_backend="null"))
-    parvis = app.state.parvis
+    parvis = demo_app(url).state.parvis
     with parvis.db.session() as session:
         load_demo(parvis, session)
         town = session.scalar(select(Town).where(Town.slug == "brise"))
@@ -98,11 +91,7 @@ def build(url: str, voters: int) -> dict[str, Any]:
             }
             for n in range(voters)
         ]
-        ids = list(session.scalars(insert(User).returning(User.id), rows))
-        session.execute(
-            insert(LoginSession),
-            [{"id": session_id_hash(f"bench-{uid}"), "user_id": uid} for uid in ids],
-        )
+        ids = add_signed_in_voters(session, rows)
         info = {
             "path": f"/s/bench-council/idea_call/{module.id}/vote",
             "ideas": [i.id for i in ideas],
@@ -142,24 +131,21 @@ def in_process(url: str, info: dict[str, Any], users: list[int], n: int) -> dict
     import cProfile
     import pstats
 
-    from parvis.app import create_app
-    from parvis.config import Config
-
-    app = create_app(Config(database_url=url, secret_key=SECRET, mail_backend="null"))
+    app = signed_app(url)
     with inline_views():
         path = info["path"]
         # First ballots warm the caches (templates, rules) and are not counted.
         for uid in users[:5]:
-            asyncio.run(_asgi_post(app, path, body(info, uid).encode(), cookie(uid)))
+            asyncio.run(asgi_post(app, path, body(info, uid).encode(), cookie(uid)))
         with app.state.parvis.db.count_queries() as counter:
-            status = asyncio.run(_asgi_post(app, path, body(info, 1).encode(), cookie(users[5])))
+            status = asyncio.run(asgi_post(app, path, body(info, 1).encode(), cookie(users[5])))
         start_cpu = time.process_time()
         for i, uid in enumerate(users[6 : n + 6]):
-            asyncio.run(_asgi_post(app, path, body(info, i).encode(), cookie(uid)))
+            asyncio.run(asgi_post(app, path, body(info, i).encode(), cookie(uid)))
         cpu = (time.process_time() - start_cpu) / n * 1000
         profiler = cProfile.Profile()
         profiler.enable()
-        asyncio.run(_asgi_post(app, path, body(info, 2).encode(), cookie(users[n + 6])))
+        asyncio.run(asgi_post(app, path, body(info, 2).encode(), cookie(users[n + 6])))
         profiler.disable()
         calls = sum(row[1] for row in pstats.Stats(profiler).stats.values())
     app.state.parvis.db.dispose()
@@ -167,16 +153,11 @@ def in_process(url: str, info: dict[str, Any], users: list[int], n: int) -> dict
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ballots", type=int, default=1500, help="ballots per target")
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", default="1,2")
+    parser = ballot_options(__doc__.split("\n\n")[0])
     parser.add_argument("--in-process", type=int, default=300, help="ballots timed in-process")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
-    name = create_database()
-    url = PG + name
-    try:
+    with ballot_database() as url:
         info = build(url, args.ballots * len(workers) + args.in_process + 7)
         users = iter(info["users"])
 
@@ -222,8 +203,6 @@ def main() -> None:
         for statement in found["statements"]:
             print("  " + " ".join(statement.split())[:140])
         print(f"Python function calls of one more ballot: {found['calls']:,}")
-    finally:
-        drop_database(name)
 
 
 if __name__ == "__main__":

@@ -19,44 +19,31 @@ cumulative CPU time.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import base64
 import datetime as dt
-import json
 import os
 import secrets
 import time
-from pathlib import Path
 from typing import Any
 
+from _ballots import (
+    CSRF,
+    SECRET,
+    add_signed_in_voters,
+    asgi_post,
+    ballot_database,
+    ballot_options,
+    cookie,
+    demo_app,
+    signed_app,
+)
 from _load import inline_views
 from _serve import post, serve_rounds
 
-ROOT = Path(__file__).resolve().parents[1]
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
-SECRET = "bench-election-secret-key-bench-election-secret-key"
-CSRF = "bench-csrf-token"
 BASELINE = "bench_election_http:baseline_app"
 
 
 # --- data ---------------------------------------------------------------------------------------
-
-
-def create_database() -> str:
-    import psycopg
-
-    name = f"parvis_bench_{secrets.token_hex(4)}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    return name
-
-
-def drop_database(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def build(url: str, voters: int) -> dict[str, Any]:
@@ -64,21 +51,13 @@ def build(url: str, voters: int) -> dict[str, Any]:
     of it (bulk-inserted: one password hash for all, nobody logs in through argon2)."""
     from sqlalchemy import insert, select
 
-    from parvis import migrate
-    from parvis.accounts.login import session_id_hash
-    from parvis.app import create_app
-    from parvis.config import Config
-    from parvis.db import make_engine, utcnow
+    from parvis.db import utcnow
     from parvis.demo import load_demo
-    from parvis.models import Area, LoginSession, Module, Space, Town, User, Verification
+    from parvis.models import Area, Module, Space, Town, Verification
     from parvis_election.config import ElectionConfig
     from parvis_election.models import Candidacy, Constituency
 
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    app = create_app(Config(database_url=url, secret_key=SECRET, mail_backend="null"))
-    parvis = app.state.parvis
+    parvis = demo_app(url).state.parvis
     with parvis.db.session() as session:
         load_demo(parvis, session)
         town = session.scalar(select(Town).where(Town.slug == "brise"))
@@ -119,7 +98,7 @@ def build(url: str, voters: int) -> dict[str, Any]:
             }
             for n in range(voters)
         ]
-        ids = list(session.scalars(insert(User).returning(User.id), rows))
+        ids = add_signed_in_voters(session, rows)
         session.execute(
             insert(Verification),
             [
@@ -135,10 +114,6 @@ def build(url: str, voters: int) -> dict[str, Any]:
                 for uid in ids
             ],
         )
-        session.execute(
-            insert(LoginSession),
-            [{"id": session_id_hash(f"bench-{uid}"), "user_id": uid} for uid in ids],
-        )
         info = {
             "path": f"/s/bench-election/council_election/{module.id}/vote",
             "candidates": [c.id for c in cands],
@@ -147,16 +122,6 @@ def build(url: str, voters: int) -> dict[str, Any]:
         }
     parvis.db.dispose()
     return info
-
-
-def cookie(user_id: int) -> str:
-    """The signed session a log-in gives (Starlette's SessionMiddleware format); ``build`` records
-    its server-side half."""
-    from itsdangerous import TimestampSigner
-
-    session = {"uid": user_id, "epoch": 0, "sid": f"bench-{user_id}", "csrf": CSRF}
-    data = base64.b64encode(json.dumps(session).encode())
-    return TimestampSigner(SECRET).sign(data).decode()
 
 
 def baseline_app() -> Any:
@@ -203,38 +168,6 @@ def count_rows(url: str, module_id: int | None) -> tuple[int, int]:
 # --- where the time goes ------------------------------------------------------------------------
 
 
-async def _asgi_post(app: Any, path: str, body: bytes, cookie_value: str) -> int:
-    """One POST straight through the ASGI app, in the calling thread."""
-    headers = [
-        (b"host", b"127.0.0.1"),
-        (b"content-type", b"application/x-www-form-urlencoded"),
-        (b"content-length", str(len(body)).encode()),
-        (b"cookie", f"parvis_session={cookie_value}".encode()),
-    ]
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-        "root_path": "", "headers": headers, "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 80), "state": {},
-    }  # fmt: skip
-    sent, status = False, 0
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            await asyncio.sleep(3600)
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
-    return status
-
-
 def profile(url: str, info: dict[str, Any], users: list[int], n: int) -> None:
     with inline_views():
         _profile(url, info, users, n)
@@ -246,16 +179,13 @@ def _profile(url: str, info: dict[str, Any], users: list[int], n: int) -> None:
     import cProfile
     import pstats
 
-    from parvis.app import create_app
-    from parvis.config import Config
-
-    app = create_app(Config(database_url=url, secret_key=SECRET, mail_backend="null"))
+    app = signed_app(url)
     body = f"candidate={info['candidates'][0]}&step=cast&csrf_token={CSRF}".encode()
     # The first ballots of a process read what it then keeps (rules, the candidates): they are
     # counted apart, the next one is every ballot's.
     for warm in (True, False):
         with app.state.parvis.db.count_queries() as counter:
-            status = asyncio.run(_asgi_post(app, info["path"], body, cookie(users.pop())))
+            status = asyncio.run(asgi_post(app, info["path"], body, cookie(users.pop())))
         if warm:
             first = counter.count
     print(f"\nOne ballot ({status}): {counter.count} SQL statements ({first} in a new process)")
@@ -264,7 +194,7 @@ def _profile(url: str, info: dict[str, Any], users: list[int], n: int) -> None:
     # CPU of the app alone (no HTTP parsing, no profiler): N ballots, one after the other.
     cpu_at, wall_at = time.process_time(), time.perf_counter()
     for uid in users[:n]:
-        asyncio.run(_asgi_post(app, info["path"], body, cookie(uid)))
+        asyncio.run(asgi_post(app, info["path"], body, cookie(uid)))
     cpu, wall = time.process_time() - cpu_at, time.perf_counter() - wall_at
     print(f"in-process, not profiled: {cpu / n * 1000:.2f} ms CPU, {wall / n * 1000:.2f} ms/ballot")
     # CPU clock: waits on the database do not count, so the profile says where the CPU goes.
@@ -272,7 +202,7 @@ def _profile(url: str, info: dict[str, Any], users: list[int], n: int) -> None:
     start_at = time.perf_counter()
     profiler.enable()
     for uid in users[n : 2 * n]:
-        asyncio.run(_asgi_post(app, info["path"], body, cookie(uid)))
+        asyncio.run(asgi_post(app, info["path"], body, cookie(uid)))
     profiler.disable()
     elapsed = (time.perf_counter() - start_at) / n * 1000
     print(f"in-process, profiled (CPU clock): {elapsed:.2f} ms/ballot")
@@ -284,16 +214,11 @@ def _profile(url: str, info: dict[str, Any], users: list[int], n: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ballots", type=int, default=1500, help="ballots per target")
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", default="1,2")
+    parser = ballot_options(__doc__.split("\n\n")[0])
     parser.add_argument("--profile", type=int, default=0, help="profile N ballots in-process")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
-    name = create_database()
-    url = PG + name
-    try:
+    with ballot_database() as url:
         info = build(url, args.ballots * len(workers) + 2 * args.profile + 2)
         users = iter(info["users"])
         choice = info["candidates"]
@@ -338,8 +263,6 @@ def main() -> None:
             )
         if args.profile:
             profile(url, info, list(users), args.profile)
-    finally:
-        drop_database(name)
 
 
 if __name__ == "__main__":

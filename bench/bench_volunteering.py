@@ -29,38 +29,15 @@ import datetime as dt
 import random
 import statistics
 import time
-import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench_consultation import PG_DEFAULT, temp_database
+from _databases import PG_DEFAULT, migrated_app, temp_database
 from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
 HOST = "bench.local"
 PASSWORD = "bench volunteer password"
-
-
-def make_app(url: str) -> Any:
-    import tempfile
-
-    from parvis import migrate
-    from parvis.app import create_app
-    from parvis.config import Config
-    from parvis.db import make_engine
-
-    engine = make_engine(url)
-    migrate.upgrade(engine, {})
-    engine.dispose()
-    config = Config(
-        database_url=url,
-        secret_key="bench-" + uuid.uuid4().hex,
-        mail_backend="null",
-        instance_dir=tempfile.mkdtemp(),
-        plugins=["volunteering"],
-        rate_limits={"login": [100000, 60]},
-    )
-    return create_app(config)
 
 
 def build(
@@ -351,7 +328,7 @@ def bench(url: str | None, sizes: tuple[int, int, int], runs: int) -> dict[str, 
     out: dict[str, Any] = {}
     for label, scale in (("small", 10), ("full", 1)):
         with temp_database(url) as db_url:
-            app = make_app(db_url)
+            app = migrated_app(db_url, ["volunteering"], rate_limits={"login": [100000, 60]})
             try:
                 t = time.perf_counter()
                 built = build(app, *(n // scale for n in sizes))

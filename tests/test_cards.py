@@ -136,3 +136,57 @@ def test_space_cards_write_what_the_space_card_include_writes(town):
             include, python = html.split("@@")
             assert python == include and python.count("<li") == 2
             assert "<script>" not in python and f"<{heading} " in python
+
+
+def test_space_page_cards_are_the_macro_cards_whatever_the_type_phase_and_dates(
+    town, client, tmp_path
+):
+    """The space page writes its module cards from frames shared per type and phase
+    (``framed_card_list``): the same list as the ``card`` macro given each card's options, which
+    a theme holding an exact copy of core's components gets. Modules of several types and
+    phases, one dated (deadline line), hostile titles."""
+    import datetime as dt
+    import shutil
+    from pathlib import Path
+
+    import parvis
+    from parvis import schedule
+    from parvis.models import Module
+
+    types = town.parvis.registry.module_types
+    board = make_space_with_module(town, "survey", phase="open", module_title='<b>"Q"</b> & 1')
+    with town.session() as s:
+        for i, (key, mtype) in enumerate(sorted(types.items())):
+            for phase in mtype.phases[:3]:
+                module = Module(
+                    space_id=board.space_id,
+                    type=key,
+                    slug=f"{key}-{phase.key}".replace("_", "-"),
+                    title=f"<i>{key}</i> '{phase.key}' {i}",
+                    phase=phase.key,
+                    published=True,
+                    settings={},
+                )
+                s.add(module)
+                s.flush()
+        end = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+        schedule.set_phase_dates(s, s.get(Module, board.module_id), "open", ends_at=end)
+    theme = tmp_path / "copy" / "templates" / "ui"
+    theme.mkdir(parents=True)
+    core_ui = Path(parvis.__file__).parent / "templates" / "ui" / "components.html"
+    shutil.copy(core_ui, theme / "components.html")
+    town.parvis.themes_dir = tmp_path
+
+    def cards(page: str) -> str:
+        found = re.search(r'<ul class="cards modules">(.*?)</ul>', page, re.S)
+        assert found is not None
+        return _tags(found.group(1))
+
+    python = client.get(f"/s/{board.space_slug}").text
+    with town.session() as s:
+        s.get(Town, town.town_id).theme = "copy"
+    macro = client.get(f"/s/{board.space_slug}").text
+    assert town.parvis.jinja_env("copy").globals["theme_cards"] is True
+    assert cards(python) == cards(macro)
+    assert cards(python).count("<li") > len(types) and 'class="deadline' in python
+    assert "<i>" not in cards(python) and "&lt;b&gt;&#34;Q&#34;&lt;/b&gt; &amp; 1" in python

@@ -78,32 +78,22 @@ def _world(town):
         section = Section(module_id=survey.id, title="Tout", position=1)
         s.add(section)
         s.flush()
-        single = Question(
-            module_id=survey.id,
-            section_id=section.id,
-            position=1,
-            kind="single",
-            label="Un",
-            required=True,
-        )
-        number = Question(
-            module_id=survey.id,
-            section_id=section.id,
-            position=2,
-            kind="number",
-            label="Deux",
-            required=True,
-        )
-        text = Question(
-            module_id=survey.id,
-            section_id=section.id,
-            position=3,
-            kind="short_text",
-            label="Trois",
-            required=True,
-        )
-        s.add_all([single, number, text])
+        questions = [
+            Question(
+                module_id=survey.id,
+                section_id=section.id,
+                position=position,
+                kind=kind,
+                label=label,
+                required=True,
+            )
+            for position, (kind, label) in enumerate(
+                [("single", "Un"), ("number", "Deux"), ("short_text", "Trois")], start=1
+            )
+        ]
+        s.add_all(questions)
         s.flush()
+        single, number, text = questions
         option = Option(question_id=single.id, position=0, label="Oui")
         s.add(option)
         users = [make_user(s, town.town_id, f"v{n}@crash.test").email for n in range(VOTERS)]

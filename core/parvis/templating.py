@@ -141,6 +141,7 @@ def make_environment(
     env.globals.update(
         card=cards.card,
         card_list=cards.card_list,
+        framed_card_list=cards.framed_card_list,
         space_cards=cards.space_cards,
         theme_cards=cards.theme_cards(loader.theme),
     )

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis import schedule, uploads
+from parvis.cards import card_frame
 from parvis.context import Context, get_context
 from parvis.contrib import ModuleRow, ModuleType
 from parvis.forms import parse_int
@@ -96,7 +97,8 @@ def space_page(request: Request) -> Response:
 class ModuleCard:
     """One module on its space's page, ready for the card (attributes, not dict keys: Jinja
     tries an attribute first, and each miss on a dict costs an exception). Not frozen: a frozen
-    dataclass takes five times as long to build, and a page builds hundreds."""
+    dataclass takes five times as long to build, and a page builds hundreds. ``frame`` is the
+    markup the cards of its type and phase share (``cards.card_frame``)."""
 
     module: ModuleRow
     url: str
@@ -106,10 +108,15 @@ class ModuleCard:
     deadline: Deadline | None
     count: tuple[int, str] | None
     action: tuple[str, str] | None
+    frame: tuple[str, str]
+
+    @property
+    def title(self) -> str:
+        return self.module.title
 
     @property
     def options(self) -> dict[str, Any]:
-        """The card's arguments (``card(**c.options)``): one look-up in the template, not nine."""
+        """The card's arguments (``ui.card(**c.options)``, for a theme's own card macro)."""
         return {
             "title": self.module.title,
             "href": self.url,
@@ -122,6 +129,18 @@ class ModuleCard:
         }
 
 
+@dataclass(slots=True)
+class _Labels:
+    """What the cards of one module type and phase share, worked out once per page."""
+
+    mtype: ModuleType
+    type_label: str
+    phase_label: str
+    tone: str
+    acting: bool
+    frame: tuple[str, str]
+
+
 # A space's modules with their dated phases (all, or only the published ones), built once.
 _SPACE_MODULES = {
     True: schedule.rows_query(Module.space_id == bindparam("space")),
@@ -132,12 +151,13 @@ _SPACE_MODULES = {
 def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> list[ModuleCard]:
     """The space's modules of plugins enabled for the town, with their link and labels.
 
-    Labels are translated once per type and phase here, not once per card while rendering
-    (``ctx.module_url`` reverses each type's link once).
+    Labels and the cards' shared markup are worked out once per type and phase here, not once
+    per card; each type's link is reversed once (its module's id then put in it).
     """
     registry = ctx.parvis.registry.module_types
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
-    labels: dict[tuple[str, str], tuple[str, str, str, bool]] = {}
+    labels: dict[tuple[str, str], _Labels] = {}
+    links: dict[str, tuple[str, str]] = {}
     cards = []
     listed, schedules = schedule.modules_with_schedules(
         ctx.session, _SPACE_MODULES[include_unpublished], {"space": space.id}
@@ -146,44 +166,59 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
     ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules, schedules=schedules))
     summary = summaries(ctx, [(m, space) for m in modules])
     see_results = _("See the results")
+    dated = ctx.schedules
     for module in modules:
         found = summary.get(module.id)
         if found is not None and not found.listed_in_space:
             continue  # the plugin shows it on the page itself (slot)
-        mtype = registry[module.type]
         key = (module.type, module.phase)
-        if key not in labels:
-            phase = mtype.phase(module.phase)
-            labels[key] = (
-                str(mtype.label),
-                str(phase.label) if phase else module.phase,
-                phase_tone(mtype, module.phase),
-                resident_phase(ctx.parvis.registry.actions, mtype, module.phase),
-            )
-        type_label, phase_label, tone, acting = labels[key]
-        dates = ctx.schedules.get(module.id)
-        end = schedule.phase_end(mtype.phases, module.phase, dates) if dates else None
+        shared = labels.get(key)
+        if shared is None:
+            shared = labels[key] = _labels(ctx, registry[module.type], module.phase)
+        link = links.get(module.type)
+        if link is None:
+            # The module's id is the last part of its address: split there, for the others.
+            head, _sep, tail = ctx.module_url(module, space).rpartition(f"/{module.id}")
+            link = links[module.type] = (head + "/", tail)
+        dates = dated.get(module.id)
+        end = schedule.phase_end(shared.mtype.phases, module.phase, dates) if dates else None
         count = action = None
         if found is not None:
             if found.participation is not None:
                 count = (found.participation, found.participation_label)
-            if acting and found.action_label:
+            if shared.acting and found.action_label:
                 action = (found.action_label, found.action_url)
             elif found.results_url:
                 action = (see_results, found.results_url)
         cards.append(
             ModuleCard(
                 module,
-                ctx.module_url(module, space),
-                type_label,
-                phase_label,
-                tone,
-                phase_deadline(phase_label, end),
+                f"{link[0]}{module.id}{link[1]}",
+                shared.type_label,
+                shared.phase_label,
+                shared.tone,
+                phase_deadline(shared.phase_label, end) if end is not None else None,
                 count,
                 action,
+                shared.frame,
             )
         )
     return cards
+
+
+def _labels(ctx: Context, mtype: ModuleType, key: str) -> _Labels:
+    phase = mtype.phase(key)
+    type_label = str(mtype.label)
+    phase_label = str(phase.label) if phase else key
+    tone = phase_tone(mtype, key)
+    return _Labels(
+        mtype,
+        type_label,
+        phase_label,
+        tone,
+        resident_phase(ctx.parvis.registry.actions, mtype, key),
+        card_frame(mtype.key, (phase_label, tone), type_label),
+    )
 
 
 def phase_tone(mtype: ModuleType, key: str) -> str:

@@ -117,15 +117,6 @@ def member_delete(request: Request) -> Response:
     return redirect(ctx.url("council_space:manage", space=space.slug))
 
 
-def confirm_page(ctx: Context, space: Space, question: str, action: str, back: str) -> Response:
-    """Ask before deleting a news item or a meeting (the page posts to ``action``)."""
-    return render(
-        ctx.request,
-        "council_space/confirm_delete.html",
-        {"space": space, "question": question, "action": action, "back": back},
-    )
-
-
 @view
 def document(request: Request) -> Response:
     ctx = get_context(request)

@@ -5,19 +5,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from parvis.api import Context, Space, form_status, redirect, render, view
+from parvis.api import Context, Space, redirect, render, view
 
-from .. import common, digest, documents
+from .. import common, documents
 from ..forms import MeetingForm, MinutesForm
 from ..i18n import _
 from ..models import Document, Meeting
-from .council import confirm_page, council_context, manage_page
+from .council import council_context, manage_page
+from .items import (
+    back_to_manage,
+    confirm_delete_page,
+    edit_page,
+    item_or_404,
+    item_url,
+    managed_item,
+    record_deletion,
+    record_edit,
+    record_publication,
+)
 
 
 def _read_minutes(ctx: Context, space: Space, form: Any) -> int | None:
@@ -68,17 +78,8 @@ def meeting_add(request: Request) -> Response:
     )
     ctx.session.add(meeting)
     ctx.session.flush()
-    digest.record_digest(
-        ctx.session,
-        space,
-        "meeting",
-        meeting.title,
-        ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id),
-        target=f"meeting:{meeting.id}",
-    )
-    ctx.audit("council_space.meeting_add", f"meeting:{meeting.id}")
-    ctx.flash(_("The meeting is published."))
-    return redirect(ctx.url("council_space:manage", space=space.slug))
+    record_publication(ctx, space, "meeting", meeting)
+    return back_to_manage(ctx, space, _("The meeting is published."))
 
 
 def _to_utc(ctx: Context, local: dt.datetime) -> dt.datetime:
@@ -86,20 +87,9 @@ def _to_utc(ctx: Context, local: dt.datetime) -> dt.datetime:
     return local.replace(tzinfo=ctx.time_zone).astimezone(dt.UTC)
 
 
-def _meeting_or_404(ctx: Context, space: Space, meeting_id: Any) -> Meeting:
-    meeting = ctx.session.scalar(
-        select(Meeting).where(Meeting.id == meeting_id, Meeting.space_id == space.id)
-    )
-    if meeting is None:
-        raise HTTPException(404)
-    return meeting
-
-
 @view(files=("minutes",))
 def minutes_upload(request: Request) -> Response:
-    ctx, space = council_context(request)
-    ctx.require("council_space.manage", space)
-    meeting = _meeting_or_404(ctx, space, request.path_params["meeting"])
+    ctx, space, meeting = managed_item(request, "meeting", Meeting)
     form = MinutesForm.from_request(ctx.form)
     minutes_id = _read_minutes(ctx, space, form)
     if minutes_id is None:
@@ -108,7 +98,7 @@ def minutes_upload(request: Request) -> Response:
         return _meeting_page(ctx, space, meeting, minutes_form=form, status_code=400)
     _replace_minutes(ctx, space, meeting, minutes_id)
     ctx.flash(_("The minutes are published."))
-    return redirect(ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id))
+    return redirect(item_url(ctx, space, "meeting", meeting.id))
 
 
 def _meeting_page(
@@ -132,7 +122,8 @@ def _meeting_page(
 @view
 def meeting_page(request: Request) -> Response:
     ctx, space = council_context(request)
-    return _meeting_page(ctx, space, _meeting_or_404(ctx, space, request.path_params["meeting"]))
+    meeting = item_or_404(ctx, space, Meeting, request.path_params["meeting"])
+    return _meeting_page(ctx, space, meeting)
 
 
 def _meeting_form(ctx: Context, meeting: Meeting) -> MeetingForm:
@@ -151,9 +142,7 @@ def _meeting_form(ctx: Context, meeting: Meeting) -> MeetingForm:
 
 @view(files=("minutes",))
 def meeting_edit(request: Request) -> Response:
-    ctx, space = council_context(request)
-    ctx.require("council_space.manage", space)
-    meeting = _meeting_or_404(ctx, space, request.path_params["meeting"])
+    ctx, space, meeting = managed_item(request, "meeting", Meeting)
     form = _meeting_form(ctx, meeting)
     if request.method == "POST":
         valid = form.validate()
@@ -165,41 +154,17 @@ def meeting_edit(request: Request) -> Response:
             meeting.agenda = form.agenda.data or ""
             if minutes_id is not None:
                 _replace_minutes(ctx, space, meeting, minutes_id)
-            digest.retitle_digest(ctx.session, f"meeting:{meeting.id}", meeting.title)
-            ctx.audit(
-                "council_space.meeting_edit",
-                f"meeting:{meeting.id}",
-                title=meeting.title,
-            )
+            record_edit(ctx, "meeting", meeting)
             ctx.flash(_("The meeting is saved."))
-            return redirect(ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id))
-    return render(
-        request,
-        "council_space/edit.html",
-        {
-            "space": space,
-            "kind": "meeting",
-            "item": meeting,
-            "form": form,
-            "action": ctx.url("council_space:meeting_edit", space=space.slug, meeting=meeting.id),
-            "back": ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id),
-        },
-        status_code=form_status(request),
-    )
+            return redirect(item_url(ctx, space, "meeting", meeting.id))
+    return edit_page(ctx, space, "meeting", meeting, form)
 
 
 @view
 def meeting_delete(request: Request) -> Response:
-    ctx, space = council_context(request)
-    ctx.require("council_space.manage", space)
-    meeting = _meeting_or_404(ctx, space, request.path_params["meeting"])
+    ctx, space, meeting = managed_item(request, "meeting", Meeting)
     if request.method == "POST":
-        digest.withdraw_digest(ctx.session, f"meeting:{meeting.id}")
-        ctx.audit(
-            "council_space.meeting_delete",
-            f"meeting:{meeting.id}",
-            title=meeting.title,
-        )
+        record_deletion(ctx, "meeting", meeting)
         minutes_id = meeting.minutes_id
         ctx.session.delete(meeting)
         ctx.session.flush()
@@ -207,12 +172,11 @@ def meeting_delete(request: Request) -> Response:
             ctx.session.execute(
                 delete(Document).where(Document.id == minutes_id, Document.space_id == space.id)
             )
-        ctx.flash(_("The meeting is deleted."))
-        return redirect(ctx.url("council_space:manage", space=space.slug))
-    return confirm_page(
+        return back_to_manage(ctx, space, _("The meeting is deleted."))
+    return confirm_delete_page(
         ctx,
         space,
+        "meeting",
+        meeting,
         _("Delete the meeting “%(title)s” and its minutes?", title=meeting.title),
-        ctx.url("council_space:meeting_delete", space=space.slug, meeting=meeting.id),
-        ctx.url("council_space:meeting", space=space.slug, meeting=meeting.id),
     )

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import select
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from parvis.api import Context, Space, form_status, redirect, render, utcnow, view
+from parvis.api import redirect, render, utcnow, view
 
-from .. import digest
 from ..forms import NewsForm
 from ..i18n import _
 from ..models import NewsItem
-from .council import confirm_page, council_context, manage_page
+from .council import council_context, manage_page
+from .items import (
+    back_to_manage,
+    confirm_delete_page,
+    edit_page,
+    item_or_404,
+    item_url,
+    managed_item,
+    record_deletion,
+    record_edit,
+    record_publication,
+)
 
 
 @view
@@ -34,29 +40,14 @@ def news_add(request: Request) -> Response:
     )
     ctx.session.add(item)
     ctx.session.flush()
-    digest.record_digest(
-        ctx.session,
-        space,
-        "news",
-        item.title,
-        ctx.url("council_space:news", space=space.slug, news=item.id),
-        target=f"news:{item.id}",
-    )
-    ctx.audit("council_space.news_add", f"news:{item.id}")
-    ctx.flash(_("The news item is published."))
-    return redirect(ctx.url("council_space:manage", space=space.slug))
+    record_publication(ctx, space, "news", item)
+    return back_to_manage(ctx, space, _("The news item is published."))
 
 
 @view
 def news_page(request: Request) -> Response:
     ctx, space = council_context(request)
-    item = ctx.session.scalar(
-        select(NewsItem).where(
-            NewsItem.id == request.path_params["news"], NewsItem.space_id == space.id
-        )
-    )
-    if item is None:
-        raise HTTPException(404)
+    item = item_or_404(ctx, space, NewsItem, request.path_params["news"])
     return render(
         request,
         "council_space/news.html",
@@ -64,69 +55,29 @@ def news_page(request: Request) -> Response:
     )
 
 
-def _news_or_404(ctx: Context, space: Space, news_id: Any) -> NewsItem:
-    item = ctx.session.scalar(
-        select(NewsItem).where(NewsItem.id == news_id, NewsItem.space_id == space.id)
-    )
-    if item is None:
-        raise HTTPException(404)
-    return item
-
-
 @view
 def news_edit(request: Request) -> Response:
-    ctx, space = council_context(request)
-    ctx.require("council_space.manage", space)
-    item = _news_or_404(ctx, space, request.path_params["news"])
+    ctx, space, item = managed_item(request, "news", NewsItem)
     if request.method == "POST":
         form = NewsForm.from_request(ctx.form)
         if form.validate():
             item.title = form.title.data.strip()
             item.body = form.body.data.strip()
-            digest.retitle_digest(ctx.session, f"news:{item.id}", item.title)
-            ctx.audit(
-                "council_space.news_edit",
-                f"news:{item.id}",
-                title=item.title,
-            )
+            record_edit(ctx, "news", item)
             ctx.flash(_("The news item is saved."))
-            return redirect(ctx.url("council_space:news", space=space.slug, news=item.id))
+            return redirect(item_url(ctx, space, "news", item.id))
     else:
         form = NewsForm(title=item.title, body=item.body)
-    return render(
-        request,
-        "council_space/edit.html",
-        {
-            "space": space,
-            "kind": "news",
-            "item": item,
-            "form": form,
-            "action": ctx.url("council_space:news_edit", space=space.slug, news=item.id),
-            "back": ctx.url("council_space:news", space=space.slug, news=item.id),
-        },
-        status_code=form_status(request),
-    )
+    return edit_page(ctx, space, "news", item, form)
 
 
 @view
 def news_delete(request: Request) -> Response:
-    ctx, space = council_context(request)
-    ctx.require("council_space.manage", space)
-    item = _news_or_404(ctx, space, request.path_params["news"])
+    ctx, space, item = managed_item(request, "news", NewsItem)
     if request.method == "POST":
-        digest.withdraw_digest(ctx.session, f"news:{item.id}")
-        ctx.audit(
-            "council_space.news_delete",
-            f"news:{item.id}",
-            title=item.title,
-        )
+        record_deletion(ctx, "news", item)
         ctx.session.delete(item)
-        ctx.flash(_("The news item is deleted."))
-        return redirect(ctx.url("council_space:manage", space=space.slug))
-    return confirm_page(
-        ctx,
-        space,
-        _("Delete the news item “%(title)s”?", title=item.title),
-        ctx.url("council_space:news_delete", space=space.slug, news=item.id),
-        ctx.url("council_space:news", space=space.slug, news=item.id),
+        return back_to_manage(ctx, space, _("The news item is deleted."))
+    return confirm_delete_page(
+        ctx, space, "news", item, _("Delete the news item “%(title)s”?", title=item.title)
     )
