@@ -31,13 +31,14 @@ from parvis.contrib import (
     Role,
     Setting,
     SpaceKind,
+    SpaceRow,
     VerificationMethod,
 )
 from parvis.db import Base, count_by, read_columns, utcnow
 from parvis.events import emit
 from parvis.forms import Form, parse_int
 from parvis.hookspecs import hookimpl, hookspec
-from parvis.httpcache import cached_slot
+from parvis.httpcache import cached_slot, shared_fragment
 from parvis.i18n import (
     Translator,
     format_currency,
@@ -175,6 +176,7 @@ __all__ = [
     "Setting",
     "Space",
     "SpaceKind",
+    "SpaceRow",
     "TimelineStep",
     "Town",
     "Translator",
@@ -220,6 +222,7 @@ __all__ = [
     "render_string",
     "run_jobs",
     "set_phase_dates",
+    "shared_fragment",
     "site_url",
     "slugify",
     "store_image",
