@@ -77,6 +77,7 @@ from parvis.spaces.services import (
 )
 from parvis.templating import render_markdown
 from parvis.towns import town_areas, town_time_zone
+from parvis.unseen_writes import write_unseen
 from parvis.verification.eligibility import Eligibility, eligible
 from parvis.verification.records import (
     CensusIdentity,
@@ -233,4 +234,5 @@ __all__ = [
     "verification_of",
     "verify_user",
     "view",
+    "write_unseen",
 ]
