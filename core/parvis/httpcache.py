@@ -248,17 +248,18 @@ def shared_fragment(
     ``build`` must return plain data or markup that depends on nothing of the viewer (no user,
     no permission, no form) and no ORM object; ``size(value)`` is about its size in bytes (the
     cache is bounded by ``fragment_cache_mb``).
-    A unit of work that wrote keeps nothing (what it read may yet be rolled back)."""
+    A unit of work that has written neither reads nor keeps a kept value (``Parvis.memo``'s
+    rule)."""
     cache = ctx.parvis.fragment_cache
-    if not cache.max_bytes:
-        return build()
+    if not cache.max_bytes or versions.wrote(ctx.session):
+        return build()  # a unit of work that wrote sees its own writes, not the kept value
     tag = page_tag(ctx.town.id, ctx.town.content_version, ctx.locale, ctx.parvis.build_id)
     key = ("fragment", name, ctx.town.theme, tag)
     entry = cache.get(key)
     if entry is not None:
         return entry.value[0]  # type: ignore[no-any-return]
     value = build()
-    if not versions.wrote(ctx.session):
+    if not versions.wrote(ctx.session):  # what it read may yet be rolled back
         cache.put(key, _Entry(b"", None, (), (value,), size(value)))
     return value
 
