@@ -22,6 +22,7 @@ from markupsafe import Markup
 from sqlalchemy import String, bindparam, select, type_coerce
 
 from parvis import schedule
+from parvis.cards import card_frame
 from parvis.context import Context
 from parvis.contrib import ModuleRow, ModuleSummary, ModuleType, SpaceRow
 from parvis.db import read_columns, utcnow
@@ -57,6 +58,13 @@ class HomeCard:
     action: tuple[str, str]
     image: str | None = None  # the space's picture
     tone: str = "open"
+    # The markup around the title (``cards.card_frame``), shared by the cards of one type,
+    # phase and space: ``framed_card_list`` writes the same markup as ``card(**options)``.
+    frame: tuple[str, str] = ("", "")
+
+    @property
+    def title(self) -> str:
+        return self.module.title
 
     @property
     def options(self) -> dict[str, Any]:
@@ -275,7 +283,7 @@ def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
     open_pairs = _pairs(loaded, open_rows)
     first_pairs = _pairs(loaded, first)
     summary = summaries(ctx, open_pairs + first_pairs)
-    labels: dict[tuple[str, str], tuple[str, str]] = {}
+    labels: dict[tuple[Any, ...], Any] = {}
     open_now = [
         _card(ctx, registry.module_types[m.type], m, s, found, labels, results=False)
         for m, s in open_pairs
@@ -297,7 +305,7 @@ def _results(
     ctx: Context,
     pairs: Sequence[tuple[ModuleRow, AnySpace]],
     summary: Mapping[int, ModuleSummary],
-    labels: dict[tuple[str, str], tuple[str, str]],
+    labels: dict[tuple[Any, ...], Any],
 ) -> list[HomeCard]:
     """Result cards of these modules (newest first), at most ``RECENT_RESULTS``."""
     cards = []
@@ -317,26 +325,38 @@ def _card(
     module: ModuleRow,
     space: AnySpace,
     found: ModuleSummary,
-    labels: dict[tuple[str, str], tuple[str, str]],
+    labels: dict[tuple[Any, ...], Any],
     *,
     results: bool,
 ) -> HomeCard:
     url = ctx.module_url(module, space)
-    # Lazy labels translated once per type and phase, not once per card.
+    # Lazy labels translated once per type and phase, not once per card; each space's picture
+    # link reversed once; the markup around a card's title built once per type, phase and space
+    # (``cards.card_frame``: the same markup as ``card``).
     key = (module.type, module.phase)
     if key not in labels:
         phase = mtype.phase(module.phase)
         labels[key] = (str(mtype.label), str(phase.label) if phase else module.phase)
     type_label, phase_label = labels[key]
+    tone = "closed" if results else "open"
+    framing = (module.type, module.phase, tone, space.id)
+    if framing not in labels:
+        image = ctx.url("spaces:upload", upload=space.image_id) if space.image_id else None
+        frame = card_frame(module.type, (phase_label, tone), space.title, image=image)
+        labels[framing] = (image, frame)
+    image, frame = labels[framing]
     dates = ctx.schedules.get(module.id)
     end = schedule.phase_end(mtype.phases, module.phase, dates) if dates else None
     count = None
     if found.participation is not None:
         count = (found.participation, found.participation_label)
+    if ("actions",) not in labels:
+        labels[("actions",)] = (_("See the results"), _("Take part"))
+    see_results, take_part = labels[("actions",)]
     if results:
-        action = (_("See the results"), found.results_url)
+        action = (see_results, found.results_url)
     else:
-        action = (found.action_label or _("Take part"), found.action_url or url)
+        action = (found.action_label or take_part, found.action_url or url)
     return HomeCard(
         module=module,
         space=space,
@@ -346,6 +366,7 @@ def _card(
         deadline=None if results else phase_deadline(phase_label, end),
         count=count,
         action=action,
-        image=ctx.url("spaces:upload", upload=space.image_id) if space.image_id else None,
-        tone="closed" if results else "open",
+        image=image,
+        tone=tone,
+        frame=frame,
     )
