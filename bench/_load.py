@@ -59,6 +59,7 @@ def make_parvis(
         instance_dir=instance_dir,
         mail_backend="null",
         page_cache_mb=int(os.environ.get("PARVIS_BENCH_PAGE_CACHE_MB", "32")),
+        fragment_cache_mb=int(os.environ.get("PARVIS_BENCH_FRAGMENT_CACHE_MB", "16")),
     )
     return create_app(config, extra_plugins=extra_plugins(extra) or None)
 

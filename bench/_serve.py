@@ -183,3 +183,12 @@ def serve_rounds(
                  "accepted": result["statuses"].get("303", 0)}
             )  # fmt: skip
     return table
+
+
+def of_baseline(table: list[dict[str, Any]], row: dict[str, Any]) -> str:
+    """For a ``parvis`` row of ``serve_rounds``' table, its rate against the baseline's with as
+    many workers ("  (61% of baseline)"); nothing for a baseline row."""
+    if row["target"] != "parvis":
+        return ""
+    base = next(r for r in table if r["target"] == "baseline" and r["workers"] == row["workers"])
+    return f"  ({row['per_s'] / base['per_s']:.0%} of baseline)"

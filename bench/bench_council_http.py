@@ -37,7 +37,7 @@ from _ballots import (
     signed_app,
 )
 from _load import inline_views
-from _serve import post, serve_rounds
+from _serve import of_baseline, post, serve_rounds
 from bench_election_http import BASELINE
 
 N_IDEAS = 20
@@ -184,15 +184,11 @@ def main() -> None:
               f"{load[1]:.1f}")  # fmt: skip
         print(f"{'target':9} {'workers':>7} {'ballots/s':>10} {'CPU ms':>7} {'lost':>5} "
               f"{'dup':>4}  statuses")  # fmt: skip
-        base = {row["workers"]: row for row in table if row["target"] == "baseline"}
         for row in table:
-            ratio = ""
-            if row["target"] == "parvis":
-                ratio = f"  ({row['per_s'] / base[row['workers']]['per_s']:.0%} of baseline)"
             print(
                 f"{row['target']:9} {row['workers']:>7} {row['per_s']:>10.0f} "
                 f"{row['cpu_ms']:>7.2f} {row['lost']:>5} {row['duplicated']:>4}  "
-                f"{row['statuses']}{ratio}"
+                f"{row['statuses']}{of_baseline(table, row)}"
             )
         found = in_process(url, info, list(users), args.in_process)
         print(

@@ -38,7 +38,7 @@ from _ballots import (
     signed_app,
 )
 from _load import inline_views
-from _serve import post, serve_rounds
+from _serve import of_baseline, post, serve_rounds
 
 BASELINE = "bench_election_http:baseline_app"
 
@@ -251,14 +251,11 @@ def main() -> None:
         print(f"\n{args.ballots} ballots per target, {args.concurrency} concurrent connections, "
               f"a new connection per ballot; load average {load[0]:.1f} {load[1]:.1f}")  # fmt: skip
         print(f"{'target':9} {'workers':>7} {'ballots/s':>10} {'CPU ms':>7} {'lost':>5}  statuses")
-        base = {row["workers"]: row for row in table if row["target"] == "baseline"}
         for row in table:
-            ratio = ""
-            if row["target"] == "parvis":
-                ratio = f"  ({row['per_s'] / base[row['workers']]['per_s']:.0%} of baseline)"
             print(
                 f"{row['target']:9} {row['workers']:>7} {row['per_s']:>10.0f} "
-                f"{row['cpu_ms']:>7.2f} {row['lost']:>5}  {row['statuses']}{ratio}"
+                f"{row['cpu_ms']:>7.2f} {row['lost']:>5}  {row['statuses']}"
+                + of_baseline(table, row)
                 + ("  PARTICIPATIONS != BALLOTS" if row["halves_differ"] else "")
             )
         if args.profile:

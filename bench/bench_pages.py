@@ -7,7 +7,9 @@ bytes, in one run on the same machine, on SQLite and PostgreSQL.
 
 For each database: build a fresh database (demo town + a published space listing 200 modules),
 count the SQL queries of each page in-process, serve Parvis with uvicorn (one worker, no access
-log) in a subprocess, fetch each page's bytes, serve those bytes from a bare Starlette app in a
+log) in three subprocesses — cold (every cache off: the uncached figure), fragment-warm (page
+cache off, the parts every visitor shares kept) and cached (page cache on) —, fetch each page's
+bytes, serve those bytes from a bare Starlette app in a
 second uvicorn subprocess (same settings), then load each target in turn from another process
 (``wrk`` if installed, else the asyncio client in _load.py): warm-up, then a fixed duration.
 With two or more cores the servers are pinned to CPU 0 and the load generator to CPU 1.
@@ -315,26 +317,27 @@ def postgres_database() -> Iterator[str]:
 
 def count_queries(app: Any) -> dict[str, int]:
     """SQL statements per anonymous page, one in-process request each (after a first request
-    so that nothing cached on first use is counted)."""
+    so that nothing cached on first use is counted): cold (every cache off), fragment-warm
+    (page cache off, shared fragments kept) and cached (page cache on)."""
     from starlette.testclient import TestClient
 
     paths = {**PAGES, "space_small": f"/s/{_load.SMALL_SPACE_SLUG}"}
     counts = {}
     n_types = len(app.state.parvis.registry.module_types)
-    cache = app.state.parvis.page_cache
-    limit = cache.max_bytes
+    pages, fragments = app.state.parvis.page_cache, app.state.parvis.fragment_cache
+    limits = pages.max_bytes, fragments.max_bytes
+    modes = {"": (0, 0), "_fragments": (0, limits[1]), "_cached": limits}
     with TestClient(app, base_url=f"http://{HOST}") as client:
         for name, path in paths.items():
-            for cached in (False, True):
-                cache.max_bytes = limit if cached else 0
+            for suffix, (pages.max_bytes, fragments.max_bytes) in modes.items():
                 assert client.get(path).status_code == 200, path
                 client.cookies.clear()
                 with app.state.parvis.db.count_queries() as counter:
                     response = client.get(path)
                 client.cookies.clear()
                 assert response.status_code == 200, (path, response.status_code)
-                counts[name + ("_cached" if cached else "")] = counter.count
-    cache.max_bytes = limit
+                counts[name + suffix] = counter.count
+    pages.max_bytes, fragments.max_bytes = limits
     counts["small_modules"] = n_types
     return counts
 
@@ -360,9 +363,17 @@ def bench_database(
             "PARVIS_BENCH_PLUGINS": json.dumps(plugins),
         }
         rows: dict[str, dict[str, Any]] = {}
-        uncached_env = {**env, "PARVIS_BENCH_PAGE_CACHE_MB": "0"}
+        # Cold: every cache off, each request renders the whole page. Fragment-warm: no page
+        # cache (as for a logged-in resident), the parts every visitor shares kept.
+        uncached_env = {
+            **env,
+            "PARVIS_BENCH_PAGE_CACHE_MB": "0",
+            "PARVIS_BENCH_FRAGMENT_CACHE_MB": "0",
+        }
+        warm_env = {**env, "PARVIS_BENCH_PAGE_CACHE_MB": "0"}
         with (
             uvicorn_server("_load:parvis_app", uncached_env, settings, server_cpus) as parvis,
+            uvicorn_server("_load:parvis_app", warm_env, settings, server_cpus) as warm,
             uvicorn_server("_load:parvis_app", env, settings, server_cpus) as cached,
         ):
             page_files = {}
@@ -378,7 +389,12 @@ def bench_database(
             base_env = {"PARVIS_BENCH_PAGES": json.dumps(page_files)}
             with uvicorn_server("_load:baseline_app", base_env, settings, server_cpus) as base:
                 for name, path in PAGES.items():
-                    targets = {"parvis": parvis, "cached": cached, "baseline": base}
+                    targets = {
+                        "parvis": parvis,
+                        "fragments": warm,
+                        "cached": cached,
+                        "baseline": base,
+                    }
                     runs: dict[str, list[LoadResult]] = {t: [] for t in targets}
                     for server in targets.values():
                         load(generator, server, path, args.connections, args.warmup, client_cpus)
@@ -406,7 +422,7 @@ def bench_database(
                     row["bytes"] = len(p_body)
                     row["cookie"] = "set-cookie" in p_headers
                     rows[name] = row
-                rss = (parvis.rss_mib(), base.rss_mib(), cached.rss_mib())
+                rss = (parvis.rss_mib(), base.rss_mib(), cached.rss_mib(), warm.rss_mib())
         return {
             "rows": rows,
             "queries": queries,
@@ -446,23 +462,30 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, generat
         + " Anonymous GET without cookie; baseline = bare Starlette route returning the same "
         "body bytes. CPU ms/req = server process CPU time (user + system) / requests served.",
         "",
-        "Parvis = page cache off (uncached: every request renders); cached = the same app with "
-        "its page cache on (`@view(cache=True)`).",
+        "Cold = every cache off (`page_cache_mb = 0`, `fragment_cache_mb = 0`): every request "
+        "renders the whole page, the uncached figure. Fragment-warm = page cache off, the parts "
+        "every visitor shares kept (`shared_fragment`: what a logged-in resident gets once the "
+        "town's parts are rendered); not the uncached figure. Cached = page cache on "
+        "(`@view(cache=True)`).",
         "",
-        "| Database | Page | Parvis uncached req/s | Uncached CPU ms/req | Cached req/s "
-        "| Cached CPU ms/req | Baseline req/s | Baseline CPU ms/req | Uncached / baseline "
-        "| Cached / baseline | Uncached p50 / p99 ms | SQL uncached / cached | Body bytes |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Database | Page | Cold req/s | Cold CPU ms/req | Fragment-warm req/s "
+        "| Fragment-warm CPU ms/req | Cached req/s "
+        "| Cached CPU ms/req | Baseline req/s | Baseline CPU ms/req | Cold / baseline "
+        "| Cached / baseline | Cold p50 / p99 ms | SQL cold / fragment-warm / cached "
+        "| Body bytes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]  # fmt: skip
     labels = {"home": "home `/`", "space": f"space, {N_MODULES} modules"}
     for kind, data in results.items():
         for name, row in data["rows"].items():
-            p, c, b = row["parvis"], row["cached"], row["baseline"]
+            p, c, b, w = row["parvis"], row["cached"], row["baseline"], row["fragments"]
+            q = data["queries"]
             lines.append(
-                f"| {kind} | {labels[name]} | {p.rps:,.0f} | {p.cpu_ms:.2f} | {c.rps:,.0f} | "
+                f"| {kind} | {labels[name]} | {p.rps:,.0f} | {p.cpu_ms:.2f} | {w.rps:,.0f} | "
+                f"{w.cpu_ms:.2f} | {c.rps:,.0f} | "
                 f"{c.cpu_ms:.2f} | {b.rps:,.0f} | {b.cpu_ms:.2f} | {p.rps / b.rps:.1%} | "
                 f"{c.rps / b.rps:.1%} | {_latency(p)} | {row['queries']} / "
-                f"{data['queries'][name + '_cached']} | {row['bytes']:,} |"
+                f"{q[name + '_fragments']} / {q[name + '_cached']} | {row['bytes']:,} |"
             )
     lines.append("")
     for kind, data in results.items():
@@ -481,11 +504,11 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, generat
             f"{', '.join(data['plugins']) or 'none'}."
         )
     for kind, data in results.items():
-        parvis_rss, base_rss, cached_rss = data["rss"]
+        parvis_rss, base_rss, cached_rss, warm_rss = data["rss"]
         lines.append(
             f"- {kind}: resident memory (RSS) of a Parvis worker after serving every page under "
-            f"the load above: {parvis_rss:.0f} MiB uncached, {cached_rss:.0f} MiB with its page "
-            f"cache (baseline worker {base_rss:.0f} MiB)."
+            f"the load above: {parvis_rss:.0f} MiB cold, {warm_rss:.0f} MiB fragment-warm, "
+            f"{cached_rss:.0f} MiB with its page cache (baseline worker {base_rss:.0f} MiB)."
         )
     if any(row["cookie"] for data in results.values() for row in data["rows"].values()):
         lines.append(

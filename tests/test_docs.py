@@ -62,6 +62,13 @@ def test_hookspecs_are_found() -> None:
     specs = _hookspecs()
     assert len(specs) >= 15
     assert "parvis_slot" in specs and "parvis_actor_from_request" in specs
+    # A hook function left without ``@hookspec`` would escape the checks below (and pluggy).
+    defined = {
+        name
+        for name, fn in inspect.getmembers(hookspecs, inspect.isfunction)
+        if name.startswith("parvis_") and fn.__module__ == hookspecs.__name__
+    }
+    assert set(specs) == defined, f"not marked @hookspec: {sorted(defined - set(specs))}"
 
 
 def test_every_hook_has_a_section_with_its_exact_signature() -> None:

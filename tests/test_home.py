@@ -117,7 +117,7 @@ def test_my_neighbourhood_for_a_resident(town, client):
 
 
 def test_the_home_page_costs_the_same_for_few_or_many_modules(make_town):
-    few = make_town("few.example")
+    few = make_town("few.example", fragment_cache_mb=0)  # the full render, every time
     many = make_town("many.example", app=few.app)
     for town, copies in ((few, 1), (many, 6)):
         for i in range(copies):
@@ -130,16 +130,22 @@ def test_the_home_page_costs_the_same_for_few_or_many_modules(make_town):
     counts = []
     for town in (few, many):
         with town.client() as client:
-            client.get("/")  # warm the per-process caches
+            client.get("/")  # warm the per-process caches (not the page's parts: none is kept)
             with town.parvis.db.count_queries() as counter:
                 assert client.get("/", headers={"cache-control": "no-cache"}).status_code == 200
             counts.append(counter.count)
     assert counts[0] == counts[1], counts
 
 
-def test_surveys_and_polls_are_counted_together(town, client):
+def test_surveys_and_polls_are_counted_together(make_town):
     """The consultation's two module types share one summarize: one count of answers for both,
-    and both cards show their figures."""
+    and both cards show their figures (the full render: no fragment kept)."""
+    town = make_town(fragment_cache_mb=0)
+    with town.client() as client:
+        _counted_together(town, client)
+
+
+def _counted_together(town, client) -> None:
     make_space_with_module(town, "survey", phase="open", module_title="Parks survey")
     make_space_with_module(town, "poll", phase="open", module_title="Bench colour")
     _english(client)
@@ -219,3 +225,36 @@ def test_module_rows_carry_every_column_of_module_with_its_value(town):
         for column in Module.__table__.columns:
             assert getattr(rows[0], column.key) == getattr(module, column.key), column.key
         assert rows[0].created_at.tzinfo is not None
+
+
+def test_space_rows_carry_every_column_of_space_with_its_value(town):
+    """On the home page ``summarize`` gets ``SpaceRow``s, not ``Space`` objects: a function
+    written for ``Space`` keeps working only if every column is there with its value."""
+    from types import SimpleNamespace
+
+    from parvis.contrib import SpaceRow
+
+    with town.session() as session:
+        area = Area(town_id=town.town_id, slug="north", name="North")
+        session.add(area)
+        session.flush()
+        space = Space(
+            town_id=town.town_id,
+            slug="row",
+            title="Row",
+            summary="A row",
+            published=True,
+            area_id=area.id,
+            settings={"colour": "vert"},
+        )
+        session.add(space)
+        session.flush()
+        ctx = SimpleNamespace(session=session, town=SimpleNamespace(id=town.town_id))
+        areas = [home.AreaRow(area.id, area.name)]
+        rows = [r for r in home.published_spaces(ctx, areas) if r.id == space.id]
+        assert len(rows) == 1
+        assert all(hasattr(SpaceRow, c.key) for c in Space.__table__.columns)
+        for column in Space.__table__.columns:
+            assert getattr(rows[0], column.key) == getattr(space, column.key), column.key
+        assert rows[0].created_at.tzinfo is not None
+        assert rows[0].area == (area.id, "North")

@@ -191,3 +191,39 @@ def test_the_space_page_links_each_module_to_its_own_page(town, client, space_wi
     page = client.get(f"/s/{first.space_slug}").text
     assert f'href="{first.url}"' in page
     assert f'href="/s/{first.space_slug}/idea_call/{second_id}/"' in page
+
+
+def test_a_shared_slot_is_kept_for_residents_too(make_town):
+    """``@cached_slot(..., shared=True)``: a fragment that depends on nothing of the viewer is
+    computed once per content version for visitors and residents alike."""
+    import types
+
+    from parvis.api import Fragment, cached_slot, hookimpl
+    from parvis.testing import make_user
+
+    calls: list[str] = []
+
+    @hookimpl
+    @cached_slot("layout.footer", shared=True)
+    def parvis_slot(name, request):  # one fragment per page, counted per page
+        if name != "layout.footer":
+            return []
+        calls.append(request.url.path)
+        return [Fragment("ticker", f"<p>ticker {calls.count(request.url.path)}</p>")]
+
+    plugin = types.ModuleType("parvis_shared_ticker.plugin")
+    plugin.__file__ = __file__
+    plugin.parvis_slot = parvis_slot
+    town = make_town("shared.example", extra_plugins={"ticker": plugin})
+    with town.session() as session:
+        make_user(session, town.town_id, "shared@example.org")
+    with town.client() as visitor, town.client() as client:
+        assert "ticker 1" in visitor.get("/spaces").text
+        login(client, "shared@example.org")
+        assert "ticker 1" in client.get("/spaces").text
+        assert "ticker 1" in client.get("/spaces").text
+        assert calls.count("/spaces") == 1  # the visitor's, kept for the resident too
+        _add_space(town, "rink", "Rink")
+        assert "ticker 2" in client.get("/spaces").text
+        assert "ticker 2" in visitor.get("/spaces").text
+        assert calls.count("/spaces") == 2

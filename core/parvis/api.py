@@ -31,13 +31,14 @@ from parvis.contrib import (
     Role,
     Setting,
     SpaceKind,
+    SpaceRow,
     VerificationMethod,
 )
 from parvis.db import Base, count_by, read_columns, utcnow
 from parvis.events import emit
 from parvis.forms import Form, parse_int
 from parvis.hookspecs import hookimpl, hookspec
-from parvis.httpcache import cached_slot
+from parvis.httpcache import cached_slot, shared_fragment
 from parvis.i18n import (
     Translator,
     format_currency,
@@ -76,6 +77,7 @@ from parvis.spaces.services import (
 )
 from parvis.templating import render_markdown
 from parvis.towns import town_areas, town_time_zone
+from parvis.unseen_writes import write_unseen
 from parvis.verification.eligibility import Eligibility, eligible
 from parvis.verification.records import (
     CensusIdentity,
@@ -174,6 +176,7 @@ __all__ = [
     "Setting",
     "Space",
     "SpaceKind",
+    "SpaceRow",
     "TimelineStep",
     "Town",
     "Translator",
@@ -219,6 +222,7 @@ __all__ = [
     "render_string",
     "run_jobs",
     "set_phase_dates",
+    "shared_fragment",
     "site_url",
     "slugify",
     "store_image",
@@ -230,4 +234,5 @@ __all__ = [
     "verification_of",
     "verify_user",
     "view",
+    "write_unseen",
 ]

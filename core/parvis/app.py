@@ -15,7 +15,6 @@ import jinja2
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Router, get_route_path
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -37,6 +36,7 @@ from parvis.plugins import (
     check_route_namespaces,
     load_plugins,
 )
+from parvis.signed_session import SessionMiddleware
 
 logger = logging.getLogger("parvis")
 
@@ -75,6 +75,7 @@ class Parvis:
         self.themes_dir = THEMES_DIR
         self.build_id = httpcache.build_id(__version__, self.infos)
         self.page_cache = httpcache.PageCache(config.page_cache_mb * 1024 * 1024)
+        self.fragment_cache = httpcache.PageCache(config.fragment_cache_mb * 1024 * 1024)
         # Only core's accounts tell who a visitor is (from the session): a request without a
         # session is then anonymous before any query (``httpcache.fast_lookup``).
         self.sessionless_actor_only = all(

@@ -46,6 +46,9 @@ class Config:
     threads: int = 20
     # Rendered anonymous pages kept per process (``@view(cache=True)``); 0 turns it off.
     page_cache_mb: int = 32
+    # Fragments kept per process for every visitor alike, logged in or not (the home page's
+    # cards, ``shared_fragment``, ``@cached_slot``); 0 turns it off.
+    fragment_cache_mb: int = 16
     rate_limits: dict[str, list[int]] = field(default_factory=lambda: dict(RATE_LIMITS))
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 

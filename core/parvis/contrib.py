@@ -71,6 +71,8 @@ class AuditAction:
 
 @dataclass(frozen=True)
 class Role:
+    """A role staff can grant (``parvis_roles``); the administration lists roles by ``order``."""
+
     key: str
     label: str
     # Roles granted per space (e.g. a council's secretary) rather than for the whole town.
@@ -80,6 +82,8 @@ class Role:
 
 @dataclass(frozen=True)
 class SpaceKind:
+    """A kind of space (``parvis_space_kinds``); a space stores the key in ``Space.kind``."""
+
     key: str
     label: str
     order: int = 100
@@ -87,6 +91,8 @@ class SpaceKind:
 
 @dataclass(frozen=True)
 class Phase:
+    """One phase of a module type; a new module starts in its type's first phase."""
+
     key: str
     label: str
     # Phase-gated actions open during this phase.
@@ -116,6 +122,44 @@ class ModuleRow:
     published: bool
     stored_settings: Any
     stored_created_at: Any
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        if isinstance(self.stored_settings, str):
+            self.stored_settings = json.loads(self.stored_settings)
+        return self.stored_settings  # type: ignore[no-any-return]
+
+    @property
+    def created_at(self) -> dt.datetime:
+        value = self.stored_created_at
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = self.stored_created_at = value.replace(tzinfo=dt.UTC)
+        return value  # type: ignore[no-any-return]
+
+
+@dataclass(slots=True, eq=False)
+class SpaceRow:
+    """A space as the home page reads it (``ModuleType.summarize`` gets these there, ``Space``
+    objects elsewhere): every column of ``Space``, same names, plus ``area``, its area as an
+    ``(id, name)`` row or ``None``; a plain row, not an ORM object, read-only by contract, like
+    ``ModuleRow`` (``settings`` and ``created_at`` decoded when first read)."""
+
+    id: int
+    town_id: int
+    slug: str
+    title: str
+    summary: str
+    description: str
+    kind: str
+    area_id: int | None
+    image_id: int | None
+    published: bool
+    position: int
+    stored_settings: Any
+    stored_created_at: Any
+    area: Any = None
 
     @property
     def settings(self) -> Mapping[str, Any]:
@@ -163,7 +207,9 @@ class ModuleType:
 
     ``summarize(ctx, items)`` returns a ``ModuleSummary`` per module id for the ``(module,
     space)`` pairs of this type a page shows, all at once (one query per figure, not one per
-    module); types sharing one function get one call with the modules of all of them.
+    module); types sharing one function get one call with the modules of all of them. The
+    summaries must not depend on the viewer (``ctx.user``, permissions): the home page renders
+    its cards once and gives them to every visitor (``parvis.spaces.home.home_parts``).
 
     ``activity(ctx, modules, since)`` returns, per module id, how many took part each week from
     ``since`` on (``{week's Monday: count}``, weeks on the town's clock; ``count_by_week`` does it
@@ -208,6 +254,8 @@ class VerificationMethod:
 
 @dataclass(frozen=True)
 class MenuItem:
+    """An entry of the main menu (``parvis_menu_items``), sorted by ``(order, key)``."""
+
     key: str
     label: str
     href: str

@@ -16,6 +16,8 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
+from parvis.signed_session import request_cookies
+
 CSRF_COOKIE = "parvis_csrf"
 COOKIE_MAX_AGE = 14 * 24 * 3600
 
@@ -48,7 +50,7 @@ def csrf_token(request: Request) -> str:
         request.session["csrf"] = token
         return token
     secret = request.app.state.parvis.config.secret_key
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+    cookie = request_cookies(request.scope).get(CSRF_COOKIE, "")
     if cookie and valid_form_token(secret, cookie):
         return cookie
     token = getattr(request.state, "new_csrf_cookie", None)
@@ -59,7 +61,8 @@ def csrf_token(request: Request) -> str:
 
 def set_cookie(request: Request, response: Response) -> None:
     """Send the double-submit cookie a page's form needs (if ``csrf_token`` made one)."""
-    token = getattr(request.state, "new_csrf_cookie", None)
+    # ``request.state``'s dict: ``getattr`` on ``State`` raises and catches for a miss.
+    token = request.scope.get("state", {}).get("new_csrf_cookie")
     if token is None or "csrf" in request.session:
         return
     parvis = request.app.state.parvis

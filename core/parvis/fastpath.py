@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
-from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from parvis import httpcache, i18n
 from parvis.models import Town, TownHost
+from parvis.signed_session import request_cookies
 
 if TYPE_CHECKING:
     from parvis.app import Parvis
@@ -126,7 +126,7 @@ class CachedPages:
             await self.app(scope, receive, send)
             return
         headers = _first_headers(scope["headers"])
-        cookies = cookie_parser(headers[b"cookie"]) if b"cookie" in headers else {}
+        cookies = request_cookies(scope)
         if SESSION_COOKIE in cookies:
             await self.app(scope, receive, send)
             return

@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -27,9 +27,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from parvis import i18n
+from parvis import i18n, versions
 from parvis.contrib import Fragment
 from parvis.models import Town, TownHost
+from parvis.signed_session import request_cookies
 
 if TYPE_CHECKING:
     from parvis.app import Parvis
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from parvis.plugins import PluginInfo
 
 SlotImpl = Callable[..., list[Fragment]]
+T = TypeVar("T")
 
 CLOCK_SECONDS = 60
 SHARED_MAX_AGE = 10
@@ -96,10 +98,10 @@ class _Entry:
 
 
 class PageCache:
-    """Rendered anonymous pages of the views declared ``@view(cache=True)`` and fragments of
-    the slots declared ``@cached_slot``, least recently used first out. Keys carry the content
-    version: a write anywhere in the town makes every entry of the town unreachable (they age
-    out), in every process alike."""
+    """Rendered anonymous pages of the views declared ``@view(cache=True)`` (``page_cache``),
+    or fragments (``fragment_cache``: ``shared_fragment``, ``@cached_slot``), least recently
+    used first out. Keys carry the content version: a write anywhere in the town makes every
+    entry of the town unreachable (they age out), in every process alike."""
 
     def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
@@ -185,7 +187,7 @@ def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response 
     # instead of reading them again: read before anything the view reads, as that one is.
     request.state.town_versions = (row.id, row.setup_version, row.content_version)
     locale = i18n.negotiate_locale(
-        request.cookies.get(i18n.LANGUAGE_COOKIE),
+        request_cookies(request.scope).get(i18n.LANGUAGE_COOKIE),
         accept_language=request.headers.get("accept-language", ""),
         default=row.default_locale,
     )
@@ -240,12 +242,38 @@ def set_headers(ctx: Context, response: Response, cache: bool | None) -> None:
         ctx.parvis.page_cache.put((tag, *page_url(request.scope)), entry)
 
 
-def cached_slot(*names: str) -> Callable[[SlotImpl], SlotImpl]:
-    """Declare a ``parvis_slot`` implementation's fragments for ``names`` cacheable: for an
-    anonymous visitor (see ``is_anonymous``) they are computed once per page, town content
-    version, language and minute, then kept in the process (``PageCache``). Put it under
-    ``@hookimpl``; the implementation must take ``name`` and ``request``. Fragments for
-    logged-in residents, and any holding a form, are always computed."""
+def shared_fragment(
+    ctx: Context, name: str, build: Callable[[], T], size: Callable[[T], int] = len
+) -> T:
+    """``build()``, kept in this process (``Parvis.fragment_cache``) and given to every visitor
+    of the town alike, anonymous or logged in, for one content version, language, minute (for
+    "closes in 3 days") and theme: for what a page shows everyone and costs much to render.
+    ``build`` must return plain data or markup that depends on nothing of the viewer (no user,
+    no permission, no form) and no ORM object; ``size(value)`` is about its size in bytes (the
+    cache is bounded by ``fragment_cache_mb``).
+    A unit of work that wrote keeps nothing (what it read may yet be rolled back)."""
+    cache = ctx.parvis.fragment_cache
+    if not cache.max_bytes:
+        return build()
+    tag = page_tag(ctx.town.id, ctx.town.content_version, ctx.locale, ctx.parvis.build_id)
+    key = ("fragment", name, ctx.town.theme, tag)
+    entry = cache.get(key)
+    if entry is not None:
+        return entry.value[0]  # type: ignore[no-any-return]
+    value = build()
+    if not versions.wrote(ctx.session):
+        cache.put(key, _Entry(b"", None, (), (value,), size(value)))
+    return value
+
+
+def cached_slot(*names: str, shared: bool = False) -> Callable[[SlotImpl], SlotImpl]:
+    """Declare a ``parvis_slot`` implementation's fragments for ``names`` cacheable: they are
+    computed once per page, town content version, language and minute, then kept in the
+    process (``Parvis.fragment_cache``). Put it under ``@hookimpl``; the implementation must
+    take ``name`` and ``request``. By default only anonymous visitors (see ``is_anonymous``)
+    get the kept fragments; with ``shared=True`` logged-in residents and staff get them too,
+    so declare it only for fragments that depend on nothing of the viewer. Fragments holding a
+    form are never kept (the form's token belongs to one visitor)."""
     wanted = frozenset(names)
 
     def decorator(fn: SlotImpl) -> SlotImpl:
@@ -254,18 +282,24 @@ def cached_slot(*names: str) -> Callable[[SlotImpl], SlotImpl]:
             # Called with the names ``fn`` declares (the wrapper's signature is ``fn``'s).
             name, request = kwargs["name"], kwargs["request"]
             ctx = getattr(request.state, "ctx", None)
-            if name not in wanted or ctx is None or not is_anonymous(ctx):
+            if (
+                name not in wanted
+                or ctx is None
+                or request.method not in ("GET", "HEAD")
+                or not (shared or is_anonymous(ctx))
+                or versions.wrote(ctx.session)
+            ):
                 return fn(**kwargs)
-            tag = ctx.extra.get("httpcache.etag") or etag(ctx)
+            tag = page_tag(ctx.town.id, ctx.town.content_version, ctx.locale, ctx.parvis.build_id)
             url = request.url
             key = ("slot", fn.__module__, fn.__qualname__, name, tag, url.path, url.query)
-            cache = ctx.parvis.page_cache
+            cache = ctx.parvis.fragment_cache
             entry = cache.get(key)
             if entry is not None:
                 return list(entry.value)
             fragments = fn(**kwargs)
             # A fragment holding a form holds a visitor's token: never kept.
-            if not getattr(request.state, "holds_form", False):
+            if cache.max_bytes and not getattr(request.state, "holds_form", False):
                 size = sum(len(f.html) for f in fragments)
                 cache.put(key, _Entry(b"", None, (), tuple(fragments), size))
             return fragments

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parvis.csrf import CSRF_COOKIE, valid_form_token
+from parvis.signed_session import request_cookies
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -111,7 +112,7 @@ class CSRFMiddleware:
             return True
         if session.get("uid") is not None or not self.secret_key:
             return False
-        cookie = Request(scope).cookies.get(CSRF_COOKIE, "")
+        cookie = request_cookies(scope).get(CSRF_COOKIE, "")
         return (
             bool(cookie)
             and hmac.compare_digest(cookie.encode(), supplied.encode())
@@ -120,12 +121,15 @@ class CSRFMiddleware:
 
 
 async def _supplied_token(scope: Scope, body: bytes) -> str:
+    content_type = None
     for name, value in scope.get("headers", []):
         if name == b"x-csrf-token":
             return value.decode("latin-1")
+        if name == b"content-type" and content_type is None:
+            content_type = value.decode("latin-1")
     # Starlette's own test of a form's type (``Request.form``): a body it would not read as a
     # form carries no token.
-    content_type, _options = parse_options_header(Request(scope).headers.get("content-type"))
+    content_type, _options = parse_options_header(content_type)
     if content_type == URLENCODED_BYTES:
         fields = _urlencoded(body)
         if fields is None:
@@ -163,9 +167,12 @@ def _urlencoded(body: bytes) -> list[tuple[str, str]] | None:
     for part in body.split(b"&"):
         if part:
             name, _sep, value = part.partition(b"=")
-            fields.append(
-                (unquote_plus(name.decode("latin-1")), unquote_plus(value.decode("latin-1")))
-            )
+            if b"%" in part or b"+" in part:
+                fields.append(
+                    (unquote_plus(name.decode("latin-1")), unquote_plus(value.decode("latin-1")))
+                )
+            else:  # nothing to unquote (ids, tokens): what ``unquote_plus`` would return
+                fields.append((name.decode("latin-1"), value.decode("latin-1")))
     return fields if len(fields) <= MAX_FIELDS else None
 
 

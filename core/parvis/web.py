@@ -29,6 +29,7 @@ from parvis.middleware import PARSED_FORM
 from parvis.models import Module, PhaseDates, Space, Town, TownHost, User
 from parvis.permissions import load_actor
 from parvis.rendering import render_error
+from parvis.signed_session import request_cookies
 from parvis.snapshots import Values, attach, values_of
 from parvis.towns import time_zone_name
 
@@ -208,15 +209,16 @@ def resolve_town(parvis: Parvis, session: Session, request: Request) -> Town | N
     town's ``setup_version`` (which every write to the town, its hosts or its rules bumps) before
     anything else reads it, and reads it again when it moved.
     """
+    state = _state(request)
     host = (request.headers.get("host") or "").split(":")[0].lower()
     kept = parvis.towns.get(host)
     if kept is not None:
-        request.state.trusted_host = True
+        state["trusted_host"] = True
         town = attach(session, Town, kept)
-        setattr(request.state, _UNCHECKED, (host, town))
+        state[_UNCHECKED] = (host, town)
         return town
     town = session.scalar(_TOWN_BY_HOST, {"host": host})
-    request.state.trusted_host = town is not None
+    state["trusted_host"] = town is not None
     if town is not None:
         parvis.towns[host] = values_of(town)
     elif parvis.config_serves_unknown_hosts:
@@ -224,15 +226,22 @@ def resolve_town(parvis: Parvis, session: Session, request: Request) -> Town | N
     return town
 
 
+def _state(request: Request) -> dict[str, Any]:
+    """``request.state``'s own dict: a miss costs no ``AttributeError`` (``getattr`` with a
+    default on ``State`` raises and catches one), a hit no property."""
+    return request.scope.setdefault("state", {})  # type: ignore[no-any-return]
+
+
 def _checked_town(parvis: Parvis, session: Session, request: Request, town: Town) -> Town | None:
     """``town`` if it was read by host in this unit of work or its kept copy is current (its
     ``content_version`` then set to the current one), else the town read again."""
-    unchecked = getattr(request.state, _UNCHECKED, None)
+    state = _state(request)
+    unchecked = state.get(_UNCHECKED)
     if unchecked is None or unchecked[1] is not town:
         return town
-    setattr(request.state, _UNCHECKED, None)
-    seen = getattr(request.state, "town_versions", None)  # read with the user, if signed in
-    request.state.town_versions = None
+    state[_UNCHECKED] = None
+    seen = state.get("town_versions")  # read with the user, if signed in
+    state["town_versions"] = None
     if seen is None or seen[0] != town.id:
         row = session.execute(_TOWN_VERSIONS, {"town": town.id}).first()
         seen = (town.id, *row) if row is not None else None
@@ -247,21 +256,22 @@ def _checked_town(parvis: Parvis, session: Session, request: Request, town: Town
 def build_context(
     parvis: Parvis, session: Session, request: Request, town: Town, form: FormData | None
 ) -> Context:
+    state = _state(request)
     versions.set_town(session, town.id)
-    request.state.town_id = town.id
+    state["town_id"] = town.id
     user = _actor_from_request(parvis, request, session, town)
     checked = _checked_town(parvis, session, request, town)
     if checked is not town:
         if checked is None:
             raise HTTPException(404)
         return build_context(parvis, session, request, checked, form)
-    read = getattr(request.state, "grants", None)
+    read = state.get("grants")
     grants = read[2] if user is not None and read and read[:2] == (user.id, town.id) else None
     actor = load_actor(session, town, user, grants)
     locale = i18n.negotiate_locale(
         user.locale if user else None,
         request.session.get("locale"),
-        request.cookies.get(i18n.LANGUAGE_COOKIE),
+        request_cookies(request.scope).get(i18n.LANGUAGE_COOKIE),
         accept_language=request.headers.get("accept-language", ""),
         default=town.default_locale,
     )
@@ -278,7 +288,7 @@ def build_context(
         locale=locale,
         form=form,
     )
-    request.state.ctx = ctx
+    state["ctx"] = ctx
     return ctx
 
 

@@ -47,11 +47,13 @@ def parvis_actor_from_request(request: Request, session: Session) -> User | None
     (``request.state.grants``, read by ``load_actor``; the verification kept for
     ``verification_of``) and the town's versions (``request.state.town_versions``): one
     statement for who the actor is and what they may do."""
-    uid, token = request.session.get("uid"), request.session.get("sid")
+    cookie = request.session
+    uid, token = cookie.get("uid"), cookie.get("sid")
     if not isinstance(uid, int) or not isinstance(token, str):
         return None
     params = {"uid": uid, "sid": session_id_hash(token)}
-    town_id = getattr(request.state, "town_id", None)
+    state = request.state
+    town_id = getattr(state, "town_id", None)
     if town_id is None:
         user = session.scalar(_USER, params)
     else:
@@ -70,12 +72,12 @@ def parvis_actor_from_request(request: Request, session: Session) -> User | None
         grants = [(row[-4], row[-3]) for row in rows if row[-4] is not None]
         if verification is not None:
             grants.append((VERIFIED, None))
-        request.state.grants = (uid, town_id, grants)
+        state.grants = (uid, town_id, grants)
         if user is not None:
             versions.preload(session, Verification.__tablename__, user.id, verification)
             # The town's versions, for the town kept per process (``web.resolve_town``).
-            request.state.town_versions = (town_id, rows[0][-2], rows[0][-1])
-    if user is None or user.session_epoch != request.session.get("epoch"):
+            state.town_versions = (town_id, rows[0][-2], rows[0][-1])
+    if user is None or user.session_epoch != cookie.get("epoch"):
         return None
     return user
 

@@ -3,32 +3,44 @@ one action each), the resident's neighbourhood, then recent results and decision
 
 Every module type summarises its own modules (``ModuleType.summarize``), all of a type at once,
 so the page costs the same number of queries whatever the number of modules.
+
+What every visitor sees alike (the "open now" and results cards, the spaces, the areas) is
+rendered once per town content version, language and minute and shared by all of them, logged
+in or not (``home_parts``, ``httpcache.shared_fragment``): it shows published content only and
+summaries that depend on nothing of the viewer. What differs per viewer (the header, the
+neighbourhood block, the quick polls and their forms) is rendered for each request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from markupsafe import Markup
+from sqlalchemy import String, bindparam, select, type_coerce
 
 from parvis import schedule
+from parvis.cards import card_frame
 from parvis.context import Context
-from parvis.contrib import ModuleRow, ModuleSummary, ModuleType
+from parvis.contrib import ModuleRow, ModuleSummary, ModuleType, SpaceRow
 from parvis.db import read_columns, utcnow
+from parvis.httpcache import shared_fragment
 from parvis.i18n import gettext as _
 from parvis.keylist import in_keys
 from parvis.models import Module, PhaseDates, Space
 from parvis.phases import Deadline, phase_deadline
 from parvis.schedule import resident_phase
+from parvis.towns import area_rows
 
 RECENT_RESULTS = 6
 # Modules that may have results summarised in the first round (most have them).
 RESULTS_BATCH = 2 * RECENT_RESULTS
 
-SummarizeFn = Callable[[Context, Sequence[tuple[ModuleRow, Space]]], Mapping[int, ModuleSummary]]
+# The home page gives ``summarize`` ``SpaceRow``s, space pages ``Space`` objects.
+AnySpace = Space | SpaceRow
+SummarizeFn = Callable[[Context, Sequence[tuple[ModuleRow, AnySpace]]], Mapping[int, ModuleSummary]]
 
 
 @dataclass(slots=True)
@@ -37,7 +49,7 @@ class HomeCard:
     a frozen dataclass takes five times as long to build)."""
 
     module: ModuleRow
-    space: Space
+    space: AnySpace
     url: str
     type_label: str
     phase_label: str
@@ -46,6 +58,13 @@ class HomeCard:
     action: tuple[str, str]
     image: str | None = None  # the space's picture
     tone: str = "open"
+    # The markup around the title (``cards.card_frame``), shared by the cards of one type,
+    # phase and space: ``framed_card_list`` writes the same markup as ``card(**options)``.
+    frame: tuple[str, str] = ("", "")
+
+    @property
+    def title(self) -> str:
+        return self.module.title
 
     @property
     def options(self) -> dict[str, Any]:
@@ -67,17 +86,94 @@ class HomeCard:
 class HomeSections:
     open_now: list[HomeCard]
     results: list[HomeCard]
-    neighbourhood: list[Space]
 
 
-def summaries(ctx: Context, items: Sequence[tuple[ModuleRow, Space]]) -> dict[int, ModuleSummary]:
+class AreaRow(NamedTuple):
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class HomeParts:
+    """The home page's parts every visitor sees alike, rendered (``core/_home_parts.html``)."""
+
+    open_now: Markup  # the "open now" section
+    results: Markup  # the results section (empty: none)
+    spaces: Markup  # the "all spaces" section with the areas
+    areas: tuple[AreaRow, ...]
+    neighbourhoods: Mapping[int, tuple[SpaceRow, ...]]  # area id -> its spaces
+
+    def size(self) -> int:
+        rows = sum(len(found) for found in self.neighbourhoods.values()) + len(self.areas)
+        return len(self.open_now) + len(self.results) + len(self.spaces) + 300 * rows
+
+    def area(self, area_id: int | None) -> AreaRow | None:
+        return next((a for a in self.areas if a.id == area_id), None)
+
+
+def home_parts(ctx: Context) -> HomeParts:
+    """The shared parts of the home page, kept per town content version, language, minute and
+    theme (``shared_fragment``): built for the first visitor, whoever they are, so nothing here
+    may depend on the viewer."""
+    return shared_fragment(ctx, "core.home", lambda: _build_parts(ctx), HomeParts.size)
+
+
+# The published spaces as plain rows (every column, ``SpaceRow``): no ORM objects, no joined
+# area (the areas' statement names them). Built once, as building it cost as much as running it.
+_SPACES = (
+    select(
+        *(getattr(Space, f.name) for f in fields(SpaceRow)[:-3]),
+        type_coerce(Space.settings, String()),
+        type_coerce(Space.created_at, String()),
+    )
+    .where(Space.town_id == bindparam("town"), Space.published.is_(True))
+    .order_by(Space.position, Space.title)
+)
+
+
+def published_spaces(ctx: Context, areas: Sequence[AreaRow]) -> list[SpaceRow]:
+    """The town's published spaces in its order, each with its area, as rows."""
+    named = {a.id: a for a in areas}
+    spaces = [SpaceRow(*r) for r in read_columns(ctx.session, _SPACES, {"town": ctx.town.id})]
+    for space in spaces:
+        if space.area_id is not None:
+            space.area = named.get(space.area_id)
+    return spaces
+
+
+def _build_parts(ctx: Context) -> HomeParts:
+    areas = tuple(AreaRow(*r) for r in area_rows(ctx.session, ctx.town.id))
+    spaces = published_spaces(ctx, areas)
+    sections = home_sections(ctx, spaces)
+    env = ctx.parvis.jinja_env(ctx.town.theme)
+    # The viewer-independent basics only: no user, no token, no permission check.
+    macros = env.get_template("core/_home_parts.html").make_module(
+        {"town": ctx.town, "locale": ctx.locale, "url": ctx.url}
+    )
+    # A resident's neighbourhood: rows, its few cards rendered for each request.
+    by_area: dict[int, list[SpaceRow]] = {}
+    for space in spaces:
+        if space.area is not None:
+            by_area.setdefault(space.area.id, []).append(space)
+    return HomeParts(
+        open_now=macros.open_now(sections.open_now),
+        results=macros.results(sections.results),
+        spaces=macros.all_spaces(spaces, areas),
+        areas=areas,
+        neighbourhoods={a: tuple(found) for a, found in by_area.items()},
+    )
+
+
+def summaries(
+    ctx: Context, items: Sequence[tuple[ModuleRow, AnySpace]]
+) -> dict[int, ModuleSummary]:
     """Each module's summary, calling each ``summarize`` function once for all its modules.
 
     Module types that share one function (the consultation's surveys and polls) are summed up
     in one call, so their figures cost one set of queries, not one per type.
     """
     types = ctx.parvis.registry.module_types
-    by_function: dict[SummarizeFn, list[tuple[ModuleRow, Space]]] = {}
+    by_function: dict[SummarizeFn, list[tuple[ModuleRow, AnySpace]]] = {}
     for module, space in items:
         mtype = types.get(module.type)
         if mtype is not None and mtype.summarize is not None:
@@ -96,7 +192,7 @@ class _Row:
     id: int
     type: str
     phase: str
-    space: Space
+    space: AnySpace
 
 
 # Statements built once: building one (and its cache key) cost as much as running it.
@@ -117,7 +213,7 @@ _VISIBLE = (
 _ROWS = select(*schedule.ROW_COLUMNS).where(in_keys(Module.id, "ids"))
 
 
-def visible_modules(ctx: Context, spaces: Sequence[Space]) -> list[_Row]:
+def visible_modules(ctx: Context, spaces: Sequence[AnySpace]) -> list[_Row]:
     """The published modules of these (published) spaces, of plugins enabled for the town, in
     the town's order, as rows (not ORM objects: most are not shown); their dated phases go
     into ``ctx.schedules`` (same statement) and the due ones move on first."""
@@ -159,12 +255,12 @@ def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:
     return {r[0]: ModuleRow(*r) for r in read_columns(ctx.session, _ROWS, {"ids": list(ids)})}
 
 
-def _pairs(loaded: dict[int, ModuleRow], rows: Sequence[_Row]) -> list[tuple[ModuleRow, Space]]:
+def _pairs(loaded: dict[int, ModuleRow], rows: Sequence[_Row]) -> list[tuple[ModuleRow, AnySpace]]:
     # A module deleted between the rows' statement and this one is simply not shown.
     return [(loaded[r.id], r.space) for r in rows if r.id in loaded]
 
 
-def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
+def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
     registry = ctx.parvis.registry
     # Summarise only what the page can show: the open modules, and the latest ones that may have
     # results (``ModuleType.result_phases``), newest first, until there are enough.
@@ -187,7 +283,7 @@ def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
     open_pairs = _pairs(loaded, open_rows)
     first_pairs = _pairs(loaded, first)
     summary = summaries(ctx, open_pairs + first_pairs)
-    labels: dict[tuple[str, str], tuple[str, str]] = {}
+    labels: dict[tuple[Any, ...], Any] = {}
     open_now = [
         _card(ctx, registry.module_types[m.type], m, s, found, labels, results=False)
         for m, s in open_pairs
@@ -202,16 +298,14 @@ def home_sections(ctx: Context, spaces: Sequence[Space]) -> HomeSections:
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     # Soonest deadline first; undated ones after, in the town's order.
     open_now.sort(key=lambda c: c.deadline.ends_at if c.deadline else far)
-    area_id = ctx.user.area_id if ctx.user is not None else None
-    neighbourhood = [s for s in spaces if area_id is not None and s.area_id == area_id]
-    return HomeSections(open_now, results[:RECENT_RESULTS], neighbourhood)
+    return HomeSections(open_now, results[:RECENT_RESULTS])
 
 
 def _results(
     ctx: Context,
-    pairs: Sequence[tuple[ModuleRow, Space]],
+    pairs: Sequence[tuple[ModuleRow, AnySpace]],
     summary: Mapping[int, ModuleSummary],
-    labels: dict[tuple[str, str], tuple[str, str]],
+    labels: dict[tuple[Any, ...], Any],
 ) -> list[HomeCard]:
     """Result cards of these modules (newest first), at most ``RECENT_RESULTS``."""
     cards = []
@@ -229,28 +323,40 @@ def _card(
     ctx: Context,
     mtype: ModuleType,
     module: ModuleRow,
-    space: Space,
+    space: AnySpace,
     found: ModuleSummary,
-    labels: dict[tuple[str, str], tuple[str, str]],
+    labels: dict[tuple[Any, ...], Any],
     *,
     results: bool,
 ) -> HomeCard:
     url = ctx.module_url(module, space)
-    # Lazy labels translated once per type and phase, not once per card.
+    # Lazy labels translated once per type and phase, not once per card; each space's picture
+    # link reversed once; the markup around a card's title built once per type, phase and space
+    # (``cards.card_frame``: the same markup as ``card``).
     key = (module.type, module.phase)
     if key not in labels:
         phase = mtype.phase(module.phase)
         labels[key] = (str(mtype.label), str(phase.label) if phase else module.phase)
     type_label, phase_label = labels[key]
+    tone = "closed" if results else "open"
+    framing = (module.type, module.phase, tone, space.id)
+    if framing not in labels:
+        image = ctx.url("spaces:upload", upload=space.image_id) if space.image_id else None
+        frame = card_frame(module.type, (phase_label, tone), space.title, image=image)
+        labels[framing] = (image, frame)
+    image, frame = labels[framing]
     dates = ctx.schedules.get(module.id)
     end = schedule.phase_end(mtype.phases, module.phase, dates) if dates else None
     count = None
     if found.participation is not None:
         count = (found.participation, found.participation_label)
+    if ("actions",) not in labels:
+        labels[("actions",)] = (_("See the results"), _("Take part"))
+    see_results, take_part = labels[("actions",)]
     if results:
-        action = (_("See the results"), found.results_url)
+        action = (see_results, found.results_url)
     else:
-        action = (found.action_label or _("Take part"), found.action_url or url)
+        action = (found.action_label or take_part, found.action_url or url)
     return HomeCard(
         module=module,
         space=space,
@@ -260,6 +366,7 @@ def _card(
         deadline=None if results else phase_deadline(phase_label, end),
         count=count,
         action=action,
-        image=ctx.url("spaces:upload", upload=space.image_id) if space.image_id else None,
-        tone="closed" if results else "open",
+        image=image,
+        tone=tone,
+        frame=frame,
     )

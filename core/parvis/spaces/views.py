@@ -22,7 +22,7 @@ from parvis.phases import Deadline, phase_deadline
 from parvis.rendering import redirect, render
 from parvis.schedule import resident_phase
 from parvis.spaces import services
-from parvis.spaces.home import home_sections, summaries
+from parvis.spaces.home import home_parts, summaries
 from parvis.towns import town_areas
 from parvis.web import view
 
@@ -30,20 +30,15 @@ from parvis.web import view
 @view(cache=True)
 def home(request: Request) -> Response:
     ctx = get_context(request)
-    spaces = services.list_spaces(ctx.session, ctx.town, visible=true())
-    areas = town_areas(ctx.session, ctx.town)
-    sections = home_sections(ctx, spaces)
+    parts = home_parts(ctx)  # shared by every visitor: the viewer's own parts are below
     area_id = ctx.user.area_id if ctx.user is not None else None
     return render(
         request,
         "core/home.html",
         {
-            "spaces": spaces,
-            "areas": areas,
-            "open_now": sections.open_now,
-            "results": sections.results,
-            "neighbourhood": sections.neighbourhood,
-            "my_area": next((a for a in areas if a.id == area_id), None),
+            "home": parts,
+            "my_area": parts.area(area_id),
+            "neighbourhood": parts.neighbourhoods.get(area_id, ()) if area_id is not None else (),
         },
         slots=("home.top", "home.main"),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -20,7 +20,6 @@ HOME_POLLS = "consultation.home_polls"
 
 
 # Built once (with bound parameters): building a statement costs about as much as running it.
-# Spaces are not loaded again: the page has them already (``session.get`` finds them).
 _OPEN_POLLS = (
     select(Module, Survey)
     .join(Space, Space.id == Module.space_id)
@@ -34,19 +33,33 @@ _OPEN_POLLS = (
     )
     .order_by(Module.position, Module.id)
 )
-_HOME_POLLS = _OPEN_POLLS.where(Survey.show_on_home.is_(True)).limit(bindparam("limit"))
+# The home page has no ``Space`` objects loaded (it reads rows): the space comes along.
+_HOME_POLLS = (
+    _OPEN_POLLS.add_columns(Space).where(Survey.show_on_home.is_(True)).limit(bindparam("limit"))
+)
 _SPACE_POLLS = _OPEN_POLLS.where(Module.space_id == bindparam("space"))
-# Questions and options as plain rows (the widget reads these columns only): no ORM objects.
+# Questions with their options as plain rows (the widget reads these columns only), in one
+# statement: a question without options comes once, with empty option columns.
 _QUESTIONS = (
-    select(Question.id, Question.module_id, Question.label)
+    select(Question.id, Question.module_id, Question.label, Option.id, Option.label)
+    .outerjoin(Option, Option.question_id == Question.id)
     .where(in_keys(Question.module_id, "modules"))
-    .order_by(Question.id)
+    .order_by(Question.id, Option.position, Option.id)
 )
-_OPTIONS = (
-    select(Option.id, Option.question_id, Option.label)
-    .where(in_keys(Option.question_id, "questions"))
-    .order_by(Option.position, Option.id)
-)
+
+
+class _Question(NamedTuple):
+    id: int
+    module_id: int
+    label: str
+
+
+class _Option(NamedTuple):
+    id: int
+    question_id: int
+    label: str
+
+
 _MINE_BY_USER = select(Response.module_id).where(
     in_keys(Response.module_id, "modules"),
     Response.user_id == bindparam("user"),
@@ -64,42 +77,51 @@ _COUNTS = (
 
 def open_polls(ctx: Context, session: Session, space: Space | None) -> list[Found]:
     """The open polls the visitor may see: those of ``space``, or (``None``) those shown on the
-    home page, at most the ``home_polls`` setting. The home page's are read once per request:
-    ``summarize`` asks first, to leave them out of the home cards (``home_poll_ids``)."""
-    if space is None and HOME_POLLS in ctx.extra:
-        return ctx.extra[HOME_POLLS]
+    home page, at most the ``home_polls`` setting."""
     if space is None:
-        limit = int(ctx.setting("consultation", "home_polls"))
-        rows = session.execute(_HOME_POLLS, {"town": ctx.town.id, "limit": limit})
+        found = _home_polls(ctx, session)
     else:
         rows = session.execute(_SPACE_POLLS, {"town": ctx.town.id, "space": space.id})
-    found = []
-    for module, survey in rows.all():
-        where = space or session.get(Space, module.space_id)
-        if where is not None and ctx.can("consultation.view", where, module):
-            found.append((module, where, survey))
-    if space is None:
-        ctx.extra[HOME_POLLS] = found
+        found = [(module, space, survey) for module, survey in rows.all()]
+    return [(m, where, sv) for m, where, sv in found if ctx.can("consultation.view", where, m)]
+
+
+def _home_polls(ctx: Context, session: Session) -> list[Found]:
+    """The polls flagged for the home page, whoever looks: read once per request (``summarize``
+    asks first, to leave them out of the home cards, then the slot)."""
+    if HOME_POLLS in ctx.extra:
+        return ctx.extra[HOME_POLLS]  # type: ignore[no-any-return]
+    limit = int(ctx.setting("consultation", "home_polls"))
+    rows = session.execute(_HOME_POLLS, {"town": ctx.town.id, "limit": limit})
+    found = [(module, where, survey) for module, survey, where in rows]
+    ctx.extra[HOME_POLLS] = found
     return found
 
 
 def home_poll_ids(ctx: Context) -> set[int]:
-    """The polls answerable in place on the home page (beyond the limit, they are not)."""
-    return {m.id for m, _s, _sv in open_polls(ctx, ctx.session, None)}
+    """The polls the home page shows in place (beyond the limit, it does not), whoever looks:
+    the home page's cards, shared by every visitor, leave these out (a visitor who may not see
+    one finds it in neither place, as on its space page)."""
+    return {m.id for m, _s, _sv in _home_polls(ctx, ctx.session)}
 
 
 def poll_cards(ctx: Context, session: Session, found: list[Found]) -> list[dict[str, Any]]:
-    """Questions, options, the visitor's own vote and counts for several polls in four queries."""
+    """Questions, options, the visitor's own vote and counts for several polls in three
+    queries."""
     if not found:
         return []
     module_ids = [m.id for m, _s, _sv in found]
-    found_questions = read_columns(session, _QUESTIONS, {"modules": module_ids})
-    questions = {q.module_id: q for q in found_questions}
-    options: dict[int, list[Any]] = {}
-    if questions:
-        ids = [q.id for q in questions.values()]
-        for option in read_columns(session, _OPTIONS, {"questions": ids}):
-            options.setdefault(option.question_id, []).append(option)
+    # A poll's question is its last one (by id), as the poll's page has it.
+    questions: dict[int, _Question] = {}
+    options: dict[int, list[_Option]] = {}
+    for q_id, module_id, label, o_id, o_label in read_columns(
+        session, _QUESTIONS, {"modules": module_ids}
+    ):
+        question = questions.get(module_id)
+        if question is None or question.id != q_id:
+            questions[module_id] = _Question(q_id, module_id, label)
+        if o_id is not None:
+            options.setdefault(q_id, []).append(_Option(o_id, q_id, o_label))
     mine: set[int] = set()
     if ctx.user is not None:
         params = {"modules": module_ids, "user": ctx.user.id}

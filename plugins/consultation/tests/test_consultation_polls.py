@@ -167,3 +167,23 @@ def test_home_polls_cost_the_same_statements_for_one_or_many(town, client):
     for i in range(5):
         _titled(town, f"Poll {i + 3}", phase="closed" if i % 2 else "open")
     assert statements() == few
+
+
+def test_the_quick_polls_stay_each_residents_own(town):
+    """The polls slot is the viewer's own, while the home page's cards are shared by every
+    resident: one resident's vote turns their form into results, not the other's."""
+    b = build_poll(town, show_on_home=True, poll_results="answered")
+    with town.session() as session:
+        english_user(session, town.town_id, "a@example.org")
+        english_user(session, town.town_id, "b@example.org")
+    with town.client() as a, town.client() as b_client:
+        login(a, "a@example.org")
+        login(b_client, "b@example.org")
+        button = f'name="q{b.q["poll"]}" value="{b.o["poll"][0]}"'
+        assert button in a.get("/").text and button in b_client.get("/").text
+        response = post_form(a, b.url, {f"q{b.q['poll']}": b.o["poll"][0]}, page="/")
+        assert response.status_code == 303
+        mine = _section(a.get("/").text, "polls-home-main")
+        assert button not in mine and "100%" in mine
+        theirs = _section(b_client.get("/").text, "polls-home-main")
+        assert button in theirs and "100%" not in theirs

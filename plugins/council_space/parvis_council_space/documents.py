@@ -10,8 +10,6 @@ from .common import ServiceError
 from .i18n import _
 from .models import Document
 
-MAX_PDF_BYTES = 5 * 1024 * 1024
-
 
 def store_pdf(
     session: Session, town: Town, space: Space, data: bytes, filename: str, max_bytes: int

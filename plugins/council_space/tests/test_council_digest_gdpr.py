@@ -33,6 +33,21 @@ def _subject(mail):
     return str(make_header(decode_header(mail.subject)))
 
 
+def _add_digest_item(town, council, kind, title, path, created_at):
+    """What publishing a news item or results puts in the council's next digest."""
+    with town.session() as s:
+        s.add(
+            DigestItem(
+                town_id=town.town_id,
+                space_id=council.space_id,
+                kind=kind,
+                title=title,
+                path=path,
+                created_at=created_at,
+            )
+        )
+
+
 def _follow(client, council):
     r = post_form(client, f"/s/{council.slug}/follow", {"follow": "1"}, page=f"/s/{council.slug}")
     assert r.status_code == 303
@@ -90,19 +105,8 @@ def test_one_digest_per_follower_with_everything_new(make_town, smtp_server):
     assert _subject(english) == "3 new items in the councils you follow"
     # Nothing new: nothing sent; something new: only that.
     assert digest.send(parvis) == 0
-    with town.session() as s:
-        space = s.get(Space, council.space_id)
-        later = utcnow() + dt.timedelta(seconds=1)
-        s.add(
-            DigestItem(
-                town_id=town.town_id,
-                space_id=space.id,
-                kind="results",
-                title="Résultats 2027",
-                path="/x",
-                created_at=later,
-            )
-        )
+    later = utcnow() + dt.timedelta(seconds=1)
+    _add_digest_item(town, council, "results", "Résultats 2027", "/x", later)
     assert digest.send(parvis, now=later + dt.timedelta(seconds=1)) == 2
     send_outbox(town)
     last = [m for m in smtp_server.messages if "suiveur@example.org" in m.to][-1]
@@ -112,33 +116,13 @@ def test_one_digest_per_follower_with_everything_new(make_town, smtp_server):
     assert link, last.body
     with town.client() as visitor:
         post_form(visitor, link.group(1), {}, page=link.group(1))
-    with town.session() as s:
-        s.add(
-            DigestItem(
-                town_id=town.town_id,
-                space_id=council.space_id,
-                kind="news",
-                title="Encore",
-                path="/y",
-                created_at=later + dt.timedelta(seconds=2),
-            )
-        )
+    _add_digest_item(town, council, "news", "Encore", "/y", later + dt.timedelta(seconds=2))
     assert digest.send(parvis, now=later + dt.timedelta(seconds=3)) == 1  # only lecteur now
 
 
 def test_followers_get_only_items_after_they_followed(town, council):
     council.user("early@example.org")
-    with town.session() as s:
-        s.add(
-            DigestItem(
-                town_id=town.town_id,
-                space_id=council.space_id,
-                kind="news",
-                title="Ancienne",
-                path="/a",
-                created_at=utcnow() - dt.timedelta(days=3),
-            )
-        )
+    _add_digest_item(town, council, "news", "Ancienne", "/a", utcnow() - dt.timedelta(days=3))
     with town.client() as c:
         sign_in(c, "early@example.org")
         _follow(c, council)

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from parvis.api import App, User, utcnow
@@ -247,14 +247,3 @@ def transfer(session: Session, association_id: int, user: User, manager_id: int)
         return _("Only the owner can hand the association over.")
     target.owner = True
     return None
-
-
-def count_pending(session: Session, town_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Association)
-            .where(Association.town_id == town_id, Association.status == PENDING)
-        )
-        or 0
-    )

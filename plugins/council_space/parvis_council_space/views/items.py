@@ -24,7 +24,7 @@ Kind = Literal["news", "meeting"]
 Item = TypeVar("Item", NewsItem, Meeting)
 
 
-def item_or_404(ctx: Context, space: Space, model: type[Item], item_id: Any) -> Item:
+def get_or_404(ctx: Context, space: Space, model: type[Item], item_id: Any) -> Item:
     """The news item or meeting of this space with this id; 404 for one of another space."""
     item = ctx.session.scalar(select(model).where(model.id == item_id, model.space_id == space.id))
     if item is None:
@@ -32,15 +32,15 @@ def item_or_404(ctx: Context, space: Space, model: type[Item], item_id: Any) -> 
     return item
 
 
-def managed_item(request: Request, kind: Kind, model: type[Item]) -> tuple[Context, Space, Item]:
+def to_change(request: Request, kind: Kind, model: type[Item]) -> tuple[Context, Space, Item]:
     """For a change to an item: the context, the council space (whose manage permission the
     actor must hold) and the item named in the path."""
     ctx, space = council_context(request)
     ctx.require("council_space.manage", space)
-    return ctx, space, item_or_404(ctx, space, model, request.path_params[kind])
+    return ctx, space, get_or_404(ctx, space, model, request.path_params[kind])
 
 
-def item_url(ctx: Context, space: Space, kind: Kind, item_id: int, action: str = "") -> str:
+def url(ctx: Context, space: Space, kind: Kind, item_id: int, action: str = "") -> str:
     """The item's page, or with ``action`` ("_edit", "_delete") the address of that action."""
     return ctx.url(f"council_space:{kind}{action}", space=space.slug, **{kind: item_id})
 
@@ -48,8 +48,8 @@ def item_url(ctx: Context, space: Space, kind: Kind, item_id: int, action: str =
 def record_publication(ctx: Context, space: Space, kind: Kind, item: NewsItem | Meeting) -> None:
     """A new item: announced in the next digest and noted in the audit trail."""
     target = f"{kind}:{item.id}"
-    url = item_url(ctx, space, kind, item.id)
-    digest.record_digest(ctx.session, space, kind, item.title, url, target=target)
+    page = url(ctx, space, kind, item.id)
+    digest.record_digest(ctx.session, space, kind, item.title, page, target=target)
     ctx.audit(f"council_space.{kind}_add", target)
 
 
@@ -85,8 +85,8 @@ def edit_page(
             "kind": kind,
             "item": item,
             "form": form,
-            "action": item_url(ctx, space, kind, item.id, "_edit"),
-            "back": item_url(ctx, space, kind, item.id),
+            "action": url(ctx, space, kind, item.id, "_edit"),
+            "back": url(ctx, space, kind, item.id),
         },
         status_code=form_status(ctx.request),
     )
@@ -102,7 +102,7 @@ def confirm_delete_page(
         {
             "space": space,
             "question": question,
-            "action": item_url(ctx, space, kind, item.id, "_delete"),
-            "back": item_url(ctx, space, kind, item.id),
+            "action": url(ctx, space, kind, item.id, "_delete"),
+            "back": url(ctx, space, kind, item.id),
         },
     )

@@ -16,18 +16,8 @@ from .. import common, documents
 from ..forms import MeetingForm, MinutesForm
 from ..i18n import _
 from ..models import Document, Meeting
+from . import items
 from .council import council_context, manage_page
-from .items import (
-    back_to_manage,
-    confirm_delete_page,
-    edit_page,
-    item_or_404,
-    item_url,
-    managed_item,
-    record_deletion,
-    record_edit,
-    record_publication,
-)
 
 
 def _read_minutes(ctx: Context, space: Space, form: Any) -> int | None:
@@ -78,8 +68,8 @@ def meeting_add(request: Request) -> Response:
     )
     ctx.session.add(meeting)
     ctx.session.flush()
-    record_publication(ctx, space, "meeting", meeting)
-    return back_to_manage(ctx, space, _("The meeting is published."))
+    items.record_publication(ctx, space, "meeting", meeting)
+    return items.back_to_manage(ctx, space, _("The meeting is published."))
 
 
 def _to_utc(ctx: Context, local: dt.datetime) -> dt.datetime:
@@ -89,7 +79,7 @@ def _to_utc(ctx: Context, local: dt.datetime) -> dt.datetime:
 
 @view(files=("minutes",))
 def minutes_upload(request: Request) -> Response:
-    ctx, space, meeting = managed_item(request, "meeting", Meeting)
+    ctx, space, meeting = items.to_change(request, "meeting", Meeting)
     form = MinutesForm.from_request(ctx.form)
     minutes_id = _read_minutes(ctx, space, form)
     if minutes_id is None:
@@ -98,7 +88,7 @@ def minutes_upload(request: Request) -> Response:
         return _meeting_page(ctx, space, meeting, minutes_form=form, status_code=400)
     _replace_minutes(ctx, space, meeting, minutes_id)
     ctx.flash(_("The minutes are published."))
-    return redirect(item_url(ctx, space, "meeting", meeting.id))
+    return redirect(items.url(ctx, space, "meeting", meeting.id))
 
 
 def _meeting_page(
@@ -122,7 +112,7 @@ def _meeting_page(
 @view
 def meeting_page(request: Request) -> Response:
     ctx, space = council_context(request)
-    meeting = item_or_404(ctx, space, Meeting, request.path_params["meeting"])
+    meeting = items.get_or_404(ctx, space, Meeting, request.path_params["meeting"])
     return _meeting_page(ctx, space, meeting)
 
 
@@ -142,7 +132,7 @@ def _meeting_form(ctx: Context, meeting: Meeting) -> MeetingForm:
 
 @view(files=("minutes",))
 def meeting_edit(request: Request) -> Response:
-    ctx, space, meeting = managed_item(request, "meeting", Meeting)
+    ctx, space, meeting = items.to_change(request, "meeting", Meeting)
     form = _meeting_form(ctx, meeting)
     if request.method == "POST":
         valid = form.validate()
@@ -154,17 +144,17 @@ def meeting_edit(request: Request) -> Response:
             meeting.agenda = form.agenda.data or ""
             if minutes_id is not None:
                 _replace_minutes(ctx, space, meeting, minutes_id)
-            record_edit(ctx, "meeting", meeting)
+            items.record_edit(ctx, "meeting", meeting)
             ctx.flash(_("The meeting is saved."))
-            return redirect(item_url(ctx, space, "meeting", meeting.id))
-    return edit_page(ctx, space, "meeting", meeting, form)
+            return redirect(items.url(ctx, space, "meeting", meeting.id))
+    return items.edit_page(ctx, space, "meeting", meeting, form)
 
 
 @view
 def meeting_delete(request: Request) -> Response:
-    ctx, space, meeting = managed_item(request, "meeting", Meeting)
+    ctx, space, meeting = items.to_change(request, "meeting", Meeting)
     if request.method == "POST":
-        record_deletion(ctx, "meeting", meeting)
+        items.record_deletion(ctx, "meeting", meeting)
         minutes_id = meeting.minutes_id
         ctx.session.delete(meeting)
         ctx.session.flush()
@@ -172,8 +162,8 @@ def meeting_delete(request: Request) -> Response:
             ctx.session.execute(
                 delete(Document).where(Document.id == minutes_id, Document.space_id == space.id)
             )
-        return back_to_manage(ctx, space, _("The meeting is deleted."))
-    return confirm_delete_page(
+        return items.back_to_manage(ctx, space, _("The meeting is deleted."))
+    return items.confirm_delete_page(
         ctx,
         space,
         "meeting",

@@ -10,18 +10,8 @@ from parvis.api import redirect, render, utcnow, view
 from ..forms import NewsForm
 from ..i18n import _
 from ..models import NewsItem
+from . import items
 from .council import council_context, manage_page
-from .items import (
-    back_to_manage,
-    confirm_delete_page,
-    edit_page,
-    item_or_404,
-    item_url,
-    managed_item,
-    record_deletion,
-    record_edit,
-    record_publication,
-)
 
 
 @view
@@ -40,14 +30,14 @@ def news_add(request: Request) -> Response:
     )
     ctx.session.add(item)
     ctx.session.flush()
-    record_publication(ctx, space, "news", item)
-    return back_to_manage(ctx, space, _("The news item is published."))
+    items.record_publication(ctx, space, "news", item)
+    return items.back_to_manage(ctx, space, _("The news item is published."))
 
 
 @view
 def news_page(request: Request) -> Response:
     ctx, space = council_context(request)
-    item = item_or_404(ctx, space, NewsItem, request.path_params["news"])
+    item = items.get_or_404(ctx, space, NewsItem, request.path_params["news"])
     return render(
         request,
         "council_space/news.html",
@@ -57,27 +47,27 @@ def news_page(request: Request) -> Response:
 
 @view
 def news_edit(request: Request) -> Response:
-    ctx, space, item = managed_item(request, "news", NewsItem)
+    ctx, space, item = items.to_change(request, "news", NewsItem)
     if request.method == "POST":
         form = NewsForm.from_request(ctx.form)
         if form.validate():
             item.title = form.title.data.strip()
             item.body = form.body.data.strip()
-            record_edit(ctx, "news", item)
+            items.record_edit(ctx, "news", item)
             ctx.flash(_("The news item is saved."))
-            return redirect(item_url(ctx, space, "news", item.id))
+            return redirect(items.url(ctx, space, "news", item.id))
     else:
         form = NewsForm(title=item.title, body=item.body)
-    return edit_page(ctx, space, "news", item, form)
+    return items.edit_page(ctx, space, "news", item, form)
 
 
 @view
 def news_delete(request: Request) -> Response:
-    ctx, space, item = managed_item(request, "news", NewsItem)
+    ctx, space, item = items.to_change(request, "news", NewsItem)
     if request.method == "POST":
-        record_deletion(ctx, "news", item)
+        items.record_deletion(ctx, "news", item)
         ctx.session.delete(item)
-        return back_to_manage(ctx, space, _("The news item is deleted."))
-    return confirm_delete_page(
+        return items.back_to_manage(ctx, space, _("The news item is deleted."))
+    return items.confirm_delete_page(
         ctx, space, "news", item, _("Delete the news item “%(title)s”?", title=item.title)
     )
