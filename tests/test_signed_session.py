@@ -42,10 +42,18 @@ def test_cookies_signed_either_way_read_the_same() -> None:
     assert ours.sign(value, now=now) == _SignerAt(SECRET, now).sign(value)
 
 
+def _with_signature_start(cookie: bytes) -> bytes:
+    value, _sep, signature = cookie.rpartition(b".")
+    first = b"B" if signature[:1] == b"A" else b"A"
+    return value + b"." + first + signature[1:]
+
+
 @pytest.mark.parametrize(
     "alter",
     [
-        lambda c: c[:-1] + (b"A" if c[-1:] != b"A" else b"B"),  # signature
+        # The signature's first character (its last one also carries base64's padding bits,
+        # which itsdangerous ignores: one change in 16 there would alter nothing it reads).
+        _with_signature_start,
         lambda c: b"X" + c[1:],  # data
         lambda c: c.rpartition(b".")[2],  # no data, no timestamp
         lambda c: c.replace(b".", b"", 1),  # no timestamp separator
