@@ -3,6 +3,8 @@ and a reason for every answer."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from parvis import i18n
@@ -61,7 +63,8 @@ def test_space_rule_beats_town_rule_and_deny_wins_at_the_same_level():
         Rule("resident", "demo.post", False, None, None),  # town: residents may not post
         Rule("resident", "demo.post", True, 1, None),  # ...except in space 1
     ]
-    assert decide(rules, resident(), "demo.post", SPACE)
+    allowed = decide(rules, resident(), "demo.post", SPACE)
+    assert allowed.reason == "Allowed at space level for role resident."
     assert not decide(rules, resident(), "demo.post", OTHER_SPACE)
     both = [*rules, Rule("verified", "demo.post", False, 1, None)]
     decision = decide(both, resident("verified"), "demo.post", SPACE)
@@ -98,3 +101,14 @@ def test_unconfirmed_account_is_told_to_confirm():
         frozenset({"anonymous"}),
     )
     assert "Confirm your e-mail" in decide([], actor, "demo.post").reason
+
+
+def test_a_reason_is_written_when_read_in_the_request_language():
+    """An allowed answer's reason is translated when read (most are never read)."""
+    decision = decide([], resident(), "demo.post")
+    core_locales = Path(i18n.__file__).parent / "locale"
+    i18n.activate(i18n.Catalogs([("parvis", core_locales)]), "fr")
+    try:
+        assert decision.reason == "Autorisé par défaut pour le rôle resident."
+    finally:
+        i18n.activate(None, "en")

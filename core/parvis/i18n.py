@@ -58,6 +58,7 @@ class Catalogs:
         # sources: (domain, locale_dir) with core's domain first.
         self.by_domain: dict[tuple[str, str], _gettext.NullTranslations] = {}
         self.chains: dict[str, _gettext.NullTranslations] = {}
+        self._for_domain: dict[tuple[str, str], _gettext.NullTranslations] = {}
         sources = list(sources)
         for locale in SUPPORTED_LOCALES:
             chain: _gettext.NullTranslations | None = None
@@ -73,11 +74,15 @@ class Catalogs:
             self.chains[locale] = chain or _gettext.NullTranslations()
 
     def for_domain(self, domain: str, locale: str) -> _gettext.NullTranslations:
-        own = self.by_domain.get((domain, locale))
-        chain = self.chains.get(locale) or _gettext.NullTranslations()
-        if own is None:
-            return chain
-        return _DomainFirst(own, chain)
+        """A domain's catalog then core's chain, built once per (domain, locale): every
+        ``gettext`` asks for one."""
+        found = self._for_domain.get((domain, locale))
+        if found is None:
+            own = self.by_domain.get((domain, locale))
+            chain = self.chains.get(locale) or _gettext.NullTranslations()
+            found = chain if own is None else _DomainFirst(own, chain)
+            self._for_domain[(domain, locale)] = found
+        return found
 
 
 class _DomainFirst(_gettext.NullTranslations):

@@ -167,9 +167,12 @@ def _urlencoded(body: bytes) -> list[tuple[str, str]] | None:
     for part in body.split(b"&"):
         if part:
             name, _sep, value = part.partition(b"=")
-            fields.append(
-                (unquote_plus(name.decode("latin-1")), unquote_plus(value.decode("latin-1")))
-            )
+            if b"%" in part or b"+" in part:
+                fields.append(
+                    (unquote_plus(name.decode("latin-1")), unquote_plus(value.decode("latin-1")))
+                )
+            else:  # nothing to unquote (ids, tokens): what ``unquote_plus`` would return
+                fields.append((name.decode("latin-1"), value.decode("latin-1")))
     return fields if len(fields) <= MAX_FIELDS else None
 
 

@@ -11,8 +11,9 @@ Resolution, for an action and an actor's roles in a place:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
@@ -43,13 +44,46 @@ SPACE_ADMIN = "space_admin"
 TOWN_ADMIN = "town_admin"
 
 
-@dataclass(frozen=True)
 class Decision:
-    allowed: bool
-    reason: str
+    """An answer and its reason for people (shown with a refusal, and on the rules page).
+
+    The reason of an answer core gives is written, translated, only when read (``later``): a
+    request asks several questions and shows at most the reason of a refusal."""
+
+    __slots__ = ("_reason", "_write", "allowed")
+
+    def __init__(self, allowed: bool, reason: str) -> None:
+        self.allowed = allowed
+        self._reason: str | None = reason
+        self._write: Callable[[], str] | None = None
+
+    @classmethod
+    def later(cls, allowed: bool, write: Callable[[], str]) -> Decision:
+        """A decision whose reason ``write()`` gives when first read (in the same request)."""
+        decision = cls(allowed, "")
+        decision._reason, decision._write = None, write
+        return decision
+
+    @property
+    def reason(self) -> str:
+        if self._reason is None:
+            assert self._write is not None
+            self._reason, self._write = self._write(), None
+        return self._reason
 
     def __bool__(self) -> bool:
         return self.allowed
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return (self.allowed, self.reason) == (other.allowed, other.reason)
+
+    def __hash__(self) -> int:
+        return hash((self.allowed, self.reason))
+
+    def __repr__(self) -> str:
+        return f"Decision(allowed={self.allowed!r}, reason={self.reason!r})"
 
 
 @dataclass
@@ -153,7 +187,11 @@ class RuleSet:
     def levels(
         self, action: str, space: Space | None, module: Module | None, roles: frozenset[str]
     ) -> list[tuple[str, list[tuple[str, bool]]]]:
+        """(level's name, [(role, allow)]) from the most specific level: module, space, town;
+        nothing for an action without a rule for ``roles`` (most actions in most towns)."""
         rules = [r for r in self.by_action.get(action, ()) if r.role in roles]
+        if not rules:
+            return []
         module_level = [(r.role, r.allow) for r in rules if module and r.module_id == module.id]
         space_level = [
             (r.role, r.allow)
@@ -163,7 +201,12 @@ class RuleSet:
         town_level = [
             (r.role, r.allow) for r in rules if r.space_id is None and r.module_id is None
         ]
-        return [(_("module"), module_level), (_("space"), space_level), (_("town"), town_level)]
+        return [("module", module_level), ("space", space_level), ("town", town_level)]
+
+
+def _level_name(level: str) -> str:
+    """The name of a rule's level (``RuleSet.levels``), translated."""
+    return {"module": _("module"), "space": _("space"), "town": _("town")}[level]
 
 
 class Permissions:
@@ -202,7 +245,7 @@ class Permissions:
         space_id = space.id if space else (module.space_id if module else None)
         roles = actor.roles_in(space_id)
         if TOWN_ADMIN in roles:
-            return Decision(True, _("Town administrators may do everything."))
+            return Decision.later(True, lambda: _("Town administrators may do everything."))
         for level, level_rules in rules.levels(action, space, module, roles):
             if not level_rules:
                 continue
@@ -212,24 +255,15 @@ class Permissions:
                     False,
                     _(
                         "Denied at %(level)s level for role %(role)s.",
-                        level=level,
+                        level=_level_name(level),
                         role=self._role(denied[0]),
                     ),
                 )
-            allowed = sorted(role for role, allow in level_rules)
-            return Decision(
-                True,
-                _(
-                    "Allowed at %(level)s level for role %(role)s.",
-                    level=level,
-                    role=self._role(allowed[0]),
-                ),
-            )
-        by_default = sorted(roles & set(spec.default_roles))
-        if by_default:
-            return Decision(
-                True, _("Allowed by default for role %(role)s.", role=self._role(by_default[0]))
-            )
+            allowed = min(role for role, allow in level_rules)
+            return Decision.later(True, partial(self._allowed_reason, allowed, level))
+        by_default = min(roles.intersection(spec.default_roles), default=None)
+        if by_default is not None:
+            return Decision.later(True, partial(self._allowed_reason, by_default))
         if not actor.is_authenticated and RESIDENT in spec.default_roles:
             return Decision(False, _("You need to sign in first."))
         if (
@@ -239,6 +273,15 @@ class Permissions:
         ):
             return Decision(False, _("Confirm your e-mail address first."))
         return Decision(False, _("No rule allows this for your roles."))
+
+    def _allowed_reason(self, role: str, level: str | None = None) -> str:
+        if level is None:
+            return _("Allowed by default for role %(role)s.", role=self._role(role))
+        return _(
+            "Allowed at %(level)s level for role %(role)s.",
+            level=_level_name(level),
+            role=self._role(role),
+        )
 
     def _phase_gate(self, action: str, module: Module | None) -> Decision | None:
         if module is None:

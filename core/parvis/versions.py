@@ -65,9 +65,9 @@ def wrote(session: Session) -> bool:
     """Whether this unit of work has written (even if committed since: its town still holds
     the version before that commit), or holds changes not flushed yet."""
     info = session.info
-    return bool(
-        info.get(_WRITTEN) or info.get(_BUMPED) or session.new or session.dirty or session.deleted
-    )
+    # ``_is_clean``: what ``flush`` asks, no ``new``/``dirty``/``deleted`` (without building
+    # those three sets: memos ask this several times per request).
+    return bool(info.get(_WRITTEN) or info.get(_BUMPED) or not session._is_clean())
 
 
 def _written(session: Session) -> set[str]:
