@@ -4,6 +4,8 @@ forms stay protected against CSRF without a session."""
 
 from __future__ import annotations
 
+import pytest
+
 from parvis.app import create_app
 from parvis.models import Space, Town
 from parvis.testing import csrf_token_from, login, post_form
@@ -193,19 +195,25 @@ def test_the_space_page_links_each_module_to_its_own_page(town, client, space_wi
     assert f'href="/s/{first.space_slug}/idea_call/{second_id}/"' in page
 
 
-def test_a_shared_slot_is_kept_for_residents_too(make_town):
-    """``@cached_slot(..., shared=True)``: a fragment that depends on nothing of the viewer is
-    computed once per content version for visitors and residents alike."""
+@pytest.mark.parametrize("shared", [True, ("layout.footer",)])
+def test_a_shared_slot_is_kept_for_residents_too(make_town, shared):
+    """``@cached_slot(..., shared=True)`` (or ``shared=`` the slot's name): a fragment that
+    depends on nothing of the viewer is computed once per content version for visitors and
+    residents alike."""
     import types
 
     from parvis.api import Fragment, cached_slot, hookimpl
     from parvis.testing import make_user
 
     calls: list[str] = []
+    headers: list[str] = []
 
     @hookimpl
-    @cached_slot("layout.footer", shared=True)
+    @cached_slot("layout.footer", "layout.header", shared=shared)
     def parvis_slot(name, request):  # one fragment per page, counted per page
+        if name == "layout.header":
+            headers.append(request.url.path)  # shared only with ``shared=True``
+            return []
         if name != "layout.footer":
             return []
         calls.append(request.url.path)
@@ -223,6 +231,7 @@ def test_a_shared_slot_is_kept_for_residents_too(make_town):
         assert "ticker 1" in client.get("/spaces").text
         assert "ticker 1" in client.get("/spaces").text
         assert calls.count("/spaces") == 1  # the visitor's, kept for the resident too
+        assert headers.count("/spaces") == (1 if shared is True else 3)
         _add_space(town, "rink", "Rink")
         assert "ticker 2" in client.get("/spaces").text
         assert "ticker 2" in visitor.get("/spaces").text

@@ -17,7 +17,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -267,15 +267,19 @@ def shared_fragment(
     return value
 
 
-def cached_slot(*names: str, shared: bool = False) -> Callable[[SlotImpl], SlotImpl]:
+def cached_slot(
+    *names: str, shared: bool | Collection[str] = False
+) -> Callable[[SlotImpl], SlotImpl]:
     """Declare a ``parvis_slot`` implementation's fragments for ``names`` cacheable: they are
     computed once per page, town content version, language and minute, then kept in the
     process (``Parvis.fragment_cache``). Put it under ``@hookimpl``; the implementation must
     take ``name`` and ``request``. By default only anonymous visitors (see ``is_anonymous``)
-    get the kept fragments; with ``shared=True`` logged-in residents and staff get them too,
-    so declare it only for fragments that depend on nothing of the viewer. Fragments holding a
-    form are never kept (the form's token belongs to one visitor)."""
+    get the kept fragments; with ``shared=True`` (or ``shared=`` some of the names) logged-in
+    residents and staff get them too (of those names), so declare it only for fragments that
+    depend on nothing of the viewer. Fragments holding a form are never kept (the form's token
+    belongs to one visitor)."""
     wanted = frozenset(names)
+    everyone = wanted if shared is True else wanted & frozenset(shared or ())
 
     def decorator(fn: SlotImpl) -> SlotImpl:
         @functools.wraps(fn)
@@ -287,7 +291,7 @@ def cached_slot(*names: str, shared: bool = False) -> Callable[[SlotImpl], SlotI
                 name not in wanted
                 or ctx is None
                 or request.method not in ("GET", "HEAD")
-                or not (shared or is_anonymous(ctx))
+                or not (name in everyone or is_anonymous(ctx))
                 or versions.wrote(ctx.session)
             ):
                 return fn(**kwargs)

@@ -141,7 +141,8 @@ def parvis_module_types() -> list[ModuleType]:
 
 
 @hookimpl
-@cached_slot("layout.head", "home.main", "space.main")
+# The stylesheet link is everyone's; the polls hold the viewer's forms and votes.
+@cached_slot("layout.head", "home.main", "space.main", shared=("layout.head",))
 def parvis_slot(
     name: str, request: Request, session: Session, context: dict[str, Any]
 ) -> list[Fragment]:
