@@ -138,7 +138,7 @@ class _Reader(fastpath.VersionReader):
         self.statements.append(hosts)
         self.release.acquire()
         version = len(self.statements)
-        return {host: fastpath.TownVersion(1, version, "fr") for host in hosts}
+        return {host: fastpath.TownVersion(1, version, "fr", 1) for host in hosts}
 
 
 def test_a_request_never_joins_a_statement_already_running():

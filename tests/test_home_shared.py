@@ -160,3 +160,31 @@ def test_a_theme_with_its_own_card_keeps_it_in_every_part(town, tmp_path):
     assert '<li class="my-card">My survey</li>' in _section(html, "open-now")
     assert '<li class="my-card">North hall</li>' in _section(html, "my-area")
     assert '<li class="my-card">North hall</li>' in _section(html, "spaces-h")
+
+
+def test_a_draft_whose_opening_date_has_passed_opens_on_the_home_page(town):
+    """The home page reads only what it may show, and any module with dates: a draft due to
+    open moves on when the page is read and is then in "open now"; a draft without dates is
+    not shown."""
+    import datetime as dt
+
+    from parvis.models import Module, PhaseDates
+
+    due = make_space_with_module(town, "survey", phase="draft", module_title="Due survey")
+    make_space_with_module(town, "survey", phase="draft", module_title="Undated draft")
+    now = dt.datetime.now(dt.UTC)
+    with town.session() as session:
+        session.add(
+            PhaseDates(
+                module_id=due.module_id,
+                phase="open",
+                starts_at=now - dt.timedelta(hours=1),
+                ends_at=now + dt.timedelta(days=5),
+            )
+        )
+    with town.client() as client:
+        html = client.get("/").text
+    section = _section(html, "open-now")
+    assert "Due survey" in section and "Undated draft" not in html
+    with town.session() as session:
+        assert session.get(Module, due.module_id).phase == "open"

@@ -173,3 +173,23 @@ def test_a_space_address_holding_a_nul_character_is_not_found(town, client):
     for path in ("/s/a%00b", f"/s/a%00b/survey/{made.module_id}/"):
         assert client.get(path).status_code == 404
     assert post_form(client, "/s/a%00b/follow", page="/").status_code == 404
+
+
+def test_an_anonymous_page_reads_the_town_once_and_sees_a_change_at_once(town, space_with_module):
+    """A ``cache=True`` page that is not kept (page cache off, or a miss) checks the town kept
+    by host against the versions its page look-up read: one read of the town per request,
+    and a change to the town made by another worker shows on the next request."""
+    board = space_with_module("survey", phase="open")
+    path = f"/s/{board.space_slug}"
+    with second_worker(town) as other, other.client() as client:
+        for limit in (0, other.parvis.page_cache.max_bytes):
+            other.parvis.page_cache.max_bytes = limit
+            client.get(path)
+            client.cookies.clear()
+            with other.parvis.db.count_queries() as counter:
+                assert client.get(path, headers={"Cache-Control": "no-cache"}).status_code == 200
+            towns = [s for s in counter.statements if "towns.content_version" in s]
+            assert len(towns) == 1, towns
+            name = f"Hierville {limit}"
+            _set_town(town, name=name)  # in another unit of work: bumps both versions
+            assert name in client.get(path).text

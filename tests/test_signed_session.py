@@ -9,9 +9,12 @@ import json
 import time
 
 import pytest
+from async_helpers import run_coroutine
 from itsdangerous import BadSignature, TimestampSigner
+from starlette.middleware.sessions import SessionMiddleware as StarletteSessions
+from starlette.requests import Request
 
-from parvis.signed_session import SessionSigner, parse_cookies
+from parvis.signed_session import SessionMiddleware, SessionSigner, parse_cookies
 from parvis.testing import login
 
 SECRET = "a-secret-of-the-deployment"
@@ -39,10 +42,18 @@ def test_cookies_signed_either_way_read_the_same() -> None:
     assert ours.sign(value, now=now) == _SignerAt(SECRET, now).sign(value)
 
 
+def _with_signature_start(cookie: bytes) -> bytes:
+    value, _sep, signature = cookie.rpartition(b".")
+    first = b"B" if signature[:1] == b"A" else b"A"
+    return value + b"." + first + signature[1:]
+
+
 @pytest.mark.parametrize(
     "alter",
     [
-        lambda c: c[:-1] + (b"A" if c[-1:] != b"A" else b"B"),  # signature
+        # The signature's first character (its last one also carries base64's padding bits,
+        # which itsdangerous ignores: one change in 16 there would alter nothing it reads).
+        _with_signature_start,
         lambda c: b"X" + c[1:],  # data
         lambda c: c.rpartition(b".")[2],  # no data, no timestamp
         lambda c: c.replace(b".", b"", 1),  # no timestamp separator
@@ -112,3 +123,76 @@ def test_the_cookie_is_sent_again_only_when_the_session_changed(town, resident) 
         cleared = response.headers["set-cookie"]
         assert cleared.startswith("parvis_session=null;") and "1970" in cleared
         assert "httponly" in cleared and "samesite=lax" in cleared
+
+
+def _respond(middleware_class, action, cookie_headers, vary, **options):
+    """One request through ``middleware_class`` around an app doing ``action`` to the session
+    and answering with the ``Vary`` headers ``vary``: the response's headers."""
+    sent = []
+
+    async def app(scope, receive, send):
+        action(Request(scope, receive).session)
+        headers = [(b"content-type", b"text/plain"), *((b"vary", v) for v in vary)]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def receive():
+        return {"type": "http.request", "body": b""}
+
+    async def send(message):
+        sent.append(message)
+
+    middleware = middleware_class(app, secret_key=SECRET, session_cookie="s", **options)
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "query_string": b"",
+        "headers": [(b"cookie", value) for value in cookie_headers],
+    }
+    run_coroutine(middleware(scope, receive, send))
+    return [_comparable(name, value) for name, value in sent[0]["headers"]]
+
+
+def _comparable(name: bytes, value: bytes) -> tuple[bytes, object]:
+    """A signed cookie's session data and attributes (its timestamp and signature vary)."""
+    if name != b"set-cookie" or value.startswith(b"s=null;"):
+        return name, value
+    signed, _sep, attributes = value.partition(b";")
+    return name, (json.loads(base64.b64decode(signed[2:].split(b".")[0])), attributes)
+
+
+_VALID = TimestampSigner(SECRET).sign(base64.b64encode(b'{"uid": 1}'))
+_EMPTY = TimestampSigner(SECRET).sign(base64.b64encode(b"{}"))
+_FORGED = base64.b64encode(b'{"uid": 2}') + _VALID[_VALID.index(b".") :]
+
+
+@pytest.mark.parametrize(
+    "cookies",
+    [
+        [],
+        [b"s=" + _VALID],
+        [b's="' + _VALID + b'"'],  # quoted
+        [b"s=" + _EMPTY],
+        [b"s=" + _FORGED],
+        [b"s=" + _FORGED + b"; s=" + _VALID],  # the same name twice: the last one counts
+        [b"s=" + _VALID + b"; s=" + _FORGED],
+        [b"a=1", b"s=" + _VALID],  # several Cookie headers
+        [b"s=" + _VALID, b"s=" + _FORGED],
+        [b"  s = " + _VALID + b' ;x="y'],
+        [b"s"],
+    ],
+)
+@pytest.mark.parametrize("vary", [(), (b"Accept-Language",), (b"Accept-Language", b"Origin")])
+@pytest.mark.parametrize("options", [{}, {"https_only": True, "same_site": "strict"}])
+def test_the_same_response_headers_as_starlettes_middleware(cookies, vary, options) -> None:
+    actions = [
+        lambda s: None,
+        lambda s: s.get("uid"),
+        lambda s: s.__setitem__("x", 1),
+        lambda s: s.clear(),
+        lambda s: s.pop("uid", None),
+    ]
+    for action in actions:
+        ours = _respond(SessionMiddleware, action, cookies, vary, **options)
+        assert ours == _respond(StarletteSessions, action, cookies, vary, **options)

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, insert, select
 from parvis.api import Town, write_unseen
 from parvis.models import RateLimitHit
 from parvis.unseen_writes import _DRIVER
+from parvis.versions import set_town
 
 HITS = RateLimitHit.__table__
 # Module constants, as the helper wants them: one with every column given, one that leaves
@@ -73,3 +74,32 @@ def test_a_listener_on_statements_counts_them(town):
         with town.parvis.db.count_queries() as counter, town.session() as session:
             write_unseen(session, HIT, {"key": f"uw-counted-{n}", "at": AT})
         assert sum("rate_limit_hits" in s for s in counter.statements) == 1
+
+
+def _content_version(town) -> int:
+    with town.session() as session:
+        return session.get(Town, town.town_id).content_version
+
+
+def test_the_content_version_moves_only_when_something_visible_is_written_too(town):
+    """Alone, unseen writes bump nothing; with a visible change in the same unit of work
+    (pending when the unseen write runs, or made after it), the commit bumps the version."""
+    before = _content_version(town)
+    for n in range(3):  # the SQLAlchemy way, then the driver's on PostgreSQL
+        with town.session() as session:
+            set_town(session, town.town_id)
+            write_unseen(session, HIT, {"key": f"uw-alone-{n}", "at": AT})
+    assert _content_version(town) == before
+    for n, visible_first in enumerate((True, False, True, False)):
+        with town.session() as session:
+            set_town(session, town.town_id)
+            town_row = session.get(Town, town.town_id)
+            if visible_first:
+                town_row.name = f"Mixed {n}"
+            write_unseen(session, HIT, {"key": f"uw-mixed-{n}", "at": AT})
+            if not visible_first:
+                town_row.name = f"Mixed {n}"
+        now = _content_version(town)
+        assert now == before + 1, n
+        before = now
+    assert _keys(town, "uw-mixed-") == [f"uw-mixed-{n}" for n in range(4)]

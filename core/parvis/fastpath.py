@@ -34,7 +34,7 @@ SESSION_COOKIE = "parvis_session"
 LOCALE_ENTRIES = 1024
 
 _VERSIONS = (
-    select(TownHost.host, Town.id, Town.content_version, Town.default_locale)
+    select(TownHost.host, Town.id, Town.content_version, Town.default_locale, Town.setup_version)
     .join(Town, Town.id == TownHost.town_id)
     .where(TownHost.host.in_(bindparam("hosts", expanding=True)))
 )
@@ -44,6 +44,7 @@ class TownVersion(NamedTuple):
     id: int
     content_version: int
     default_locale: str
+    setup_version: int  # checks the town kept per process (``web.resolve_town``) on a miss
 
 
 class VersionReader:

@@ -164,7 +164,7 @@ _KEPT = ("content-type", "content-language", "link")
 TOWN_VERSION = "parvis.town_version"
 # What a cached page's key needs from the town: one narrow statement, built once.
 _TOWN_VERSION = (
-    select(Town.id, Town.content_version, Town.default_locale)
+    select(Town.id, Town.content_version, Town.default_locale, Town.setup_version)
     .join(TownHost, TownHost.town_id == Town.id)
     .where(TownHost.host == bindparam("host"))
 )
@@ -172,7 +172,7 @@ _TOWN_VERSION = (
 
 def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response | None:
     """The cached page (or a 304) of a ``cache=True`` view for a visitor without a session,
-    before any context is built: one narrow query (town, version, language) and a dictionary
+    before any context is built: one narrow query (town, versions, language) and a dictionary
     look-up. ``None`` when it is not there (the request then goes the usual way)."""
     if not parvis.sessionless_actor_only:
         return None  # a plugin may recognise a visitor without a session (a header, say)
@@ -183,6 +183,9 @@ def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response 
         row = session.connection().execute(_TOWN_VERSION, {"host": host}).first()
     if row is None:
         return None
+    # On a miss, the town kept per process is checked against these (``web._checked_town``)
+    # instead of reading them again: read before anything the view reads, as that one is.
+    request.state.town_versions = (row.id, row.setup_version, row.content_version)
     locale = i18n.negotiate_locale(
         request_cookies(request.scope).get(i18n.LANGUAGE_COOKIE),
         accept_language=request.headers.get("accept-language", ""),
@@ -248,17 +251,18 @@ def shared_fragment(
     ``build`` must return plain data or markup that depends on nothing of the viewer (no user,
     no permission, no form) and no ORM object; ``size(value)`` is about its size in bytes (the
     cache is bounded by ``fragment_cache_mb``).
-    A unit of work that wrote keeps nothing (what it read may yet be rolled back)."""
+    A unit of work that has written neither reads nor keeps a kept value (``Parvis.memo``'s
+    rule)."""
     cache = ctx.parvis.fragment_cache
-    if not cache.max_bytes:
-        return build()
+    if not cache.max_bytes or versions.wrote(ctx.session):
+        return build()  # a unit of work that wrote sees its own writes, not the kept value
     tag = page_tag(ctx.town.id, ctx.town.content_version, ctx.locale, ctx.parvis.build_id)
     key = ("fragment", name, ctx.town.theme, tag)
     entry = cache.get(key)
     if entry is not None:
         return entry.value[0]  # type: ignore[no-any-return]
     value = build()
-    if not versions.wrote(ctx.session):
+    if not versions.wrote(ctx.session):  # what it read may yet be rolled back
         cache.put(key, _Entry(b"", None, (), (value,), size(value)))
     return value
 

@@ -143,12 +143,13 @@ class SessionMiddleware:
 
 
 def _add_vary_cookie(headers: list[tuple[bytes, bytes]]) -> None:
-    """``Vary: Cookie`` added to the response's ``Vary`` (Starlette's ``add_vary_header``:
-    one header, the values joined)."""
+    """``Vary: Cookie`` added to the response's ``Vary`` (Starlette's ``add_vary_header``: the
+    values of every ``Vary`` header joined in one, the first's place)."""
     found = [i for i, (name, _value) in enumerate(headers) if name == b"vary"]
     if not found:
         headers.append((b"vary", b"Cookie"))
         return
-    headers[found[0]] = (b"vary", headers[found[0]][1] + b", Cookie")
+    values = [headers[i][1] for i in found]
+    headers[found[0]] = (b"vary", b", ".join([*values, b"Cookie"]))
     for i in reversed(found[1:]):
         del headers[i]

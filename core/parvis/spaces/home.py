@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
 from markupsafe import Markup
-from sqlalchemy import String, bindparam, select, type_coerce
+from sqlalchemy import Select, String, and_, bindparam, or_, select, type_coerce
 
 from parvis import schedule
 from parvis.cards import card_frame
@@ -31,6 +31,7 @@ from parvis.i18n import gettext as _
 from parvis.keylist import in_keys
 from parvis.models import Module, PhaseDates, Space
 from parvis.phases import Deadline, phase_deadline
+from parvis.plugins import Registry
 from parvis.schedule import resident_phase
 from parvis.towns import area_rows
 
@@ -210,19 +211,47 @@ _VISIBLE = (
     .where(in_keys(Module.space_id, "spaces"), Module.published.is_(True))
     .order_by(Module.position, Module.id)
 )
+# Per registry (one per app): ``_VISIBLE`` narrowed to what the page may show.
+_NARROWED: dict[int, tuple[Registry, Select[Any]]] = {}
+
+
+def _showable(registry: Registry) -> Select[Any]:
+    """``_VISIBLE`` without the modules the page can never show: those neither open to
+    residents nor in a phase that may have results (drafts, set-ups); a module with dated
+    phases is always read, as it may be due to move on (``schedule.due_phase``)."""
+    kept = _NARROWED.get(id(registry))
+    if kept is not None and kept[0] is registry:
+        return kept[1]
+    shown = []
+    for key, mtype in registry.module_types.items():
+        if mtype.summarize is not None and mtype.result_phases is None:
+            shown.append(Module.type == key)  # results may come in any phase
+            continue
+        phases = [p.key for p in mtype.phases if resident_phase(registry.actions, mtype, p.key)]
+        if mtype.summarize is not None and mtype.result_phases is not None:
+            phases += sorted(set(mtype.result_phases) - set(phases))
+        if phases:
+            shown.append(and_(Module.type == key, or_(*(Module.phase == p for p in phases))))
+    statement = _VISIBLE.where(or_(PhaseDates.module_id.is_not(None), *shown))
+    _NARROWED[id(registry)] = (registry, statement)
+    return statement
+
+
 _ROWS = select(*schedule.ROW_COLUMNS).where(in_keys(Module.id, "ids"))
 
 
 def visible_modules(ctx: Context, spaces: Sequence[AnySpace]) -> list[_Row]:
-    """The published modules of these (published) spaces, of plugins enabled for the town, in
-    the town's order, as rows (not ORM objects: most are not shown); their dated phases go
-    into ``ctx.schedules`` (same statement) and the due ones move on first."""
+    """The published modules of these (published) spaces that the home page may show, of
+    plugins enabled for the town, in the town's order, as rows (not ORM objects: most are not
+    shown); their dated phases go into ``ctx.schedules`` (same statement) and the due ones move
+    on first."""
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
     by_id = {s.id: s for s in spaces}
     if not by_id:
         return []
-    found = read_columns(ctx.session, _VISIBLE, {"spaces": list(by_id)})
-    types = ctx.parvis.registry.module_types
+    registry = ctx.parvis.registry
+    found = read_columns(ctx.session, _showable(registry), {"spaces": list(by_id)})
+    types = registry.module_types
     shown = {key for key, mtype in types.items() if mtype.plugin in enabled}
     rows: dict[int, _Row] = {}
     schedules: dict[int, schedule.Schedule] = {}
