@@ -128,7 +128,12 @@ def test_ballot_with_javascript(browser: Any, live: Any, size: Any) -> None:
     assert _cast(live, module_id) == []
     with page.expect_navigation():
         page.locator("main form button[value=cast]").click()
-    assert page.url.endswith("/vote/receipt")
+    assert page.url.endswith("/vote/receipt?cast=1")
+    assert (
+        page.locator("main .notice.success[role=status]")
+        .inner_text()
+        .startswith("Votre bulletin est enregistré.")
+    )
     assert sorted(_titles(page, ".ballot-list-name")) == chosen
     check_page(page, "ballot-receipt")
     assert _cast(live, module_id) == chosen
@@ -169,7 +174,7 @@ def test_ballot_without_javascript(browser: Any, live: Any) -> None:
     assert sorted(_titles(page, ".ballot-list-name")) == chosen
     with page.expect_navigation():
         page.locator("main form button[value=cast]").click()
-    assert page.url.endswith("/vote/receipt")
+    assert page.url.endswith("/vote/receipt?cast=1")
     assert _cast(live, module_id) == chosen
     page.context.close()
 
@@ -200,7 +205,7 @@ def test_ballot_with_the_keyboard_alone(browser: Any, live: Any) -> None:
     tab_to("el.matches('button[value=cast]')", limit=60)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.url.endswith("/vote/receipt")
+    assert page.url.endswith("/vote/receipt?cast=1")
     assert _cast(live, module_id) == chosen
     page.context.close()
 

@@ -74,7 +74,7 @@ def space_page(request: Request) -> Response:
     cards = module_cards(ctx, space, include_unpublished=can_manage)
     following = ctx.user is not None and services.is_following(ctx.session, ctx.user.id, space)
     area = ctx.session.get(Area, space.area_id) if space.area_id else None
-    return render(
+    response = render(
         request,
         "core/space.html",
         {
@@ -86,6 +86,11 @@ def space_page(request: Request) -> Response:
         },
         slots=("space.top", "space.main", "space.aside"),
     )
+    # The components the template imports "with context" keep a copy of its variables in a
+    # reference cycle, which only the garbage collector frees: emptied, the hundreds of cards
+    # and module rows are freed now (the collector's walks over them took ~0.5 ms a page).
+    cards.clear()
+    return response
 
 
 @dataclass(slots=True)

@@ -111,7 +111,7 @@ def test_review_then_cast_then_receipt(town, council, client, resident):
     assert f'href="{page}?choices={a}%2C{b}#ballot-total"' in r.text  # back, choices kept
     assert _cast(town, council.module_id) == []  # the summary casts nothing
     r = post_form(client, page, [("choices", f"{a},{b}"), ("action", "cast")], page=page)
-    assert r.status_code == 303 and r.headers["location"] == council.url("vote/receipt")
+    assert r.status_code == 303 and r.headers["location"] == council.url("vote/receipt?cast=1")
     assert _cast(town, council.module_id) == [(a, 1), (b, 1)]
     html = client.get(r.headers["location"]).text
     assert "Your ballot is recorded. You can change it until the vote closes." in html

@@ -68,13 +68,15 @@ def test_approval_vote_errors_then_cast_then_change(town, council, client, resid
         (f"u:{resident.id}", a, 1),
         (f"u:{resident.id}", b, 1),
     ]
+    assert "Your ballot is recorded." in client.get(r.headers["location"]).text
     html = client.get(page).text
     assert "You have voted." in html and html.count('name="remove"') == 2
-    assert "Your ballot is recorded." in html
+    assert "Your ballot is recorded." not in html  # said once, on the receipt
     r = post_form(client, page, [("idea", str(c))], page=page)
     assert r.status_code == 303
     assert _choices(town, council.module_id) == [(f"u:{resident.id}", c, 1)]
-    assert "Your ballot is changed." in client.get(page).text
+    assert "Your ballot is changed." in client.get(r.headers["location"]).text
+    assert "Your ballot is" not in client.get(council.url("vote/receipt")).text
     with town.session() as s:
         assert s.scalar(select(func.count(Ballot.id))) == 1
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Integer, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from parvis.api import (
@@ -116,12 +117,14 @@ def add_constituency(
 
 @dataclass(frozen=True)
 class Standing:
-    """A user's place in an election: their constituency and whether they are eligible there."""
+    """A user's place in an election: their constituency and whether they are eligible there;
+    ``candidates``: the ids of its accepted candidates (what a ballot may name)."""
 
     constituency: ConstituencyRow | None
     ok: bool
     reason: str
     person_key: str | None
+    candidates: frozenset[int] = frozenset()
 
 
 # ``ctx.memo``: a value kept until the town's content changes (constituencies and candidacies
@@ -133,13 +136,33 @@ def _no_memo(_key: Hashable, build: Callable[[], Any]) -> Any:
     return build()
 
 
-def constituency_of_area(session: Session, module: Module, area_id: int) -> ConstituencyRow | None:
-    row = session.execute(
-        select(Constituency.id, Constituency.area_id, Area.name, Constituency.seats)
+def area_ballot(
+    session: Session, module_id: int, area_id: int
+) -> tuple[ConstituencyRow | None, frozenset[int]]:
+    """The constituency of a neighbourhood and the ids of its accepted candidates, in one
+    query (a row per candidate; one row with no candidate id when it has none)."""
+    rows = session.execute(
+        _area_ballot_statement(), {"module_id": module_id, "area_id": area_id}
+    ).all()
+    if not rows:
+        return None, frozenset()
+    return ConstituencyRow(*rows[0][:4]), frozenset(r[4] for r in rows if r[4] is not None)
+
+
+@functools.cache
+def _area_ballot_statement() -> Any:
+    module_id, area_id = bindparam("module_id", type_=Integer), bindparam("area_id", type_=Integer)
+    accepted = and_(
+        Candidacy.constituency_id == Constituency.id,
+        Candidacy.module_id == module_id,
+        Candidacy.status == "accepted",
+    )
+    return (
+        select(Constituency.id, Constituency.area_id, Area.name, Constituency.seats, Candidacy.id)
         .join(Area, Area.id == Constituency.area_id)
-        .where(Constituency.module_id == module.id, Constituency.area_id == area_id)
-    ).first()
-    return ConstituencyRow(*row) if row is not None else None
+        .outerjoin(Candidacy, accepted)
+        .where(Constituency.module_id == module_id, Constituency.area_id == area_id)
+    )
 
 
 def standing(
@@ -150,18 +173,20 @@ def standing(
     user: User | None,
     *,
     memo: Memo = _no_memo,
+    day: dt.date | None = None,
 ) -> Standing:
     """Eligibility through core's verification: verified in a constituency's neighbourhood and
-    old enough on election day (one read of the verification: the answer carries its area)."""
-    result = eligible(session, user, min_age=config.min_age, on=config.age_day(today(town)))
+    old enough on election day (one read of the verification: the answer carries its area).
+    ``day``: today on the town's clock, if the caller has it."""
+    result = eligible(session, user, min_age=config.min_age, on=config.age_day(day or today(town)))
     area_id = result.area_id
-    mine = (
+    mine, candidates = (
         memo(
-            ("election.constituency", module.id, area_id),
-            lambda: constituency_of_area(session, module, area_id),
+            ("election.area", module.id, area_id),
+            lambda: area_ballot(session, module.id, area_id),
         )
         if area_id is not None
-        else None
+        else (None, frozenset())
     )
     if mine is None:
         if not result.ok:
@@ -169,35 +194,7 @@ def standing(
         return Standing(
             None, False, _("Your neighbourhood does not elect anyone in this election."), None
         )
-    return Standing(mine, result.ok, result.reason, result.person_key)
-
-
-def chosen_candidates(
-    session: Session,
-    module: Module,
-    constituency_id: int,
-    choices: Sequence[int],
-    *,
-    memo: Memo = _no_memo,
-) -> set[int]:
-    """Which of ``choices`` are accepted candidates of the constituency (the ids alone, one
-    narrow query, kept by ``memo``: the cast path needs no candidate list)."""
-    wanted = {c for c in choices if c > 0}
-    if not wanted:
-        return set()
-    accepted = memo(
-        ("election.accepted", module.id, constituency_id),
-        lambda: frozenset(
-            session.scalars(
-                select(Candidacy.id).where(
-                    Candidacy.module_id == module.id,
-                    Candidacy.constituency_id == constituency_id,
-                    Candidacy.status == "accepted",
-                )
-            )
-        ),
-    )
-    return wanted & accepted
+    return Standing(mine, result.ok, result.reason, result.person_key, candidates)
 
 
 # --- candidacies --------------------------------------------------------------------------------

@@ -27,9 +27,12 @@ def vote(request: Request) -> Response:
     ctx = _ctx(request)
     ctx.require("election.vote", ctx.space, ctx.module)
     config = ElectionConfig.of(ctx.module)
-    where = services.standing(ctx.session, ctx.town, ctx.module, config, ctx.user, memo=ctx.memo)
+    day = services.today(ctx.town)
+    where = services.standing(
+        ctx.session, ctx.town, ctx.module, config, ctx.user, memo=ctx.memo, day=day
+    )
     refusal = None if where.ok else where.reason
-    if refusal is None and not config.voting_open_on(services.today(ctx.town)):
+    if refusal is None and not config.voting_open_on(day):
         refusal = _("Online voting is not open today.")
     step = (ctx.form or {}).get("step") if request.method == "POST" else None
     if refusal is None and step == "cast":
@@ -51,14 +54,12 @@ def vote(request: Request) -> Response:
 
 
 def _cast(ctx: Context, config: ElectionConfig, where: services.Standing) -> Response | None:
-    """The cast path, kept short: read the choices, check them with one narrow query, write
-    participation and ballot. None: the ballot is not valid, show it again with the error."""
+    """The cast path, kept short: read the choices, check them against the accepted candidates
+    ``standing`` brought (kept per process), write participation and ballot. None: the ballot is
+    not valid, show it again with the error."""
     constituency = where.constituency
     choices, typed = voting.read_choices(config, ctx.form)
-    valid = services.chosen_candidates(
-        ctx.session, ctx.module, constituency.id, choices, memo=ctx.memo
-    )
-    if voting.ballot_error(config, constituency, choices, typed, valid) is None:
+    if voting.ballot_error(config, constituency, choices, typed, where.candidates) is None:
         # A second attempt by the same person (another tab, a double click) is not an error:
         # they voted, and the receipt says so.
         with contextlib.suppress(AlreadyVoted):

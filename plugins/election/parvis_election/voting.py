@@ -28,9 +28,9 @@ def read_choices(config: ElectionConfig, form: Any) -> tuple[tuple[int, ...], di
     show again. Ids are strictly parsed; the box never sees an unchecked id."""
     if config.method != "stv":
         raw = [str(v) for v in form.getlist("candidate")]
-        typed = {v: "on" for v in raw}
+        ids = [-1 if (cid := parse_id(v)) is None else cid for v in raw]
         # Sorted: the order of ticking (or of a random display) is not part of the vote.
-        return tuple(sorted(parse_id(v) if parse_id(v) is not None else -1 for v in raw)), typed
+        return tuple(sorted(ids)), {v: "on" for v in raw}
     ranks: list[tuple[int, int]] = []
     typed = {}
     for key in form:

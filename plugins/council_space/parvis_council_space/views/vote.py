@@ -153,13 +153,10 @@ def _cast(ctx: Context, config: CallConfig, form: Any) -> Response | None:
     choices, errors = ballot_box.parse_ballot(config, options, form)
     if errors:
         return None
-    replaced = ballot_box.cast_ballot(ctx.session, ctx.module, key, choices, ctx.user.id)
-    ctx.flash(
-        _("Your ballot is changed.")
-        if replaced
-        else _("Your ballot is recorded. You can change it until the vote closes.")
-    )
-    return redirect(call_url(ctx, "receipt"))
+    ballot_box.cast_ballot(ctx.session, ctx.module, key, choices, ctx.user.id)
+    # The receipt says it was recorded (not a flash message: that would rewrite the session
+    # cookie on every ballot, and again when the receipt shows it).
+    return redirect(call_url(ctx, "receipt") + "?cast=1")
 
 
 def _bad_points(form: Any) -> dict[int, str]:
@@ -255,11 +252,21 @@ def receipt(request: Request) -> Response:
     cast = voting.cast_choices(ctx)
     if not cast:
         return redirect(call_url(ctx, "vote"))
-    recorded = ctx.session.scalar(
-        select(Ballot.updated_at).where(
+    row = ctx.session.execute(
+        select(Ballot.created_at, Ballot.updated_at).where(
             Ballot.module_id == ctx.module.id, Ballot.voter_key == voting.key
         )
-    )
+    ).first()
+    if row is None:  # erased in between
+        return redirect(call_url(ctx, "vote"))
+    created, recorded = row
+    just_cast = None
+    if request.query_params.get("cast") == "1":  # straight after casting (``_cast``)
+        just_cast = (
+            _("Your ballot is changed.")
+            if recorded != created
+            else _("Your ballot is recorded. You can change it until the vote closes.")
+        )
     return render(
         request,
         "council_space/vote_receipt.html",
@@ -268,6 +275,7 @@ def receipt(request: Request) -> Response:
             "chosen": ballot.chosen_rows(voting.rows, cast),
             "total": ballot.total(voting.config, voting.options, cast),
             "recorded": recorded,
+            "just_cast": just_cast,
             "can_change": voting.refusal is None,
         },
     )
