@@ -188,3 +188,21 @@ def test_a_draft_whose_opening_date_has_passed_opens_on_the_home_page(town):
     assert "Due survey" in section and "Undated draft" not in html
     with town.session() as session:
         assert session.get(Module, due.module_id).phase == "open"
+
+
+def test_the_parts_are_kept_per_language(town, resident):
+    """An English resident's parts never reach a French visitor, nor the other way round: the
+    language is in the key of what is shared, and each gets the cards in their language."""
+    make_space_with_module(town, "survey", phase="open", module_title="Parks survey")
+    with town.session() as session:
+        make_user(session, town.town_id, "english@example.org", locale="en")
+    with town.client() as english, town.client() as visitor:
+        login(english, "english@example.org")
+        for _ in range(2):  # rendered, then kept
+            html = english.get("/").text
+            assert "All spaces" in _section(html, "spaces-h")
+            assert "Open now" in _section(html, "open-now")
+            page = visitor.get("/").text  # French: no session, no language chosen
+            assert "Tous les espaces" in _section(page, "spaces-h")
+            assert "Ouvert en ce moment" in _section(page, "open-now")
+            assert "Parks survey" in _section(page, "open-now")
