@@ -119,3 +119,11 @@ async def asgi_post(app: Any, path: str, body: bytes, cookie_value: str) -> int:
 
     await app(scope, receive, send)
     return status
+
+
+def check_all_cast(before: int, after: int, expected: int) -> None:
+    """Stop the bench unless ``expected`` ballots were written between two counts: a refused
+    ballot (a form shown again) is a cheaper request, and the per-ballot figures timed or
+    profiled over it would not be a ballot's. Counted outside the loops, which stay as timed."""
+    if after - before != expected:
+        raise SystemExit(f"{after - before} of {expected} ballots written: figures not a ballot's")

@@ -32,6 +32,7 @@ from _ballots import (
     asgi_post,
     ballot_database,
     ballot_options,
+    check_all_cast,
     cookie,
     demo_app,
     signed_app,
@@ -134,6 +135,7 @@ def in_process(url: str, info: dict[str, Any], users: list[int], n: int) -> dict
     app = signed_app(url)
     with inline_views():
         path = info["path"]
+        cast_before = count_ballots(url, info["module_id"])
         # First ballots warm the caches (templates, rules) and are not counted.
         for uid in users[:5]:
             asyncio.run(asgi_post(app, path, body(info, uid).encode(), cookie(uid)))
@@ -148,6 +150,7 @@ def in_process(url: str, info: dict[str, Any], users: list[int], n: int) -> dict
         asyncio.run(asgi_post(app, path, body(info, 2).encode(), cookie(users[n + 6])))
         profiler.disable()
         calls = sum(row[1] for row in pstats.Stats(profiler).stats.values())
+    check_all_cast(cast_before, count_ballots(url, info["module_id"]), 5 + 1 + n + 1)
     app.state.parvis.db.dispose()
     return {"status": status, "statements": counter.statements, "cpu_ms": cpu, "calls": calls}
 

@@ -33,6 +33,7 @@ from _ballots import (
     asgi_post,
     ballot_database,
     ballot_options,
+    check_all_cast,
     cookie,
     demo_app,
     signed_app,
@@ -191,6 +192,7 @@ def _profile(url: str, info: dict[str, Any], users: list[int], n: int) -> None:
     print(f"\nOne ballot ({status}): {counter.count} SQL statements ({first} in a new process)")
     for statement in counter.statements:
         print("  " + " ".join(statement.split())[:150])
+    cast_before = count_rows(url, info["module_id"])[0]
     # CPU of the app alone (no HTTP parsing, no profiler): N ballots, one after the other.
     cpu_at, wall_at = time.process_time(), time.perf_counter()
     for uid in users[:n]:
@@ -205,6 +207,7 @@ def _profile(url: str, info: dict[str, Any], users: list[int], n: int) -> None:
         asyncio.run(asgi_post(app, info["path"], body, cookie(uid)))
     profiler.disable()
     elapsed = (time.perf_counter() - start_at) / n * 1000
+    check_all_cast(cast_before, count_rows(url, info["module_id"])[0], 2 * n)
     print(f"in-process, profiled (CPU clock): {elapsed:.2f} ms/ballot")
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     app.state.parvis.db.dispose()
