@@ -18,10 +18,10 @@ from sqlalchemy.sql.dml import UpdateBase
 
 from parvis.versions import UNSEEN_INFO, UNSEEN_TABLES
 
-# id(statement) -> (statement, SQL, {parameter: bind processor}, whether it returns rows,
+# id(statement) -> (statement, SQL, ((parameter, bind processor), ...), whether it returns rows,
 # [(column, result processor)])
 # once a first run through SQLAlchemy showed the driver gets the same parameters; None: never.
-_DRIVER: dict[int, tuple[Any, str, dict[str, Any], bool, list[tuple[int, Any]]] | None] = {}
+_DRIVER: dict[int, tuple[Any, str, tuple[Any, ...], bool, list[tuple[int, Any]]] | None] = {}
 # Statements checked to write to unseen tables only (kept alive, so ids are not reused).
 _CHECKED: dict[int, Any] = {}
 _KEPT_MAX = 256
@@ -38,8 +38,7 @@ def write_unseen(session: Session, statement: Any, params: dict[str, Any]) -> Se
     SQLAlchemy's way. A driver error propagates as the driver's: the unit of work rolls back."""
     if _CHECKED.get(id(statement)) is not statement:
         _check_unseen(statement)
-    if session.new or session.dirty or session.deleted:
-        session.flush()
+    session.flush()  # pending ORM changes first (returns at once when there are none)
     conn = session.connection()
     if conn.dialect.name == "postgresql" and not _listened(conn):
         kept = _DRIVER.get(id(statement), False)
@@ -80,7 +79,8 @@ def _learn(statement: Any, result: Any, params: dict[str, Any]) -> Any:
     """What the driver's way needs, if it would send what SQLAlchemy sent; else None."""
     context = result.context
     try:
-        binds = {name: context.compiled._bind_processors.get(name) for name in params}
+        processors_by_name = context.compiled._bind_processors
+        binds = tuple((n, f) for n in params if (f := processors_by_name.get(n)) is not None)
         processors = result._metadata._processors if result.returns_rows else []
         sent = context.parameters[0]
     except (AttributeError, IndexError):  # SQLAlchemy's internals moved: its way only
@@ -91,8 +91,15 @@ def _learn(statement: Any, result: Any, params: dict[str, Any]) -> Any:
     return (statement, context.statement, binds, result.returns_rows, processed)
 
 
-def _values(binds: dict[str, Callable[[Any], Any] | None], params: dict[str, Any]) -> Any:
-    return {k: f(v) if (f := binds.get(k)) else v for k, v in params.items()}
+def _values(binds: tuple[tuple[str, Callable[[Any], Any]], ...], params: dict[str, Any]) -> Any:
+    """``params`` as SQLAlchemy sends them: each through its bind processor, if it has one."""
+    if not binds:
+        return params
+    values = dict(params)
+    for name, process in binds:
+        if name in values:
+            values[name] = process(values[name])
+    return values
 
 
 def _driver_rows(conn: Any, kept: Any, params: dict[str, Any]) -> list[Any]:
