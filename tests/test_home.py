@@ -11,7 +11,7 @@ from sqlalchemy import select
 from parvis.contrib import ModuleRow
 from parvis.models import Area, Module, PhaseDates, Space
 from parvis.schedule import modules_with_schedules, rows_query
-from parvis.spaces import home
+from parvis.spaces import home, home_parts
 from parvis.testing import login, make_space_with_module, make_user, post_form
 from parvis_council_space.models import Ballot, CountJob
 
@@ -250,8 +250,8 @@ def test_space_rows_carry_every_column_of_space_with_its_value(town):
         session.add(space)
         session.flush()
         ctx = SimpleNamespace(session=session, town=SimpleNamespace(id=town.town_id))
-        areas = [home.AreaRow(area.id, area.name)]
-        rows = [r for r in home.published_spaces(ctx, areas) if r.id == space.id]
+        areas = [home_parts.AreaRow(area.id, area.name)]
+        rows = [r for r in home_parts.published_spaces(ctx, areas) if r.id == space.id]
         assert len(rows) == 1
         assert all(hasattr(SpaceRow, c.key) for c in Space.__table__.columns)
         for column in Space.__table__.columns:

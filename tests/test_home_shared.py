@@ -1,4 +1,4 @@
-"""The home page's shared parts (``home.home_parts``): the "open now" and results cards and the
+"""The home page's shared parts (``home_parts.py``): the "open now" and results cards and the
 spaces, rendered once per town content version, language and minute and given to every
 visitor, logged in or not; what is the viewer's own (header, neighbourhood, quick polls with
 their forms and "you answered") stays per request."""

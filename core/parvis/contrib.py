@@ -99,8 +99,32 @@ class Phase:
     actions: frozenset[str] = frozenset()
 
 
+class _StoredColumns:
+    """``settings`` and ``created_at`` of a plain row, decoded when first read: read through
+    a narrow statement, they may come as JSON text and ISO text (SQLite)."""
+
+    __slots__ = ()
+    stored_settings: Any
+    stored_created_at: Any
+
+    @property
+    def settings(self) -> Mapping[str, Any]:
+        if isinstance(self.stored_settings, str):
+            self.stored_settings = json.loads(self.stored_settings)
+        return self.stored_settings  # type: ignore[no-any-return]
+
+    @property
+    def created_at(self) -> dt.datetime:
+        value = self.stored_created_at
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = self.stored_created_at = value.replace(tzinfo=dt.UTC)
+        return value  # type: ignore[no-any-return]
+
+
 @dataclass(slots=True, eq=False)
-class ModuleRow:
+class ModuleRow(_StoredColumns):
     """A module as the listing pages read it (home page, space pages: ``ModuleType.summarize``
     gets these): every column of ``Module``, same names, but a plain row, not an ORM object.
 
@@ -123,24 +147,9 @@ class ModuleRow:
     stored_settings: Any
     stored_created_at: Any
 
-    @property
-    def settings(self) -> Mapping[str, Any]:
-        if isinstance(self.stored_settings, str):
-            self.stored_settings = json.loads(self.stored_settings)
-        return self.stored_settings  # type: ignore[no-any-return]
-
-    @property
-    def created_at(self) -> dt.datetime:
-        value = self.stored_created_at
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            value = self.stored_created_at = value.replace(tzinfo=dt.UTC)
-        return value  # type: ignore[no-any-return]
-
 
 @dataclass(slots=True, eq=False)
-class SpaceRow:
+class SpaceRow(_StoredColumns):
     """A space as the home page reads it (``ModuleType.summarize`` gets these there, ``Space``
     objects elsewhere): every column of ``Space``, same names, plus ``area``, its area as an
     ``(id, name)`` row or ``None``; a plain row, not an ORM object, read-only by contract, like
@@ -160,21 +169,6 @@ class SpaceRow:
     stored_settings: Any
     stored_created_at: Any
     area: Any = None
-
-    @property
-    def settings(self) -> Mapping[str, Any]:
-        if isinstance(self.stored_settings, str):
-            self.stored_settings = json.loads(self.stored_settings)
-        return self.stored_settings  # type: ignore[no-any-return]
-
-    @property
-    def created_at(self) -> dt.datetime:
-        value = self.stored_created_at
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            value = self.stored_created_at = value.replace(tzinfo=dt.UTC)
-        return value  # type: ignore[no-any-return]
 
 
 @dataclass(slots=True)
@@ -209,7 +203,7 @@ class ModuleType:
     space)`` pairs of this type a page shows, all at once (one query per figure, not one per
     module); types sharing one function get one call with the modules of all of them. The
     summaries must not depend on the viewer (``ctx.user``, permissions): the home page renders
-    its cards once and gives them to every visitor (``parvis.spaces.home.home_parts``).
+    its cards once and gives them to every visitor (``parvis.spaces.home_parts.home_parts``).
 
     ``activity(ctx, modules, since)`` returns, per module id, how many took part each week from
     ``since`` on (``{week's Monday: count}``, weeks on the town's clock; ``count_by_week`` does it

@@ -124,6 +124,12 @@ def _cursor_rows(conn: Any, kept: Any, params: dict[str, Any]) -> list[Any] | No
         # the driver's own error logged first, in case the transaction hides it then.
         logger.warning("Statement through the driver's cursor failed", exc_info=True)
         return None
+    return processed_rows(raw, processed)
+
+
+def processed_rows(raw: list[Any], processed: list[tuple[int, Any]]) -> list[Any]:
+    """The driver's ``raw`` rows with SQLAlchemy's result processors applied (``processed``:
+    (column index, processor) pairs), as SQLAlchemy would have returned them."""
     if not processed:
         return raw
     rows = []

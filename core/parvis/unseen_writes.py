@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.dml import UpdateBase
 
+from parvis.db import processed_rows
 from parvis.versions import UNSEEN_INFO, UNSEEN_TABLES
 
 # id(statement) -> (statement, SQL, ((parameter, bind processor), ...), whether it returns rows,
@@ -107,12 +108,4 @@ def _driver_rows(conn: Any, kept: Any, params: dict[str, Any]) -> list[Any]:
     with conn.connection.driver_connection.cursor() as cursor:
         cursor.execute(sql, _values(binds, params))
         raw = cursor.fetchall() if returns_rows else []
-    if not processed:
-        return raw
-    rows = []
-    for row in raw:
-        row = list(row)
-        for i, f in processed:
-            row[i] = f(row[i])
-        rows.append(row)
-    return rows
+    return processed_rows(raw, processed)

@@ -22,7 +22,8 @@ from parvis.phases import Deadline, phase_deadline
 from parvis.rendering import redirect, render
 from parvis.schedule import resident_phase
 from parvis.spaces import services
-from parvis.spaces.home import home_parts, summaries
+from parvis.spaces.home import summaries
+from parvis.spaces.home_parts import home_parts
 from parvis.towns import town_areas
 from parvis.web import view
 

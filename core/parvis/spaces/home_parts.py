@@ -1,0 +1,98 @@
+"""The home page's parts every visitor sees alike (the "open now" and results cards, the
+spaces, the areas), rendered once per town content version, language, minute and theme and
+shared by all of them, logged in or not (``httpcache.shared_fragment``). The cards themselves
+are chosen and written by ``home.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import NamedTuple
+
+from markupsafe import Markup
+from sqlalchemy import String, bindparam, select, type_coerce
+
+from parvis.context import Context
+from parvis.contrib import SpaceRow
+from parvis.db import read_columns
+from parvis.httpcache import shared_fragment
+from parvis.models import Space
+from parvis.spaces.home import home_sections
+from parvis.towns import area_rows
+
+
+class AreaRow(NamedTuple):
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class HomeParts:
+    """The home page's parts every visitor sees alike, rendered (``core/_home_parts.html``)."""
+
+    open_now: Markup  # the "open now" section
+    results: Markup  # the results section (empty: none)
+    spaces: Markup  # the "all spaces" section with the areas
+    areas: tuple[AreaRow, ...]
+    neighbourhoods: Mapping[int, tuple[SpaceRow, ...]]  # area id -> its spaces
+
+    def size(self) -> int:
+        rows = sum(len(found) for found in self.neighbourhoods.values()) + len(self.areas)
+        return len(self.open_now) + len(self.results) + len(self.spaces) + 300 * rows
+
+    def area(self, area_id: int | None) -> AreaRow | None:
+        return next((a for a in self.areas if a.id == area_id), None)
+
+
+def home_parts(ctx: Context) -> HomeParts:
+    """The shared parts of the home page, kept per town content version, language, minute and
+    theme (``shared_fragment``): built for the first visitor, whoever they are, so nothing here
+    may depend on the viewer."""
+    return shared_fragment(ctx, "core.home", lambda: _build_parts(ctx), HomeParts.size)
+
+
+# The published spaces as plain rows (every column, ``SpaceRow``): no ORM objects, no joined
+# area (the areas' statement names them). Built once, as building it cost as much as running it.
+_SPACES = (
+    select(
+        *(getattr(Space, f.name) for f in fields(SpaceRow)[:-3]),
+        type_coerce(Space.settings, String()),
+        type_coerce(Space.created_at, String()),
+    )
+    .where(Space.town_id == bindparam("town"), Space.published.is_(True))
+    .order_by(Space.position, Space.title)
+)
+
+
+def published_spaces(ctx: Context, areas: Sequence[AreaRow]) -> list[SpaceRow]:
+    """The town's published spaces in its order, each with its area, as rows."""
+    named = {a.id: a for a in areas}
+    spaces = [SpaceRow(*r) for r in read_columns(ctx.session, _SPACES, {"town": ctx.town.id})]
+    for space in spaces:
+        if space.area_id is not None:
+            space.area = named.get(space.area_id)
+    return spaces
+
+
+def _build_parts(ctx: Context) -> HomeParts:
+    areas = tuple(AreaRow(*r) for r in area_rows(ctx.session, ctx.town.id))
+    spaces = published_spaces(ctx, areas)
+    sections = home_sections(ctx, spaces)
+    env = ctx.parvis.jinja_env(ctx.town.theme)
+    # The viewer-independent basics only: no user, no token, no permission check.
+    macros = env.get_template("core/_home_parts.html").make_module(
+        {"town": ctx.town, "locale": ctx.locale, "url": ctx.url}
+    )
+    # A resident's neighbourhood: rows, its few cards rendered for each request.
+    by_area: dict[int, list[SpaceRow]] = {}
+    for space in spaces:
+        if space.area is not None:
+            by_area.setdefault(space.area.id, []).append(space)
+    return HomeParts(
+        open_now=macros.open_now(sections.open_now),
+        results=macros.results(sections.results),
+        spaces=macros.all_spaces(spaces, areas),
+        areas=areas,
+        neighbourhoods={a: tuple(found) for a, found in by_area.items()},
+    )
