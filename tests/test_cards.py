@@ -92,6 +92,25 @@ def test_repeated_labels_are_escaped_once_but_a_markup_label_stays_markup():
     assert cards.card("T", "/t", meta="<b>Parks</b>") == plain
 
 
+def test_card_values_are_escaped_as_markupsafe_escapes_them_with_or_without_its_c_code():
+    """Cards escape through markupsafe's C function when it is there, through plain replaces
+    when it is not: both give ``markupsafe.escape``'s entities; safe values stay as they are."""
+    from markupsafe import escape
+
+    from parvis import cards
+
+    texts = ['<script>alert("x")</script>', "Tom & Jerry's <café>", "plain", "", "&amp;"]
+    for value in [*texts, Markup("<b>safe</b>"), 1234, None]:
+        assert cards._e(value) == str(escape(value))
+    for text in texts:
+        assert cards._replace_escape(text) == str(escape(text))
+    title, href = '<i>"A" & B</i>', "/s/a?x=1&y='2'"
+    card = cards.framed_card(('<a href="', "</a>"), title, href)
+    assert card.startswith(f'<a href="{escape(href)}">{escape(title)}</a>')
+    safe = cards.framed_card(('<a href="', "</a>"), Markup("<b>B</b>"), "/b")
+    assert safe.startswith('<a href="/b"><b>B</b></a>')
+
+
 def test_space_cards_write_what_the_space_card_include_writes(town):
     """``space_cards`` replaces an include per space (each copies the template's context):
     same markup for a published space, an unpublished one with a picture and an area, hostile

@@ -102,6 +102,7 @@ class ModuleCard:
     markup the cards of its type and phase share (``cards.card_frame``)."""
 
     module: ModuleRow
+    title: str
     url: str
     type_label: str
     phase_label: str
@@ -112,14 +113,10 @@ class ModuleCard:
     frame: tuple[str, str]
 
     @property
-    def title(self) -> str:
-        return self.module.title
-
-    @property
     def options(self) -> dict[str, Any]:
         """The card's arguments (``ui.card(**c.options)``, for a theme's own card macro)."""
         return {
-            "title": self.module.title,
+            "title": self.title,
             "href": self.url,
             "kind": self.module.type,
             "meta": self.type_label,
@@ -194,6 +191,7 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
         cards.append(
             ModuleCard(
                 module,
+                module.title,
                 f"{link[0]}{module.id}{link[1]}",
                 shared.type_label,
                 shared.phase_label,
