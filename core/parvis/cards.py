@@ -165,29 +165,31 @@ def framed_card(
     action: tuple[str, str] | None = None,
 ) -> str:
     """A card from its ``card_frame`` and what differs from card to card (escaped here)."""
-    # Plain strings (nearly always) straight to the escaping function: one call each.
-    parts = [
-        frame[0],
-        _escape_text(href) if type(href) is str else _e(href),
-        '">',
-        _escape_text(title) if type(title) is str else _e(title),
-        frame[1],
-    ]
+    # Plain strings (nearly always) straight to the escaping function, one call each; the
+    # parts joined with ``+`` (no list, appends and join for each of hundreds of cards).
+    html = (
+        frame[0]
+        + (_escape_text(href) if type(href) is str else _e(href))
+        + '">'
+        + (_escape_text(title) if type(title) is str else _e(title))
+        + frame[1]
+    )
     if due:
         soon = " deadline-soon" if due.soon else ""
-        parts.append(f'<p class="deadline{soon}">{_CLOCK}<span>{_label(due.text)}</span></p>\n')
+        html += f'<p class="deadline{soon}">{_CLOCK}<span>{_label(due.text)}</span></p>\n'
     if count:
-        parts.append(
+        html += (
             f'<p class="participation"><strong>{_label(format_number(count[0]))}</strong>'
             f" {_label(count[1])}</p>\n"
         )
     if action:
-        parts.append(
-            '<div class="card-action"><a class="button primary-action"'
-            f' href="{_e(action[1])}">{_label(action[0])}</a></div>\n'
+        link = action[1]
+        html += (
+            '<div class="card-action"><a class="button primary-action" href="'
+            + (_escape_text(link) if type(link) is str else _e(link))
+            + f'">{_label(action[0])}</a></div>\n'
         )
-    parts.append("</div>\n</li>\n")
-    return "".join(parts)
+    return html + "</div>\n</li>\n"
 
 
 def card_list(items: Iterable[Any]) -> Markup:

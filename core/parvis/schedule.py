@@ -273,9 +273,13 @@ def advance(
         schedules = load_schedules(session, [m.id for m in modules])
     now = now or utcnow()
     due: list[tuple[Module | ModuleRow, str]] = []
+    types = parvis.registry.module_types
     for module in modules:
-        mtype = parvis.registry.module_types.get(module.type)
-        schedule = schedules.get(module.id)
+        # Most listed modules have no dates: skip them before any look-up (pages list hundreds).
+        if module.id not in schedules:
+            continue
+        schedule = schedules[module.id]
+        mtype = types.get(module.type)
         if mtype is None or not schedule:
             continue
         new = due_phase(mtype.phases, module.phase, schedule, now)

@@ -96,10 +96,21 @@ def summaries(
     """
     types = ctx.parvis.registry.module_types
     by_function: dict[SummarizeFn, list[tuple[ModuleRow, AnySpace]]] = {}
-    for module, space in items:
-        mtype = types.get(module.type)
-        if mtype is not None and mtype.summarize is not None:
-            by_function.setdefault(mtype.summarize, []).append((module, space))
+    # Each type's group (None: not summed up) looked up once, not once per module.
+    groups: dict[str, list[tuple[ModuleRow, AnySpace]] | None] = {}
+    for item in items:
+        kind = item[0].type
+        if kind in groups:
+            group = groups[kind]
+        else:
+            mtype = types.get(kind)
+            group = groups[kind] = (
+                by_function.setdefault(mtype.summarize, [])
+                if mtype is not None and mtype.summarize is not None
+                else None
+            )
+        if group is not None:
+            group.append(item)
     found: dict[int, ModuleSummary] = {}
     for summarize, group in by_function.items():
         found.update(summarize(ctx, group))

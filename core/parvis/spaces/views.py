@@ -165,21 +165,28 @@ def module_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> li
     summary = summaries(ctx, [(m, space) for m in modules])
     see_results = _("See the results")
     dated = ctx.schedules
+    # ``in`` then ``[]`` rather than ``.get``: no call per module (a page lists hundreds).
     for module in modules:
-        found = summary.get(module.id)
-        if found is not None and not found.listed_in_space:
-            continue  # the plugin shows it on the page itself (slot)
+        found = None
+        if module.id in summary:
+            found = summary[module.id]
+            if not found.listed_in_space:
+                continue  # the plugin shows it on the page itself (slot)
         key = (module.type, module.phase)
-        shared = labels.get(key)
-        if shared is None:
+        if key in labels:
+            shared = labels[key]
+        else:
             shared = labels[key] = _labels(ctx, registry[module.type], module.phase)
-        link = links.get(module.type)
-        if link is None:
+        if module.type not in links:
             # The module's id is the last part of its address: split there, for the others.
             head, _sep, tail = ctx.module_url(module, space).rpartition(f"/{module.id}")
-            link = links[module.type] = (head + "/", tail)
-        dates = dated.get(module.id)
-        end = schedule.phase_end(shared.mtype.phases, module.phase, dates) if dates else None
+            links[module.type] = (head + "/", tail)
+        link = links[module.type]
+        end = None
+        if module.id in dated:
+            dates = dated[module.id]
+            if dates:
+                end = schedule.phase_end(shared.mtype.phases, module.phase, dates)
         count = action = None
         if found is not None:
             if found.participation is not None:
