@@ -24,6 +24,8 @@ T = TypeVar("T")
 Values = dict[str, Any]
 
 _COLUMNS: dict[type, tuple[Mapper[Any], tuple[str, ...], tuple[str, ...]]] = {}
+# Per class, what ``attach`` needs: (identity class, primary key attribute names, constructor).
+_ATTACH: dict[type, tuple[type, tuple[str, ...], Any]] = {}
 
 
 def _keys(cls: type) -> tuple[Mapper[Any], tuple[str, ...], tuple[str, ...]]:
@@ -82,12 +84,18 @@ def attach(
     loaded there (the one already in its identity map, if any); the attributes named in
     ``later`` are left unloaded, to load on first access (as the ORM's own loader leaves a
     column it did not read: marked expired)."""
-    mapper, _columns, primary = _keys(cls)
-    identity = mapper.identity_key_from_primary_key(tuple(values[k] for k in primary))
+    how = _ATTACH.get(cls)
+    if how is None:
+        mapper, _columns, primary = _keys(cls)
+        how = _ATTACH[cls] = (mapper._identity_class, primary, mapper.class_manager.new_instance)
+    identity_class, primary, new_instance = how
+    # ``mapper.identity_key_from_primary_key``'s key, built here: a ballot attaches five rows.
+    key = (values[primary[0]],) if len(primary) == 1 else tuple([values[k] for k in primary])
+    identity = (identity_class, key, None)
     existing = session.identity_map.get(identity)
     if existing is not None:
         return existing  # type: ignore[no-any-return]
-    obj = mapper.class_manager.new_instance()
+    obj = new_instance()
     obj.__dict__.update({k: marshal.loads(v) if type(v) is _Json else v for k, v in values.items()})
     # Registered as loading a row registers it (``sqlalchemy/orm/loading.py``): persistent, no
     # history, no cascade to walk. ``make_transient_to_detached`` + ``session.add`` cost 5
