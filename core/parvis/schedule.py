@@ -104,7 +104,7 @@ def modules_with_schedules(
     width = len(ROW_COLUMNS)
     modules: dict[int, ModuleRow] = {}
     schedules: dict[int, Schedule] = {}
-    for row in read_columns(session, query, params):
+    for row in read_columns(session, query, params).all():
         module_id = row[0]
         if module_id not in modules:
             modules[module_id] = ModuleRow(*row[:width])
