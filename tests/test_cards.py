@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from markupsafe import Markup
+from theme_helpers import theme_with_its_own_card
 
 from parvis.api import using_locale
 from parvis.models import Space, Town
@@ -55,14 +56,7 @@ def test_python_card_matches_the_macro_and_escapes_every_value(town):
 
 
 def test_a_theme_overriding_the_components_keeps_its_card_on_core_pages(town, client, tmp_path):
-    theme = tmp_path / "mine" / "templates" / "ui"
-    theme.mkdir(parents=True)
-    (theme / "components.html").write_text(
-        "{% macro placeholder(kind) %}{% endmacro %}"
-        '{% macro card(title, href) %}<li class="my-card">{{ title }}{{ kwargs and "" }}</li>'
-        "{% endmacro %}",
-        encoding="utf-8",
-    )
+    theme_with_its_own_card(tmp_path)
     town.parvis.themes_dir = tmp_path
     board = make_space_with_module(town, "survey", phase="open", module_title="Ma carte")
     with town.session() as s:

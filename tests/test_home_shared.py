@@ -6,6 +6,7 @@ their forms and "you answered") stays per request."""
 from __future__ import annotations
 
 from starlette.testclient import TestClient
+from theme_helpers import theme_with_its_own_card
 
 from parvis.app import create_app
 from parvis.models import Area, Space, Town
@@ -133,14 +134,7 @@ def test_without_the_fragment_cache_every_page_is_rendered_in_full(make_town):
 def test_a_theme_with_its_own_card_keeps_it_in_every_part(town, tmp_path):
     """A theme overriding the components (``theme_cards``): its card in the shared parts and in
     the resident's neighbourhood alike."""
-    theme = tmp_path / "mine" / "templates" / "ui"
-    theme.mkdir(parents=True)
-    (theme / "components.html").write_text(
-        "{% macro placeholder(kind) %}{% endmacro %}"
-        '{% macro card(title, href) %}<li class="my-card">{{ title }}{{ kwargs and "" }}</li>'
-        "{% endmacro %}",
-        encoding="utf-8",
-    )
+    theme_with_its_own_card(tmp_path)
     town.parvis.themes_dir = tmp_path
     with town.session() as session:
         north = Area(town_id=town.town_id, slug="north", name="North")
