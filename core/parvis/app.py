@@ -45,6 +45,8 @@ logger = logging.getLogger("parvis")
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 # Values ``Parvis.memo`` keeps per town and content version.
 MEMO_ENTRIES = 4096
+# Paths ``Parvis.url_path`` keeps.
+URL_PATHS = 4096
 _MISSING = object()  # a memo's value may be None
 
 
@@ -73,8 +75,9 @@ class Parvis:
             [(info.domain, info.locale_dir) for info in self._core_first()]
         )
         self.config_serves_unknown_hosts = True
-        self._envs: dict[str, jinja2.Environment] = {}
+        self._envs: dict[tuple[str, str | None], jinja2.Environment] = {}
         self._route_for_name: dict[str, BaseRoute] = {}
+        self._paths: dict[tuple[Any, ...], str] = {}
         self.themes_dir = THEMES_DIR
         self.build_id = httpcache.build_id(__version__, self.infos)
         self.page_cache = httpcache.PageCache(config.page_cache_mb * 1024 * 1024)
@@ -94,7 +97,15 @@ class Parvis:
 
     def url_path(self, app: Starlette, name: str, params: dict[str, Any]) -> str:
         """``app.url_path_for`` without trying every route each time: pages build hundreds of
-        URLs, and Starlette finds a name by raising ``NoMatchFound`` route after route."""
+        URLs, and Starlette finds a name by raising ``NoMatchFound`` route after route. A path
+        whose parameters are all text (the layout's links, a space's) is kept: routes never
+        change in a process."""
+        kept = not params or all(type(value) is str for value in params.values())
+        if kept:
+            key = (name, *params.items())
+            path = self._paths.get(key)
+            if path is not None:
+                return path
         route = self._route_for_name.get(name)
         if route is None:
             for candidate in app.router.routes:
@@ -106,7 +117,12 @@ class Parvis:
                 break
             else:
                 raise NoMatchFound(name, params)
-        return str(route.url_path_for(name, **params))
+        path = str(route.url_path_for(name, **params))
+        if kept:
+            if len(self._paths) >= URL_PATHS:
+                self._paths.clear()  # bounded: spaces' slugs come and go
+            self._paths[key] = path
+        return path
 
     def rules_of(self, session: Session, town: Town) -> RuleSet:
         """The town's permission rules, read once per process until its ``setup_version``
@@ -151,8 +167,13 @@ class Parvis:
         return path if theme != "default" and path.is_dir() else None
 
     def jinja_env(self, theme: str) -> jinja2.Environment:
-        """One environment per theme, built on first use and kept (templates are cached)."""
-        env = self._envs.get(theme)
+        """One environment per theme and active language, built on first use and kept
+        (templates are cached): its templates hold their literal strings already translated
+        (``templating._OneLanguage``). Without this app's catalogs active, templates translate
+        as they render."""
+        locale = i18n.get_locale() if i18n.active_catalogs() is self.catalogs else None
+        key = (theme, locale)
+        env = self._envs.get(key)
         if env is None:
             theme_dir = self.theme_dir(theme)
             sources = [
@@ -160,6 +181,7 @@ class Parvis:
                 for info in reversed(self._core_first())
                 if info.templates_dir is not None
             ]
+            catalogs = self.catalogs
             env = templating.make_environment(
                 theme_dir / "templates" if theme_dir else None,
                 sources,
@@ -169,9 +191,12 @@ class Parvis:
                     "language_names": i18n.LANGUAGE_NAMES,
                 },
                 {info.name: info.domain for info in self.infos.values()},
+                None
+                if locale is None
+                else lambda message, domain: catalogs.for_domain(domain, locale).gettext(message),
             )
             self.pm.hook.parvis_jinja_env(env=env)
-            self._envs[theme] = env
+            self._envs[key] = env
         return env
 
     def available_themes(self) -> list[str]:
