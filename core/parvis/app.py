@@ -39,6 +39,7 @@ from parvis.plugins import (
 )
 from parvis.routes import Gate, Routes
 from parvis.signed_session import SessionMiddleware
+from parvis.view_threads import ViewThreads
 
 logger = logging.getLogger("parvis")
 
@@ -64,7 +65,8 @@ class Parvis:
             self.registry.actions, self.registry.module_types, self.registry.roles
         )
         check_table_prefixes(self.infos)
-        self.db = Database(config.database_url, config.threads)
+        self.db = Database(config.database_url, config.database_connections())
+        self.view_threads = ViewThreads(config.read_threads)
         for factory in (self.db.sessionmaker, self.db.write_sessionmaker):
             events.install(factory, self.fire)
             versions.install(factory)
@@ -302,7 +304,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # As many views at once as the database pool has connections (``config.threads``).
+        # Writing views (and the rest of the thread pool's work: error pages of other methods,
+        # uploads, streamed bodies); reading views have slots of their own (``view_threads.py``).
         anyio.to_thread.current_default_thread_limiter().total_tokens = config.threads
         freeze_start_up_objects()
         worker = None
