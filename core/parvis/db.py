@@ -10,9 +10,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event, func, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from parvis import autocommit as autocommit_units
@@ -191,7 +192,10 @@ def make_engine(url: str, connections: int = 20) -> Engine:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-    else:
+    parsed = make_url(url)
+    # A SQLite file gets a QueuePool too (5 + 10 by default, fewer than the views at once); an
+    # in-memory database keeps its own kind of pool, which takes no size.
+    if issubclass(parsed.get_dialect().get_pool_class(parsed), QueuePool):
         kept = max(1, connections // 2)
         kwargs.update(pool_size=kept, max_overflow=connections - kept)
     engine = create_engine(url, **kwargs)

@@ -1,8 +1,9 @@
 """The request side of core: the ``view`` decorator, resolving the request's town and actor
 (the per-request ``Context`` is in ``context.py``, rendering in ``rendering.py``).
 
-Views are plain synchronous functions run in the thread pool: the decorator awaits the form,
-then opens one unit of work, resolves the town, the actor and the locale, and calls the view.
+Views are plain synchronous functions run in a thread (a read slot, or the thread pool for
+writes: ``view_threads.py``): the decorator awaits the form, then opens one unit of work,
+resolves the town, the actor and the locale, and calls the view.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from starlette.concurrency import run_in_threadpool
 from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -95,8 +95,9 @@ def view(
             writes = write if write is not None else request.method not in ("GET", "HEAD")
             bad = form is not None and not _readable_form(form, file_fields)
             try:
-                return await run_in_threadpool(
-                    _run_view, func, request, form, writes, bad, cache, autocommit
+                threads = request.app.state.parvis.view_threads
+                return await threads.run(
+                    _run_view, func, request, form, writes, bad, cache, autocommit, write=writes
                 )
             finally:
                 if form is not None:

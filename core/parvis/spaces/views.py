@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import bindparam, select, true
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -12,10 +13,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from parvis import schedule, uploads
-from parvis.cards import card_frame
+from parvis.cards import card_frame, framed_card_list
 from parvis.context import Context, get_context
 from parvis.contrib import ModuleRow, ModuleType
 from parvis.forms import parse_int
+from parvis.httpcache import shared_fragment
 from parvis.i18n import gettext as _
 from parvis.models import Area, Module, Space, Upload
 from parvis.phases import Deadline, phase_deadline
@@ -72,10 +74,10 @@ def space_page(request: Request) -> Response:
     space = ctx.space
     assert space is not None
     can_manage = ctx.can("spaces.manage", space)
-    cards = module_cards(ctx, space, include_unpublished=can_manage)
+    cards = space_cards(ctx, space, include_unpublished=can_manage)
     following = ctx.user is not None and services.is_following(ctx.session, ctx.user.id, space)
     area = ctx.session.get(Area, space.area_id) if space.area_id else None
-    response = render(
+    return render(
         request,
         "core/space.html",
         {
@@ -87,11 +89,41 @@ def space_page(request: Request) -> Response:
         },
         slots=("space.top", "space.main", "space.aside"),
     )
-    # The components the template imports "with context" keep a copy of its variables in a
-    # reference cycle, which only the garbage collector frees: emptied, the hundreds of cards
-    # and module rows are freed now (the collector's walks over them took ~0.5 ms a page).
-    cards.clear()
-    return response
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceCards:
+    """A space page's module cards, rendered (``count``: how many)."""
+
+    html: Markup
+    count: int
+
+
+def space_cards(ctx: Context, space: Space, *, include_unpublished: bool) -> SpaceCards:
+    """The space's module cards, kept per space, town content version, language, minute and
+    theme (``shared_fragment``) and given to every visitor: built for the first one, whoever
+    they are, so nothing here depends on the viewer but whether unpublished modules are listed
+    (staff who manage the space), which is part of the key."""
+    name = f"core.space.{space.id}.{'all' if include_unpublished else 'published'}"
+    return shared_fragment(
+        ctx,
+        name,
+        lambda: _render_cards(ctx, space, include_unpublished),
+        lambda kept: len(kept.html),
+    )
+
+
+def _render_cards(ctx: Context, space: Space, include_unpublished: bool) -> SpaceCards:
+    cards = module_cards(ctx, space, include_unpublished=include_unpublished)
+    env = ctx.parvis.jinja_env(ctx.town.theme)
+    if env.globals["theme_cards"]:  # the theme's own ``card`` macro
+        macros = env.get_template("core/_space_cards.html").make_module(
+            {"town": ctx.town, "locale": ctx.locale, "url": ctx.url}
+        )
+        html = Markup(macros.module_cards(cards))
+    else:
+        html = framed_card_list(cards)
+    return SpaceCards(html, len(cards))
 
 
 @dataclass(slots=True)
