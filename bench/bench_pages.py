@@ -361,6 +361,7 @@ def bench_database(
             "PARVIS_BENCH_EXTRA": extra,
             "PARVIS_BENCH_INSTANCE": tmp,
             "PARVIS_BENCH_PLUGINS": json.dumps(plugins),
+            "PARVIS_BENCH_READ_THREADS": str(args.read_threads),
         }
         rows: dict[str, dict[str, Any]] = {}
         # Cold: every cache off, each request renders the whole page. Fragment-warm: no page
@@ -453,7 +454,7 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, generat
         f"{platform.release()}; load average {loads[0]:.2f} at start, {loads[1]:.2f} at end. "
         f"Python {platform.python_version()}, uvicorn {uvicorn.__version__} (1 worker, "
         f"loop {settings.loop}, http {settings.http}, no access log), "
-        f"Starlette {starlette.__version__}.",
+        f"Starlette {starlette.__version__}; Parvis read_threads = {args.read_threads}.",
         f"Load: {generator}, {args.connections} keep-alive connections, {args.warmup:g} s "
         f"warm-up, then {args.rounds} round(s) of {args.duration:g} s per target alternating "
         "Parvis and baseline (median round shown); "
@@ -536,7 +537,17 @@ def main(argv: list[str] | None = None) -> int:
         "--plugins", default="all",
         help="installed plugins to enable: 'all' (default), 'none' or a comma-separated list",
     )  # fmt: skip
+    parser.add_argument(
+        "--read-threads", type=int, default=None,
+        help="Parvis's read_threads (reading views at once); default: the setting's default",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.read_threads is None:
+        from parvis.config import Config
+
+        args.read_threads = Config.read_threads
+    if args.read_threads < 1:
+        parser.error("--read-threads must be at least 1")
     args.plugin_list = (
         None if args.plugins == "all"
         else [] if args.plugins == "none"

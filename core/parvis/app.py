@@ -16,9 +16,9 @@ import jinja2
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Router, get_route_path
+from starlette.routing import BaseRoute, Mount, NoMatchFound, Router
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from parvis import __version__, events, httpcache, i18n, jobs, rendermemo, templating, versions
 from parvis.config import Config
@@ -37,13 +37,17 @@ from parvis.plugins import (
     check_route_namespaces,
     load_plugins,
 )
+from parvis.routes import Gate, Routes
 from parvis.signed_session import SessionMiddleware
+from parvis.view_threads import ViewThreads
 
 logger = logging.getLogger("parvis")
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
 # Values ``Parvis.memo`` keeps per town and content version.
 MEMO_ENTRIES = 4096
+# Paths ``Parvis.url_path`` keeps.
+URL_PATHS = 4096
 _MISSING = object()  # a memo's value may be None
 
 
@@ -61,8 +65,10 @@ class Parvis:
             self.registry.actions, self.registry.module_types, self.registry.roles
         )
         check_table_prefixes(self.infos)
-        self.db = Database(config.database_url, config.threads)
-        for factory in (self.db.sessionmaker, self.db.write_sessionmaker):
+        self.db = Database(config.database_url, config.database_connections())
+        self.view_threads = ViewThreads(config.read_threads)
+        db = self.db
+        for factory in (db.sessionmaker, db.write_sessionmaker, db.autocommit_sessionmaker):
             events.install(factory, self.fire)
             versions.install(factory)
             # ``enqueue_job`` refuses a name no plugin declared (no worker would run it).
@@ -71,8 +77,9 @@ class Parvis:
             [(info.domain, info.locale_dir) for info in self._core_first()]
         )
         self.config_serves_unknown_hosts = True
-        self._envs: dict[str, jinja2.Environment] = {}
+        self._envs: dict[tuple[str, str | None], jinja2.Environment] = {}
         self._route_for_name: dict[str, BaseRoute] = {}
+        self._paths: dict[tuple[Any, ...], str] = {}
         self.themes_dir = THEMES_DIR
         self.build_id = httpcache.build_id(__version__, self.infos)
         self.page_cache = httpcache.PageCache(config.page_cache_mb * 1024 * 1024)
@@ -93,7 +100,15 @@ class Parvis:
 
     def url_path(self, app: Starlette, name: str, params: dict[str, Any]) -> str:
         """``app.url_path_for`` without trying every route each time: pages build hundreds of
-        URLs, and Starlette finds a name by raising ``NoMatchFound`` route after route."""
+        URLs, and Starlette finds a name by raising ``NoMatchFound`` route after route. A path
+        whose parameters are all text (the layout's links, a space's) is kept: routes never
+        change in a process."""
+        kept = not params or all(type(value) is str for value in params.values())
+        if kept:
+            key = (name, *params.items())
+            path = self._paths.get(key)
+            if path is not None:
+                return path
         route = self._route_for_name.get(name)
         if route is None:
             for candidate in app.router.routes:
@@ -105,7 +120,12 @@ class Parvis:
                 break
             else:
                 raise NoMatchFound(name, params)
-        return str(route.url_path_for(name, **params))
+        path = str(route.url_path_for(name, **params))
+        if kept:
+            if len(self._paths) >= URL_PATHS:
+                self._paths.clear()  # bounded: spaces' slugs come and go
+            self._paths[key] = path
+        return path
 
     def rules_of(self, session: Session, town: Town) -> RuleSet:
         """The town's permission rules, read once per process until its ``setup_version``
@@ -150,8 +170,13 @@ class Parvis:
         return path if theme != "default" and path.is_dir() else None
 
     def jinja_env(self, theme: str) -> jinja2.Environment:
-        """One environment per theme, built on first use and kept (templates are cached)."""
-        env = self._envs.get(theme)
+        """One environment per theme and active language, built on first use and kept
+        (templates are cached): its templates hold their literal strings already translated
+        (``templating._OneLanguage``). Without this app's catalogs active, templates translate
+        as they render."""
+        locale = i18n.get_locale() if i18n.active_catalogs() is self.catalogs else None
+        key = (theme, locale)
+        env = self._envs.get(key)
         if env is None:
             theme_dir = self.theme_dir(theme)
             sources = [
@@ -159,6 +184,7 @@ class Parvis:
                 for info in reversed(self._core_first())
                 if info.templates_dir is not None
             ]
+            catalogs = self.catalogs
             env = templating.make_environment(
                 theme_dir / "templates" if theme_dir else None,
                 sources,
@@ -168,9 +194,12 @@ class Parvis:
                     "language_names": i18n.LANGUAGE_NAMES,
                 },
                 {info.name: info.domain for info in self.infos.values()},
+                None
+                if locale is None
+                else lambda message, domain: catalogs.for_domain(domain, locale).gettext(message),
             )
             self.pm.hook.parvis_jinja_env(env=env)
-            self._envs[theme] = env
+            self._envs[key] = env
         return env
 
     def available_themes(self) -> list[str]:
@@ -221,52 +250,6 @@ def check_table_prefixes(infos: dict[str, PluginInfo], registry: Any = None) -> 
             )
 
 
-class _Gate:
-    """Marks a mounted plugin or module app so the view decorator can check it for the town."""
-
-    def __init__(self, router: Router, plugin: str, module_type: str | None = None) -> None:
-        self.router = router
-        self.routes = router.routes
-        self.plugin = plugin
-        self.module_type = module_type
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope["parvis.plugin"] = self.plugin
-        if self.module_type:
-            scope["parvis.module_type"] = self.module_type
-        await self.router(scope, receive, send)
-
-
-class _Routes(Router):
-    """Starlette's router, finding a module route's mount by the module type in its path
-    (``/s/<space>/<type>/<id>/...``) instead of trying each route before it in turn (a tenth
-    of a ballot's routing). The module mounts come before every route but the static mounts
-    (``build_routes``), which match no ``/s/`` path: the first full match is the one Starlette
-    finds. Any other path, or one its mount does not fully match, goes Starlette's way."""
-
-    def __init__(self, routes: list[BaseRoute], **options: Any) -> None:
-        super().__init__(routes, **options)
-        self.modules = {
-            route.path.split("/")[3]: route
-            for route in routes
-            if isinstance(route, Mount) and isinstance(route.app, _Gate) and route.app.module_type
-        }
-
-    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            parts = get_route_path(scope).split("/", 4)
-            mount = self.modules.get(parts[3]) if len(parts) > 3 and parts[1] == "s" else None
-            if mount is not None:
-                match, child_scope = mount.matches(scope)
-                if match is Match.FULL:
-                    scope.setdefault("router", self)
-                    scope["route"] = mount
-                    scope.update(child_scope)
-                    await mount.handle(scope, receive, send)
-                    return
-        await super().app(scope, receive, send)
-
-
 def build_routes(parvis: Parvis) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
     for name, info in parvis.infos.items():
@@ -287,13 +270,13 @@ def build_routes(parvis: Parvis) -> list[BaseRoute]:
                 )
             )
     for mtype in parvis.registry.module_types.values():
-        gate = _Gate(Router(list(mtype.routes)), mtype.plugin, mtype.key)
+        gate = Gate(Router(list(mtype.routes)), mtype.plugin, mtype.key)
         routes.append(Mount(f"/s/{{space}}/{mtype.key}/{{module:int}}", app=gate, name=mtype.key))
     for plugin, plugin_routes in call_each(parvis.pm, "parvis_routes"):
         if plugin in CORE_PLUGINS:
             routes.extend(plugin_routes)
         else:
-            gate = _Gate(Router(list(plugin_routes)), plugin)
+            gate = Gate(Router(list(plugin_routes)), plugin)
             routes.append(Mount(f"/p/{plugin}", app=gate, name=plugin))
     return routes
 
@@ -323,7 +306,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # As many views at once as the database pool has connections (``config.threads``).
+        # Writing views (and the rest of the thread pool's work: error pages of other methods,
+        # uploads, streamed bodies); reading views have slots of their own (``view_threads.py``).
         anyio.to_thread.current_default_thread_limiter().total_tokens = config.threads
         freeze_start_up_objects()
         worker = None
@@ -362,7 +346,7 @@ def create_app(
         lifespan=lifespan,
         exception_handlers=exception_handlers(),
     )
-    app.router = _Routes(app.router.routes, lifespan=lifespan)
+    app.router = Routes(app.router.routes, lifespan=lifespan)
     app.state.parvis = parvis
     return app
 

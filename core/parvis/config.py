@@ -41,9 +41,12 @@ class Config:
     instance_dir: str = "instance"
     # Process the outbox inside the web process (development); production runs ``parvis worker``.
     inline_worker: bool = False
-    # Views run at once per process; the database pool holds as many connections, so that no
-    # view waits for a connection while holding a thread.
+    # Writing views (every method but GET and HEAD) run at once per process, in the thread pool.
     threads: int = 20
+    # Reading views run at once per process, in slots of their own (``view_threads.py``): on
+    # one core, views running at once cost more CPU each (the GIL), so few; writes never wait
+    # for them. 4: measured in ``docs/performance.md`` ("Read slots").
+    read_threads: int = 4
     # Rendered anonymous pages kept per process (``@view(cache=True)``); 0 turns it off.
     page_cache_mb: int = 32
     # Fragments kept per process for every visitor alike, logged in or not (the home page's
@@ -91,7 +94,19 @@ class Config:
         limit, window = self.rate_limits.get(kind) or RATE_LIMITS[kind]
         return int(limit), int(window)
 
+    def database_connections(self) -> int:
+        """The most connections the database pool opens: one per view that may run at once,
+        one more per reading view (a read that finds a module due to change phase moves it in
+        a unit of work of its own, ``schedule.advance``) and one for the version reader of
+        kept pages (``fastpath.py``). So no view ever waits for a connection while holding a
+        thread, and reads waiting for a second one can never take them all."""
+        return self.threads + 2 * self.read_threads + 1
+
     def __post_init__(self) -> None:
+        for name in ("threads", "read_threads"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")
         for name, limit in self.rate_limits.items():
             if (
                 not isinstance(limit, list | tuple)

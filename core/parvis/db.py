@@ -10,11 +10,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, create_engine, event, func, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
+from parvis import autocommit as autocommit_units
 from parvis.keylist import in_keys
 
 logger = logging.getLogger(__name__)
@@ -190,7 +192,10 @@ def make_engine(url: str, connections: int = 20) -> Engine:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-    else:
+    parsed = make_url(url)
+    # A SQLite file gets a QueuePool too (5 + 10 by default, fewer than the views at once); an
+    # in-memory database keeps its own kind of pool, which takes no size.
+    if issubclass(parsed.get_dialect().get_pool_class(parsed), QueuePool):
         kept = max(1, connections // 2)
         kwargs.update(pool_size=kept, max_overflow=connections - kept)
     engine = create_engine(url, **kwargs)
@@ -267,6 +272,9 @@ class Database:
         self.write_sessionmaker = sessionmaker(
             self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False
         )
+        # Units of work that read outside a transaction until they write (PostgreSQL).
+        self.autocommit_sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        autocommit_units.install(self.autocommit_sessionmaker)
         # Connections kept checked out between units of work, with when each was parked (see
         # ``_take``); SQLite's writing and reading units of work begin differently: none there.
         self._parked: list[tuple[Connection, float]] | None = (
@@ -279,19 +287,27 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self, *, write: bool = True) -> Iterator[Session]:
+    def session(self, *, write: bool = True, autocommit: bool = False) -> Iterator[Session]:
         """A unit of work: commits on success, rolls back on error.
 
         ``write=False`` is for read-only work (GET pages): on SQLite it does not queue behind
-        writers.
+        writers. ``autocommit=True``: on PostgreSQL, reads run outside a transaction until the
+        first write, and a ``write_unseen`` before any other write commits on its own
+        (``autocommit.py``); ignored on SQLite.
         """
-        factory = self.write_sessionmaker if write else self.sessionmaker
         connection = self._take()
+        outside = autocommit and connection is not None
+        if outside:
+            factory = self.autocommit_sessionmaker
+        else:
+            factory = self.write_sessionmaker if write else self.sessionmaker
         try:
             with factory(bind=connection) if connection is not None else factory() as session:
                 # Core's dated phases move a module within a writing unit of work, else in
                 # their own.
                 session.info["parvis_write"] = write
+                if outside:
+                    autocommit_units.start(connection, session)
                 try:
                     yield session
                     session.commit()
@@ -300,6 +316,8 @@ class Database:
                     raise
         finally:
             if connection is not None:
+                if outside and not autocommit_units.end(connection):
+                    connection.invalidate()  # not parked: ``_park`` gives it back
                 self._park(connection)
 
     def _take(self) -> Connection | None:

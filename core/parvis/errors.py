@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -36,7 +35,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     if "session" not in request.scope:  # raised outside the session middleware
         return HTMLResponse(str(exc.detail), status_code=exc.status_code)
-    return await run_in_threadpool(_render_http_error, request, exc.status_code, exc.detail)
+    threads = request.app.state.parvis.view_threads
+    return await threads.run(
+        _render_http_error,
+        request,
+        exc.status_code,
+        exc.detail,
+        write=request.method not in ("GET", "HEAD"),
+    )
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -125,6 +125,11 @@ def get_locale() -> str:
     return _locale.get()
 
 
+def active_catalogs() -> Catalogs | None:
+    """The catalogs translations are looked up in now (``activate``)."""
+    return _catalogs.get()
+
+
 def set_time_zone(name: str) -> None:
     """Show times in ``name`` for the current request (or command, or test)."""
     _time_zone.set(name)

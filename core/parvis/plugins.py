@@ -168,7 +168,7 @@ def call_each(
     results: list[tuple[str, Any]] = []
     caller = getattr(pm.hook, hook)
     for impl in caller.get_hookimpls():  # registration order: core first
-        name = pm.get_name(impl.plugin) or ""
+        name = impl.plugin_name
         if allowed is not None and name not in CORE_PLUGINS and name not in allowed:
             continue
         args = {k: kwargs[k] for k in impl.argnames}

@@ -1,8 +1,9 @@
 """The request side of core: the ``view`` decorator, resolving the request's town and actor
 (the per-request ``Context`` is in ``context.py``, rendering in ``rendering.py``).
 
-Views are plain synchronous functions run in the thread pool: the decorator awaits the form,
-then opens one unit of work, resolves the town, the actor and the locale, and calls the view.
+Views are plain synchronous functions run in a thread (a read slot, or the thread pool for
+writes: ``view_threads.py``): the decorator awaits the form, then opens one unit of work,
+resolves the town, the actor and the locale, and calls the view.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from starlette.concurrency import run_in_threadpool
 from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -66,6 +66,7 @@ def view(
     write: bool | None = None,
     files: Iterable[str] = (),
     cache: bool | None = None,
+    autocommit: bool = False,
 ) -> Any:
     """Turn a synchronous ``fn(request) -> Response`` into a Starlette endpoint.
 
@@ -77,6 +78,9 @@ def view(
     ``Cache-Control`` a proxy can use, see ``httpcache.py``); ``True`` also keeps its rendered
     bytes in the process until the town's content changes; ``False`` never shares it (a page
     that differs per visitor without a session).
+    ``autocommit=True``: on PostgreSQL the unit of work reads outside a transaction until its
+    first write (two round trips fewer), and a ``write_unseen`` before any other write commits
+    on its own: for a view whose write is one self-contained statement (``autocommit.py``).
     """
     file_fields = frozenset(files)
 
@@ -91,7 +95,10 @@ def view(
             writes = write if write is not None else request.method not in ("GET", "HEAD")
             bad = form is not None and not _readable_form(form, file_fields)
             try:
-                return await run_in_threadpool(_run_view, func, request, form, writes, bad, cache)
+                threads = request.app.state.parvis.view_threads
+                return await threads.run(
+                    _run_view, func, request, form, writes, bad, cache, autocommit, write=writes
+                )
             finally:
                 if form is not None:
                     await form.close()
@@ -122,9 +129,10 @@ def _run_view(
     write: bool,
     bad_form: bool = False,
     cache: bool | None = None,
+    autocommit: bool = False,
 ) -> Response:
     parvis: Parvis = request.app.state.parvis
-    with parvis.db.session(write=write) as session:
+    with parvis.db.session(write=write, autocommit=autocommit) as session:
         if cache and form is None and request.method in ("GET", "HEAD") and not request.session:
             cached = httpcache.fast_lookup(parvis, session, request)
             if cached is not None:
