@@ -67,7 +67,8 @@ class Parvis:
         check_table_prefixes(self.infos)
         self.db = Database(config.database_url, config.database_connections())
         self.view_threads = ViewThreads(config.read_threads)
-        for factory in (self.db.sessionmaker, self.db.write_sessionmaker):
+        db = self.db
+        for factory in (db.sessionmaker, db.write_sessionmaker, db.autocommit_sessionmaker):
             events.install(factory, self.fire)
             versions.install(factory)
             # ``enqueue_job`` refuses a name no plugin declared (no worker would run it).
