@@ -60,6 +60,7 @@ def make_parvis(
         mail_backend="null",
         page_cache_mb=int(os.environ.get("PARVIS_BENCH_PAGE_CACHE_MB", "32")),
         fragment_cache_mb=int(os.environ.get("PARVIS_BENCH_FRAGMENT_CACHE_MB", "16")),
+        render_memo_mb=int(os.environ.get("PARVIS_BENCH_RENDER_MEMO_MB", "8")),
         read_threads=int(os.environ.get("PARVIS_BENCH_READ_THREADS", Config.read_threads)),
     )
     return create_app(config, extra_plugins=extra_plugins(extra) or None)
