@@ -255,17 +255,17 @@ async def _asgi_get(app: Any, path: str) -> tuple[int, bytes]:
 def inline_views() -> Iterator[None]:
     """Run views inline instead of in the thread pool, so a profiler or a timer in this thread
     sees all of a request (in-process measures only)."""
-    import parvis.web
+    from parvis.view_threads import ViewThreads
 
-    async def inline(func: Any, *args: Any, **kwargs: Any) -> Any:
-        return func(*args, **kwargs)
+    async def inline(_threads: Any, func: Any, *args: Any, write: bool) -> Any:
+        return func(*args)
 
-    original = parvis.web.run_in_threadpool
-    parvis.web.run_in_threadpool = inline  # type: ignore[assignment]
+    original = ViewThreads.run
+    ViewThreads.run = inline  # type: ignore[method-assign]
     try:
         yield
     finally:
-        parvis.web.run_in_threadpool = original
+        ViewThreads.run = original  # type: ignore[method-assign]
 
 
 def profile_main(argv: list[str]) -> None:
