@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount, NoMatchFound, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from parvis import __version__, events, httpcache, i18n, jobs, templating, versions
+from parvis import __version__, events, httpcache, i18n, jobs, rendermemo, templating, versions
 from parvis.config import Config
 from parvis.db import Base, Database
 from parvis.fastpath import SESSION_COOKIE, CachedPages
@@ -84,6 +84,7 @@ class Parvis:
         self.build_id = httpcache.build_id(__version__, self.infos)
         self.page_cache = httpcache.PageCache(config.page_cache_mb * 1024 * 1024)
         self.fragment_cache = httpcache.PageCache(config.fragment_cache_mb * 1024 * 1024)
+        self.render_memo = rendermemo.RenderMemo(config.render_memo_mb * 1024 * 1024)
         # Only core's accounts tell who a visitor is (from the session): a request without a
         # session is then anonymous before any query (``httpcache.fast_lookup``).
         self.sessionless_actor_only = all(
