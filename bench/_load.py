@@ -60,6 +60,7 @@ def make_parvis(
         mail_backend="null",
         page_cache_mb=int(os.environ.get("PARVIS_BENCH_PAGE_CACHE_MB", "32")),
         fragment_cache_mb=int(os.environ.get("PARVIS_BENCH_FRAGMENT_CACHE_MB", "16")),
+        render_memo_mb=int(os.environ.get("PARVIS_BENCH_RENDER_MEMO_MB", "8")),
         read_threads=int(os.environ.get("PARVIS_BENCH_READ_THREADS", Config.read_threads)),
     )
     return create_app(config, extra_plugins=extra_plugins(extra) or None)
@@ -253,19 +254,19 @@ async def _asgi_get(app: Any, path: str) -> tuple[int, bytes]:
 
 @contextmanager
 def inline_views() -> Iterator[None]:
-    """Run views inline instead of in the thread pool, so a profiler or a timer in this thread
-    sees all of a request (in-process measures only)."""
-    import parvis.web
+    """Run views inline instead of in a thread, so a profiler or a timer in this thread sees
+    all of a request (in-process measures only)."""
+    from parvis.view_threads import ViewThreads
 
-    async def inline(func: Any, *args: Any, **kwargs: Any) -> Any:
-        return func(*args, **kwargs)
+    async def inline(self: Any, func: Any, *args: Any, write: bool) -> Any:
+        return func(*args)
 
-    original = parvis.web.run_in_threadpool
-    parvis.web.run_in_threadpool = inline  # type: ignore[assignment]
+    original = ViewThreads.run
+    ViewThreads.run = inline  # type: ignore[method-assign]
     try:
         yield
     finally:
-        parvis.web.run_in_threadpool = original
+        ViewThreads.run = original  # type: ignore[method-assign]
 
 
 def profile_main(argv: list[str]) -> None:

@@ -4,9 +4,21 @@
 ``/s/bench-200``, page cache off). Same database as ``_load.py profile``; the view runs inline,
 so the process CPU time per request (``time.process_time``) is the page's own, and less sensitive
 to other load on the machine than the wall time; Python function calls per request (cProfile, 10
-requests) do not depend on that load at all. Prints two lines per page: ``cold`` (every cache
-off, the uncached figure: each request renders the whole page) and ``fragment-warm`` (page cache
-still off, the parts every visitor shares kept, ``shared_fragment``).
+requests) do not depend on that load at all. Prints four lines per page, the page cache off in
+all of them:
+
+- ``cold``: every cache off (fragments and render memo): each request renders the whole page,
+  the uncached figure;
+- ``after a write, memo off``: each request follows a write to one module of the 200-module
+  space (its title changed: the town's content version moves on, so no shared fragment
+  matches), render memo off;
+- ``after a write``: the same with the render memo on (``rendermemo.py``): the cards of the
+  other modules come from the memo;
+- ``fragment-warm``: no write, the shared fragments kept (``shared_fragment``).
+
+The write itself runs between the measured requests and is not counted (CPU time is summed
+over the requests only; the call counts include the writes' share of the profiler, so they are
+given for the modes without writes and ``after a write`` counts only the requests).
 """
 
 from __future__ import annotations
@@ -18,8 +30,17 @@ import pstats
 import sys
 import tempfile
 import time
+from typing import Any
 
 import _load
+
+# (fragment cache on, render memo on, a write to one module before each request)
+MODES = {
+    "cold": (False, False, False),
+    "after a write, memo off": (True, False, True),
+    "after a write": (True, True, True),
+    "fragment-warm": (True, True, False),
+}
 
 
 def main(argv: list[str]) -> None:
@@ -30,35 +51,81 @@ def main(argv: list[str]) -> None:
         url = f"sqlite:///{tmp}/figures.db"
         extra = "petitions" if _load.needs_example_plugin(url, tmp, None) else ""
         app, _types = _load.build_database(url, extra, tmp, 200, None)
-        fragments = app.state.parvis.fragment_cache
-        kept = fragments.max_bytes
+        parvis = app.state.parvis
+        fragments, memo = parvis.fragment_cache, parvis.render_memo
+        kept = fragments.max_bytes, memo.max_bytes
         for path in paths:
-            for mode, limit in (("cold", 0), ("fragment-warm", kept)):
-                fragments.max_bytes = limit
-                print(f"{path} {mode}: {_figures(app, path, n)}")
-        app.state.parvis.db.dispose()
+            for mode, (keep, remember, write) in MODES.items():
+                fragments.max_bytes = kept[0] if keep else 0
+                memo.max_bytes = kept[1] if remember else 0
+                print(f"{path} {mode}: {_figures(app, path, n, write)}")
+        parvis.db.dispose()
 
 
-def _figures(app: object, path: str, n: int) -> str:
+def _writer(app: Any) -> Any:
+    """A write to one module of the 200-module space: its title changes each time."""
+    from sqlalchemy import select
+
+    from parvis.models import Module, Space
+
+    parvis = app.state.parvis
+    with parvis.db.session() as session:
+        module_id = session.scalar(
+            select(Module.id)
+            .join(Space, Space.id == Module.space_id)
+            .where(Space.slug == _load.SPACE_SLUG)
+            .order_by(Module.position)
+            .limit(1)
+        )
+    count = 0
+
+    def write() -> None:
+        nonlocal count
+        count += 1
+        with parvis.db.session() as session:
+            session.get(Module, module_id).title = f"Module n° 1, version {count}"
+
+    return write
+
+
+def _figures(app: Any, path: str, n: int, write: bool) -> str:
+    writer = _writer(app) if write else None
+    cpu = [0.0]
+
     async def run(count: int) -> bytes:
         body = b""
         for _ in range(count):
+            if writer is not None:
+                writer()
+            start = time.process_time()
             status, body = await _load._asgi_get(app, path)
+            cpu[0] += time.process_time() - start
             assert status == 200, (path, status)
         return body
 
     asyncio.run(run(20))
+    if writer is not None:
+        writer()
     with app.state.parvis.db.count_queries() as counter:  # type: ignore[attr-defined]
-        body = asyncio.run(run(1))
-    start = time.process_time()
+        _status, body = asyncio.run(_load._asgi_get(app, path))
+    cpu[0] = 0.0
     asyncio.run(run(n))
-    cpu = (time.process_time() - start) / n * 1000
+    ms = cpu[0] / n * 1000
     # Python function calls: deterministic, where CPU time on a shared machine is not.
     profiler = cProfile.Profile()
-    profiler.runcall(asyncio.run, run(10))
+
+    async def profiled(count: int) -> None:
+        for _ in range(count):
+            if writer is not None:
+                writer()
+            profiler.enable()
+            await _load._asgi_get(app, path)
+            profiler.disable()
+
+    asyncio.run(profiled(10))
     calls = pstats.Stats(profiler).total_calls / 10
     return (
-        f"{cpu:.2f} ms CPU/request, {calls:,.0f} Python calls/request, "
+        f"{ms:.2f} ms CPU/request, {calls:,.0f} Python calls/request, "
         f"{counter.count} statements, {len(body)} bytes"
     )
 

@@ -13,7 +13,7 @@ from parvis.api import using_locale
 from parvis.contrib import ModuleType, Phase
 from parvis.models import Town
 from parvis.phases import phase_deadline, phase_timeline
-from parvis.spaces.views import phase_tone
+from parvis.spaces.space_cards import phase_tone
 from parvis.testing import form_errors, login, post_form
 from parvis.testing.helpers import csrf_token_from
 

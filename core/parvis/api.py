@@ -67,6 +67,7 @@ from parvis.permissions import (
 from parvis.phases import Deadline, TimelineStep, phase_deadline, phase_timeline
 from parvis.plugin_app import App, unwrap
 from parvis.rendering import form_status, redirect, render, render_fragment, render_string
+from parvis.rendermemo import memo_fragment
 from parvis.schedule import set_phase_dates
 from parvis.spaces.services import (
     Follower,
@@ -204,6 +205,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "in_keys",
+    "memo_fragment",
     "notify_followers",
     "parse_int",
     "parse_number",

@@ -16,11 +16,11 @@ import jinja2
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Router, get_route_path
+from starlette.routing import BaseRoute, Mount, NoMatchFound, Router
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp
 
-from parvis import __version__, events, httpcache, i18n, jobs, templating, versions
+from parvis import __version__, events, httpcache, i18n, jobs, rendermemo, templating, versions
 from parvis.config import Config
 from parvis.db import Base, Database
 from parvis.fastpath import SESSION_COOKIE, CachedPages
@@ -37,6 +37,7 @@ from parvis.plugins import (
     check_route_namespaces,
     load_plugins,
 )
+from parvis.routes import Gate, Routes
 from parvis.signed_session import SessionMiddleware
 from parvis.view_threads import ViewThreads
 
@@ -66,7 +67,8 @@ class Parvis:
         check_table_prefixes(self.infos)
         self.db = Database(config.database_url, config.database_connections())
         self.view_threads = ViewThreads(config.read_threads)
-        for factory in (self.db.sessionmaker, self.db.write_sessionmaker):
+        db = self.db
+        for factory in (db.sessionmaker, db.write_sessionmaker, db.autocommit_sessionmaker):
             events.install(factory, self.fire)
             versions.install(factory)
             # ``enqueue_job`` refuses a name no plugin declared (no worker would run it).
@@ -82,6 +84,7 @@ class Parvis:
         self.build_id = httpcache.build_id(__version__, self.infos)
         self.page_cache = httpcache.PageCache(config.page_cache_mb * 1024 * 1024)
         self.fragment_cache = httpcache.PageCache(config.fragment_cache_mb * 1024 * 1024)
+        self.render_memo = rendermemo.RenderMemo(config.render_memo_mb * 1024 * 1024)
         # Only core's accounts tell who a visitor is (from the session): a request without a
         # session is then anonymous before any query (``httpcache.fast_lookup``).
         self.sessionless_actor_only = all(
@@ -247,52 +250,6 @@ def check_table_prefixes(infos: dict[str, PluginInfo], registry: Any = None) -> 
             )
 
 
-class _Gate:
-    """Marks a mounted plugin or module app so the view decorator can check it for the town."""
-
-    def __init__(self, router: Router, plugin: str, module_type: str | None = None) -> None:
-        self.router = router
-        self.routes = router.routes
-        self.plugin = plugin
-        self.module_type = module_type
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope["parvis.plugin"] = self.plugin
-        if self.module_type:
-            scope["parvis.module_type"] = self.module_type
-        await self.router(scope, receive, send)
-
-
-class _Routes(Router):
-    """Starlette's router, finding a module route's mount by the module type in its path
-    (``/s/<space>/<type>/<id>/...``) instead of trying each route before it in turn (a tenth
-    of a ballot's routing). The module mounts come before every route but the static mounts
-    (``build_routes``), which match no ``/s/`` path: the first full match is the one Starlette
-    finds. Any other path, or one its mount does not fully match, goes Starlette's way."""
-
-    def __init__(self, routes: list[BaseRoute], **options: Any) -> None:
-        super().__init__(routes, **options)
-        self.modules = {
-            route.path.split("/")[3]: route
-            for route in routes
-            if isinstance(route, Mount) and isinstance(route.app, _Gate) and route.app.module_type
-        }
-
-    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            parts = get_route_path(scope).split("/", 4)
-            mount = self.modules.get(parts[3]) if len(parts) > 3 and parts[1] == "s" else None
-            if mount is not None:
-                match, child_scope = mount.matches(scope)
-                if match is Match.FULL:
-                    scope.setdefault("router", self)
-                    scope["route"] = mount
-                    scope.update(child_scope)
-                    await mount.handle(scope, receive, send)
-                    return
-        await super().app(scope, receive, send)
-
-
 def build_routes(parvis: Parvis) -> list[BaseRoute]:
     routes: list[BaseRoute] = []
     for name, info in parvis.infos.items():
@@ -313,13 +270,13 @@ def build_routes(parvis: Parvis) -> list[BaseRoute]:
                 )
             )
     for mtype in parvis.registry.module_types.values():
-        gate = _Gate(Router(list(mtype.routes)), mtype.plugin, mtype.key)
+        gate = Gate(Router(list(mtype.routes)), mtype.plugin, mtype.key)
         routes.append(Mount(f"/s/{{space}}/{mtype.key}/{{module:int}}", app=gate, name=mtype.key))
     for plugin, plugin_routes in call_each(parvis.pm, "parvis_routes"):
         if plugin in CORE_PLUGINS:
             routes.extend(plugin_routes)
         else:
-            gate = _Gate(Router(list(plugin_routes)), plugin)
+            gate = Gate(Router(list(plugin_routes)), plugin)
             routes.append(Mount(f"/p/{plugin}", app=gate, name=plugin))
     return routes
 
@@ -389,7 +346,7 @@ def create_app(
         lifespan=lifespan,
         exception_handlers=exception_handlers(),
     )
-    app.router = _Routes(app.router.routes, lifespan=lifespan)
+    app.router = Routes(app.router.routes, lifespan=lifespan)
     app.state.parvis = parvis
     return app
 

@@ -52,6 +52,9 @@ class Config:
     # Fragments kept per process for every visitor alike, logged in or not (the home page's
     # cards, ``shared_fragment``, ``@cached_slot``); 0 turns it off.
     fragment_cache_mb: int = 16
+    # Rendered cards and fragments kept per process under exactly what they show
+    # (``rendermemo.py``: survives writes, never stale); 0 turns it off.
+    render_memo_mb: int = 8
     rate_limits: dict[str, list[int]] = field(default_factory=lambda: dict(RATE_LIMITS))
     plugin_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from parvis.context import get_context
 from parvis.contrib import Action, JobType, MenuItem, Role
 from parvis.hookspecs import hookimpl
+from parvis.i18n import gettext as _
 from parvis.i18n import lazy_gettext as _l
 from parvis.permissions import (
     ANONYMOUS,
@@ -53,8 +54,9 @@ def parvis_job_types() -> list[JobType]:
 @hookimpl
 def parvis_menu_items(request: Request) -> list[MenuItem]:
     ctx = get_context(request)
-    items = [MenuItem("home", str(_l("Home")), "/", order=0)]
-    items.append(MenuItem("spaces", str(_l("Spaces")), ctx.url("spaces:list"), order=10))
+    # Translated now (every page asks): no lazy label to build and read.
+    items = [MenuItem("home", _("Home"), "/", order=0)]
+    items.append(MenuItem("spaces", _("Spaces"), ctx.url("spaces:list"), order=10))
     return items
 
 

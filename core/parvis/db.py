@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
+from parvis import autocommit as autocommit_units
 from parvis.keylist import in_keys
 
 logger = logging.getLogger(__name__)
@@ -271,6 +272,9 @@ class Database:
         self.write_sessionmaker = sessionmaker(
             self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False
         )
+        # Units of work that read outside a transaction until they write (PostgreSQL).
+        self.autocommit_sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        autocommit_units.install(self.autocommit_sessionmaker)
         # Connections kept checked out between units of work, with when each was parked (see
         # ``_take``); SQLite's writing and reading units of work begin differently: none there.
         self._parked: list[tuple[Connection, float]] | None = (
@@ -283,19 +287,27 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self, *, write: bool = True) -> Iterator[Session]:
+    def session(self, *, write: bool = True, autocommit: bool = False) -> Iterator[Session]:
         """A unit of work: commits on success, rolls back on error.
 
         ``write=False`` is for read-only work (GET pages): on SQLite it does not queue behind
-        writers.
+        writers. ``autocommit=True``: on PostgreSQL, reads run outside a transaction until the
+        first write, and a ``write_unseen`` before any other write commits on its own
+        (``autocommit.py``); ignored on SQLite.
         """
-        factory = self.write_sessionmaker if write else self.sessionmaker
         connection = self._take()
+        outside = autocommit and connection is not None
+        if outside:
+            factory = self.autocommit_sessionmaker
+        else:
+            factory = self.write_sessionmaker if write else self.sessionmaker
         try:
             with factory(bind=connection) if connection is not None else factory() as session:
                 # Core's dated phases move a module within a writing unit of work, else in
                 # their own.
                 session.info["parvis_write"] = write
+                if outside:
+                    autocommit_units.start(connection, session)
                 try:
                     yield session
                     session.commit()
@@ -304,6 +316,8 @@ class Database:
                     raise
         finally:
             if connection is not None:
+                if outside and not autocommit_units.end(connection):
+                    connection.invalidate()  # not parked: ``_park`` gives it back
                 self._park(connection)
 
     def _take(self) -> Connection | None:

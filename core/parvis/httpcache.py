@@ -217,19 +217,25 @@ def lookup(ctx: Context, cache: bool | None) -> Response | None:
 
 
 def set_headers(ctx: Context, response: Response, cache: bool | None) -> None:
-    """``Cache-Control`` (and ``ETag``) of a view's response; keeps a ``cache=True`` page."""
-    if ctx.extra.get("httpcache.done") or "cache-control" in response.headers:
+    """``Cache-Control`` (and ``ETag``) of a view's response; keeps a ``cache=True`` page.
+    Every view's response comes here: its headers are read and written as the raw list
+    (``Response.headers`` wraps that same list)."""
+    if ctx.extra.get("httpcache.done"):
+        return
+    raw = response.raw_headers
+    names = {name for name, _value in raw}
+    if b"cache-control" in names:
         return
     request = ctx.request
     public = (
         cache is not False
         and response.status_code == 200
         and is_anonymous(ctx)
-        and not getattr(request.state, "holds_form", False)
-        and "set-cookie" not in response.headers
+        and not request.scope.get("state", {}).get("holds_form", False)
+        and b"set-cookie" not in names
     )
     if not public:
-        response.headers["cache-control"] = PRIVATE
+        raw.append(_PRIVATE)
         return
     tag = ctx.extra.get("httpcache.etag") or etag(ctx)
     response.headers.update(_public_headers(tag))
@@ -240,6 +246,9 @@ def set_headers(ctx: Context, response: Response, cache: bool | None) -> None:
         raw_304 = Response(status_code=304, headers=_public_headers(tag)).raw_headers
         entry = _Entry(body, response.media_type, kept, raw_200=raw_200, raw_304=raw_304)
         ctx.parvis.page_cache.put((tag, *page_url(request.scope)), entry)
+
+
+_PRIVATE = (b"cache-control", PRIVATE.encode("latin-1"))
 
 
 def shared_fragment(
@@ -286,18 +295,18 @@ def cached_slot(
         def wrapper(**kwargs: Any) -> list[Fragment]:
             # Called with the names ``fn`` declares (the wrapper's signature is ``fn``'s).
             name, request = kwargs["name"], kwargs["request"]
-            ctx = getattr(request.state, "ctx", None)
+            if name not in wanted:  # every slot of every page comes here: answer it first
+                return fn(**kwargs)
+            ctx = request.scope.get("state", {}).get("ctx")  # no ``State`` built
             if (
-                name not in wanted
-                or ctx is None
+                ctx is None
                 or request.method not in ("GET", "HEAD")
                 or not (name in everyone or is_anonymous(ctx))
                 or versions.wrote(ctx.session)
             ):
                 return fn(**kwargs)
             tag = page_tag(ctx.town.id, ctx.town.content_version, ctx.locale, ctx.parvis.build_id)
-            url = request.url
-            key = ("slot", fn.__module__, fn.__qualname__, name, tag, url.path, url.query)
+            key = ("slot", fn.__module__, fn.__qualname__, name, tag, *page_url(request.scope))
             cache = ctx.parvis.fragment_cache
             entry = cache.get(key)
             if entry is not None:

@@ -164,7 +164,7 @@ def call_each(
 
     ``only`` restricts the call to plugins enabled for a town (core always answers).
     """
-    allowed = None if only is None else set(only)
+    allowed = only if only is None or isinstance(only, frozenset) else frozenset(only)
     results: list[tuple[str, Any]] = []
     caller = getattr(pm.hook, hook)
     for impl in caller.get_hookimpls():  # registration order: core first

@@ -21,33 +21,45 @@ from parvis.plugins import call_each
 LAYOUT_SLOTS = ("layout.head", "layout.header", "layout.footer")
 
 
-def menu_items(ctx: Context) -> list[MenuItem]:
+def menu_items(ctx: Context, enabled: Iterable[str] | None = None) -> list[MenuItem]:
+    """The menu's items; ``enabled``: the town's enabled plugins, if the caller has them."""
     items: list[MenuItem] = []
+    only = ctx.enabled_plugins if enabled is None else enabled
     for _plugin, result in call_each(
-        ctx.parvis.pm, "parvis_menu_items", only=ctx.enabled_plugins, request=ctx.request
+        ctx.parvis.pm, "parvis_menu_items", only=only, request=ctx.request
     ):
         items.extend(result)
     return sorted(items, key=lambda item: (item.order, item.key))
 
 
+_EMPTY = Markup("")
+
+
 def slot_fragments(
-    ctx: Context, names: Iterable[str], context: dict[str, Any]
+    ctx: Context,
+    names: Iterable[str],
+    context: dict[str, Any],
+    enabled: Iterable[str] | None = None,
 ) -> dict[str, Markup]:
     filled: dict[str, Markup] = {}
+    only = frozenset(ctx.enabled_plugins if enabled is None else enabled)
     for name in names:
         fragments: list[Fragment] = []
         for _plugin, result in call_each(
             ctx.parvis.pm,
             "parvis_slot",
-            only=ctx.enabled_plugins,
+            only=only,
             name=name,
             request=ctx.request,
             session=ctx.session,
             context=context,
         ):
             fragments.extend(result)
+        if not fragments:  # most slots of most pages
+            filled[name] = _EMPTY
+            continue
         fragments.sort(key=lambda f: (f.order, f.key))
-        filled[name] = Markup("").join(Markup(f.html) for f in fragments)
+        filled[name] = _EMPTY.join(Markup(f.html) for f in fragments)
     return filled
 
 
@@ -77,6 +89,7 @@ def render_string(
 ) -> str:
     ctx = get_context(request)
     values: dict[str, Any] = dict(context or {})
+    enabled = frozenset(ctx.enabled_plugins)  # asked by each hook below
     base = {
         "request": request,
         "ctx": ctx,
@@ -88,14 +101,14 @@ def render_string(
         "module_phase": ctx.module_phase(),
         "csrf_token": LazyToken(request),
         "flashes": request.session.pop("flash", []),
-        "menu": menu_items(ctx),
+        "menu": menu_items(ctx, enabled),
     }
     for _plugin, extra in call_each(
-        ctx.parvis.pm, "parvis_template_vars", only=ctx.enabled_plugins, request=request
+        ctx.parvis.pm, "parvis_template_vars", only=enabled, request=request
     ):
         base.update(extra)
     base.update(values)
-    base["slots"] = slot_fragments(ctx, (*LAYOUT_SLOTS, *slots), base)
+    base["slots"] = slot_fragments(ctx, (*LAYOUT_SLOTS, *slots), base, enabled)
     env = ctx.parvis.jinja_env(theme or ctx.town.theme)
     return env.get_template(template).render(base)
 

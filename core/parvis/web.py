@@ -66,6 +66,7 @@ def view(
     write: bool | None = None,
     files: Iterable[str] = (),
     cache: bool | None = None,
+    autocommit: bool = False,
 ) -> Any:
     """Turn a synchronous ``fn(request) -> Response`` into a Starlette endpoint.
 
@@ -77,6 +78,9 @@ def view(
     ``Cache-Control`` a proxy can use, see ``httpcache.py``); ``True`` also keeps its rendered
     bytes in the process until the town's content changes; ``False`` never shares it (a page
     that differs per visitor without a session).
+    ``autocommit=True``: on PostgreSQL the unit of work reads outside a transaction until its
+    first write (two round trips fewer), and a ``write_unseen`` before any other write commits
+    on its own: for a view whose write is one self-contained statement (``autocommit.py``).
     """
     file_fields = frozenset(files)
 
@@ -93,7 +97,7 @@ def view(
             try:
                 threads = request.app.state.parvis.view_threads
                 return await threads.run(
-                    _run_view, func, request, form, writes, bad, cache, write=writes
+                    _run_view, func, request, form, writes, bad, cache, autocommit, write=writes
                 )
             finally:
                 if form is not None:
@@ -125,9 +129,10 @@ def _run_view(
     write: bool,
     bad_form: bool = False,
     cache: bool | None = None,
+    autocommit: bool = False,
 ) -> Response:
     parvis: Parvis = request.app.state.parvis
-    with parvis.db.session(write=write) as session:
+    with parvis.db.session(write=write, autocommit=autocommit) as session:
         if cache and form is None and request.method in ("GET", "HEAD") and not request.session:
             cached = httpcache.fast_lookup(parvis, session, request)
             if cached is not None:

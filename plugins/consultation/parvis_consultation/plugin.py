@@ -26,6 +26,7 @@ from parvis.api import (
     cached_slot,
     get_context,
     hookimpl,
+    memo_fragment,
     render_fragment,
 )
 from parvis_consultation import gdpr, question_types
@@ -160,7 +161,9 @@ def parvis_slot(
     polls = poll_cards(ctx, session, open_polls(ctx, session, space))
     if not polls:
         return []
-    html = render_fragment(request, "consultation/_polls.html", {"polls": polls, "slot": name})
+    # Kept under what it shows, the visitor's own vote and signed-in state included.
+    values = {"polls": polls, "slot": name, "signed_in": ctx.user is not None}
+    html = memo_fragment(request, "consultation/_polls.html", values)
     return [Fragment(f"consultation-polls-{name}", html, order=20)]
 
 

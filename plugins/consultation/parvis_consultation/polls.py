@@ -107,7 +107,7 @@ def home_poll_ids(ctx: Context) -> set[int]:
 
 def poll_cards(ctx: Context, session: Session, found: list[Found]) -> list[dict[str, Any]]:
     """Questions, options, the visitor's own vote and counts for several polls in three
-    queries."""
+    queries, as plain values (``memo_fragment`` keeps the widget under them)."""
     if not found:
         return []
     module_ids = [m.id for m, _s, _sv in found]
@@ -148,8 +148,7 @@ def poll_cards(ctx: Context, session: Session, found: list[Found]) -> list[dict[
         )
         cards.append(
             {
-                "module": module,
-                "space": space,
+                "url": ctx.module_url(module, space),
                 "question": question,
                 "options": opts,
                 "answered": answered,

@@ -212,7 +212,10 @@ def cast_ballot(
     One upsert on the UNIQUE (module, voter key) constraint: a second ballot is impossible, and
     when two requests of one voter race, the second waits on the row and replaces the first's
     choices (its DELETE runs after the first commits). On PostgreSQL a first ballot and its
-    choices are one statement (the choices in a ``WITH`` of the upsert)."""
+    choices are one statement (the choices in a ``WITH`` of an insert that does nothing when
+    the voter has a ballot), whole by itself, so the vote view commits it on its own
+    (``@view(autocommit=True)``); a replacement then goes the usual way, whose first write opens
+    the transaction (the upsert's row lock held until its DELETE and INSERT commit)."""
     now = utcnow()
     rows = sorted(choices.items())
     if session.get_bind().dialect.name == "postgresql":
@@ -226,8 +229,7 @@ def cast_ballot(
             "ideas": ",".join(str(idea_id) for idea_id, _points in rows),
             "points": ",".join(str(points) for _idea_id, points in rows),
         }
-        ((_ballot_id, created_at),) = write_unseen(session, _pg_first_ballot(), params)
-        if created_at == now:
+        if write_unseen(session, _pg_first_ballot(), params):
             return False
     table = Ballot.__table__
     upsert = _dialect_insert(session)(table).values(
@@ -253,8 +255,8 @@ def cast_ballot(
 
 @functools.cache
 def _pg_first_ballot() -> Any:
-    """The upsert, and the choices inserted with it when it created the ballot (an existing
-    ballot keeps its ``created_at``: ``cast_ballot`` then replaces its choices itself)."""
+    """The ballot unless the voter has one, and its choices inserted with it: its id, or no row
+    (``cast_ballot`` then replaces the existing ballot's choices itself)."""
     from sqlalchemy.dialects.postgresql import ARRAY
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -273,10 +275,8 @@ def _pg_first_ballot() -> Any:
             created_at=now,
             updated_at=now,
         )
-        .on_conflict_do_update(
-            index_elements=[table.c.module_id, table.c.voter_key], set_={"updated_at": now}
-        )
-        .returning(table.c.id, table.c.created_at)
+        .on_conflict_do_nothing(index_elements=[table.c.module_id, table.c.voter_key])
+        .returning(table.c.id)
         .cte("ballot")
     )
     picks = (
@@ -290,12 +290,11 @@ def _pg_first_ballot() -> Any:
             ["ballot_id", "idea_id", "points"],
             select(ballot.c.id, picks.c.idea_id, picks.c.points)
             .select_from(ballot)
-            .join(picks, true())
-            .where(ballot.c.created_at == now),
+            .join(picks, true()),
         )
         .cte("chosen")
     )
-    return select(ballot.c.id, ballot.c.created_at).add_cte(ballot, chosen)
+    return select(ballot.c.id).add_cte(ballot, chosen)
 
 
 def _dialect_insert(session: Session) -> Any:

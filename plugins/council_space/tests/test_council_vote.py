@@ -242,7 +242,8 @@ def test_one_ballot_per_voter_in_the_service(town, council):
 
 
 @pytest.mark.postgres_only
-def test_concurrent_ballots_of_one_person_make_one_ballot(town, council):
+@pytest.mark.parametrize("autocommit", [False, True], ids=["transaction", "autocommit"])
+def test_concurrent_ballots_of_one_person_make_one_ballot(town, council, autocommit):
     ids = _setup(council, max_projects=3)
     user_id = council.user("racer@example.org")
     db = town.parvis.db
@@ -252,7 +253,7 @@ def test_concurrent_ballots_of_one_person_make_one_ballot(town, council):
     def cast(n):
         try:
             barrier.wait()
-            with db.session() as s:
+            with db.session(autocommit=autocommit) as s:  # the vote view's: in autocommit
                 module = s.get(Module, council.module_id)
                 ballot_box.cast_ballot(s, module, f"u:{user_id}", {ids[n % 3]: 1}, user_id)
         except Exception as exc:  # pragma: no cover - reported below
@@ -384,3 +385,36 @@ def test_filtering_keeps_unsaved_points(town, council, client, resident):
         r = post_form(anon, page, [(f"points-{a}", "4"), ("action", "filter")], page=page)
         assert r.status_code == 303
     assert _choices(town, council.module_id) == []
+
+
+@pytest.mark.postgres_only
+def test_a_first_ballot_is_one_statement_committed_alone(
+    town, council, client, resident, monkeypatch
+):
+    """The vote view reads outside a transaction (``@view(autocommit=True)``) and a first
+    ballot, one statement, is committed when it returns; a replacement opens a transaction
+    (its upsert, DELETE and INSERT commit together)."""
+    from psycopg import pq
+
+    a, b, _c = _setup(council, ballot_rule="approval", max_projects=2)
+    seen = []
+    cast = ballot_box.cast_ballot
+
+    def spy(session, *args, **kwargs):
+        driver = session.connection().connection.driver_connection
+        before = driver.info.transaction_status
+        replaced = cast(session, *args, **kwargs)
+        seen.append((before, driver.info.transaction_status, _choices(town, council.module_id)))
+        return replaced
+
+    monkeypatch.setattr(ballot_box, "cast_ballot", spy)
+    sign_in(client, resident.email)
+    page = council.url("vote")
+    assert post_form(client, page, [("idea", str(a))], page=page).status_code == 303
+    assert post_form(client, page, [("idea", str(b))], page=page).status_code == 303
+    key = f"u:{resident.id}"
+    assert seen == [
+        (pq.TransactionStatus.IDLE, pq.TransactionStatus.IDLE, [(key, a, 1)]),
+        (pq.TransactionStatus.IDLE, pq.TransactionStatus.INTRANS, [(key, a, 1)]),
+    ]
+    assert _choices(town, council.module_id) == [(key, b, 1)]

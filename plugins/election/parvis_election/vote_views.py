@@ -20,7 +20,8 @@ from .i18n import _
 from .views import _ctx, _url, _voted, common
 
 
-@view
+# Outside a transaction until the cast (PostgreSQL): the cast is one statement.
+@view(autocommit=True)
 def vote(request: Request) -> Response:
     """GET: the ballot. POST step=review: the confirmation page; step=change: the ballot again
     with the choices; step=cast: the ballot goes in the box, then the receipt."""

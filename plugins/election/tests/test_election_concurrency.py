@@ -1,5 +1,6 @@
 """On PostgreSQL: many concurrent attempts by one person give exactly one participation and one
-ballot (the participation's unique key decides, inside the transaction that writes the ballot)."""
+ballot (the participation's unique key decides, in the one statement that writes the ballot),
+and the cast is that statement alone, outside any transaction (``@view(autocommit=True)``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import threading
 
 import pytest
 from election_helpers import make_election, sign_in, voter
+from psycopg import pq
 from sqlalchemy import func, select
 
 from parvis.testing import csrf_token_from
+from parvis_election import voting
 from parvis_election.box import AlreadyVoted, ballot_box
 from parvis_election.models import Ballot, Participation
 
@@ -24,7 +27,8 @@ def _counts(town):
         )
 
 
-def test_200_concurrent_casts_by_one_person_make_one_participation_and_one_ballot(town):
+@pytest.mark.parametrize("autocommit", [False, True], ids=["transaction", "autocommit"])
+def test_200_concurrent_casts_by_one_person_make_one_participation_and_one_ballot(town, autocommit):
     election = make_election(town)
     cid, choice = election.constituencies["nord"], election.candidates["nord"][0]
     start = threading.Barrier(200)
@@ -34,7 +38,8 @@ def test_200_concurrent_casts_by_one_person_make_one_participation_and_one_ballo
     def attempt() -> None:
         start.wait()
         try:
-            with town.session() as session:  # a unit of work of its own, like a request
+            # A unit of work of its own, like a request (the vote view's: in autocommit).
+            with town.parvis.db.session(autocommit=autocommit) as session:
                 ballot_box().cast(
                     session,
                     module_id=election.module_id,
@@ -90,3 +95,33 @@ def test_concurrent_http_casts_from_several_sessions_of_one_account(town):
         client.__exit__(None, None, None)
     assert set(codes) == {303}  # every attempt ends on the receipt, none with an error
     assert _counts(town) == (1, 1)
+
+
+def test_the_cast_reads_outside_a_transaction_and_commits_alone(town, monkeypatch):
+    """The checks before the cast open no transaction (no BEGIN, no COMMIT round trips), and
+    the cast's one statement is committed when it returns: another connection sees both rows
+    while the request is still running."""
+    election = make_election(town)
+    voter(town, "ana@example.org", election)
+    url = election.url + "vote"
+    seen: list[tuple[object, tuple[int, int]]] = []
+    cast = voting.cast
+
+    def spy(session, *args, **kwargs):
+        status = session.connection().connection.driver_connection.info.transaction_status
+        receipt = cast(session, *args, **kwargs)
+        seen.append((status, _counts(town)))
+        return receipt
+
+    monkeypatch.setattr(voting, "cast", spy)
+    with town.client() as client:
+        sign_in(client, "ana@example.org")
+        token = csrf_token_from(client.get(url).text)
+        choice = str(election.candidates["nord"][0])
+        response = client.post(
+            url,
+            data={"candidate": choice, "step": "cast", "csrf_token": token},
+            follow_redirects=False,
+        )
+    assert response.status_code == 303 and response.headers["location"].endswith("receipt")
+    assert seen == [(pq.TransactionStatus.IDLE, (1, 1))]

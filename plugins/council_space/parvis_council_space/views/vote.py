@@ -65,7 +65,8 @@ class Voting:
         return ballot_box.current_choices(ctx.session, ctx.module, self.key) if self.key else {}
 
 
-@view
+# Outside a transaction until it writes (PostgreSQL): a first ballot is one statement.
+@view(autocommit=True)
 def vote(request: Request) -> Response:
     ctx = call_context(request)
     form = ctx.form or MultiDict()

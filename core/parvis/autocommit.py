@@ -1,0 +1,72 @@
+"""Units of work that read outside a transaction until they write (``@view(autocommit=True)``).
+
+On PostgreSQL a unit of work's transaction costs two round trips (``BEGIN``, ``COMMIT``); for a
+view that reads and then writes one self-contained statement (an election ballot: participation
+and ballot in one ``INSERT``), they were a third of its database work and of the client's CPU
+spent waiting on the socket. Such a unit of work runs on a connection in autocommit: each read is
+a statement of its own, as each statement of a ``READ COMMITTED`` transaction already sees what
+was committed when it started (no snapshot is lost; no row lock is taken by a plain read).
+
+Writes stay atomic: the first write through the session (an ORM flush, an
+``INSERT``/``UPDATE``/``DELETE`` or a text statement, a ``SELECT ... FOR UPDATE``) opens the
+transaction first, so it and everything after it commit together, as in any unit of work. Only
+``write_unseen`` while no transaction is open runs on its own, committed when it returns: one
+statement, atomic in itself. SQLite keeps its transactions (its reads and writes begin
+differently, see ``db.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+# ``Session.info`` key of a unit of work that runs in autocommit (until its first write).
+AUTOCOMMIT_KEY = "parvis_autocommit"
+
+
+def install(sessionmaker: Any) -> None:
+    """Wire the session factory of autocommit units of work: a write opens the transaction."""
+    event.listen(sessionmaker, "before_flush", _before_flush)
+    event.listen(sessionmaker, "do_orm_execute", _before_statement)
+
+
+def open_transaction(session: Session) -> None:
+    """Make the rest of an autocommit unit of work one transaction, from its next statement on
+    (nothing to do in any other unit of work, or once it is open)."""
+    if not session.info.get(AUTOCOMMIT_KEY):
+        return
+    driver = session.connection().connection.driver_connection
+    if driver is not None and driver.autocommit:
+        driver.autocommit = False  # psycopg sends BEGIN before the next statement
+    session.info[AUTOCOMMIT_KEY] = False
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    open_transaction(session)
+
+
+def _before_statement(state: ORMExecuteState) -> None:
+    if not state.session.info.get(AUTOCOMMIT_KEY):
+        return
+    if not state.is_select or getattr(state.statement, "_for_update_arg", None) is not None:
+        open_transaction(state.session)  # a write, a text statement, or a lock to keep
+
+
+def start(connection: Any, session: Session) -> None:
+    """Run the unit of work of ``session`` on PostgreSQL ``connection`` in autocommit."""
+    connection.connection.driver_connection.autocommit = True
+    session.info[AUTOCOMMIT_KEY] = True
+
+
+def end(connection: Any) -> bool:
+    """Give the connection its transactions back at the end of the unit of work; False if it
+    cannot be (a broken connection): it is not to be reused then."""
+    try:
+        driver = connection.connection.driver_connection
+        if driver is not None and driver.autocommit:
+            driver.autocommit = False
+    except Exception:
+        return False
+    return True

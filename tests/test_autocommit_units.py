@@ -1,0 +1,94 @@
+"""Units of work that read outside a transaction until they write (``Database.session(
+autocommit=True)``, ``@view(autocommit=True)``, ``autocommit.py``): reads open no transaction,
+a lone ``write_unseen`` commits on its own, every other write opens the transaction first, so a
+failure after it loses all of it, and the connection is given its transactions back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from psycopg import pq
+from sqlalchemy import bindparam, func, insert, select, text, update
+
+from parvis.api import write_unseen
+from parvis.models import RateLimitHit, Town
+
+pytestmark = pytest.mark.postgres_only
+
+_HIT = insert(RateLimitHit.__table__).values(key=bindparam("key"), at=bindparam("at"))
+IDLE, INTRANS = pq.TransactionStatus.IDLE, pq.TransactionStatus.INTRANS
+
+
+def _status(session) -> pq.TransactionStatus:
+    return session.connection().connection.driver_connection.info.transaction_status
+
+
+def _hits(database, key: str) -> int:
+    with database.engine.connect() as other:  # another connection: sees only what committed
+        return other.scalar(select(func.count()).where(RateLimitHit.key == key))
+
+
+def _name(database, town_id: int) -> str:
+    with database.engine.connect() as other:
+        return other.scalar(select(Town.name).where(Town.id == town_id))
+
+
+def test_reads_open_no_transaction_and_a_lone_unseen_write_commits_at_once(town) -> None:
+    database = town.parvis.db
+    with database.session(autocommit=True) as session:
+        assert session.scalar(select(Town.name).where(Town.id == town.town_id))
+        assert _status(session) == IDLE
+        write_unseen(session, _HIT, {"key": "alone", "at": dt.datetime.now(dt.UTC)})
+        assert _hits(database, "alone") == 1  # committed before the unit of work ends
+    with database.session() as session:  # the connection, parked, is transactional again
+        session.scalar(select(Town.id))
+        assert _status(session) == INTRANS
+
+
+def test_a_unit_of_work_without_autocommit_keeps_its_transaction(town) -> None:
+    database = town.parvis.db
+    with database.session() as session:
+        session.scalar(select(Town.id))
+        assert _status(session) == INTRANS
+        write_unseen(session, _HIT, {"key": "held", "at": dt.datetime.now(dt.UTC)})
+        assert _hits(database, "held") == 0
+
+
+def test_an_orm_write_opens_the_transaction_and_fails_whole(town) -> None:
+    database = town.parvis.db
+    before = _name(database, town.town_id)
+    with pytest.raises(RuntimeError), database.session(autocommit=True) as session:
+        session.get(Town, town.town_id).name = "Lost"
+        session.flush()
+        assert _status(session) == INTRANS
+        # After the first write, a write_unseen belongs to the transaction too.
+        write_unseen(session, _HIT, {"key": "after", "at": dt.datetime.now(dt.UTC)})
+        raise RuntimeError("the view failed")
+    assert _name(database, town.town_id) == before
+    assert _hits(database, "after") == 0
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        update(Town).where(Town.id == bindparam("town")).values(name="Lost"),
+        text("UPDATE towns SET name = 'Lost' WHERE id = :town"),
+    ],
+    ids=["update", "text"],
+)
+def test_a_statement_that_writes_opens_the_transaction(town, statement) -> None:
+    database = town.parvis.db
+    before = _name(database, town.town_id)
+    with pytest.raises(RuntimeError), database.session(autocommit=True) as session:
+        session.execute(statement, {"town": town.town_id})
+        raise RuntimeError("the view failed")
+    assert _name(database, town.town_id) == before
+
+
+def test_a_locking_read_keeps_its_lock_until_the_end(town) -> None:
+    with town.parvis.db.session(autocommit=True) as session:
+        session.scalar(select(Town.id).where(Town.id == town.town_id).with_for_update())
+        assert _status(session) == INTRANS
+        session.scalar(select(Town.name))  # still in it
+        assert _status(session) == INTRANS
