@@ -92,3 +92,33 @@ def test_a_locking_read_keeps_its_lock_until_the_end(town) -> None:
         assert _status(session) == INTRANS
         session.scalar(select(Town.name))  # still in it
         assert _status(session) == INTRANS
+
+
+def test_a_change_left_unflushed_is_still_committed(town) -> None:
+    """Nothing is skipped at the end when the ORM holds a change: the commit flushes it, in the
+    transaction its flush opens."""
+    database = town.parvis.db
+    with database.session(autocommit=True) as session:
+        session.get(Town, town.town_id).name = "Renamed at the end"
+    assert _name(database, town.town_id) == "Renamed at the end"
+
+
+def test_an_event_without_a_write_is_still_delivered(town) -> None:
+    from parvis.api import Event, emit, hookimpl
+
+    delivered: list[str] = []
+
+    class Listener:
+        @hookimpl
+        def parvis_event(self, event, app) -> None:
+            delivered.append(event.name)
+
+    listener = Listener()
+    town.parvis.pm.register(listener)
+    try:
+        with town.parvis.db.session(autocommit=True) as session:
+            session.scalar(select(Town.id))
+            emit(session, Event(name="test.read_only", town_id=town.town_id))
+    finally:
+        town.parvis.pm.unregister(listener)
+    assert delivered == ["test.read_only"]

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from parvis.events import PENDING_KEY
+
 # ``Session.info`` key of a unit of work that runs in autocommit (until its first write).
 AUTOCOMMIT_KEY = "parvis_autocommit"
 
@@ -41,6 +43,15 @@ def open_transaction(session: Session) -> None:
     if driver is not None and driver.autocommit:
         driver.autocommit = False  # psycopg sends BEGIN before the next statement
     session.info[AUTOCOMMIT_KEY] = False
+
+
+def nothing_to_commit(session: Session) -> bool:
+    """Whether an autocommit unit of work ends with nothing to commit: no transaction opened
+    (its reads and a lone ``write_unseen`` needed none), no ORM change pending, no event
+    waiting for a commit. Its commit and the commit's listeners (about 70 Python calls) are
+    then skipped; closing the session ends it as a read-only unit of work ends."""
+    info = session.info
+    return bool(info.get(AUTOCOMMIT_KEY)) and not info.get(PENDING_KEY) and session._is_clean()
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:

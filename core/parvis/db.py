@@ -310,7 +310,8 @@ class Database:
                     autocommit_units.start(connection, session)
                 try:
                     yield session
-                    session.commit()
+                    if not autocommit_units.nothing_to_commit(session):
+                        session.commit()
                 except BaseException:
                     session.rollback()
                     raise

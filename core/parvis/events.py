@@ -9,13 +9,14 @@ from sqlalchemy.orm import Session
 
 from parvis.contrib import Event
 
-_KEY = "parvis_events"
+# ``Session.info`` key of the events waiting for the commit.
+PENDING_KEY = "parvis_events"
 
 
 def emit(session: Session, fired: Event) -> None:
     """Deliver ``fired`` to every ``parvis_event`` hook once ``session`` commits (never on
     rollback)."""
-    session.info.setdefault(_KEY, []).append(fired)
+    session.info.setdefault(PENDING_KEY, []).append(fired)
 
 
 def install(sessionmaker: Any, deliver: Any) -> None:
@@ -23,10 +24,10 @@ def install(sessionmaker: Any, deliver: Any) -> None:
 
     @event.listens_for(sessionmaker, "after_commit")
     def _after_commit(session: Session) -> None:
-        events = session.info.pop(_KEY, [])
+        events = session.info.pop(PENDING_KEY, [])
         if events:
             deliver(events)
 
     @event.listens_for(sessionmaker, "after_rollback")
     def _after_rollback(session: Session) -> None:
-        session.info.pop(_KEY, None)
+        session.info.pop(PENDING_KEY, None)
