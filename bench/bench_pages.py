@@ -7,8 +7,10 @@ bytes, in one run on the same machine, on SQLite and PostgreSQL.
 
 For each database: build a fresh database (demo town + a published space listing 200 modules),
 count the SQL queries of each page in-process, serve Parvis with uvicorn (one worker, no access
-log) in three subprocesses — cold (every cache off: the uncached figure), fragment-warm (page
-cache off, the parts every visitor shares kept) and cached (page cache on) —, fetch each page's
+log) in four subprocesses — cold (every cache off, render memo included: the uncached figure),
+after a write (page cache and shared fragments off, render memo on: what a request costs once a
+write has moved the town's content version on), fragment-warm (page cache off, the parts every
+visitor shares kept, memo on) and cached (page cache on) —, fetch each page's
 bytes, serve those bytes from a bare Starlette app in a
 second uvicorn subprocess (same settings), then load each target in turn from another process
 (``wrk`` if installed, else the asyncio client in _load.py): warm-up, then a fixed duration.
@@ -364,16 +366,20 @@ def bench_database(
             "PARVIS_BENCH_READ_THREADS": str(args.read_threads),
         }
         rows: dict[str, dict[str, Any]] = {}
-        # Cold: every cache off, each request renders the whole page. Fragment-warm: no page
-        # cache (as for a logged-in resident), the parts every visitor shares kept.
-        uncached_env = {
+        # Cold: every cache off, the render memo too, each request renders the whole page.
+        # After a write: no shared fragment matches (the content version moved on), the render
+        # memo holds the cards (all of them here; in fact all but the changed one).
+        # Fragment-warm: no page cache (as for a logged-in resident), the shared parts kept.
+        memo_env = {
             **env,
             "PARVIS_BENCH_PAGE_CACHE_MB": "0",
             "PARVIS_BENCH_FRAGMENT_CACHE_MB": "0",
         }
+        uncached_env = {**memo_env, "PARVIS_BENCH_RENDER_MEMO_MB": "0"}
         warm_env = {**env, "PARVIS_BENCH_PAGE_CACHE_MB": "0"}
         with (
             uvicorn_server("_load:parvis_app", uncached_env, settings, server_cpus) as parvis,
+            uvicorn_server("_load:parvis_app", memo_env, settings, server_cpus) as written,
             uvicorn_server("_load:parvis_app", warm_env, settings, server_cpus) as warm,
             uvicorn_server("_load:parvis_app", env, settings, server_cpus) as cached,
         ):
@@ -392,6 +398,7 @@ def bench_database(
                 for name, path in PAGES.items():
                     targets = {
                         "parvis": parvis,
+                        "written": written,
                         "fragments": warm,
                         "cached": cached,
                         "baseline": base,
@@ -463,18 +470,23 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, generat
         + " Anonymous GET without cookie; baseline = bare Starlette route returning the same "
         "body bytes. CPU ms/req = server process CPU time (user + system) / requests served.",
         "",
-        "Cold = every cache off (`page_cache_mb = 0`, `fragment_cache_mb = 0`): every request "
-        "renders the whole page, the uncached figure. Fragment-warm = page cache off, the parts "
-        "every visitor shares kept (`shared_fragment`: what a logged-in resident gets once the "
-        "town's parts are rendered); not the uncached figure. Cached = page cache on "
-        "(`@view(cache=True)`).",
+        "Which caches are on in each column: Cold = none (`page_cache_mb = 0`, "
+        "`fragment_cache_mb = 0`, `render_memo_mb = 0`): every request renders the whole page, "
+        "the uncached figure. After a write = render memo only (`page_cache_mb = 0`, "
+        "`fragment_cache_mb = 0`): what a request costs once a write has moved the town's "
+        "content version on, so that no shared fragment matches; the space page's cards and the "
+        "quick polls come from the memo (here every card; after a real write to one module all "
+        "but its card), the home page renders its parts in full. Fragment-warm = page cache off, "
+        "shared fragments and memo on (what a logged-in resident gets while nothing is written); "
+        "not the uncached figure. Cached = everything on (`@view(cache=True)`). SQL after a "
+        "write = SQL cold.",
         "",
-        "| Database | Page | Cold req/s | Cold CPU ms/req | Fragment-warm req/s "
-        "| Fragment-warm CPU ms/req | Cached req/s "
+        "| Database | Page | Cold req/s | Cold CPU ms/req | After a write CPU ms/req "
+        "| Fragment-warm req/s | Fragment-warm CPU ms/req | Cached req/s "
         "| Cached CPU ms/req | Baseline req/s | Baseline CPU ms/req | Cold / baseline "
         "| Cached / baseline | Cold p50 / p99 ms | Fragment-warm p50 / p99 ms "
         "| SQL cold / fragment-warm / cached | Body bytes |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]  # fmt: skip
     labels = {"home": "home `/`", "space": f"space, {N_MODULES} modules"}
     for kind, data in results.items():
@@ -482,7 +494,8 @@ def report(results: dict[str, dict[str, Any]], args: argparse.Namespace, generat
             p, c, b, w = row["parvis"], row["cached"], row["baseline"], row["fragments"]
             q = data["queries"]
             lines.append(
-                f"| {kind} | {labels[name]} | {p.rps:,.0f} | {p.cpu_ms:.2f} | {w.rps:,.0f} | "
+                f"| {kind} | {labels[name]} | {p.rps:,.0f} | {p.cpu_ms:.2f} | "
+                f"{row['written'].cpu_ms:.2f} | {w.rps:,.0f} | "
                 f"{w.cpu_ms:.2f} | {c.rps:,.0f} | "
                 f"{c.cpu_ms:.2f} | {b.rps:,.0f} | {b.cpu_ms:.2f} | {p.rps / b.rps:.1%} | "
                 f"{c.rps / b.rps:.1%} | {_latency(p)} | {_latency(w)} | {row['queries']} / "

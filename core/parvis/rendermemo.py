@@ -115,11 +115,12 @@ def memo_fragment(request: Request, template: str, values: Mapping[str, Any]) ->
     parvis = ctx.parvis
     memo = parvis.render_memo
     theme = ctx.town.theme
-    try:
-        key: Hashable | None = (template, theme, ctx.locale, ctx.town.id, frozen(values))
-    except TypeError as exc:
-        log.warning("%s rendered without the memo: %s", template, exc)
-        key = None
+    key: Hashable | None = None
+    if memo.max_bytes:  # with the memo off, no key to build
+        try:
+            key = (template, theme, ctx.locale, ctx.town.id, frozen(values))
+        except TypeError as exc:
+            log.warning("%s rendered without the memo: %s", template, exc)
     html = memo.get(key) if key is not None else None
     if html is None:
         basics = {"town": ctx.town, "locale": ctx.locale, "url": ctx.url}
