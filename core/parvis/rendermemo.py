@@ -15,6 +15,7 @@ state are values of the key; times relative to now are keyed on the text they pr
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
@@ -27,8 +28,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Rendered in place of the visitor's CSRF token, then replaced by it (never kept).
-CSRF_PLACEHOLDER = "\x00parvis-csrf\x00"
+# Rendered in place of the visitor's CSRF token, then replaced by it (never kept). Random per
+# process, so that no value shown in a fragment (a title, a label) can contain it.
+CSRF_PLACEHOLDER = f"\x00parvis-csrf-{secrets.token_hex(8)}\x00"
 # Types compared by value whose instances are kept as they are in a key.
 _PLAIN = (str, int, float, bool, type(None), bytes)
 
