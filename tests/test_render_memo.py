@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from markupsafe import Markup
 from starlette.testclient import TestClient
 
 from parvis.app import create_app
@@ -106,6 +107,10 @@ def test_the_memo_is_bounded_and_least_recently_used_goes_first():
 def test_keys_are_made_of_plain_values_only(town):
     assert frozen({"a": [1, ("b", None)]}) == frozen({"a": [1, ("b", None)]})
     assert frozen([1]) != frozen((1,))
+    # Equal values that render differently are different keys.
+    assert frozen(Markup("<b>x</b>")) != frozen("<b>x</b>")
+    assert len({frozen(True), frozen(1), frozen(1.0)}) == 3
+    assert frozen({"a": "x", "b": 2}) == frozen({"a": "x", "b": 2})
     with town.session() as session, pytest.raises(TypeError):
         frozen({"module": session.get(Module, 1) or Module()})
 

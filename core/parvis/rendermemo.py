@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 CSRF_PLACEHOLDER = f"\x00parvis-csrf-{secrets.token_hex(8)}\x00"
 # Types compared by value whose instances are kept as they are in a key.
 _PLAIN = (str, int, float, bool, type(None), bytes)
+# Those whose values equal no other plain type's: ``True == 1 == 1.0`` and ``Markup("<b>") ==
+# "<b>"``, yet each renders differently (``Markup`` unescaped).
+_EXACT = frozenset((str, int, type(None), bytes))
 
 
 class RenderMemo:
@@ -90,8 +93,10 @@ def frozen(value: Any) -> Hashable:
     """``value`` as a key compared by value: mappings and sequences as tuples, dataclasses by
     their fields. ``TypeError`` for anything else compared by identity (an ORM object, say),
     which would make a key that never matches or keep what it no longer shows."""
-    if isinstance(value, _PLAIN):
+    if type(value) in _EXACT:
         return value
+    if isinstance(value, _PLAIN):  # a bool, a float, a subclass (``Markup``, an ``IntEnum``)
+        return (type(value).__qualname__, value)
     if isinstance(value, Mapping):
         return tuple((k, frozen(v)) for k, v in value.items())
     if isinstance(value, tuple | list):
