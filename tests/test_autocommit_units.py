@@ -122,3 +122,22 @@ def test_an_event_without_a_write_is_still_delivered(town) -> None:
     finally:
         town.parvis.pm.unregister(listener)
     assert delivered == ["test.read_only"]
+
+
+def test_a_select_whose_cte_writes_opens_the_transaction(town) -> None:
+    """``INSERT ... RETURNING`` in a ``WITH`` is a write though the statement is a SELECT: run
+    alone it would commit at once, and skip the content version's bump at the end."""
+    database = town.parvis.db
+    before = _name(database, town.town_id)
+    renamed = (
+        update(Town)
+        .where(Town.id == bindparam("town"))
+        .values(name="Lost")
+        .returning(Town.id)
+        .cte("renamed")
+    )
+    with pytest.raises(RuntimeError), database.session(autocommit=True) as session:
+        session.execute(select(renamed.c.id), {"town": town.town_id})
+        assert _status(session) == INTRANS
+        raise RuntimeError("the view failed")
+    assert _name(database, town.town_id) == before

@@ -19,6 +19,13 @@ from parvis.app import create_app
 from parvis.testing import login
 
 
+@pytest.fixture(autouse=True)
+def one_clock_tick(monkeypatch):
+    """The page clock holds still: a minute rolling between two requests of a test would
+    change the ETag and the page cache's key, which these tests do not expect."""
+    monkeypatch.setattr(httpcache, "CLOCK_SECONDS", 10**9)
+
+
 @pytest.fixture
 def views(monkeypatch):
     """How many requests reached a view's unit of work (``web._run_view``)."""

@@ -116,3 +116,27 @@ def test_a_resident_and_staff_get_the_same_cards_from_one_memo(town, resident):
         login(staff, town.admin_email, town.admin_password)
         login(client, resident.email)
         assert _cards(staff.get(page).text) == _cards(client.get(page).text)
+
+
+def test_a_card_is_kept_per_language(make_town, monkeypatch):
+    """A card's figures are written in the visitor's language ("1 234", "1,234"): the same
+    arguments in another language are another card, even where every label reads the same."""
+    from parvis.contrib import ModuleSummary
+
+    town = make_town(page_cache_mb=0, fragment_cache_mb=0)  # every page asks the memo
+    page, ids = _space_of_surveys(town, 1)
+    same = ModuleSummary(participation=1234, participation_label="participations")
+    monkeypatch.setattr(space_cards, "summaries", lambda ctx, items: {ids[0]: same})
+    real = space_cards._labels
+
+    def neutral(ctx, mtype, key):  # labels that read the same in French and English
+        found = real(ctx, mtype, key)
+        found.frame = space_cards.card_frame(mtype.key, ("Sondage", "open"), "Sondage")
+        return found
+
+    monkeypatch.setattr(space_cards, "_labels", neutral)
+    with town.client() as client:
+        french = _cards(client.get(page, headers={"Accept-Language": "fr"}).text)
+        english = _cards(client.get(page, headers={"Accept-Language": "en"}).text)
+    assert "1\N{NARROW NO-BREAK SPACE}234" in french or "1\N{NO-BREAK SPACE}234" in french
+    assert "1,234" in english, english

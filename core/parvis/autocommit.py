@@ -8,7 +8,8 @@ a statement of its own, as each statement of a ``READ COMMITTED`` transaction al
 was committed when it started (no snapshot is lost; no row lock is taken by a plain read).
 
 Writes stay atomic: the first write through the session (an ORM flush, an
-``INSERT``/``UPDATE``/``DELETE`` or a text statement, a ``SELECT ... FOR UPDATE``) opens the
+``INSERT``/``UPDATE``/``DELETE`` or a text statement, a ``SELECT ... FOR UPDATE``, a
+``SELECT`` from a CTE that writes) opens the
 transaction first, so it and everything after it commit together, as in any unit of work. Only
 ``write_unseen`` while no transaction is open runs on its own, committed when it returns: one
 statement, atomic in itself. SQLite keeps its transactions (its reads and writes begin
@@ -21,6 +22,8 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.selectable import CTE
 
 from parvis.events import PENDING_KEY
 
@@ -61,8 +64,15 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 def _before_statement(state: ORMExecuteState) -> None:
     if not state.session.info.get(AUTOCOMMIT_KEY):
         return
-    if not state.is_select or getattr(state.statement, "_for_update_arg", None) is not None:
-        open_transaction(state.session)  # a write, a text statement, or a lock to keep
+    statement = state.statement
+    if (
+        not state.is_select
+        or getattr(statement, "_for_update_arg", None) is not None
+        or writing_ctes(statement)
+    ):
+        # A write, a text statement, a lock to keep, or a SELECT whose CTE writes (its table
+        # then noted for the content version's bump at the commit, which must not be skipped).
+        open_transaction(state.session)
 
 
 def start(connection: Any, session: Session) -> None:
@@ -81,3 +91,16 @@ def end(connection: Any) -> bool:
     except Exception:
         return False
     return True
+
+
+def writing_ctes(statement: Any) -> list[UpdateBase]:
+    """The writes in a SELECT's CTEs (``INSERT ... RETURNING`` in a ``WITH``, on PostgreSQL),
+    whether added to it (``add_cte``) or selected from."""
+    # Attributes read as they are (every SELECT comes here): a CTE selected from is the table
+    # of a selected column, or in ``select_from``.
+    froms = [
+        *getattr(statement, "_independent_ctes", ()),
+        *getattr(statement, "_from_obj", ()),
+        *[getattr(c, "table", None) for c in getattr(statement, "_raw_columns", ())],
+    ]
+    return [f.element for f in froms if isinstance(f, CTE) and isinstance(f.element, UpdateBase)]

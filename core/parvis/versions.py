@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import TextClause
-from sqlalchemy.sql.dml import UpdateBase
 
+from parvis.autocommit import writing_ctes
 from parvis.models import Town
 
 TOWN_KEY = "parvis_town_id"
@@ -104,14 +104,11 @@ def _note_statement(state: ORMExecuteState) -> None:
     ):
         _note(state.session, ANY_TABLE)
     else:
-        # A SELECT whose CTEs write (``INSERT ... RETURNING`` in a ``WITH``, on PostgreSQL).
-        for cte in getattr(statement, "_independent_ctes", ()):
-            element = getattr(cte, "element", None)
-            if isinstance(element, UpdateBase):
-                table = getattr(element, "table", None)
-                if not getattr(table, "info", {}).get(UNSEEN_INFO):
-                    name = getattr(table, "name", None)
-                    _note(state.session, name if isinstance(name, str) else ANY_TABLE)
+        for element in writing_ctes(statement):
+            table = getattr(element, "table", None)
+            if not getattr(table, "info", {}).get(UNSEEN_INFO):
+                name = getattr(table, "name", None)
+                _note(state.session, name if isinstance(name, str) else ANY_TABLE)
 
 
 def _bump(session: Session) -> None:

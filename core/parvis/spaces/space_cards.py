@@ -194,12 +194,15 @@ def _cards(
             cards.append((shared.frame, module.title, url, due, count, action))
     if memo is None:
         return cards
-    # Looked up and kept all at once: one call (and one lock) a page, not one a card.
-    written = memo.get_many(cards)
+    # Looked up and kept all at once: one call (and one lock) a page, not one a card. Keyed on
+    # the language too: ``framed_card`` writes the count in it ("1 234", "1,234").
+    locale = ctx.locale
+    keys = [(locale, card) for card in cards]
+    written = memo.get_many(keys)
     missed = {}
     for i, html in enumerate(written):
         if html is None:
-            written[i] = missed[cards[i]] = framed_card(*cards[i])
+            written[i] = missed[keys[i]] = framed_card(*cards[i])
     memo.put_many(missed)
     return written
 
