@@ -140,3 +140,34 @@ def test_a_card_is_kept_per_language(make_town, monkeypatch):
         english = _cards(client.get(page, headers={"Accept-Language": "en"}).text)
     assert "1\N{NARROW NO-BREAK SPACE}234" in french or "1\N{NO-BREAK SPACE}234" in french
     assert "1,234" in english, english
+
+
+def test_a_fragment_shows_the_town_as_it_is_now(make_town, tmp_path):
+    """``memo_fragment`` gives its template the town: renamed (or moved to another time zone),
+    the town is another input, and the fragment is rendered again."""
+    import types
+
+    from parvis.api import Fragment, hookimpl, memo_fragment
+    from parvis.models import Town
+
+    @hookimpl
+    def parvis_slot(name, request):
+        if name != "layout.footer":
+            return []
+        return [Fragment("named", memo_fragment(request, "named/_town.html", {}))]
+
+    plugin = types.ModuleType("parvis_named.plugin")
+    plugin.__file__ = __file__
+    plugin.parvis_slot = parvis_slot
+    town = make_town("named.example", extra_plugins={"named": plugin})
+    folder = tmp_path / "mine" / "templates" / "named"
+    folder.mkdir(parents=True)
+    (folder / "_town.html").write_text("<p>town: {{ town.name }}</p>", encoding="utf-8")
+    town.parvis.themes_dir = tmp_path
+    with town.session() as session:
+        session.get(Town, town.town_id).theme = "mine"
+    with town.client() as client:
+        assert "<p>town: " in client.get("/login").text
+        with town.session() as session:
+            session.get(Town, town.town_id).name = "Renamed town"
+        assert "<p>town: Renamed town</p>" in client.get("/login").text

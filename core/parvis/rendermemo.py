@@ -120,7 +120,10 @@ def memo_fragment(request: Request, template: str, values: Mapping[str, Any]) ->
     key: Hashable | None = None
     if memo.max_bytes:  # with the memo off, no key to build
         try:
-            key = (template, theme, ctx.locale, ctx.town.id, frozen(values))
+            # The town as it is now (its name, its time zone): a change to it moves its
+            # ``setup_version`` on.
+            town = (ctx.town.id, ctx.town.setup_version)
+            key = (template, theme, ctx.locale, town, frozen(values))
         except TypeError as exc:
             log.warning("%s rendered without the memo: %s", template, exc)
     html = memo.get(key) if key is not None else None
