@@ -31,7 +31,8 @@ _KEPT_MAX = 256
 def write_unseen(session: Session, statement: Any, params: dict[str, Any]) -> Sequence[Any]:
     """Run an INSERT, UPDATE or DELETE built once (a module constant, e.g. under
     ``functools.cache``), writing only to ``parvis_unseen`` tables, in the session's
-    transaction; returns the rows of its RETURNING (else none).
+    transaction (in an ``@view(autocommit=True)`` unit of work before any other write: on its
+    own, committed when it returns); returns the rows of its RETURNING (else none).
 
     Pass exactly the statement's parameters. Pending ORM changes are flushed first. SQLite, a
     listener on statements (``count_queries``, so counts stay true) and a statement whose
