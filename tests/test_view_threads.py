@@ -189,7 +189,7 @@ def test_read_threads_from_the_file_and_the_environment(monkeypatch, tmp_path, m
     monkeypatch.setenv("PARVIS_READ_THREADS", "3")
     config = Config.load(toml, secret_key="k")
     assert (config.read_threads, config.threads) == (3, 7)
-    assert config.database_connections() == 7 + 2 * 3 + 1
+    assert config.database_connections() == 7 + 2 * 3 + 2 + 1  # 2: export_streams
     town = make_town(read_threads=config.read_threads)
     assert town.parvis.view_threads.read_slots == 3
     assert Config().read_threads == 4

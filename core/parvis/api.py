@@ -76,6 +76,7 @@ from parvis.spaces.services import (
     slugify,
     store_image,
 )
+from parvis.streams import export_response
 from parvis.templating import render_markdown
 from parvis.towns import town_areas, town_time_zone
 from parvis.unseen_writes import write_unseen
@@ -193,6 +194,7 @@ __all__ = [
     "eligible",
     "emit",
     "enqueue_job",
+    "export_response",
     "followers",
     "form_status",
     "format_currency",

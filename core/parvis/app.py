@@ -39,6 +39,7 @@ from parvis.plugins import (
 )
 from parvis.routes import Gate, Routes
 from parvis.signed_session import SessionMiddleware
+from parvis.streams import ExportSlots
 from parvis.view_threads import ViewThreads
 
 logger = logging.getLogger("parvis")
@@ -67,6 +68,7 @@ class Parvis:
         check_table_prefixes(self.infos)
         self.db = Database(config.database_url, config.database_connections())
         self.view_threads = ViewThreads(config.read_threads)
+        self.export_slots = ExportSlots(config.export_streams)
         db = self.db
         for factory in (db.sessionmaker, db.write_sessionmaker, db.autocommit_sessionmaker):
             events.install(factory, self.fire)

@@ -47,6 +47,9 @@ class Config:
     # one core, views running at once cost more CPU each (the GIL), so few; writes never wait
     # for them. 4: measured in ``docs/performance.md`` ("Read slots").
     read_threads: int = 4
+    # Streamed downloads (CSV exports) at once per process, each holding a connection while the
+    # client downloads (``streams.py``); the next one waits briefly, then gets a 503.
+    export_streams: int = 2
     # Rendered anonymous pages kept per process (``@view(cache=True)``); 0 turns it off.
     page_cache_mb: int = 32
     # Fragments kept per process for every visitor alike, logged in or not (the home page's
@@ -97,13 +100,16 @@ class Config:
     def database_connections(self) -> int:
         """The most connections the database pool opens: one per view that may run at once,
         one more per reading view (a read that finds a module due to change phase moves it in
-        a unit of work of its own, ``schedule.advance``) and one for the version reader of
-        kept pages (``fastpath.py``). So no view ever waits for a connection while holding a
-        thread, and reads waiting for a second one can never take them all."""
-        return self.threads + 2 * self.read_threads + 1
+        a unit of work of its own, ``schedule.advance``), one per export stream (it reads while
+        the client downloads, ``streams.py``), one for the version reader of kept pages
+        (``fastpath.py``) and one for the inline worker's jobs (``inline_worker``, one unit of
+        work at a time). So no view ever waits for a connection while holding a thread, and
+        reads waiting for a second one can never take them all."""
+        worker = 1 if self.inline_worker else 0
+        return self.threads + 2 * self.read_threads + self.export_streams + 1 + worker
 
     def __post_init__(self) -> None:
-        for name in ("threads", "read_threads"):
+        for name in ("threads", "read_threads", "export_streams"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a whole number of at least 1, got {value!r}")

@@ -36,13 +36,15 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if "session" not in request.scope:  # raised outside the session middleware
         return HTMLResponse(str(exc.detail), status_code=exc.status_code)
     threads = request.app.state.parvis.view_threads
-    return await threads.run(
+    response = await threads.run(
         _render_http_error,
         request,
         exc.status_code,
         exc.detail,
         write=request.method not in ("GET", "HEAD"),
     )
+    response.headers.update(exc.headers or {})  # Retry-After of a busy export (streams.py)
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -140,9 +140,14 @@ def render_error(ctx: Context, status: int, detail: str | None = None) -> HTMLRe
         405: _("Method not allowed"),
         413: _("Too large"),
         429: _("Too many attempts"),
+        503: _("Busy right now"),
     }
     title = titles.get(status, _("Error"))
     message = detail if detail and status in (400, 403, 413, 429) else ""
+    if status == 503:  # every slot of a streamed export taken (streams.py)
+        message = _(
+            "Too many downloads are running at the moment. Try again in a minute; nothing was lost."
+        )
     return render(
         ctx.request,
         "core/error.html",

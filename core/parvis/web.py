@@ -31,6 +31,7 @@ from parvis.permissions import load_actor
 from parvis.rendering import render_error
 from parvis.signed_session import request_cookies
 from parvis.snapshots import Values, attach, values_of
+from parvis.streams import SLOT_KEY, ExportStream
 from parvis.towns import time_zone_name
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def view(
     files: Iterable[str] = (),
     cache: bool | None = None,
     autocommit: bool = False,
+    export: bool = False,
 ) -> Any:
     """Turn a synchronous ``fn(request) -> Response`` into a Starlette endpoint.
 
@@ -81,6 +83,8 @@ def view(
     ``autocommit=True``: on PostgreSQL the unit of work reads outside a transaction until its
     first write (two round trips fewer), and a ``write_unseen`` before any other write commits
     on its own: for a view whose write is one self-contained statement (``autocommit.py``).
+    ``export=True``: the view may return ``export_response`` (a streamed download); it first
+    takes one of ``export_streams`` slots, or answers 503 when none frees soon (``streams.py``).
     """
     file_fields = frozenset(files)
 
@@ -94,14 +98,21 @@ def view(
                 )
             writes = write if write is not None else request.method not in ("GET", "HEAD")
             bad = form is not None and not _readable_form(form, file_fields)
+            parvis = request.app.state.parvis
+            slot = await parvis.export_slots.take() if export else None
+            if slot is not None:
+                request.scope[SLOT_KEY] = slot
+            response: Response | None = None
             try:
-                threads = request.app.state.parvis.view_threads
-                return await threads.run(
+                response = await parvis.view_threads.run(
                     _run_view, func, request, form, writes, bad, cache, autocommit, write=writes
                 )
+                return response
             finally:
                 if form is not None:
                     await form.close()
+                if slot is not None and not isinstance(response, ExportStream):
+                    slot.release()  # else the stream gives it back when it ends
 
         endpoint.__parvis_view__ = func  # type: ignore[attr-defined]
         return endpoint

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from sqlalchemy import select, update
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
-from parvis.api import Context, get_context, parse_int, redirect, render, town_areas, view
+from parvis.api import (
+    Context,
+    export_response,
+    get_context,
+    parse_int,
+    redirect,
+    render,
+    town_areas,
+    view,
+)
 from parvis_consultation import exports, question_types
 from parvis_consultation.i18n import _
 from parvis_consultation.models import Answer
@@ -77,27 +84,17 @@ def results_json(request: Request) -> Response:
     )
 
 
-@view
+@view(export=True)
 def export_csv(request: Request) -> Response:
     ctx = get_context(request)
     ctx.require("consultation.export", ctx.space, ctx.module)
     structure = load_structure(ctx.session, ctx.module.id)
     module_id = ctx.module.id
-    filename = f"{ctx.module.slug or 'survey'}-{module_id}.csv"
     ctx.audit("consultation.export", f"module:{module_id}")
-    db = ctx.parvis.db
-
-    def body() -> Iterator[bytes]:
-        # Its own read-only session: the view's is closed once the view returns, while the
-        # rows are still being sent.
-        with db.session(write=False) as session:
-            for chunk in exports.export_csv(session, structure, module_id):
-                yield chunk.encode("utf-8")
-
-    return StreamingResponse(
-        body(),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    return export_response(
+        request,
+        lambda session: exports.export_csv(session, structure, module_id),
+        filename=f"{ctx.module.slug or 'survey'}-{module_id}.csv",
     )
 
 

@@ -1,0 +1,150 @@
+"""Streamed downloads (CSV exports): at most ``config.export_streams`` at once per process.
+
+A streamed export reads its rows in a unit of work of its own while the body is sent, so it
+holds a database connection for as long as the client takes to download it: minutes for a
+slow client reading 100,000 rows, forever for one that stops reading. Unbounded, a few such
+downloads would take every connection of the pool and every other request would wait for one,
+then fail. So an export view (``@view(export=True)``) first takes one of ``export_streams``
+slots, which ``Config.database_connections`` counts: a connection is always there for it. When
+every slot is taken, the next export waits ``ExportSlots.wait`` seconds in the event loop
+(holding no thread nor connection), then gets a 503 page with ``Retry-After``. The slot and the
+connection are given back as soon as the body is sent, the client disconnects, or the client
+stops reading for ``ExportSlots.stall`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator
+from typing import TYPE_CHECKING
+
+import anyio
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.types import Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from parvis.db import Database
+
+logger = logging.getLogger("parvis")
+
+# Where ``@view(export=True)`` leaves the slot it took, for ``export_response``.
+SLOT_KEY = "parvis.export_slot"
+RETRY_AFTER = 30  # seconds a refused export is told to wait before trying again
+
+
+class ExportStalled(Exception):
+    """The client read nothing for ``ExportSlots.stall`` seconds: the stream is dropped."""
+
+
+class Slot:
+    """One taken slot; ``release`` gives it back once, however often it is called."""
+
+    def __init__(self, limiter: anyio.CapacityLimiter, owner: object, stall: float) -> None:
+        self._limiter, self._owner = limiter, owner
+        self.stall = stall  # seconds its client may read nothing
+
+    def release(self) -> None:
+        if self._owner is not None:
+            self._limiter.release_on_behalf_of(self._owner)
+            self._owner = None
+
+
+class ExportSlots:
+    """The export streams of one app (``Parvis.export_slots``)."""
+
+    def __init__(self, slots: int, wait: float = 2.0, stall: float = 120.0) -> None:
+        self.slots = slots
+        self.wait = wait  # seconds an export waits for a slot before its 503
+        self.stall = stall  # seconds a client may read nothing before its stream is dropped
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    def limiter(self) -> anyio.CapacityLimiter:
+        """The limiter of the running event loop (as ``ViewThreads.reads``)."""
+        loop = asyncio.get_running_loop()
+        if self._limiter is None or loop is not self._loop:
+            self._loop, self._limiter = loop, anyio.CapacityLimiter(self.slots)
+        return self._limiter
+
+    def in_use(self) -> int:
+        return 0 if self._limiter is None else int(self._limiter.borrowed_tokens)
+
+    async def take(self) -> Slot:
+        """A slot, waiting at most ``wait`` seconds; else ``HTTPException(503)``."""
+        limiter, owner = self.limiter(), object()
+        with anyio.move_on_after(self.wait):
+            await limiter.acquire_on_behalf_of(owner)
+            return Slot(limiter, owner, self.stall)
+        # The page's message is translated where it renders (``render_error``): the event
+        # loop has no visitor's language.
+        raise HTTPException(503, headers={"retry-after": str(RETRY_AFTER)})
+
+
+class ExportStream(StreamingResponse):
+    """A body read in a read-only unit of work of its own, chunk by chunk in a thread, which
+    gives its slot and its connection back as soon as the response ends, however it ends."""
+
+    def __init__(
+        self,
+        db: Database,
+        slot: Slot,
+        chunks: Callable[[Session], Iterator[str]],
+        media_type: str,
+        headers: dict[str, str],
+    ) -> None:
+        self._db, self._slot, self._chunks = db, slot, chunks
+        self._source: Generator[bytes, None, None] | None = None
+        super().__init__(self._body(), media_type=media_type, headers=headers)
+
+    def _read(self) -> Generator[bytes, None, None]:
+        with self._db.session(write=False) as session:
+            for chunk in self._chunks(session):
+                yield chunk.encode("utf-8")
+
+    async def _body(self) -> AsyncGenerator[bytes, None]:
+        source = self._source = self._read()
+        while (chunk := await anyio.to_thread.run_sync(next, source, None)) is not None:
+            yield chunk
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_or_drop(message: Message) -> None:
+            with anyio.move_on_after(self._slot.stall):
+                await send(message)
+                return
+            raise ExportStalled()
+
+        try:
+            await super().__call__(scope, receive, send_or_drop)
+        except ExportStalled:  # the server closes a response that ended unfinished
+            logger.info(
+                "Export %s dropped: its client read nothing for %s s",
+                scope["path"],
+                self._slot.stall,
+            )
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self.body_iterator.aclose()  # type: ignore[attr-defined]
+                if self._source is not None:
+                    # Ends the unit of work now, not whenever the generator is collected.
+                    await anyio.to_thread.run_sync(self._source.close)
+                self._slot.release()
+
+
+def export_response(
+    request: Request,
+    chunks: Callable[[Session], Iterator[str]],
+    *,
+    filename: str,
+    media_type: str = "text/csv; charset=utf-8",
+) -> ExportStream:
+    """The streamed download of the text ``chunks(session)`` yields, read in a read-only unit
+    of work of its own (the view's ends when the view returns), in the slot the view took."""
+    slot = request.scope.pop(SLOT_KEY, None)
+    if slot is None:
+        raise RuntimeError("export_response needs a view declared @view(export=True)")
+    headers = {"content-disposition": f'attachment; filename="{filename}"'}
+    return ExportStream(request.app.state.parvis.db, slot, chunks, media_type, headers)

@@ -1,0 +1,240 @@
+"""Streamed exports (``streams.py``): at most ``export_streams`` at once per process, counted in
+the database pool; the next one waits briefly, then gets a 503 page with ``Retry-After``; a
+client that disconnects or stops reading gives its slot and connection back at once; pages
+keep answering while slow downloads run.
+
+The app is driven as a server drives it (one event loop, ``asgi_call``), with clients that
+read the body slowly or not at all: a test client would read each body whole."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from async_helpers import run_coroutine
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+from starlette.routing import Route
+
+from parvis.api import export_response, hookimpl, view
+from parvis.config import Config
+
+WAIT = 10.0  # seconds any step may take before the test fails instead of hanging
+CLOSED = threading.Semaphore(0)  # released each time an export's rows are closed
+
+
+def _rows(session: Session) -> Iterator[str]:
+    try:
+        for i in range(100_000):
+            session.execute(text("SELECT 1"))  # a unit of work with its connection, as an export
+            yield f"{i},row\n" * 200
+    finally:
+        CLOSED.release()
+
+
+@view(export=True)
+def slow_export(request: Any) -> Any:
+    return export_response(request, _rows, filename="rows.csv")
+
+
+@view
+def not_declared(request: Any) -> Any:
+    return export_response(request, _rows, filename="rows.csv")
+
+
+@hookimpl
+def dl_routes() -> list[Any]:
+    return [Route("/export", slow_export), Route("/undeclared", not_declared)]
+
+
+def _plugin() -> types.ModuleType:
+    module = types.ModuleType("parvis_dl.plugin")
+    module.__file__ = __file__
+    module.parvis_routes = dl_routes  # type: ignore[attr-defined]
+    return module
+
+
+@pytest.fixture
+def dl_town(make_town: Callable[..., Any]) -> Callable[..., Any]:
+    global CLOSED
+    CLOSED = threading.Semaphore(0)
+
+    def factory(**config: Any) -> Any:
+        # One thread for writes, one read slot: the smallest pool, the first to run out.
+        return make_town(extra_plugins={"dl": _plugin()}, threads=1, read_threads=1, **config)
+
+    return factory
+
+
+class Client:
+    """One request: ``reads`` body chunks are read, then the client stops reading (its send
+    blocks, as a full socket's does) until ``gone`` is set, when it disconnects."""
+
+    def __init__(self, app: Any, path: str, reads: int = 1_000_000) -> None:
+        self.app, self.path, self.reads = app, path, reads
+        self.status = 0
+        self.headers: dict[str, str] = {}
+        self.body = b""
+        self.chunks = 0
+        self.started = asyncio.Event()
+        self.gone = asyncio.Event()
+
+    async def receive(self) -> dict[str, Any]:
+        if not self.started.is_set():
+            self.started.set()
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await self.gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.headers = {k.decode(): v.decode() for k, v in message["headers"]}
+            return
+        if self.chunks >= self.reads:
+            await self.gone.wait()
+            return  # as uvicorn drops what is sent after a disconnect
+        self.body += message.get("body", b"")
+        self.chunks += 1
+
+    async def run(self) -> None:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": self.path,
+            "raw_path": self.path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"testserver"), (b"accept-language", b"fr")],
+            "client": ("127.0.0.1", 4000),
+            "server": ("testserver", 80),
+        }
+        await self.app(scope, self.receive, self.send)
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+def _closed_soon() -> bool:
+    return CLOSED.acquire(timeout=WAIT)
+
+
+def test_slow_downloads_take_their_slots_the_next_gets_a_503_and_pages_answer(dl_town):
+    town = dl_town(export_streams=2)
+    slots = town.parvis.export_slots
+    slots.wait = 0.2
+
+    async def scenario() -> None:
+        stuck = [Client(town.app, "/p/dl/export", reads=1) for _ in range(2)]
+        tasks = [asyncio.create_task(c.run()) for c in stuck]
+        await _until(lambda: all(c.chunks == 1 for c in stuck))
+        assert [c.status for c in stuck] == [200, 200]
+        assert slots.in_use() == 2
+        # More exports than the pool has connections left: each is refused, none waits 30 s.
+        refused = [Client(town.app, "/p/dl/export") for _ in range(5)]
+        await asyncio.wait_for(asyncio.gather(*(c.run() for c in refused)), WAIT)
+        assert {c.status for c in refused} == {503}
+        assert refused[0].headers["retry-after"] == "30"
+        assert "Trop de téléchargements sont en cours" in refused[0].body.decode()
+        # Pages, reads and the error page alike, still find a connection at once.
+        for path in ("/", "/p/dl/missing"):
+            page = Client(town.app, path)
+            started = time.monotonic()
+            await asyncio.wait_for(page.run(), WAIT)
+            assert page.status in (200, 404) and time.monotonic() - started < 3
+        for client in stuck:
+            client.gone.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), WAIT)
+        assert slots.in_use() == 0
+
+    run_coroutine(scenario())
+    assert _closed_soon() and _closed_soon()
+
+
+def test_a_disconnected_client_gives_its_slot_to_the_export_waiting(dl_town):
+    town = dl_town(export_streams=1)
+    slots = town.parvis.export_slots
+    slots.wait = WAIT
+
+    async def scenario() -> None:
+        first = Client(town.app, "/p/dl/export", reads=1)
+        first_task = asyncio.create_task(first.run())
+        await _until(lambda: first.chunks == 1)
+        waiting = Client(town.app, "/p/dl/export", reads=2)
+        waiting_task = asyncio.create_task(waiting.run())
+        await asyncio.sleep(0.3)
+        assert (waiting.status, slots.in_use()) == (0, 1)  # it waits for the slot
+        first.gone.set()
+        await asyncio.wait_for(first_task, WAIT)
+        # The rows of the one gone are closed now, not when the generator is collected.
+        assert await asyncio.to_thread(CLOSED.acquire, timeout=0.5)
+        await _until(lambda: waiting.chunks == 2)
+        assert waiting.status == 200 and waiting.body.startswith(b"0,row\n")
+        waiting.gone.set()
+        await asyncio.wait_for(waiting_task, WAIT)
+        assert slots.in_use() == 0
+
+    run_coroutine(scenario())
+
+
+def test_a_client_that_stops_reading_is_dropped_after_the_stall_time(dl_town):
+    town = dl_town(export_streams=1)
+    slots = town.parvis.export_slots
+    slots.stall = 0.3
+
+    async def scenario() -> None:
+        silent = Client(town.app, "/p/dl/export", reads=1)
+        task = asyncio.create_task(silent.run())
+        await _until(lambda: silent.chunks == 1)
+        await asyncio.wait_for(task, WAIT)  # ends on its own, the client still connected
+        assert slots.in_use() == 0
+        assert not silent.gone.is_set()
+
+    run_coroutine(scenario())
+    assert _closed_soon()
+
+
+def test_a_view_not_declared_for_exports_cannot_stream(dl_town):
+    town = dl_town()
+    with pytest.raises(RuntimeError, match=r"@view\(export=True\)"):
+        town.client().get("/p/dl/undeclared")
+
+
+def test_export_streams_from_the_file_and_the_environment(monkeypatch, tmp_path, dl_town):
+    toml = tmp_path / "parvis.toml"
+    toml.write_text("export_streams = 5\nthreads = 7\nread_threads = 3\n")
+    assert Config.load(toml, secret_key="k").export_streams == 5
+    monkeypatch.setenv("PARVIS_EXPORT_STREAMS", "4")
+    config = Config.load(toml, secret_key="k")
+    assert config.export_streams == 4
+    assert config.database_connections() == 7 + 2 * 3 + 4 + 1
+    monkeypatch.setenv("PARVIS_INLINE_WORKER", "1")
+    assert Config.load(toml, secret_key="k").database_connections() == 7 + 2 * 3 + 4 + 1 + 1
+    assert dl_town(export_streams=3).parvis.export_slots.slots == 3
+    assert Config().export_streams == 2
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_export_streams_below_one_are_refused_at_start(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("PARVIS_EXPORT_STREAMS", value)
+    with pytest.raises(ValueError, match="export_streams must be a whole number of at least 1"):
+        Config.load(tmp_path / "none.toml", secret_key="k")
+
+
+def test_export_streams_not_a_number_is_refused(tmp_path):
+    toml = tmp_path / "parvis.toml"
+    toml.write_text('export_streams = "many"\n')
+    with pytest.raises(ValueError, match="export_streams must be a whole number"):
+        Config.load(toml, secret_key="k")
