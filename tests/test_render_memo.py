@@ -5,12 +5,14 @@ visitor reaches another."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from markupsafe import Markup
 from starlette.testclient import TestClient
 
 from parvis.app import create_app
+from parvis.i18n import DEFAULT_TIME_ZONE
 from parvis.models import Module, PhaseDates
 from parvis.rendermemo import RenderMemo, frozen
 from parvis.spaces import space_cards
@@ -75,7 +77,10 @@ def test_a_deadline_rolls_over_with_the_clock_whatever_the_memo(make_town, monke
     town = make_town(page_cache_mb=0, fragment_cache_mb=0)  # every page asks the memo
     page, ids = _space_of_surveys(town, 2)
     with town.session() as session:
-        ends = dt.datetime.now(dt.UTC) + dt.timedelta(days=5, hours=12)
+        # Noon, five days from now in the town's time zone: "5 days left" whatever the hour.
+        zone = ZoneInfo(DEFAULT_TIME_ZONE)
+        day = dt.datetime.now(zone).date() + dt.timedelta(days=5)
+        ends = dt.datetime.combine(day, dt.time(12), tzinfo=zone)
         session.add(PhaseDates(module_id=ids[0], phase="open", ends_at=ends))
     real = space_cards.phase_deadline
     with town.client() as client:
