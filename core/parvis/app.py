@@ -96,7 +96,7 @@ class Parvis:
         self._rules: dict[int, tuple[int, RuleSet]] = {}
         # (module type, route, space slug) -> a module link around its id (``Context.module_url``).
         self.module_links: dict[tuple[str, str, str], tuple[str, str]] = {}
-        # Host -> the columns of its town, checked by each request (``web.resolve_town``).
+        # Host -> the columns of its town, checked by each request (``town_by_host.resolve_town``).
         self.towns: dict[str, dict[str, Any]] = {}
         self._memos: dict[int, tuple[int, dict[Hashable, Any]]] = {}
 

@@ -20,7 +20,8 @@ enregistré.</p><p lang="en">Something went wrong. Please try again in a moment.
 
 def _render_http_error(request: Request, status: int, detail: str | None) -> Response:
     from parvis.rendering import render_error
-    from parvis.web import UNKNOWN_SITE_PAGE, build_context, resolve_town
+    from parvis.town_by_host import resolve_town
+    from parvis.web import UNKNOWN_SITE_PAGE, build_context
 
     parvis = request.app.state.parvis
     with parvis.db.session(write=False) as session:

@@ -44,7 +44,7 @@ class TownVersion(NamedTuple):
     id: int
     content_version: int
     default_locale: str
-    setup_version: int  # checks the town kept per process (``web.resolve_town``) on a miss
+    setup_version: int  # checks the town kept per process (``town_by_host.resolve_town``) on a miss
 
 
 class VersionReader:

@@ -183,7 +183,7 @@ def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response 
         row = session.connection().execute(_TOWN_VERSION, {"host": host}).first()
     if row is None:
         return None
-    # On a miss, the town kept per process is checked against these (``web._checked_town``)
+    # On a miss, the town kept per process is checked against these (``town_by_host.checked_town``)
     # instead of reading them again: read before anything the view reads, as that one is.
     request.state.town_versions = (row.id, row.setup_version, row.content_version)
     locale = i18n.negotiate_locale(

@@ -1,5 +1,5 @@
-"""The request side of core: the ``view`` decorator, resolving the request's town and actor
-(the per-request ``Context`` is in ``context.py``, rendering in ``rendering.py``).
+"""The request side of core: the ``view`` decorator, resolving the request's actor (its town:
+``town_by_host.py``; the per-request ``Context``: ``context.py``; rendering: ``rendering.py``).
 
 Views are plain synchronous functions run in a thread (a read slot, or the thread pool for
 writes: ``view_threads.py``): the decorator awaits the form, then opens one unit of work,
@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -26,12 +25,13 @@ from parvis.context import Context, LoginRequired
 from parvis.csrf import set_cookie as set_csrf_cookie
 from parvis.i18n import gettext as _
 from parvis.middleware import PARSED_FORM
-from parvis.models import Module, PhaseDates, Space, Town, TownHost, User
+from parvis.models import Module, PhaseDates, Space, Town, User
 from parvis.permissions import load_actor
 from parvis.rendering import render_error
 from parvis.signed_session import request_cookies
 from parvis.snapshots import Values, attach, values_of
 from parvis.streams import SLOT_KEY, ExportStream
+from parvis.town_by_host import checked_town, request_state, resolve_town
 from parvis.towns import time_zone_name
 
 if TYPE_CHECKING:
@@ -193,7 +193,6 @@ def _safe_next(path: str) -> str:
 
 
 # Statements every request runs, built once (building one costs more than running it cached).
-_TOWN_BY_HOST = select(Town).join(TownHost).where(TownHost.host == bindparam("host"))
 _SPACE = select(Space).where(Space.town_id == bindparam("town"), Space.slug == bindparam("space"))
 # The space, the module on its page and the module's dated phases: one row per dated phase.
 _SPACE_MODULE = (
@@ -210,76 +209,14 @@ _SPACE_MODULE = (
 )
 
 
-# The town's versions, to check a town kept by host (signed-in requests read them with the user).
-_TOWN_VERSIONS = select(Town.setup_version, Town.content_version).where(
-    Town.id == bindparam("town")
-)
-_UNCHECKED = "parvis_town_unchecked"
-
-
-def resolve_town(parvis: Parvis, session: Session, request: Request) -> Town | None:
-    """The town whose host name the request names; unknown hosts get the first town.
-
-    Whether the host was one of the town's own is kept in ``request.state.trusted_host``: links
-    sent by e-mail are only ever built from a trusted host (see ``Context.base_url``).
-
-    A town found by its host is kept per process (``Parvis.towns``) and given to the next
-    requests for that host without a query, unchecked: ``build_context`` checks it against the
-    town's ``setup_version`` (which every write to the town, its hosts or its rules bumps) before
-    anything else reads it, and reads it again when it moved.
-    """
-    state = _state(request)
-    host = (request.headers.get("host") or "").split(":")[0].lower()
-    kept = parvis.towns.get(host)
-    if kept is not None:
-        state["trusted_host"] = True
-        town = attach(session, Town, kept)
-        state[_UNCHECKED] = (host, town)
-        return town
-    town = session.scalar(_TOWN_BY_HOST, {"host": host})
-    state["trusted_host"] = town is not None
-    if town is not None:
-        parvis.towns[host] = values_of(town)
-    elif parvis.config_serves_unknown_hosts:
-        town = session.scalar(select(Town).order_by(Town.id).limit(1))
-    return town
-
-
-def _state(request: Request) -> dict[str, Any]:
-    """``request.state``'s own dict: a miss costs no ``AttributeError`` (``getattr`` with a
-    default on ``State`` raises and catches one), a hit no property."""
-    return request.scope.setdefault("state", {})  # type: ignore[no-any-return]
-
-
-def _checked_town(parvis: Parvis, session: Session, request: Request, town: Town) -> Town | None:
-    """``town`` if it was read by host in this unit of work or its kept copy is current (its
-    ``content_version`` then set to the current one), else the town read again."""
-    state = _state(request)
-    unchecked = state.get(_UNCHECKED)
-    if unchecked is None or unchecked[1] is not town:
-        return town
-    state[_UNCHECKED] = None
-    seen = state.get("town_versions")  # read with the user, if signed in
-    state["town_versions"] = None
-    if seen is None or seen[0] != town.id:
-        row = session.execute(_TOWN_VERSIONS, {"town": town.id}).first()
-        seen = (town.id, *row) if row is not None else None
-    if seen is not None and seen[1] == town.setup_version:
-        set_committed_value(town, "content_version", seen[2])
-        return town
-    parvis.towns.pop(unchecked[0], None)
-    session.expunge(town)
-    return resolve_town(parvis, session, request)
-
-
 def build_context(
     parvis: Parvis, session: Session, request: Request, town: Town, form: FormData | None
 ) -> Context:
-    state = _state(request)
+    state = request_state(request)
     versions.set_town(session, town.id)
     state["town_id"] = town.id
     user = _actor_from_request(parvis, request, session, town)
-    checked = _checked_town(parvis, session, request, town)
+    checked = checked_town(parvis, session, request, town)
     if checked is not town:
         if checked is None:
             raise HTTPException(404)

@@ -75,7 +75,7 @@ def parvis_actor_from_request(request: Request, session: Session) -> User | None
         state.grants = (uid, town_id, grants)
         if user is not None:
             versions.preload(session, Verification.__tablename__, user.id, verification)
-            # The town's versions, for the town kept per process (``web.resolve_town``).
+            # The town's versions, for the town kept per process (``town_by_host.resolve_town``).
             state.town_versions = (town_id, rows[0][-2], rows[0][-1])
     if user is None or user.session_epoch != cookie.get("epoch"):
         return None
