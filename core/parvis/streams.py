@@ -14,7 +14,6 @@ stops reading for ``ExportSlots.stall`` seconds.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator
 from typing import TYPE_CHECKING
@@ -25,6 +24,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
+
+from parvis.view_threads import LoopLimiter
 
 if TYPE_CHECKING:
     from parvis.db import Database
@@ -60,18 +61,10 @@ class ExportSlots:
         self.slots = slots
         self.wait = wait  # seconds an export waits for a slot before its 503
         self.stall = stall  # seconds a client may read nothing before its stream is dropped
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._limiter: anyio.CapacityLimiter | None = None
-
-    def limiter(self) -> anyio.CapacityLimiter:
-        """The limiter of the running event loop (as ``ViewThreads.reads``)."""
-        loop = asyncio.get_running_loop()
-        if self._limiter is None or loop is not self._loop:
-            self._loop, self._limiter = loop, anyio.CapacityLimiter(self.slots)
-        return self._limiter
+        self.limiter = LoopLimiter(slots)
 
     def in_use(self) -> int:
-        return 0 if self._limiter is None else int(self._limiter.borrowed_tokens)
+        return self.limiter.in_use()
 
     async def take(self) -> Slot:
         """A slot, waiting at most ``wait`` seconds; else ``HTTPException(503)``."""

@@ -23,21 +23,31 @@ import anyio.to_thread
 T = TypeVar("T")
 
 
+class LoopLimiter:
+    """A capacity limiter of ``slots`` for the running event loop (a limiter's waiters belong to
+    one loop; a test client without ``with`` runs one loop per request)."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    def __call__(self) -> anyio.CapacityLimiter:
+        loop = asyncio.get_running_loop()
+        if self._limiter is None or loop is not self._loop:
+            self._loop, self._limiter = loop, anyio.CapacityLimiter(self.slots)
+        return self._limiter
+
+    def in_use(self) -> int:
+        return 0 if self._limiter is None else int(self._limiter.borrowed_tokens)
+
+
 class ViewThreads:
     """The reading views' slots of one app (``Parvis.view_threads``)."""
 
     def __init__(self, read_slots: int) -> None:
         self.read_slots = read_slots
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._reads: anyio.CapacityLimiter | None = None
-
-    def reads(self) -> anyio.CapacityLimiter:
-        """The limiter of the running event loop (a test client without ``with`` runs one per
-        request; a limiter's waiters belong to one loop)."""
-        loop = asyncio.get_running_loop()
-        if self._reads is None or loop is not self._loop:
-            self._loop, self._reads = loop, anyio.CapacityLimiter(self.read_slots)
-        return self._reads
+        self.reads = LoopLimiter(read_slots)
 
     async def run(self, func: Callable[..., T], *args: Any, write: bool) -> T:
         """``func(*args)`` in a thread: a read slot's, or the thread pool's when ``write``."""
