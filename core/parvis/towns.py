@@ -67,7 +67,7 @@ _AREA_ROWS = (
 def area_rows(session: Session, town_id: int) -> list[tuple[int, str]]:
     """The town's neighbourhoods as ``(id, name)`` rows, in their display order (the home
     page: no ORM objects where their names do)."""
-    return [tuple(r) for r in read_columns(session, _AREA_ROWS, {"town": town_id})]
+    return [tuple(r) for r in read_columns(session, _AREA_ROWS, {"town": town_id}).all()]
 
 
 def time_zone_name(town: Town) -> str:

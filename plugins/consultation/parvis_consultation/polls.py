@@ -93,7 +93,7 @@ def _home_polls(ctx: Context, session: Session) -> list[Found]:
         return ctx.extra[HOME_POLLS]  # type: ignore[no-any-return]
     limit = int(ctx.setting("consultation", "home_polls"))
     rows = session.execute(_HOME_POLLS, {"town": ctx.town.id, "limit": limit})
-    found = [(module, where, survey) for module, survey, where in rows]
+    found = [(module, where, survey) for module, survey, where in rows.all()]
     ctx.extra[HOME_POLLS] = found
     return found
 
@@ -116,7 +116,7 @@ def poll_cards(ctx: Context, session: Session, found: list[Found]) -> list[dict[
     options: dict[int, list[_Option]] = {}
     for q_id, module_id, label, o_id, o_label in read_columns(
         session, _QUESTIONS, {"modules": module_ids}
-    ):
+    ).all():
         question = questions.get(module_id)
         if question is None or question.id != q_id:
             questions[module_id] = _Question(q_id, module_id, label)

@@ -36,7 +36,8 @@ def summarize(
     """Two queries for any number of surveys and polls."""
     ids = [m.id for m, _s in items]
     answers = count_by(ctx.session, Response.module_id, ids)
-    settings = {s.module_id: s for s in read_columns(ctx.session, _SETTINGS, {"ids": ids})}
+    rows = read_columns(ctx.session, _SETTINGS, {"ids": ids}).all()
+    settings = {s.module_id: s for s in rows}
     # The home page shows some open polls flagged for it in place, not as cards: one query,
     # only if some may be (the same one the home page's slot then reuses).
     on_home: set[int] = set()

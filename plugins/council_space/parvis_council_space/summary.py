@@ -39,9 +39,8 @@ def summarize(
     proposing = [m.id for m, _s in items if m.phase != "vote"]
     ballots = count_by(ctx.session, Ballot.module_id, in_vote)
     ideas = count_by(ctx.session, Idea.module_id, proposing, _NOT_MERGED)
-    published = {
-        r[0] for r in read_columns(ctx.session, _PUBLISHED, {"ids": [m.id for m, _s in items]})
-    }
+    ids = [m.id for m, _s in items]
+    published = {r[0] for r in read_columns(ctx.session, _PUBLISHED, {"ids": ids}).all()}
     # Labels translated once per page, not once per call for ideas (a space may list hundreds).
     cast, propose = _("Cast my ballot"), _("Propose an idea")
     plurals: dict[tuple[str, int], str] = {}
