@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from parvis.api import (
     Context,
@@ -14,7 +15,6 @@ from parvis.api import (
     ModuleRow,
     ModuleSummary,
     Space,
-    count_by,
     count_by_week,
     in_keys,
     read_columns,
@@ -23,21 +23,39 @@ from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
 from parvis_consultation.polls import home_poll_ids
 
-# Only the columns read here: plain rows, not surveys loaded into the session. Built once, the
-# ids in one parameter (``in_keys``).
-_SETTINGS = select(
-    Survey.module_id, Survey.poll_results, Survey.results_visibility, Survey.show_on_home
-).where(in_keys(Survey.module_id, "ids"))
+# Only the columns read here: plain rows, not surveys loaded into the session, each module's
+# answers counted in the same statement (one statement, not two: on PostgreSQL each costs about
+# 100 µs of client CPU). Built once, the ids in one parameter (``in_keys``); a module without a
+# survey row comes with empty settings.
+_SUMMARY = (
+    select(
+        Module.id,
+        Survey.module_id,
+        Survey.poll_results,
+        Survey.results_visibility,
+        Survey.show_on_home,
+        select(func.count())
+        .where(Response.module_id == Module.id)
+        .correlate(Module)
+        .scalar_subquery()
+        .label("answers"),
+    )
+    .outerjoin(Survey, Survey.module_id == Module.id)
+    .where(in_keys(Module.id, "ids"))
+)
 
 
 def summarize(
     ctx: Context, items: Sequence[tuple[ModuleRow, Space]]
 ) -> Mapping[int, ModuleSummary]:
-    """Two queries for any number of surveys and polls."""
+    """One query for any number of surveys and polls."""
     ids = [m.id for m, _s in items]
-    answers = count_by(ctx.session, Response.module_id, ids)
-    rows = read_columns(ctx.session, _SETTINGS, {"ids": ids}).all()
-    settings = {s.module_id: s for s in rows}
+    answers: dict[int, int] = {}
+    settings: dict[int, Any] = {}  # rows: poll_results, results_visibility, show_on_home
+    for row in read_columns(ctx.session, _SUMMARY, {"ids": ids}).all():
+        answers[row[0]] = row.answers
+        if row.module_id is not None:
+            settings[row[0]] = row
     # The home page shows some open polls flagged for it in place, not as cards: one query,
     # only if some may be (the same one the home page's slot then reuses).
     on_home: set[int] = set()
