@@ -29,6 +29,7 @@ from starlette.types import Scope
 
 from parvis import i18n, versions
 from parvis.contrib import Fragment
+from parvis.driver import driver_rows
 from parvis.models import Town, TownHost
 from parvis.signed_session import request_cookies
 
@@ -180,18 +181,20 @@ def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response 
         row = request.scope[TOWN_VERSION]  # read for this request by ``fastpath.CachedPages``
     else:
         host = (request.headers.get("host") or "").split(":")[0].lower()
-        row = session.connection().execute(_TOWN_VERSION, {"host": host}).first()
+        rows = driver_rows(session, _TOWN_VERSION, {"host": host})
+        row = rows[0] if rows else None
     if row is None:
         return None
+    town_id, content_version, default_locale, setup_version = row
     # On a miss, the town kept per process is checked against these (``town_by_host.checked_town``)
     # instead of reading them again: read before anything the view reads, as that one is.
-    request.state.town_versions = (row.id, row.setup_version, row.content_version)
+    request.state.town_versions = (town_id, setup_version, content_version)
     locale = i18n.negotiate_locale(
         request_cookies(request.scope).get(i18n.LANGUAGE_COOKIE),
         accept_language=request.headers.get("accept-language", ""),
-        default=row.default_locale,
+        default=default_locale,
     )
-    tag = page_tag(row.id, row.content_version, locale, parvis.build_id)
+    tag = page_tag(town_id, content_version, locale, parvis.build_id)
     if tag_matches(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=_public_headers(tag))
     entry = parvis.page_cache.get((tag, *page_url(request.scope)))

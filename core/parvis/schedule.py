@@ -20,7 +20,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from parvis import audit
 from parvis.contrib import Action, Event, ModuleRow, ModuleType, Phase
-from parvis.db import read_columns, utcnow
+from parvis.db import utcnow
+from parvis.driver import driver_rows
 from parvis.events import emit
 from parvis.i18n import gettext as _
 from parvis.models import Module, PhaseDates, Space
@@ -111,7 +112,7 @@ def modules_with_schedules(
     width = len(ROW_COLUMNS)
     modules: dict[int, ModuleRow] = {}
     schedules: dict[int, Schedule] = {}
-    for row in read_columns(session, query, params).all():
+    for row in driver_rows(session, query, dict(params or {})):
         module_id = row[0]
         if module_id not in modules:
             modules[module_id] = ModuleRow(*row[:width])

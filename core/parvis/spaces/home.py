@@ -24,7 +24,8 @@ from parvis import schedule
 from parvis.cards import card_frame
 from parvis.context import Context
 from parvis.contrib import ModuleRow, ModuleSummary, ModuleType, SpaceRow
-from parvis.db import read_columns, utcnow
+from parvis.db import utcnow
+from parvis.driver import driver_rows
 from parvis.i18n import gettext as _
 from parvis.keylist import in_keys
 from parvis.models import Module, PhaseDates, Space
@@ -184,7 +185,7 @@ def visible_modules(ctx: Context, spaces: Sequence[AnySpace]) -> list[_Row]:
     if not by_id:
         return []
     registry = ctx.parvis.registry
-    found = read_columns(ctx.session, _showable(registry), {"spaces": list(by_id)}).all()
+    found = driver_rows(ctx.session, _showable(registry), {"spaces": list(by_id)})
     types = registry.module_types
     shown = {key for key, mtype in types.items() if mtype.plugin in enabled}
     rows: dict[int, _Row] = {}
@@ -216,7 +217,7 @@ def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:
     """These modules as ``ModuleRow``s (what ``summarize`` takes), in one statement."""
     if not ids:
         return {}
-    rows = read_columns(ctx.session, _ROWS, {"ids": list(ids)}).all()
+    rows = driver_rows(ctx.session, _ROWS, {"ids": list(ids)})
     return {r[0]: ModuleRow(*r) for r in rows}
 
 

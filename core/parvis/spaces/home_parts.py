@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 
 from parvis.context import Context
 from parvis.contrib import SpaceRow
-from parvis.db import read_columns
+from parvis.driver import driver_rows
 from parvis.httpcache import shared_fragment
 from parvis.models import Space
 from parvis.spaces.home import home_sections
@@ -69,7 +69,7 @@ _SPACES = (
 def published_spaces(ctx: Context, areas: Sequence[AreaRow]) -> list[SpaceRow]:
     """The town's published spaces in its order, each with its area, as rows."""
     named = {a.id: a for a in areas}
-    rows = read_columns(ctx.session, _SPACES, {"town": ctx.town.id}).all()
+    rows = driver_rows(ctx.session, _SPACES, {"town": ctx.town.id})
     spaces = [SpaceRow(*r) for r in rows]
     for space in spaces:
         if space.area_id is not None:

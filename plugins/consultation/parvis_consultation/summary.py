@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
@@ -16,8 +16,8 @@ from parvis.api import (
     ModuleSummary,
     Space,
     count_by_week,
+    driver_rows,
     in_keys,
-    read_columns,
 )
 from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
@@ -45,17 +45,25 @@ _SUMMARY = (
 )
 
 
+class _Settings(NamedTuple):
+    poll_results: str
+    results_visibility: str
+    show_on_home: bool
+
+
 def summarize(
     ctx: Context, items: Sequence[tuple[ModuleRow, Space]]
 ) -> Mapping[int, ModuleSummary]:
     """One query for any number of surveys and polls."""
     ids = [m.id for m, _s in items]
     answers: dict[int, int] = {}
-    settings: dict[int, Any] = {}  # rows: poll_results, results_visibility, show_on_home
-    for row in read_columns(ctx.session, _SUMMARY, {"ids": ids}).all():
-        answers[row[0]] = row.answers
-        if row.module_id is not None:
-            settings[row[0]] = row
+    settings: dict[int, _Settings] = {}
+    for module_id, survey, poll_results, visibility, on_home, count in driver_rows(
+        ctx.session, _SUMMARY, {"ids": ids}
+    ):
+        answers[module_id] = count
+        if survey is not None:
+            settings[module_id] = _Settings(poll_results, visibility, on_home)
     # The home page shows some open polls flagged for it in place, not as cards: one query,
     # only if some may be (the same one the home page's slot then reuses).
     on_home: set[int] = set()

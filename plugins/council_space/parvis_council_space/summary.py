@@ -15,8 +15,8 @@ from parvis.api import (
     ModuleSummary,
     Space,
     count_by_week,
+    driver_rows,
     in_keys,
-    read_columns,
 )
 
 from .i18n import _, ngettext
@@ -53,7 +53,7 @@ def summarize(
     }
     counts: dict[int, int] = {}
     published: set[int] = set()
-    for module_id, count, done in read_columns(ctx.session, _SUMMARY, params).all():
+    for module_id, count, done in driver_rows(ctx.session, _SUMMARY, params):
         counts[module_id] = count
         if done:
             published.add(module_id)
