@@ -156,6 +156,12 @@ def card_frame(
     return start, after
 
 
+Card = tuple[tuple[str, str], str, str, Any, tuple[int, str] | None, tuple[str, str] | None]
+"""``framed_card``'s arguments: frame, title, href, due, count, action."""
+
+_END = "</div>\n</li>\n"
+
+
 def framed_card(
     frame: tuple[str, str],
     title: str,
@@ -165,31 +171,60 @@ def framed_card(
     action: tuple[str, str] | None = None,
 ) -> str:
     """A card from its ``card_frame`` and what differs from card to card (escaped here)."""
+    return framed_cards([(frame, title, href, due, count, action)])[0]
+
+
+def framed_cards(cards: Iterable[Card]) -> list[str]:
+    """``framed_card`` of each of ``cards`` (its arguments), in one call: the lines cards
+    share (a count and its label, an action's label) are written once per call, not per card
+    (kept by value for plain ``int`` and ``str`` only: ``Markup("<b>") == "<b>"``)."""
+    counts: dict[tuple[int, str], str] = {}
+    actions: dict[str, str] = {}
+    written = []
     # Plain strings (nearly always) straight to the escaping function, one call each; the
     # parts joined with ``+`` (no list, appends and join for each of hundreds of cards).
-    html = (
-        frame[0]
-        + (_escape_text(href) if type(href) is str else _e(href))
-        + '">'
-        + (_escape_text(title) if type(title) is str else _e(title))
-        + frame[1]
+    for frame, title, href, due, count, action in cards:
+        html = (
+            frame[0]
+            + (_escape_text(href) if type(href) is str else _e(href))
+            + '">'
+            + (_escape_text(title) if type(title) is str else _e(title))
+            + frame[1]
+        )
+        if due:
+            soon = " deadline-soon" if due.soon else ""
+            html += f'<p class="deadline{soon}">{_CLOCK}<span>{_label(due.text)}</span></p>\n'
+        if count:
+            if type(count[0]) is int and type(count[1]) is str:
+                if count not in counts:
+                    counts[count] = _count_line(count)
+                html += counts[count]
+            else:
+                html += _count_line(count)
+        if action:
+            label, link = action
+            html += '<div class="card-action"><a class="button primary-action" href="' + (
+                _escape_text(link) if type(link) is str else _e(link)
+            )
+            if type(label) is str:
+                if label not in actions:
+                    actions[label] = _action_end(label)
+                html += actions[label]
+            else:
+                html += _action_end(label)
+        written.append(html + _END)
+    return written
+
+
+def _count_line(count: tuple[int, str]) -> str:
+    return (
+        f'<p class="participation"><strong>{_label(format_number(count[0]))}</strong>'
+        f" {_label(count[1])}</p>\n"
     )
-    if due:
-        soon = " deadline-soon" if due.soon else ""
-        html += f'<p class="deadline{soon}">{_CLOCK}<span>{_label(due.text)}</span></p>\n'
-    if count:
-        html += (
-            f'<p class="participation"><strong>{_label(format_number(count[0]))}</strong>'
-            f" {_label(count[1])}</p>\n"
-        )
-    if action:
-        link = action[1]
-        html += (
-            '<div class="card-action"><a class="button primary-action" href="'
-            + (_escape_text(link) if type(link) is str else _e(link))
-            + f'">{_label(action[0])}</a></div>\n'
-        )
-    return html + "</div>\n</li>\n"
+
+
+def _action_end(label: str) -> str:
+    return f'">{_label(label)}</a></div>\n'
 
 
 def card_list(items: Iterable[Any]) -> Markup:
@@ -204,7 +239,7 @@ def framed_card_list(items: Iterable[Any]) -> Markup:
     ``options`` these give, without building each card's frame and arguments again."""
     return Markup(
         "".join(
-            [framed_card(i.frame, i.title, i.url, i.deadline, i.count, i.action) for i in items]
+            framed_cards([(i.frame, i.title, i.url, i.deadline, i.count, i.action) for i in items])
         )
     )
 
