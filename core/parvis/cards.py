@@ -159,8 +159,6 @@ def card_frame(
 Card = tuple[tuple[str, str], str, str, Any, tuple[int, str] | None, tuple[str, str] | None]
 """``framed_card``'s arguments: frame, title, href, due, count, action."""
 
-_END = "</div>\n</li>\n"
-
 
 def framed_card(
     frame: tuple[str, str],
@@ -175,56 +173,59 @@ def framed_card(
 
 
 def framed_cards(cards: Iterable[Card]) -> list[str]:
-    """``framed_card`` of each of ``cards`` (its arguments), in one call: the lines cards
-    share (a count and its label, an action's label) are written once per call, not per card
-    (kept by value for plain ``int`` and ``str`` only: ``Markup("<b>") == "<b>"``)."""
-    counts: dict[tuple[int, str], str] = {}
-    actions: dict[str, str] = {}
+    """``framed_card`` of each of ``cards`` (its arguments), in one call and one loop (no call
+    per card). What follows the titles is written once per deadline line, count and action
+    label (most cards of a list share it): only each card's title and links are escaped."""
+    tails: dict[tuple[Any, ...], tuple[str, str]] = {}
     written = []
-    # Plain strings (nearly always) straight to the escaping function, one call each; the
-    # parts joined with ``+`` (no list, appends and join for each of hundreds of cards).
     for frame, title, href, due, count, action in cards:
+        label = action[0] if action else None
+        # Plain strings only in the key: a ``Markup`` equal to one is not the same value.
+        if (
+            (due is None or type(due.text) is str)
+            and (count is None or type(count[1]) is str)
+            and (label is None or type(label) is str)
+        ):
+            key = (due.text if due else None, due.soon if due else None, count, label)
+            if key in tails:
+                tail = tails[key]
+            else:
+                tail = tails[key] = _tail(due, count, label)
+        else:
+            tail = _tail(due, count, label)
+        # Plain strings (nearly always) straight to the escaping function, one call each; the
+        # parts joined with ``+`` (no list, appends and join for each of hundreds of cards).
         html = (
             frame[0]
             + (_escape_text(href) if type(href) is str else _e(href))
             + '">'
             + (_escape_text(title) if type(title) is str else _e(title))
             + frame[1]
+            + tail[0]
         )
-        if due:
-            soon = " deadline-soon" if due.soon else ""
-            html += f'<p class="deadline{soon}">{_CLOCK}<span>{_label(due.text)}</span></p>\n'
-        if count:
-            if type(count[0]) is int and type(count[1]) is str:
-                if count not in counts:
-                    counts[count] = _count_line(count)
-                html += counts[count]
-            else:
-                html += _count_line(count)
         if action:
-            label, link = action
-            html += '<div class="card-action"><a class="button primary-action" href="' + (
-                _escape_text(link) if type(link) is str else _e(link)
-            )
-            if type(label) is str:
-                if label not in actions:
-                    actions[label] = _action_end(label)
-                html += actions[label]
-            else:
-                html += _action_end(label)
-        written.append(html + _END)
+            link = action[1]
+            html += _escape_text(link) if type(link) is str else _e(link)
+        written.append(html + tail[1])
     return written
 
 
-def _count_line(count: tuple[int, str]) -> str:
-    return (
-        f'<p class="participation"><strong>{_label(format_number(count[0]))}</strong>'
-        f" {_label(count[1])}</p>\n"
-    )
-
-
-def _action_end(label: str) -> str:
-    return f'">{_label(label)}</a></div>\n'
+def _tail(due: Any, count: tuple[int, str] | None, label: str | None) -> tuple[str, str]:
+    """What follows a card's title: the part before its action's link, the part after it."""
+    html = ""
+    if due:
+        soon = " deadline-soon" if due.soon else ""
+        html += f'<p class="deadline{soon}">{_CLOCK}<span>{_label(due.text)}</span></p>\n'
+    if count:
+        html += (
+            f'<p class="participation"><strong>{_label(format_number(count[0]))}</strong>'
+            f" {_label(count[1])}</p>\n"
+        )
+    end = "</div>\n</li>\n"
+    if label is None:
+        return html, end
+    html += '<div class="card-action"><a class="button primary-action" href="'
+    return html, f'">{_label(label)}</a></div>\n' + end
 
 
 def card_list(items: Iterable[Any]) -> Markup:

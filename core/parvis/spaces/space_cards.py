@@ -156,9 +156,7 @@ def _cards(
         else:
             shared = labels[key] = _labels(ctx, registry[module.type], module.phase)
         if module.type not in links:
-            # The module's id is the last part of its address: split there, for the others.
-            head, _sep, tail = ctx.module_url(module, space).rpartition(f"/{module.id}")
-            links[module.type] = (head + "/", tail)
+            links[module.type] = ctx.module_link(module.type, space)  # around the module's id
         link = links[module.type]
         end = None
         if module.id in dated:
