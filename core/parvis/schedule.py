@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, Select, String, select, type_coerce, update
+from sqlalchemy import Select, String, select, type_coerce, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -42,14 +42,6 @@ ROW_COLUMNS = (
     *(getattr(Module, f.name) for f in fields(ModuleRow)[:-2]),
     type_coerce(Module.settings, String()),
     type_coerce(Module.created_at, String()),
-)
-
-# The dated phases' dates as the driver gives them (``UTCDateTime`` without its two Python calls
-# per value: most listed modules have no dates, and a page lists hundreds); the few found are
-# made aware in ``modules_with_schedules``, as ``UTCDateTime`` would.
-_DATES = (
-    type_coerce(PhaseDates.starts_at, DateTime(timezone=True)),
-    type_coerce(PhaseDates.ends_at, DateTime(timezone=True)),
 )
 
 # Roles of residents: a phase is open to residents when one of its actions is theirs by default.
@@ -97,7 +89,7 @@ def rows_query(*where: Any) -> Select[Any]:
     phase), in their space's order, for ``modules_with_schedules``. Build it once, with bound
     parameters: building a statement costs about as much as running it."""
     return (
-        select(*ROW_COLUMNS, PhaseDates.phase, *_DATES)
+        select(*ROW_COLUMNS, PhaseDates.phase, PhaseDates.starts_at, PhaseDates.ends_at)
         .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
         .where(*where)
         .order_by(Module.position, Module.id)
@@ -118,15 +110,8 @@ def modules_with_schedules(
             modules[module_id] = ModuleRow(*row[:width])
         phase, starts_at, ends_at = row[width:]
         if starts_at is not None or ends_at is not None:
-            schedules.setdefault(module_id, {})[phase] = (_utc(starts_at), _utc(ends_at))
+            schedules.setdefault(module_id, {})[phase] = (starts_at, ends_at)
     return list(modules.values()), schedules
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    """``UTCDateTime``'s reading: SQLite forgets the offset of what it stores in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
 
 
 def set_phase_dates(
