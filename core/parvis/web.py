@@ -143,7 +143,10 @@ def _run_view(
     autocommit: bool = False,
 ) -> Response:
     parvis: Parvis = request.app.state.parvis
-    with parvis.db.session(write=write, autocommit=autocommit) as session:
+    # A reading view reads outside a transaction (PostgreSQL): its statements see what they
+    # would in a READ COMMITTED one, without its BEGIN and COMMIT round trips; a write it makes
+    # after all opens the transaction first (``autocommit.py``).
+    with parvis.db.session(write=write, autocommit=autocommit or not write) as session:
         if cache and form is None and request.method in ("GET", "HEAD") and not request.session:
             cached = httpcache.fast_lookup(parvis, session, request)
             if cached is not None:
