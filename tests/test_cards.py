@@ -105,6 +105,36 @@ def test_card_values_are_escaped_as_markupsafe_escapes_them_with_or_without_its_
     assert safe.startswith('<a href="/b"><b>B</b></a>')
 
 
+def test_framed_card_list_shares_what_follows_the_titles():
+    """``framed_card_list`` writes what follows the titles once per deadline line, count and
+    action label: each card still equals ``card`` with its own arguments, the links escaped per
+    card, a ``Markup`` label kept as it is (not mistaken for the equal plain string)."""
+    from types import SimpleNamespace
+
+    from parvis import cards
+
+    frame = cards.card_frame("survey", ("Open", "open"), "Park")
+    due = SimpleNamespace(text="Open until 3 May <soon>", soon=True)
+    options = [
+        ("A", "/a", None, (0, "answers"), ("Answer", "/a?x=1&y=2")),
+        ("B & b", "/b", None, (0, "answers"), ("Answer", "/b/<answer>")),
+        ("C", "/c", due, (1234, "answers"), ("Answer", "/c")),
+        ("D", "/d", None, (0, "answers"), (Markup("<b>Answer</b>"), "/d")),
+        ("E", "/e", None, (0, "answers"), ("<b>Answer</b>", "/e")),
+        ("F", "/f", due, None, None),
+    ]
+    items = [
+        SimpleNamespace(frame=frame, title=t, url=u, deadline=d, count=c, action=a)
+        for t, u, d, c, a in options
+    ]
+    expected = "".join(
+        cards.card(t, u, "", "survey", "h3", None, "Park", ("Open", "open"), d, c, a)
+        for t, u, d, c, a in options
+    )
+    assert str(cards.framed_card_list(items)) == expected
+    assert "<b>Answer</b></a>" in expected and "&lt;b&gt;Answer&lt;/b&gt;</a>" in expected
+
+
 def test_space_cards_write_what_the_space_card_include_writes(town):
     """``space_cards`` replaces an include per space (each copies the template's context):
     same markup for a published space, an unpublished one with a picture and an area, hostile

@@ -1,7 +1,8 @@
 """Streamed exports (``streams.py``): at most ``export_streams`` at once per process, counted in
 the database pool; the next one waits briefly, then gets a 503 page with ``Retry-After``; a
-client that disconnects or stops reading gives its slot and connection back at once; pages
-keep answering while slow downloads run.
+visitor the view refuses is refused at once, slots free or not; a client that disconnects or
+stops reading gives its slot and connection back at once; pages keep answering while slow
+downloads run.
 
 The app is driven as a server drives it (one event loop, ``asgi_call``), with clients that
 read the body slowly or not at all: a test client would read each body whole."""
@@ -21,8 +22,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.routing import Route
 
-from parvis.api import export_response, hookimpl, view
+from parvis.api import AuditAction, export_response, get_context, hookimpl, view
 from parvis.config import Config
+from parvis.testing import audit_entries, login, make_user
 
 WAIT = 10.0  # seconds any step may take before the test fails instead of hanging
 CLOSED = threading.Semaphore(0)  # released each time an export's rows are closed
@@ -42,6 +44,15 @@ def slow_export(request: Any) -> Any:
     return export_response(request, _rows, filename="rows.csv")
 
 
+@view(export=True)
+def staff_export(request: Any) -> Any:
+    """A protected export, as a module's export.csv: staff only, audited."""
+    ctx = get_context(request)
+    ctx.require("admin.town")
+    ctx.audit("dl.export")
+    return export_response(request, _rows, filename="rows.csv")
+
+
 @view
 def not_declared(request: Any) -> Any:
     return export_response(request, _rows, filename="rows.csv")
@@ -49,13 +60,23 @@ def not_declared(request: Any) -> Any:
 
 @hookimpl
 def dl_routes() -> list[Any]:
-    return [Route("/export", slow_export), Route("/undeclared", not_declared)]
+    return [
+        Route("/export", slow_export),
+        Route("/staff-export", staff_export),
+        Route("/undeclared", not_declared),
+    ]
+
+
+@hookimpl
+def dl_audit_actions() -> list[AuditAction]:
+    return [AuditAction("dl.export", "%(actor)s exported the rows")]
 
 
 def _plugin() -> types.ModuleType:
     module = types.ModuleType("parvis_dl.plugin")
     module.__file__ = __file__
     module.parvis_routes = dl_routes  # type: ignore[attr-defined]
+    module.parvis_audit_actions = dl_audit_actions  # type: ignore[attr-defined]
     return module
 
 
@@ -75,8 +96,8 @@ class Client:
     """One request: ``reads`` body chunks are read, then the client stops reading (its send
     blocks, as a full socket's does) until ``gone`` is set, when it disconnects."""
 
-    def __init__(self, app: Any, path: str, reads: int = 1_000_000) -> None:
-        self.app, self.path, self.reads = app, path, reads
+    def __init__(self, app: Any, path: str, reads: int = 1_000_000, cookie: str = "") -> None:
+        self.app, self.path, self.reads, self.cookie = app, path, reads, cookie
         self.status = 0
         self.headers: dict[str, str] = {}
         self.body = b""
@@ -113,7 +134,11 @@ class Client:
             "raw_path": self.path.encode(),
             "query_string": b"",
             "root_path": "",
-            "headers": [(b"host", b"testserver"), (b"accept-language", b"fr")],
+            "headers": [
+                (b"host", b"testserver"),
+                (b"accept-language", b"fr"),
+                *([(b"cookie", self.cookie.encode())] if self.cookie else []),
+            ],
             "client": ("127.0.0.1", 4000),
             "server": ("testserver", 80),
         }
@@ -187,6 +212,54 @@ def test_a_disconnected_client_gives_its_slot_to_the_export_waiting(dl_town):
         assert slots.in_use() == 0
 
     run_coroutine(scenario())
+
+
+def _cookie(town: Any, email: str, password: str) -> str:
+    client = town.client()
+    login(client, email, password)
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def test_a_refused_visitor_is_answered_at_once_while_every_slot_is_taken(dl_town):
+    town = dl_town(export_streams=1)
+    slots = town.parvis.export_slots
+    slots.wait = WAIT  # a refusal that waited for a slot would time the test out
+    with town.session() as session:
+        make_user(session, town.town_id, "rita@example.org")
+    resident = _cookie(town, "rita@example.org", "correct horse battery")
+    staff = _cookie(town, town.admin_email, town.admin_password)
+
+    async def scenario() -> None:
+        stuck = Client(town.app, "/p/dl/export", reads=1)
+        stuck_task = asyncio.create_task(stuck.run())
+        await _until(lambda: stuck.chunks == 1)
+        anonymous = Client(town.app, "/p/dl/staff-export")
+        started = time.monotonic()
+        await asyncio.wait_for(anonymous.run(), WAIT)
+        assert (
+            anonymous.status == 303
+            and "/login?next=/p/dl/staff-export" in (anonymous.headers["location"])
+        )
+        signed_in = Client(town.app, "/p/dl/staff-export", cookie=resident)
+        await asyncio.wait_for(signed_in.run(), WAIT)
+        assert signed_in.status == 403
+        assert time.monotonic() - started < 3 and slots.in_use() == 1
+        # Staff may download: the view ran, found no free slot, rolled back (its audit entry
+        # too) and waits for one outside any thread; it runs again when the slot frees.
+        allowed = Client(town.app, "/p/dl/staff-export", reads=2, cookie=staff)
+        allowed_task = asyncio.create_task(allowed.run())
+        await asyncio.sleep(0.3)
+        assert allowed.status == 0 and not await asyncio.to_thread(audit_entries, town, "dl.export")
+        stuck.gone.set()
+        await asyncio.wait_for(stuck_task, WAIT)
+        await _until(lambda: allowed.chunks == 2)
+        assert allowed.status == 200 and allowed.body.startswith(b"0,row\n")
+        allowed.gone.set()
+        await asyncio.wait_for(allowed_task, WAIT)
+        assert slots.in_use() == 0
+
+    run_coroutine(scenario())
+    assert len(audit_entries(town, "dl.export")) == 1  # the export that ran, once
 
 
 def test_a_client_that_stops_reading_is_dropped_after_the_stall_time(dl_town):

@@ -258,3 +258,35 @@ def test_space_rows_carry_every_column_of_space_with_its_value(town):
             assert getattr(rows[0], column.key) == getattr(space, column.key), column.key
         assert rows[0].created_at.tzinfo is not None
         assert rows[0].area == (area.id, "North")
+
+
+def test_module_urls_are_each_module_url(town, client, monkeypatch):
+    """Summaries link modules in one call per route (``ctx.module_urls``, ``module_link``):
+    the same links as ``module_url`` for each module, whatever its type and space."""
+    make_space_with_module(town, "survey", phase="open", module_title="Parks survey")
+    make_space_with_module(town, "idea_call", phase="vote", module_title="Budget 2027")
+    make_space_with_module(town, "idea_call", phase="submission", module_title="Budget 2028")
+    seen: list[tuple[object, list]] = []
+    summaries = home.summaries
+
+    def spy(ctx, items):
+        seen.append((ctx, list(items)))
+        return summaries(ctx, items)
+
+    monkeypatch.setattr(home, "summaries", spy)
+    assert client.get("/").status_code == 200
+    ctx, items = seen[0]
+    assert {m.type for m, _s in items} >= {"survey", "idea_call"}
+    assert len({s.id for _m, s in items}) >= 3
+    assert ctx.module_urls(items) == {m.id: ctx.module_url(m, s) for m, s in items}
+    calls = [(m, s) for m, s in items if m.type == "idea_call"]
+    for route in ("vote", "propose", "results"):
+        assert ctx.module_urls(calls, route) == {
+            m.id: ctx.module_url(m, s, route) for m, s in calls
+        }
+        for m, s in calls:
+            head, tail = ctx.module_link(m.type, s, route)
+            assert f"{head}{m.id}{tail}" == ctx.module_url(m, s, route)
+            assert ctx.module_url(m, s, route) == ctx.url(
+                f"idea_call:{route}", space=s.slug, module=m.id
+            )

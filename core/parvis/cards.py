@@ -163,8 +163,27 @@ def framed_card(
     due: Any = None,
     count: tuple[int, str] | None = None,
     action: tuple[str, str] | None = None,
+    tails: dict[tuple[Any, ...], tuple[str, str]] | None = None,
 ) -> str:
-    """A card from its ``card_frame`` and what differs from card to card (escaped here)."""
+    """A card from its ``card_frame`` and what differs from card to card (escaped here).
+
+    ``tails``: what follows the titles of the cards of one list (one language), kept by
+    ``framed_card_list``: the cards of one deadline line, count and action label (most cards of
+    a list) share it, written once; only the action's link is escaped per card."""
+    label = action[0] if action else None
+    # Plain strings only in the key: a ``Markup`` equal to one is not the same value.
+    if (
+        tails is not None
+        and (due is None or type(due.text) is str)
+        and (count is None or type(count[1]) is str)
+        and (label is None or type(label) is str)
+    ):
+        key = (due.text if due else None, due.soon if due else None, count, label)
+        tail = tails.get(key)
+        if tail is None:
+            tail = tails[key] = _tail(due, count, label)
+    else:
+        tail = _tail(due, count, label)
     # Plain strings (nearly always) straight to the escaping function, one call each; the
     # parts joined with ``+`` (no list, appends and join for each of hundreds of cards).
     html = (
@@ -173,7 +192,17 @@ def framed_card(
         + '">'
         + (_escape_text(title) if type(title) is str else _e(title))
         + frame[1]
+        + tail[0]
     )
+    if action:
+        link = action[1]
+        html += _escape_text(link) if type(link) is str else _e(link)
+    return html + tail[1]
+
+
+def _tail(due: Any, count: tuple[int, str] | None, label: str | None) -> tuple[str, str]:
+    """What follows a card's title: the part before its action's link, the part after it."""
+    html = ""
     if due:
         soon = " deadline-soon" if due.soon else ""
         html += f'<p class="deadline{soon}">{_CLOCK}<span>{_label(due.text)}</span></p>\n'
@@ -182,14 +211,11 @@ def framed_card(
             f'<p class="participation"><strong>{_label(format_number(count[0]))}</strong>'
             f" {_label(count[1])}</p>\n"
         )
-    if action:
-        link = action[1]
-        html += (
-            '<div class="card-action"><a class="button primary-action" href="'
-            + (_escape_text(link) if type(link) is str else _e(link))
-            + f'">{_label(action[0])}</a></div>\n'
-        )
-    return html + "</div>\n</li>\n"
+    end = "</div>\n</li>\n"
+    if label is None:
+        return html, end
+    html += '<div class="card-action"><a class="button primary-action" href="'
+    return html, f'">{_label(label)}</a></div>\n' + end
 
 
 def card_list(items: Iterable[Any]) -> Markup:
@@ -202,9 +228,13 @@ def framed_card_list(items: Iterable[Any]) -> Markup:
     """The cards of ``items`` that carry their ``frame`` (``card_frame``), ``title``, ``url``,
     ``deadline``, ``count`` and ``action``: the same markup as ``card_list`` with the
     ``options`` these give, without building each card's frame and arguments again."""
+    tails: dict[tuple[Any, ...], tuple[str, str]] = {}
     return Markup(
         "".join(
-            [framed_card(i.frame, i.title, i.url, i.deadline, i.count, i.action) for i in items]
+            [
+                framed_card(i.frame, i.title, i.url, i.deadline, i.count, i.action, tails)
+                for i in items
+            ]
         )
     )
 

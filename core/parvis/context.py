@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -93,18 +93,43 @@ class Context:
     ) -> str:
         if params:
             return self.url(f"{module.type}:{route}", space=space.slug, module=module.id, **params)
-        # Lists link hundreds of modules: reverse each (type, route, space) link once per
-        # process (routes never change in one), then put each module's id in it.
+        link = self.parvis.module_links.get((module.type, route, space.slug))
+        if link is None:
+            link = self.module_link(module.type, space, route)
+        return f"{link[0]}{module.id}{link[1]}"
+
+    def module_link(self, kind: str, space: Space, route: str = "index") -> tuple[str, str]:
+        """The link to ``route`` of the modules of type ``kind`` in ``space``, split where the
+        module's id goes: ``module_url(module, space, route)`` is ``head + str(id) + tail``.
+
+        Lists link hundreds of modules: each (type, route, space) link is reversed once per
+        process (routes never change in one), then each module's id put in it."""
         links = self.parvis.module_links
-        key = (module.type, route, space.slug)
+        key = (kind, route, space.slug)
         link = links.get(key)
         if link is None:
-            probe = self.url(f"{module.type}:{route}", space=space.slug, module=_PROBE_ID)
+            probe = self.url(f"{kind}:{route}", space=space.slug, module=_PROBE_ID)
             head, _sep, tail = probe.partition(f"/{_PROBE_ID}")
             if len(links) >= MODULE_LINKS:
                 links.clear()  # bounded: spaces come and go
-            link = links[key] = (head, tail)
-        return f"{link[0]}/{module.id}{link[1]}"
+            link = links[key] = (f"{head}/", tail)
+        return link
+
+    def module_urls(
+        self, items: Iterable[tuple[Module | ModuleRow, Space]], route: str = "index"
+    ) -> dict[int, str]:
+        """``module_url(module, space, route)`` of each ``(module, space)``, by module id, in
+        one call: no call per module (``ModuleType.summarize`` links hundreds)."""
+        links: dict[tuple[str, int], tuple[str, str]] = {}
+        found = {}
+        for module, space in items:
+            key = (module.type, space.id)
+            if key in links:
+                link = links[key]
+            else:
+                link = links[key] = self.module_link(module.type, space, route)
+            found[module.id] = f"{link[0]}{module.id}{link[1]}"
+        return found
 
     @property
     def module_type(self) -> ModuleType | None:

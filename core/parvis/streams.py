@@ -4,12 +4,15 @@ A streamed export reads its rows in a unit of work of its own while the body is 
 holds a database connection for as long as the client takes to download it: minutes for a
 slow client reading 100,000 rows, forever for one that stops reading. Unbounded, a few such
 downloads would take every connection of the pool and every other request would wait for one,
-then fail. So an export view (``@view(export=True)``) first takes one of ``export_streams``
-slots, which ``Config.database_connections`` counts: a connection is always there for it. When
-every slot is taken, the next export waits ``ExportSlots.wait`` seconds in the event loop
-(holding no thread nor connection), then gets a 503 page with ``Retry-After``. The slot and the
-connection are given back as soon as the body is sent, the client disconnects, or the client
-stops reading for ``ExportSlots.stall`` seconds.
+then fail. So an export (``export_response``, in a view declared ``@view(export=True)``) takes
+one of ``export_streams`` slots, which ``Config.database_connections`` counts: a connection is
+always there for it. The view runs first, so it answers a visitor it refuses (403, the log-in
+page) whether or not a slot is free. When every slot is taken as the view asks for one, its
+unit of work is rolled back (``ExportBusy``), the request waits ``ExportSlots.wait`` seconds in
+the event loop (holding no thread nor connection), and then either runs the view again in the
+slot that freed or gets a 503 page with ``Retry-After``. The slot and the connection are given
+back as soon as the body is sent, the client disconnects, or the client stops reading for
+``ExportSlots.stall`` seconds.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import AsyncGenerator, Callable, Generator, Iterator
 from typing import TYPE_CHECKING
 
 import anyio
+import anyio.from_thread
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -32,9 +36,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("parvis")
 
-# Where ``@view(export=True)`` leaves the slot it took, for ``export_response``.
+# Where ``@view(export=True)`` leaves the app's slots, and where the request's slot is kept
+# (taken by ``export_response``, or by the endpoint after waiting for one).
+SLOTS_KEY = "parvis.export_slots"
 SLOT_KEY = "parvis.export_slot"
 RETRY_AFTER = 30  # seconds a refused export is told to wait before trying again
+
+
+class ExportBusy(Exception):
+    """Every export slot was taken when the view asked for one: its unit of work rolls back,
+    and the endpoint waits for a slot in the event loop before running the view again."""
 
 
 class ExportStalled(Exception):
@@ -66,6 +77,15 @@ class ExportSlots:
     def in_use(self) -> int:
         return self.limiter.in_use()
 
+    def take_now(self) -> Slot | None:
+        """A free slot, or ``None``; in the event loop's thread."""
+        limiter, owner = self.limiter(), object()
+        try:
+            limiter.acquire_on_behalf_of_nowait(owner)
+        except anyio.WouldBlock:
+            return None
+        return Slot(limiter, owner, self.stall)
+
     async def take(self) -> Slot:
         """A slot, waiting at most ``wait`` seconds; else ``HTTPException(503)``."""
         limiter, owner = self.limiter(), object()
@@ -89,7 +109,7 @@ class ExportStream(StreamingResponse):
         media_type: str,
         headers: dict[str, str],
     ) -> None:
-        self._db, self._slot, self._chunks = db, slot, chunks
+        self._db, self.slot, self._chunks = db, slot, chunks
         self._source: Generator[bytes, None, None] | None = None
         super().__init__(self._body(), media_type=media_type, headers=headers)
 
@@ -105,7 +125,7 @@ class ExportStream(StreamingResponse):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_or_drop(message: Message) -> None:
-            with anyio.move_on_after(self._slot.stall):
+            with anyio.move_on_after(self.slot.stall):
                 await send(message)
                 return
             raise ExportStalled()
@@ -116,7 +136,7 @@ class ExportStream(StreamingResponse):
             logger.info(
                 "Export %s dropped: its client read nothing for %s s",
                 scope["path"],
-                self._slot.stall,
+                self.slot.stall,
             )
         finally:
             with anyio.CancelScope(shield=True):
@@ -124,7 +144,7 @@ class ExportStream(StreamingResponse):
                 if self._source is not None:
                     # Ends the unit of work now, not whenever the generator is collected.
                     await anyio.to_thread.run_sync(self._source.close)
-                self._slot.release()
+                self.slot.release()
 
 
 def export_response(
@@ -135,9 +155,25 @@ def export_response(
     media_type: str = "text/csv; charset=utf-8",
 ) -> ExportStream:
     """The streamed download of the text ``chunks(session)`` yields, read in a read-only unit
-    of work of its own (the view's ends when the view returns), in the slot the view took."""
-    slot = request.scope.pop(SLOT_KEY, None)
-    if slot is None:
+    of work of its own (the view's ends when the view returns), in an export slot: the one the
+    request holds, else a free one, else ``ExportBusy`` (see the module's doc). Call it once the
+    view has checked the visitor may download."""
+    slots: ExportSlots | None = request.scope.get(SLOTS_KEY)
+    if slots is None:
         raise RuntimeError("export_response needs a view declared @view(export=True)")
+    slot = request.scope.get(SLOT_KEY)
+    if slot is None:
+        slot = anyio.from_thread.run_sync(slots.take_now)
+        if slot is None:
+            raise ExportBusy()
+        request.scope[SLOT_KEY] = slot
     headers = {"content-disposition": f'attachment; filename="{filename}"'}
     return ExportStream(request.app.state.parvis.db, slot, chunks, media_type, headers)
+
+
+def release_unsent(scope: Scope, response: object) -> None:
+    """At the end of an export view: give back the slot the request took, unless ``response``
+    streams in it (the stream then gives it back when it ends)."""
+    slot = scope.pop(SLOT_KEY, None)
+    if slot is not None and not (isinstance(response, ExportStream) and response.slot is slot):
+        slot.release()

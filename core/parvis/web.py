@@ -30,7 +30,7 @@ from parvis.permissions import load_actor
 from parvis.rendering import render_error
 from parvis.signed_session import request_cookies
 from parvis.snapshots import Values, attach, values_of
-from parvis.streams import SLOT_KEY, ExportStream
+from parvis.streams import SLOT_KEY, SLOTS_KEY, ExportBusy, release_unsent
 from parvis.town_by_host import checked_town, request_state, resolve_town
 from parvis.towns import time_zone_name
 
@@ -83,8 +83,9 @@ def view(
     ``autocommit=True``: on PostgreSQL the unit of work reads outside a transaction until its
     first write (two round trips fewer), and a ``write_unseen`` before any other write commits
     on its own: for a view whose write is one self-contained statement (``autocommit.py``).
-    ``export=True``: the view may return ``export_response`` (a streamed download); it first
-    takes one of ``export_streams`` slots, or answers 503 when none frees soon (``streams.py``).
+    ``export=True``: the view may return ``export_response`` (a streamed download) once it has
+    checked the visitor may download; it takes one of ``export_streams`` slots, or waits for
+    one outside the view and runs it again, or answers 503 when none frees soon (``streams.py``).
     """
     file_fields = frozenset(files)
 
@@ -99,20 +100,22 @@ def view(
             writes = write if write is not None else request.method not in ("GET", "HEAD")
             bad = form is not None and not _readable_form(form, file_fields)
             parvis = request.app.state.parvis
-            slot = await parvis.export_slots.take() if export else None
-            if slot is not None:
-                request.scope[SLOT_KEY] = slot
+            if export:
+                request.scope[SLOTS_KEY] = parvis.export_slots
+            args = (_run_view, func, request, form, writes, bad, cache, autocommit)
             response: Response | None = None
             try:
-                response = await parvis.view_threads.run(
-                    _run_view, func, request, form, writes, bad, cache, autocommit, write=writes
-                )
+                try:
+                    response = await parvis.view_threads.run(*args, write=writes)
+                except ExportBusy:  # the view may export, and no slot is free: wait for one
+                    request.scope[SLOT_KEY] = await parvis.export_slots.take()
+                    response = await parvis.view_threads.run(*args, write=writes)
                 return response
             finally:
                 if form is not None:
                     await form.close()
-                if slot is not None and not isinstance(response, ExportStream):
-                    slot.release()  # else the stream gives it back when it ends
+                if export:
+                    release_unsent(request.scope, response)
 
         endpoint.__parvis_view__ = func  # type: ignore[attr-defined]
         return endpoint
@@ -185,7 +188,9 @@ def _respond(func: View, ctx: Context, bad_form: bool, cache: bool | None) -> Re
         return RedirectResponse(target, status_code=303)
     except HTTPException as exc:
         session.rollback()
-        return render_error(ctx, exc.status_code, exc.detail)
+        error = render_error(ctx, exc.status_code, exc.detail)
+        error.headers.update(exc.headers or {})  # Retry-After, WWW-Authenticate, Allow
+        return error
     return response
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, or_, select
 
@@ -48,6 +49,7 @@ class HomeCard:
 
     module: ModuleRow
     space: AnySpace
+    title: str  # the module's (a field: ``framed_card_list`` reads it for each card)
     url: str
     type_label: str
     phase_label: str
@@ -61,14 +63,10 @@ class HomeCard:
     frame: tuple[str, str] = ("", "")
 
     @property
-    def title(self) -> str:
-        return self.module.title
-
-    @property
     def options(self) -> dict[str, Any]:
         """The card's arguments (``card_list``, or ``ui.card(**c.options)``)."""
         return {
-            "title": self.module.title,
+            "title": self.title,
             "href": self.url,
             "image": self.image,
             "kind": self.module.type,
@@ -117,15 +115,9 @@ def summaries(
     return found
 
 
-@dataclass(slots=True)
-class _Row:
-    """A visible module as a plain row: enough to tell whether the home page can show it
-    (not frozen: a frozen dataclass takes five times as long to build, for hundreds)."""
-
-    id: int
-    type: str
-    phase: str
-    space: AnySpace
+# A visible module as a plain tuple (id, type, phase, space): enough to tell whether the home
+# page can show it; hundreds are read and most are not shown (a tuple costs no call to build).
+_Row = tuple[int, str, str, AnySpace]
 
 
 # Statements built once: building one (and its cache key) cost as much as running it.
@@ -182,30 +174,32 @@ def visible_modules(ctx: Context, spaces: Sequence[AnySpace]) -> list[_Row]:
     if not by_id:
         return []
     registry = ctx.parvis.registry
-    found = read_columns(ctx.session, _showable(registry), {"spaces": list(by_id)})
+    # All rows at once (``all``): iterating the result fetches them one call chain at a time.
+    found = read_columns(ctx.session, _showable(registry), {"spaces": list(by_id)}).all()
     types = registry.module_types
     shown = {key for key, mtype in types.items() if mtype.plugin in enabled}
     rows: dict[int, _Row] = {}
     schedules: dict[int, schedule.Schedule] = {}
     for module_id, kind, phase, space_id, dated, starts_at, ends_at in found:
         if module_id not in rows and kind in shown:
-            rows[module_id] = _Row(module_id, kind, phase, by_id[space_id])
+            rows[module_id] = (module_id, kind, phase, by_id[space_id])
         if starts_at is not None or ends_at is not None:
             schedules.setdefault(module_id, {})[dated] = (starts_at, ends_at)
     ctx.schedules.update(schedules)
     now = utcnow()
     due = [
-        r.id
-        for r in rows.values()
-        if r.id in schedules
-        and schedule.due_phase(types[r.type].phases, r.phase, schedules[r.id], now) != r.phase
+        key
+        for key in schedules
+        if key in rows
+        and schedule.due_phase(types[rows[key][1]].phases, rows[key][2], schedules[key], now)
+        != rows[key][2]
     ]
     if due:
         moved = _load(ctx, due)
         schedule.advance(ctx.parvis, ctx.session, list(moved.values()), schedules=schedules)
         for module in moved.values():
             old = rows[module.id]
-            rows[module.id] = _Row(module.id, old.type, module.phase, old.space)
+            rows[module.id] = (module.id, old[1], module.phase, old[3])
     return list(rows.values())
 
 
@@ -213,121 +207,172 @@ def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:
     """These modules as ``ModuleRow``s (what ``summarize`` takes), in one statement."""
     if not ids:
         return {}
-    return {r[0]: ModuleRow(*r) for r in read_columns(ctx.session, _ROWS, {"ids": list(ids)})}
+    rows = read_columns(ctx.session, _ROWS, {"ids": list(ids)}).all()
+    return {r[0]: ModuleRow(*r) for r in rows}
 
 
 def _pairs(loaded: dict[int, ModuleRow], rows: Sequence[_Row]) -> list[tuple[ModuleRow, AnySpace]]:
     # A module deleted between the rows' statement and this one is simply not shown.
-    return [(loaded[r.id], r.space) for r in rows if r.id in loaded]
+    return [(loaded[r[0]], r[3]) for r in rows if r[0] in loaded]
 
 
 def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
     registry = ctx.parvis.registry
+    types = registry.module_types
     # Summarise only what the page can show: the open modules, and the latest ones that may have
     # results (``ModuleType.result_phases``), newest first, until there are enough.
-    opened: dict[tuple[str, str], bool] = {}
+    opened: dict[tuple[str, str], bool | None] = {}
     open_rows, closed = [], []
     for row in visible_modules(ctx, spaces):
-        mtype = registry.module_types[row.type]
-        key = (row.type, row.phase)
-        if key not in opened:
-            opened[key] = resident_phase(registry.actions, mtype, row.phase)
-        if opened[key]:
+        key = (row[1], row[2])
+        if key in opened:
+            shown = opened[key]
+        else:
+            # True: open, False: may have results, None: neither.
+            mtype = types[row[1]]
+            shown = opened[key] = (
+                True
+                if resident_phase(registry.actions, mtype, row[2])
+                else False
+                if mtype.summarize is not None
+                and (mtype.result_phases is None or row[2] in mtype.result_phases)
+                else None
+            )
+        if shown:
             open_rows.append(row)
-        elif mtype.summarize is not None and (
-            mtype.result_phases is None or row.phase in mtype.result_phases
-        ):
+        elif shown is not None:
             closed.append(row)
-    closed.sort(key=lambda row: row.id, reverse=True)
+    closed.sort(key=itemgetter(0), reverse=True)
     first = closed[:RESULTS_BATCH]
-    loaded = _load(ctx, [r.id for r in open_rows + first])
+    loaded = _load(ctx, [r[0] for r in open_rows + first])
     open_pairs = _pairs(loaded, open_rows)
     first_pairs = _pairs(loaded, first)
     summary = summaries(ctx, open_pairs + first_pairs)
-    labels: dict[tuple[Any, ...], Any] = {}
-    open_now = [
-        _card(ctx, registry.module_types[m.type], m, s, found, labels, results=False)
-        for m, s in open_pairs
-        if (found := summary.get(m.id, ModuleSummary())).listed
-    ]
-    results = _results(ctx, first_pairs, summary, labels)
+    cards = _Cards(ctx)
+    open_now = cards.build(open_pairs, summary, results=False)
+    results = cards.build(first_pairs, summary, results=True)
     if len(results) < RECENT_RESULTS and len(closed) > len(first):
         # One more round for all the rest: statements stay bounded whatever the town's size.
         rest = closed[len(first) :]
-        pairs = _pairs(_load(ctx, [r.id for r in rest]), rest)
-        results += _results(ctx, pairs, summaries(ctx, pairs), labels)
+        pairs = _pairs(_load(ctx, [r[0] for r in rest]), rest)
+        results += cards.build(pairs, summaries(ctx, pairs), results=True)
+    # Soonest deadline first; undated ones after, in the town's order (the position keeps the
+    # sort stable and never compares two cards).
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    # Soonest deadline first; undated ones after, in the town's order.
-    open_now.sort(key=lambda c: c.deadline.ends_at if c.deadline else far)
-    return HomeSections(open_now, results[:RECENT_RESULTS])
+    order = [(c.deadline.ends_at if c.deadline else far, i, c) for i, c in enumerate(open_now)]
+    order.sort()
+    return HomeSections([c for _end, _i, c in order], results[:RECENT_RESULTS])
 
 
-def _results(
-    ctx: Context,
-    pairs: Sequence[tuple[ModuleRow, AnySpace]],
-    summary: Mapping[int, ModuleSummary],
-    labels: dict[tuple[Any, ...], Any],
-) -> list[HomeCard]:
-    """Result cards of these modules (newest first), at most ``RECENT_RESULTS``."""
-    cards = []
-    for module, space in pairs:
-        found = summary.get(module.id, ModuleSummary())
-        if found.listed and found.results_url:
-            mtype = ctx.parvis.registry.module_types[module.type]
-            cards.append(_card(ctx, mtype, module, space, found, labels, results=True))
-            if len(cards) == RECENT_RESULTS:
+# What a summary says when the module type gave none (read-only, shared).
+_NO_SUMMARY = ModuleSummary()
+
+
+class _Cards:
+    """Builds the home page's cards, working out once per page what the cards of one type,
+    phase and space share: labels translated once per type and phase, the markup around the
+    title (``cards.card_frame``: the same markup as ``card``), each space's picture link and
+    each type's link reversed once; no call per card but building it."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.shared: dict[tuple[str, str, int, bool], _Shared] = {}
+        self.images: dict[int, str | None] = {}  # each space's picture link
+        # Each type and phase's labels, translated once: (type, type label, phase label).
+        self.labels: dict[tuple[str, str], tuple[ModuleType, str, str]] = {}
+        self.actions = (_("See the results"), _("Take part"))
+
+    def build(
+        self,
+        pairs: Sequence[tuple[ModuleRow, AnySpace]],
+        summary: Mapping[int, ModuleSummary],
+        *,
+        results: bool,
+    ) -> list[HomeCard]:
+        """The open cards of these modules, or (``results``) their result cards, newest first,
+        at most ``RECENT_RESULTS``; modules their type does not list are left out."""
+        shared_by, dated = self.shared, self.ctx.schedules
+        see_results, take_part = self.actions
+        cards = []
+        for module, space in pairs:
+            found = _NO_SUMMARY  # ``in`` then ``[]``: no call per module
+            if module.id in summary:
+                found = summary[module.id]
+            if not found.listed or (results and not found.results_url):
+                continue
+            key = (module.type, module.phase, space.id, results)
+            if key in shared_by:
+                shared = shared_by[key]
+            else:
+                shared = shared_by[key] = self._shared(module, space, results)
+            url = f"{shared.link[0]}{module.id}{shared.link[1]}"
+            deadline = None
+            if not results and module.id in dated and dated[module.id]:
+                end = schedule.phase_end(shared.mtype.phases, module.phase, dated[module.id])
+                if end is not None:
+                    deadline = phase_deadline(shared.phase_label, end)
+            count = None
+            if found.participation is not None:
+                count = (found.participation, found.participation_label)
+            if results:
+                action = (see_results, found.results_url)
+            else:
+                action = (found.action_label or take_part, found.action_url or url)
+            cards.append(
+                HomeCard(
+                    module,
+                    space,
+                    module.title,
+                    url,
+                    shared.type_label,
+                    shared.phase_label,
+                    deadline,
+                    count,
+                    action,
+                    shared.image,
+                    shared.tone,
+                    shared.frame,
+                )
+            )
+            if results and len(cards) == RECENT_RESULTS:
                 break
-    return cards
+        return cards
+
+    def _shared(self, module: ModuleRow, space: AnySpace, results: bool) -> _Shared:
+        ctx = self.ctx
+        key = (module.type, module.phase)
+        if key in self.labels:
+            mtype, type_label, phase_label = self.labels[key]
+        else:
+            mtype = ctx.parvis.registry.module_types[module.type]
+            phase = mtype.phase(module.phase)
+            type_label, phase_label = str(mtype.label), str(phase.label) if phase else key[1]
+            self.labels[key] = (mtype, type_label, phase_label)
+        if space.id in self.images:
+            image = self.images[space.id]
+        else:
+            image = self.images[space.id] = (
+                ctx.url("spaces:upload", upload=space.image_id) if space.image_id else None
+            )
+        tone = "closed" if results else "open"
+        return _Shared(
+            mtype,
+            type_label,
+            phase_label,
+            tone,
+            image,
+            card_frame(module.type, (phase_label, tone), space.title, image=image),
+            ctx.module_link(module.type, space),
+        )
 
 
-def _card(
-    ctx: Context,
-    mtype: ModuleType,
-    module: ModuleRow,
-    space: AnySpace,
-    found: ModuleSummary,
-    labels: dict[tuple[Any, ...], Any],
-    *,
-    results: bool,
-) -> HomeCard:
-    url = ctx.module_url(module, space)
-    # Lazy labels translated once per type and phase, not once per card; each space's picture
-    # link reversed once; the markup around a card's title built once per type, phase and space
-    # (``cards.card_frame``: the same markup as ``card``).
-    key = (module.type, module.phase)
-    if key not in labels:
-        phase = mtype.phase(module.phase)
-        labels[key] = (str(mtype.label), str(phase.label) if phase else module.phase)
-    type_label, phase_label = labels[key]
-    tone = "closed" if results else "open"
-    framing = (module.type, module.phase, tone, space.id)
-    if framing not in labels:
-        image = ctx.url("spaces:upload", upload=space.image_id) if space.image_id else None
-        frame = card_frame(module.type, (phase_label, tone), space.title, image=image)
-        labels[framing] = (image, frame)
-    image, frame = labels[framing]
-    dates = ctx.schedules.get(module.id)
-    end = schedule.phase_end(mtype.phases, module.phase, dates) if dates else None
-    count = None
-    if found.participation is not None:
-        count = (found.participation, found.participation_label)
-    if ("actions",) not in labels:
-        labels[("actions",)] = (_("See the results"), _("Take part"))
-    see_results, take_part = labels[("actions",)]
-    if results:
-        action = (see_results, found.results_url)
-    else:
-        action = (found.action_label or take_part, found.action_url or url)
-    return HomeCard(
-        module=module,
-        space=space,
-        url=url,
-        type_label=type_label,
-        phase_label=phase_label,
-        deadline=None if results else phase_deadline(phase_label, end),
-        count=count,
-        action=action,
-        image=image,
-        tone=tone,
-        frame=frame,
-    )
+class _Shared(NamedTuple):
+    """What the home cards of one type, phase, space and section share."""
+
+    mtype: ModuleType
+    type_label: str
+    phase_label: str
+    tone: str
+    image: str | None
+    frame: tuple[str, str]
+    link: tuple[str, str]

@@ -68,7 +68,8 @@ _SPACES = (
 def published_spaces(ctx: Context, areas: Sequence[AreaRow]) -> list[SpaceRow]:
     """The town's published spaces in its order, each with its area, as rows."""
     named = {a.id: a for a in areas}
-    spaces = [SpaceRow(*r) for r in read_columns(ctx.session, _SPACES, {"town": ctx.town.id})]
+    rows = read_columns(ctx.session, _SPACES, {"town": ctx.town.id}).all()
+    spaces = [SpaceRow(*r) for r in rows]
     for space in spaces:
         if space.area_id is not None:
             space.area = named.get(space.area_id)

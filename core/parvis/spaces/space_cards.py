@@ -200,9 +200,10 @@ def _cards(
     keys = [(locale, card) for card in cards]
     written = memo.get_many(keys)
     missed = {}
+    tails: dict[tuple[Any, ...], tuple[str, str]] = {}  # shared by the cards (``framed_card``)
     for i, html in enumerate(written):
         if html is None:
-            written[i] = missed[keys[i]] = framed_card(*cards[i])
+            written[i] = missed[keys[i]] = framed_card(*cards[i], tails)
     memo.put_many(missed)
     return written
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import select
 
@@ -36,53 +37,61 @@ def summarize(
     """Two queries for any number of surveys and polls."""
     ids = [m.id for m, _s in items]
     answers = count_by(ctx.session, Response.module_id, ids)
-    settings = {s.module_id: s for s in read_columns(ctx.session, _SETTINGS, {"ids": ids})}
+    rows = read_columns(ctx.session, _SETTINGS, {"ids": ids}).all()
+    settings = {s.module_id: s for s in rows}
     # The home page shows some open polls flagged for it in place, not as cards: one query,
     # only if some may be (the same one the home page's slot then reuses).
     on_home: set[int] = set()
-    if any(
-        m.type == "poll" and m.phase == "open" and m.id in settings and settings[m.id].show_on_home
-        for m, _s in items
-    ):
-        on_home = home_poll_ids(ctx)
-    # Labels translated once, not once per module.
+    for m, _s in items:
+        shown = m.type == "poll" and m.phase == "open" and m.id in settings
+        if shown and settings[m.id].show_on_home:
+            on_home = home_poll_ids(ctx)
+            break
+    # Labels translated once, not once per module; links made in one call per route.
     answer_poll, answer_survey = _("Answer the poll"), _("Answer the survey")
+    urls = ctx.module_urls(items)
+    results_urls = ctx.module_urls(
+        [(m, s) for m, s in items if m.phase == "closed" and _public(m, settings.get(m.id))],
+        "results",
+    )
     counted: dict[int, str] = {}
     found = {}
     for module, space in items:
-        survey = settings.get(module.id)
-        count = answers.get(module.id, 0)
+        count = 0  # ``in`` then ``[]``: no call per module
+        if module.id in answers:
+            count = answers[module.id]
         if count not in counted:
             counted[count] = ngettext("answer", "answers", count)
-        closed = module.phase in ("closed", "decided")
-        public = survey is None or (
-            survey.poll_results in ("answered", "closed")
-            if module.type == "poll"
-            else survey.results_visibility == "public"
-        )
         if module.phase == "decided":
-            results_url = ctx.module_url(module, space)
-        elif closed and public:
-            results_url = ctx.module_url(module, space, "results")
+            results_url = urls[module.id]
+        elif module.id in results_urls:
+            results_url = results_urls[module.id]
         else:
             results_url = ""
+        poll = module.type == "poll"
         found[module.id] = ModuleSummary(
             participation=count,
             participation_label=counted[count],
-            action_label=answer_poll if module.type == "poll" else answer_survey,
-            action_url=ctx.module_url(module, space),
+            action_label=answer_poll if poll else answer_survey,
+            action_url=urls[module.id],
             results_url=results_url,
             # Quick polls shown on the home page are there already, answerable in place.
             listed=module.id not in on_home,
             # The space page shows its open polls the same way (``polls.open_polls``).
             listed_in_space=not (
-                module.type == "poll"
-                and module.phase == "open"
-                and module.published
-                and space.published
+                poll and module.phase == "open" and module.published and space.published
             ),
         )
     return found
+
+
+def _public(module: ModuleRow, survey: Any) -> bool:
+    """Whether the results of a closed survey or poll are public (no settings: they are)."""
+    if survey is None:
+        return True
+    if module.type == "poll":
+        return survey.poll_results in ("answered", "closed")  # type: ignore[no-any-return]
+    return survey.results_visibility == "public"  # type: ignore[no-any-return]
 
 
 def activity(

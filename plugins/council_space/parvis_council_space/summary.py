@@ -34,50 +34,43 @@ _PUBLISHED = select(CountJob.module_id).where(
 def summarize(
     ctx: Context, items: Sequence[tuple[ModuleRow, Space]]
 ) -> Mapping[int, ModuleSummary]:
-    """At most three queries for any number of calls."""
-    in_vote = [m.id for m, _s in items if m.phase == "vote"]
-    proposing = [m.id for m, _s in items if m.phase != "vote"]
-    ballots = count_by(ctx.session, Ballot.module_id, in_vote)
-    ideas = count_by(ctx.session, Idea.module_id, proposing, _NOT_MERGED)
-    published = {
-        r[0] for r in read_columns(ctx.session, _PUBLISHED, {"ids": [m.id for m, _s in items]})
-    }
-    # Labels translated once per page, not once per call for ideas (a space may list hundreds).
+    """At most three queries for any number of calls; no call per module but the summary's
+    (labels translated once, links made in one call per route: a space may list hundreds)."""
+    in_vote = [(m, s) for m, s in items if m.phase == "vote"]
+    proposing = [(m, s) for m, s in items if m.phase != "vote"]
+    ballots = count_by(ctx.session, Ballot.module_id, [m.id for m, _s in in_vote])
+    ideas = count_by(ctx.session, Idea.module_id, [m.id for m, _s in proposing], _NOT_MERGED)
+    ids = [m.id for m, _s in items]
+    published = {r[0] for r in read_columns(ctx.session, _PUBLISHED, {"ids": ids}).all()}
+    vote_urls = ctx.module_urls(in_vote, "vote")
+    propose_urls = ctx.module_urls(
+        [(m, s) for m, s in proposing if m.phase == "submission"], "propose"
+    )
+    results_urls = ctx.module_urls([(m, s) for m, s in proposing if m.id in published], "results")
     cast, propose = _("Cast my ballot"), _("Propose an idea")
-    plurals: dict[tuple[str, int], str] = {}
-
-    def counted(kind: str, count: int) -> str:
-        key = (kind, count)
+    plurals: dict[tuple[bool, int], str] = {}
+    found = {}
+    for module, _space in items:
+        voting = module.phase == "vote"
+        counts = ballots if voting else ideas
+        count = 0  # ``in`` then ``[]``: no call per module
+        if module.id in counts:
+            count = counts[module.id]
+        key = (voting, count)
         if key not in plurals:
             plurals[key] = (
-                ngettext("ballot", "ballots", count)
-                if kind == "ballot"
-                else ngettext("idea", "ideas", count)
+                ngettext("ballot", "ballots", count) if voting else ngettext("idea", "ideas", count)
             )
-        return plurals[key]
-
-    found = {}
-    for module, space in items:
-        if module.phase == "vote":
-            count = ballots.get(module.id, 0)
-            summary = ModuleSummary(
-                participation=count,
-                participation_label=counted("ballot", count),
-                action_label=cast,
-                action_url=ctx.module_url(module, space, "vote"),
-            )
+        if voting:
+            summary = ModuleSummary(count, plurals[key], cast, vote_urls[module.id])
         else:
-            count = ideas.get(module.id, 0)
+            submission = module.phase == "submission"
             summary = ModuleSummary(
                 participation=count,
-                participation_label=counted("idea", count),
-                action_label=propose if module.phase == "submission" else "",
-                action_url=ctx.module_url(module, space, "propose")
-                if module.phase == "submission"
-                else "",
-                results_url=ctx.module_url(module, space, "results")
-                if module.id in published
-                else "",
+                participation_label=plurals[key],
+                action_label=propose if submission else "",
+                action_url=propose_urls[module.id] if submission else "",
+                results_url=results_urls[module.id] if module.id in published else "",
             )
         found[module.id] = summary
     return found

@@ -19,35 +19,42 @@ _STANDING = Candidacy.status != "withdrawn"
 def summarize(
     ctx: Context, items: Sequence[tuple[ModuleRow, Space]]
 ) -> Mapping[int, ModuleSummary]:
-    """At most two queries for any number of elections."""
-    voting = [m.id for m, _s in items if m.phase == "voting"]
-    standing = [m.id for m, _s in items if m.phase == "candidacies"]
-    voters = count_by(ctx.session, Participation.module_id, voting)
-    candidates = count_by(ctx.session, Candidacy.module_id, standing, _STANDING)
+    """At most two queries for any number of elections; labels translated once, links made in
+    one call per route."""
+    voting = [(m, s) for m, s in items if m.phase == "voting"]
+    standing = [(m, s) for m, s in items if m.phase == "candidacies"]
+    voters = count_by(ctx.session, Participation.module_id, [m.id for m, _s in voting])
+    candidates = count_by(ctx.session, Candidacy.module_id, [m.id for m, _s in standing], _STANDING)
+    vote_urls = ctx.module_urls(voting, "vote")
+    apply_urls = ctx.module_urls(standing, "apply")
+    results_urls = ctx.module_urls(
+        [(m, s) for m, s in items if m.phase in RESULTS_PUBLISHED], "results"
+    )
+    vote, stand = _("Vote"), _("Stand as a candidate")
+    plurals: dict[tuple[bool, int], str] = {}
     found = {}
-    for module, space in items:
-        if module.phase == "voting":
-            count = voters.get(module.id, 0)
+    for module, _space in items:
+        in_vote = module.phase == "voting"
+        if in_vote or module.phase == "candidacies":
+            counts = voters if in_vote else candidates
+            count = 0  # ``in`` then ``[]``: no call per module
+            if module.id in counts:
+                count = counts[module.id]
+            key = (in_vote, count)
+            if key not in plurals:
+                plurals[key] = (
+                    ngettext("voter", "voters", count)
+                    if in_vote
+                    else ngettext("candidacy", "candidacies", count)
+                )
             found[module.id] = ModuleSummary(
                 participation=count,
-                participation_label=ngettext("voter", "voters", count),
-                action_label=_("Vote"),
-                action_url=ctx.module_url(module, space, "vote"),
-            )
-        elif module.phase == "candidacies":
-            count = candidates.get(module.id, 0)
-            found[module.id] = ModuleSummary(
-                participation=count,
-                participation_label=ngettext("candidacy", "candidacies", count),
-                action_label=_("Stand as a candidate"),
-                action_url=ctx.module_url(module, space, "apply"),
+                participation_label=plurals[key],
+                action_label=vote if in_vote else stand,
+                action_url=vote_urls[module.id] if in_vote else apply_urls[module.id],
             )
         else:
-            found[module.id] = ModuleSummary(
-                results_url=ctx.module_url(module, space, "results")
-                if module.phase in RESULTS_PUBLISHED
-                else ""
-            )
+            found[module.id] = ModuleSummary(results_url=results_urls.get(module.id, ""))
     return found
 
 
