@@ -103,13 +103,16 @@ def view(
             if export:
                 request.scope[SLOTS_KEY] = parvis.export_slots
             args = (_run_view, func, request, form, writes, bad, cache, autocommit)
+            # An export view takes its slot from the event loop (``anyio.from_thread``): it
+            # runs in the thread pool, whose threads are anyio's, not in a read thread.
+            pool = writes or export
             response: Response | None = None
             try:
                 try:
-                    response = await parvis.view_threads.run(*args, write=writes)
+                    response = await parvis.view_threads.run(*args, write=pool)
                 except ExportBusy:  # the view may export, and no slot is free: wait for one
                     request.scope[SLOT_KEY] = await parvis.export_slots.take()
-                    response = await parvis.view_threads.run(*args, write=writes)
+                    response = await parvis.view_threads.run(*args, write=pool)
                 return response
             finally:
                 if form is not None:
