@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from parvis.devkit.commands import plugin_group
 from parvis.plugins import PluginError
 
 if TYPE_CHECKING:
+    from parvis.app import Parvis
     from parvis.plugin_app import App
 
 
@@ -214,7 +216,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     config: Config = ctx.obj["config"]
     if workers == 1 and config.mail_backend == "console":
         os.environ.setdefault("PARVIS_INLINE_WORKER", "1")
-    _parvis(ctx)  # fail early with a clear message if a plugin is missing
+        config = dataclasses.replace(config, inline_worker=True)  # as each process loads it
+    parvis = _parvis(ctx)  # fail early with a clear message if a plugin is missing
+    _check_pools(parvis, config, workers)
     uvicorn.run(
         "parvis.app:asgi_app",
         factory=True,
@@ -224,6 +228,21 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         access_log=config.access_log,
     )
+
+
+def _check_pools(parvis: Parvis, config: Config, workers: int) -> None:
+    """Warn, or refuse with ``strict_connections``, when the workers' pools may open more
+    connections than the PostgreSQL server accepts (``pool_check.py``)."""
+    from parvis.pool_check import pool_problem, server_connections
+
+    server = server_connections(parvis.db.engine)
+    parvis.db.dispose()  # the processes uvicorn starts open their own
+    problem = pool_problem(server, workers, config.database_connections())
+    if problem is None:
+        return
+    if config.strict_connections:
+        raise click.ClickException(f"{problem} (refused: strict_connections is set)")
+    click.echo(f"Warning: {problem}", err=True)
 
 
 @main.command()

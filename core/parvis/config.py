@@ -50,6 +50,9 @@ class Config:
     # Streamed downloads (CSV exports) at once per process, each holding a connection while the
     # client downloads (``streams.py``); the next one waits briefly, then gets a 503.
     export_streams: int = 2
+    # ``parvis serve`` on PostgreSQL: refuse to start (instead of warning) when the workers'
+    # database pools may open more connections than the server accepts (``pool_check.py``).
+    strict_connections: bool = False
     # Rendered anonymous pages kept per process (``@view(cache=True)``); 0 turns it off.
     page_cache_mb: int = 32
     # Fragments kept per process for every visitor alike, logged in or not (the home page's

@@ -77,7 +77,7 @@ def published_spaces(ctx: Context, areas: Sequence[AreaRow]) -> list[SpaceRow]:
 
 
 def _build_parts(ctx: Context) -> HomeParts:
-    areas = tuple(AreaRow(*r) for r in area_rows(ctx.session, ctx.town.id))
+    areas = tuple([AreaRow(*r) for r in area_rows(ctx.session, ctx.town.id)])
     spaces = published_spaces(ctx, areas)
     sections = home_sections(ctx, spaces)
     env = ctx.parvis.jinja_env(ctx.town.theme)

@@ -12,6 +12,10 @@ Ballots are written in a random order (system randomness, so the order cannot be
 carry no id, and approval ballots list their choices sorted (the order a voter clicked in says
 nothing the count needs). ``meta`` holds ``title``, ``constituency``, ``candidates`` (id ->
 name) and ``elected`` (the published seats, ids in order of election); other keys are kept.
+
+``csv_chunks`` and ``json_chunks`` write a file from ballots given one at a time, in the order
+given (the published download: ``results.ballot_export``), so memory does not grow with them;
+``dump_csv`` and ``dump_json`` write one whole, its ballots shuffled here.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import csv
 import io
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +52,18 @@ class BallotFileError(ValueError):
     """The file is not a readable ballot file of a supported version."""
 
 
-def _shuffled_ballots(inp: ElectionInput) -> list[list[int]]:
-    ordered = inp.method == "stv"
-    ballots = [list(b) if ordered else sorted(b) for b in inp.ballots]
+BALLOTS_PER_CHUNK = 2000
+
+
+def _shuffled_ballots(inp: ElectionInput) -> list[tuple[int, ...]]:
+    ballots = list(inp.ballots)
     random.SystemRandom().shuffle(ballots)
     return ballots
+
+
+def _written(method: str, ballot: Sequence[int]) -> list[int]:
+    """A ballot as the file holds it: an STV ranking as cast, approvals sorted."""
+    return list(ballot) if method == "stv" else sorted(ballot)
 
 
 def _parameters(inp: ElectionInput) -> dict[str, Any]:
@@ -75,17 +86,38 @@ def _meta(meta: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def dump_json(inp: ElectionInput, meta: dict) -> str:
-    document = {
+    return "".join(json_chunks(inp, meta, _shuffled_ballots(inp)))
+
+
+def json_chunks(inp: ElectionInput, meta: dict, ballots: Iterable[Sequence[int]]) -> Iterator[str]:
+    """The JSON file of ``inp``'s parameters and ``meta`` (``inp.ballots`` unused) with
+    ``ballots`` in the order given, ``BALLOTS_PER_CHUNK`` ballots a chunk."""
+    head = {
         "format": FORMAT,
         "version": VERSION,
         "parameters": _parameters(inp),
         "meta": _meta(meta),
-        "ballots": _shuffled_ballots(inp),
     }
-    return json.dumps(document, ensure_ascii=False, indent=1, default=str)
+    text = json.dumps(head, ensure_ascii=False, indent=1, default=str)
+    lines = [text[: -len("\n}")] + ',\n "ballots": [']
+    separator = "\n  "
+    for ballot in ballots:
+        lines.append(separator + json.dumps(_written(inp.method, ballot)))
+        separator = ",\n  "
+        if len(lines) >= BALLOTS_PER_CHUNK:
+            yield "".join(lines)
+            lines = []
+    lines.append("\n ]\n}")
+    yield "".join(lines)
 
 
 def dump_csv(inp: ElectionInput, meta: dict) -> str:
+    return "".join(csv_chunks(inp, meta, _shuffled_ballots(inp)))
+
+
+def csv_chunks(inp: ElectionInput, meta: dict, ballots: Iterable[Sequence[int]]) -> Iterator[str]:
+    """The CSV file of ``inp``'s parameters and ``meta`` (``inp.ballots`` unused) with
+    ``ballots`` in the order given, ``BALLOTS_PER_CHUNK`` ballots a chunk."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     params = _parameters(inp)
@@ -103,9 +135,14 @@ def dump_csv(inp: ElectionInput, meta: dict) -> str:
         if key not in ("candidates", "elected"):
             writer.writerow(["meta", _safe(key), _safe(value)])
     writer.writerow(["elected", *_meta(meta)["elected"]])
-    for ballot in _shuffled_ballots(inp):
-        writer.writerow(["ballot", *ballot])
-    return out.getvalue()
+    for n, ballot in enumerate(ballots, 1):
+        writer.writerow(["ballot", *_written(inp.method, ballot)])
+        if n % BALLOTS_PER_CHUNK == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    if out.tell():
+        yield out.getvalue()
 
 
 def load(path_or_text: str | Path) -> tuple[ElectionInput, dict]:

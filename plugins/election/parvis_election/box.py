@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -104,6 +104,15 @@ class BallotBox(Protocol):
 
     def ballots(self, session: Session, constituency_id: int) -> list[tuple[int, ...]]: ...
 
+    def stream(
+        self, session: Session, constituency_id: int
+    ) -> Iterator[tuple[str, tuple[int, ...]]]:
+        """The constituency's ballots one at a time (memory does not grow with their number),
+        each with the key they come in the order of: a random text, the same at every call,
+        that says nothing of when the ballot was cast (published files list ballots in this
+        order, with other ballots merged in by keys of the same kind)."""
+        ...
+
     def tallies(
         self, session: Session, constituency_ids: Sequence[int]
     ) -> dict[int, tuple[int, int]]:
@@ -159,6 +168,21 @@ class PlainBallotBox:
             select(Ballot.choices).where(Ballot.constituency_id == constituency_id)
         )
         return [tuple(int(c) for c in row.split()) for row in rows]
+
+    def stream(
+        self, session: Session, constituency_id: int
+    ) -> Iterator[tuple[str, tuple[int, ...]]]:
+        # By id: 32 hexadecimal digits from the system's randomness, drawn when the ballot was
+        # cast and drawn again, in a random order, when it is sealed (``seal``); never a counter
+        # nor a time (``tests/test_election_secrecy.py``).
+        rows = session.execute(
+            select(Ballot.id, Ballot.choices)
+            .where(Ballot.constituency_id == constituency_id)
+            .order_by(Ballot.id)
+            .execution_options(yield_per=1000)
+        )
+        for key, choices in rows:
+            yield key, tuple(int(c) for c in choices.split())
 
     def tallies(
         self, session: Session, constituency_ids: Sequence[int]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import random
+import heapq
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
@@ -125,23 +126,42 @@ def stored_results(session: Session, module: Module) -> dict[int, Result]:
 
 
 def ballot_export(
-    session: Session, module: Module, config: ElectionConfig, row: ConstituencyRow, fmt: str
-) -> str:
-    """The constituency's ballots (online and agreed paper), shuffled, with the parameters and
-    the published result, in the format ``parvis election recount`` reads."""
+    session: Session,
+    module: Module,
+    config: ElectionConfig,
+    row: ConstituencyRow,
+    fmt: str,
+    sign: Callable[[str, str], str],
+) -> Callable[[Session], Iterator[str]]:
+    """The constituency's ballots (online and agreed paper) with the parameters and the
+    published result, in the format ``parvis election recount`` reads, as the chunks of a
+    streamed download (``export_response``): the online ballots are read one at a time from the
+    download's own unit of work, in the ballot box's order (a random key per ballot, which says
+    nothing of the order they were cast in), and each agreed paper ballot is merged in at the
+    place of a key of the same kind, an HMAC with the deployment's secret (``sign``: ``ctx.sign``):
+    the same file at every download, paper ballots not told apart from online ones, memory
+    flat."""
     stored = session.scalar(select(Result).where(Result.constituency_id == row.id))
     cands = [
         c for c in candidacies(session, module, accepted_only=True) if c.constituency_id == row.id
     ]
-    ballots = ballot_box().ballots(session, row.id) + agreed_ballots(
-        stations(session, module), row.id
+    paper = sorted(
+        (sign("election.paper_ballot", f"{module.id}:{row.id}:{n}")[:32], ballot)
+        for n, ballot in enumerate(agreed_ballots(stations(session, module), row.id))
     )
-    random.SystemRandom().shuffle(ballots)
-    inp = election_input(config, row, cands, ballots)
+    inp = election_input(config, row, cands, [])
     meta = {
         "title": module.title,
         "constituency": row.name,
         "candidates": {str(c.id): c.name for c in cands},
         "elected": list(stored.data.get("elected", [])) if stored else [],
     }
-    return ballot_file.dump_json(inp, meta) if fmt == "json" else ballot_file.dump_csv(inp, meta)
+    write = ballot_file.json_chunks if fmt == "json" else ballot_file.csv_chunks
+    constituency_id = row.id
+
+    def chunks(download: Session) -> Iterator[str]:
+        online = ballot_box().stream(download, constituency_id)
+        merged = heapq.merge(online, paper, key=lambda keyed: keyed[0])
+        yield from write(inp, meta, (ballot for _key, ballot in merged))
+
+    return chunks

@@ -16,6 +16,7 @@ from parvis.api import (
     Context,
     InvalidImage,
     LoginRequired,
+    export_response,
     get_context,
     phase_deadline,
     phase_timeline,
@@ -271,7 +272,7 @@ def results(request: Request) -> Response:
     )
 
 
-@view
+@view(export=True)
 def ballots(request: Request) -> Response:
     ctx = _ctx(request)
     fmt = request.path_params["fmt"]
@@ -288,13 +289,12 @@ def ballots(request: Request) -> Response:
     if row is None:
         raise HTTPException(404)
     config = ElectionConfig.of(ctx.module)
-    text = results_service.ballot_export(ctx.session, ctx.module, config, row, fmt)
-    media = "application/json" if fmt == "json" else "text/csv; charset=utf-8"
-    filename = f"election-{ctx.module.id}-{row.id}.{fmt}"
-    return Response(
-        text,
-        media_type=media,
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    chunks = results_service.ballot_export(ctx.session, ctx.module, config, row, fmt, ctx.sign)
+    return export_response(
+        request,
+        chunks,
+        filename=f"election-{ctx.module.id}-{row.id}.{fmt}",
+        media_type="application/json" if fmt == "json" else "text/csv; charset=utf-8",
     )
 
 

@@ -1,0 +1,72 @@
+"""``parvis serve`` checks, on PostgreSQL, that its worker processes' database pools fit in the
+connections the server accepts (``pool_check.py``): it warns, or refuses to start with
+``strict_connections``. Run against the real test server (``PARVIS_TEST_DATABASE_URL``); on
+SQLite there is nothing to check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import uvicorn
+from sqlalchemy import text
+
+from parvis.pool_check import ServerConnections, pool_problem, server_connections
+from parvis.testing import run_command
+
+
+def _postgres(town: Any) -> ServerConnections:
+    server = server_connections(town.parvis.db.engine)
+    if town.parvis.db.engine.dialect.name != "postgresql":
+        assert server is None
+        pytest.skip("a PostgreSQL server's limit (PARVIS_TEST_DATABASE_URL)")
+    assert server is not None
+    return server
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The worker counts ``uvicorn.run`` was called with (the server itself is not started)."""
+    calls: list[int] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs["workers"]))
+    return calls
+
+
+def test_the_limits_are_the_servers(town):
+    server = _postgres(town)
+    with town.parvis.db.engine.connect() as connection:
+        limit = int(connection.execute(text("SHOW max_connections")).scalar_one())
+        kept = int(connection.execute(text("SHOW superuser_reserved_connections")).scalar_one())
+    assert server.max_connections == limit and server.reserved >= kept
+    assert server.available == limit - server.reserved and server.open_now >= 1
+
+
+def test_on_sqlite_nothing_is_checked():
+    assert pool_problem(None, 64, 31) is None
+
+
+def test_serve_warns_when_the_workers_pools_exceed_the_server(town, started):
+    server = _postgres(town)
+    pool = town.parvis.config.database_connections()
+    fitting = server.available // pool  # 3 with the defaults and max_connections = 100
+    assert fitting >= 1
+    over = run_command(town, "serve", "--workers", str(fitting + 1))
+    assert over.exit_code == 0, over.output
+    assert f"Warning: {fitting + 1} worker process(es) x {pool} database connections" in (
+        over.output
+    )
+    assert f"the PostgreSQL server accepts {server.available}" in over.output
+    assert f"serve with --workers {fitting} or fewer" in over.output
+    fits = run_command(town, "serve", "--workers", str(fitting))
+    assert fits.exit_code == 0 and "Warning" not in fits.output
+    assert started == [fitting + 1, fitting]  # a warning still serves
+
+
+def test_serve_refuses_to_start_with_strict_connections(make_town, started):
+    town = make_town(strict_connections=True)
+    server = _postgres(town)
+    workers = server.available // town.parvis.config.database_connections() + 1
+    refused = run_command(town, "serve", "--workers", str(workers))
+    assert refused.exit_code == 1
+    assert "Error:" in refused.output and "refused: strict_connections is set" in refused.output
+    assert started == []
