@@ -1,17 +1,22 @@
 """Units of work that read outside a transaction until they write (``Database.session(
 autocommit=True)``, ``@view(autocommit=True)``, ``autocommit.py``): reads open no transaction,
 a lone ``write_unseen`` commits on its own, every other write opens the transaction first, so a
-failure after it loses all of it, and the connection is given its transactions back."""
+failure after it loses all of it, and the connection is given its transactions back. Every
+reading view's unit of work is one (``web._run_view``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import types
 
 import pytest
 from psycopg import pq
 from sqlalchemy import bindparam, func, insert, select, text, update
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
-from parvis.api import write_unseen
+from parvis.api import get_context, hookimpl, view, write_unseen
+from parvis.csrf import CSRF_COOKIE, new_form_token
 from parvis.models import RateLimitHit, Town
 
 pytestmark = pytest.mark.postgres_only
@@ -141,3 +146,81 @@ def test_a_select_whose_cte_writes_opens_the_transaction(town) -> None:
         assert _status(session) == INTRANS
         raise RuntimeError("the view failed")
     assert _name(database, town.town_id) == before
+
+
+def test_a_read_in_chunks_opens_the_transaction(town) -> None:
+    """Rows read in chunks come from a server-side cursor, which lives in a transaction."""
+    with town.parvis.db.session(autocommit=True) as session:
+        chunked = select(Town.id).execution_options(yield_per=10)
+        assert town.town_id in [row[0] for row in session.execute(chunked)]
+        assert _status(session) == INTRANS
+
+
+# --- Every reading view's unit of work (``web._run_view``) ------------------------------------
+
+SEEN: list[pq.TransactionStatus] = []
+
+
+@view
+def _read(request):
+    session = get_context(request).session
+    session.scalar(select(Town.name))
+    SEEN.append(_status(session))
+    return PlainTextResponse("read")
+
+
+@view
+def _read_then_rename(request):
+    ctx = get_context(request)
+    ctx.session.get(Town, ctx.town.id).name = request.query_params["name"]
+    ctx.session.flush()
+    SEEN.append(_status(ctx.session))
+    if request.query_params.get("fail"):
+        raise RuntimeError("the view failed")
+    return PlainTextResponse("renamed")
+
+
+@view
+def _write(request):
+    session = get_context(request).session
+    session.scalar(select(Town.name))
+    SEEN.append(_status(session))
+    return PlainTextResponse("written")
+
+
+@hookimpl
+def _routes() -> list[Route]:
+    return [
+        Route("/read", _read),
+        Route("/rename", _read_then_rename),
+        Route("/write", _write, methods=["POST"]),
+    ]
+
+
+@pytest.fixture
+def views_town(make_town):
+    plugin = types.ModuleType("parvis_units.plugin")
+    plugin.__file__ = __file__
+    plugin.parvis_routes = _routes  # type: ignore[attr-defined]
+    SEEN.clear()
+    return make_town(extra_plugins={"units": plugin})
+
+
+def test_a_reading_view_reads_outside_a_transaction_a_writing_one_inside(views_town) -> None:
+    with views_town.client() as client:
+        assert client.get("/p/units/read").text == "read"
+        token = new_form_token(views_town.parvis.config.secret_key)
+        client.cookies.set(CSRF_COOKIE, token)
+        assert client.post("/p/units/write", headers={"x-csrf-token": token}).text == "written"
+    assert SEEN == [IDLE, INTRANS]
+
+
+def test_a_reading_view_that_writes_commits_or_loses_it_whole(views_town) -> None:
+    database = views_town.parvis.db
+    with views_town.client() as client:
+        assert client.get("/p/units/rename?name=Renamed").text == "renamed"
+        assert _name(database, views_town.town_id) == "Renamed"
+        with pytest.raises(RuntimeError):
+            client.get("/p/units/rename?name=Lost&fail=1")
+    assert SEEN == [INTRANS, INTRANS]  # its write opened the transaction
+    assert _name(database, views_town.town_id) == "Renamed"

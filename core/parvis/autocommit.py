@@ -1,4 +1,5 @@
-"""Units of work that read outside a transaction until they write (``@view(autocommit=True)``).
+"""Units of work that read outside a transaction until they write (``@view(autocommit=True)``,
+and every reading view's: ``web._run_view``).
 
 On PostgreSQL a unit of work's transaction costs two round trips (``BEGIN``, ``COMMIT``); for a
 view that reads and then writes one self-contained statement (an election ballot: participation
@@ -9,7 +10,7 @@ was committed when it started (no snapshot is lost; no row lock is taken by a pl
 
 Writes stay atomic: the first write through the session (an ORM flush, an
 ``INSERT``/``UPDATE``/``DELETE`` or a text statement, a ``SELECT ... FOR UPDATE``, a
-``SELECT`` from a CTE that writes) opens the
+``SELECT`` from a CTE that writes, a ``SELECT`` read in chunks) opens the
 transaction first, so it and everything after it commit together, as in any unit of work. Only
 ``write_unseen`` while no transaction is open runs on its own, committed when it returns: one
 statement, atomic in itself. SQLite keeps its transactions (its reads and writes begin
@@ -69,10 +70,17 @@ def _before_statement(state: ORMExecuteState) -> None:
         not state.is_select
         or getattr(statement, "_for_update_arg", None) is not None
         or writing_ctes(statement)
+        or _streamed(state)
     ):
-        # A write, a text statement, a lock to keep, or a SELECT whose CTE writes (its table
-        # then noted for the content version's bump at the commit, which must not be skipped).
+        # A write, a text statement, a lock to keep, a SELECT whose CTE writes (its table
+        # then noted for the content version's bump at the commit, which must not be skipped),
+        # or rows read in chunks (a server-side cursor lives in a transaction).
         open_transaction(state.session)
+
+
+def _streamed(state: ORMExecuteState) -> bool:
+    options = state.execution_options
+    return bool(options.get("yield_per") or options.get("stream_results"))
 
 
 def start(connection: Any, session: Session) -> None:

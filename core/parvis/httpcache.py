@@ -27,11 +27,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from parvis import i18n, versions
+from parvis import i18n, page_bytes, versions
 from parvis.contrib import Fragment
 from parvis.driver import driver_rows
 from parvis.models import Town, TownHost
 from parvis.signed_session import request_cookies
+from parvis.town_by_host import request_state
 
 if TYPE_CHECKING:
     from parvis.app import Parvis
@@ -92,6 +93,8 @@ class _Entry:
     # A page's complete headers, as ``fast_lookup`` would send them (``fastpath.py``).
     raw_200: list[tuple[bytes, bytes]] = field(default_factory=list)
     raw_304: list[tuple[bytes, bytes]] = field(default_factory=list)
+    # A shared fragment's long markup and its UTF-8 bytes (``page_bytes.py``).
+    encoded: page_bytes.Encoded = ()
 
     @property
     def size(self) -> int:
@@ -188,7 +191,7 @@ def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response 
     town_id, content_version, default_locale, setup_version = row
     # On a miss, the town kept per process is checked against these (``town_by_host.checked_town``)
     # instead of reading them again: read before anything the view reads, as that one is.
-    request.state.town_versions = (town_id, setup_version, content_version)
+    request_state(request)["town_versions"] = (town_id, setup_version, content_version)
     locale = i18n.negotiate_locale(
         request_cookies(request.scope).get(i18n.LANGUAGE_COOKIE),
         accept_language=request.headers.get("accept-language", ""),
@@ -272,10 +275,15 @@ def shared_fragment(
     key = ("fragment", name, ctx.town.theme, tag)
     entry = cache.get(key)
     if entry is not None:
+        page_bytes.shown(ctx.request, entry.encoded)
         return entry.value[0]  # type: ignore[no-any-return]
     value = build()
     if not versions.wrote(ctx.session):  # what it read may yet be rolled back
-        cache.put(key, _Entry(b"", None, (), (value,), size(value)))
+        # Its long markup's bytes kept too, for the pages that show it (``page_bytes.py``).
+        encoded = page_bytes.encode_kept(value)
+        extra = size(value) + sum(len(data) for _text, data in encoded)
+        cache.put(key, _Entry(b"", None, (), (value,), extra, encoded=encoded))
+        page_bytes.shown(ctx.request, encoded)
     return value
 
 

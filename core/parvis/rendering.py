@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
+from jinja2 import Template
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
@@ -15,6 +16,7 @@ from parvis.context import Context, get_context
 from parvis.contrib import Fragment, MenuItem
 from parvis.csrf import LazyToken
 from parvis.i18n import gettext as _
+from parvis.page_bytes import page_body
 from parvis.plugins import call_each
 
 # Slots every page has, filled through the ``parvis_slot`` hook.
@@ -74,9 +76,15 @@ def render(
     theme: str | None = None,
 ) -> HTMLResponse:
     """Render ``template`` with the request's context; slots are filled before rendering.
-    ``theme`` renders with another theme than the town's (the style guide compares them)."""
-    html = render_string(request, template, context, slots=slots, theme=theme)
-    return HTMLResponse(html, status_code=status_code, headers=headers)
+    ``theme`` renders with another theme than the town's (the style guide compares them).
+
+    The body is written as bytes from the pieces the template yields (``page_bytes.py``)."""
+    page, values = _page(request, template, context, slots, theme)
+    try:  # ``Template.render``, without joining the pieces into one string
+        body = page_body(request, page.root_render_func(page.new_context(values)))
+    except Exception:
+        page.environment.handle_exception()  # raises, with the template's lines in the trace
+    return HTMLResponse(body, status_code=status_code, headers=headers)
 
 
 def render_string(
@@ -87,6 +95,18 @@ def render_string(
     slots: Iterable[str] = (),
     theme: str | None = None,
 ) -> str:
+    page, values = _page(request, template, context, slots, theme)
+    return page.render(values)
+
+
+def _page(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None,
+    slots: Iterable[str],
+    theme: str | None,
+) -> tuple[Template, dict[str, Any]]:
+    """The template to render and its variables (the base ones, the view's, the slots)."""
     ctx = get_context(request)
     values: dict[str, Any] = dict(context or {})
     enabled = frozenset(ctx.enabled_plugins)  # asked by each hook below
@@ -110,7 +130,7 @@ def render_string(
     base.update(values)
     base["slots"] = slot_fragments(ctx, (*LAYOUT_SLOTS, *slots), base, enabled)
     env = ctx.parvis.jinja_env(theme or ctx.town.theme)
-    return env.get_template(template).render(base)
+    return env.get_template(template), base
 
 
 def render_fragment(

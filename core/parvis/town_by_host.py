@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from starlette.requests import Request
 
+from parvis.driver import driver_rows
 from parvis.models import Town, TownHost
 from parvis.snapshots import attach, values_of
 
@@ -70,8 +71,8 @@ def checked_town(parvis: Parvis, session: Session, request: Request, town: Town)
     seen = state.get("town_versions")  # read with the user, if signed in
     state["town_versions"] = None
     if seen is None or seen[0] != town.id:
-        row = session.execute(_TOWN_VERSIONS, {"town": town.id}).first()
-        seen = (town.id, *row) if row is not None else None
+        rows = driver_rows(session, _TOWN_VERSIONS, {"town": town.id})
+        seen = (town.id, *rows[0]) if rows else None
     if seen is not None and seen[1] == town.setup_version:
         set_committed_value(town, "content_version", seen[2])
         return town

@@ -103,13 +103,16 @@ def view(
             if export:
                 request.scope[SLOTS_KEY] = parvis.export_slots
             args = (_run_view, func, request, form, writes, bad, cache, autocommit)
+            # An export view takes its slot from the event loop (``anyio.from_thread``): it
+            # runs in the thread pool, whose threads are anyio's, not in a read thread.
+            pool = writes or export
             response: Response | None = None
             try:
                 try:
-                    response = await parvis.view_threads.run(*args, write=writes)
+                    response = await parvis.view_threads.run(*args, write=pool)
                 except ExportBusy:  # the view may export, and no slot is free: wait for one
                     request.scope[SLOT_KEY] = await parvis.export_slots.take()
-                    response = await parvis.view_threads.run(*args, write=writes)
+                    response = await parvis.view_threads.run(*args, write=pool)
                 return response
             finally:
                 if form is not None:
@@ -146,7 +149,10 @@ def _run_view(
     autocommit: bool = False,
 ) -> Response:
     parvis: Parvis = request.app.state.parvis
-    with parvis.db.session(write=write, autocommit=autocommit) as session:
+    # A reading view reads outside a transaction (PostgreSQL): its statements see what they
+    # would in a READ COMMITTED one, without its BEGIN and COMMIT round trips; a write it makes
+    # after all opens the transaction first (``autocommit.py``).
+    with parvis.db.session(write=write, autocommit=autocommit or not write) as session:
         if cache and form is None and request.method in ("GET", "HEAD") and not request.session:
             cached = httpcache.fast_lookup(parvis, session, request)
             if cached is not None:
