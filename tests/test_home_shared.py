@@ -200,3 +200,13 @@ def test_the_parts_are_kept_per_language(town, resident):
             assert "Tous les espaces" in _section(page, "spaces-h")
             assert "Ouvert en ce moment" in _section(page, "open-now")
             assert "Parks survey" in _section(page, "open-now")
+
+
+def test_nothing_open_shows_the_empty_state(town, client):
+    """With nothing open, the shared "open now" part imports the components for their empty
+    state (``_home_parts.html`` imports them only where needed)."""
+    make_space_with_module(town, "survey", phase="draft", module_title="Hidden draft")
+    html = client.get("/").text
+    open_now = _section(html, "open-now")
+    assert 'class="empty-state"' in open_now and 'href="/spaces' in open_now
+    assert "Hidden draft" not in html and 'id="results-h"' not in html
