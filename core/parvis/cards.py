@@ -97,11 +97,12 @@ def _drawing(k: str) -> str:
 
 
 # Built once: a card list repeats the same few drawings.
-_PLACEHOLDERS = {k: _drawing(k) for k in (*KINDS, "general")}
+_PLACEHOLDERS = {k: Markup(_drawing(k)) for k in (*KINDS, "general")}
 
 
-def placeholder(kind: str) -> str:
-    """The ``placeholder`` macro's markup: a reference to the drawing in the cached sprite."""
+def placeholder(kind: str) -> Markup:
+    """The ``placeholder`` macro's markup: a reference to the drawing in the cached sprite
+    (``card_placeholder`` in templates: the space page's picture when it has none)."""
     return _PLACEHOLDERS.get(kind) or _PLACEHOLDERS["general"]
 
 

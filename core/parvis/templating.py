@@ -220,6 +220,7 @@ def make_environment(
     # Listing pages print cards through ``cards.card`` unless the theme has its own components.
     env.globals.update(
         card=cards.card,
+        card_placeholder=cards.placeholder,
         card_list=cards.card_list,
         framed_card_list=cards.framed_card_list,
         space_cards=cards.space_cards,
