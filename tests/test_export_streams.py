@@ -16,10 +16,12 @@ import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import anyio.to_thread
 import pytest
 from async_helpers import run_coroutine
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from parvis.api import AuditAction, export_response, get_context, hookimpl, view
@@ -58,12 +60,30 @@ def not_declared(request: Any) -> Any:
     return export_response(request, _rows, filename="rows.csv")
 
 
+HELD, ENTERED = threading.Event(), threading.Event()
+
+
+@view(export=True)
+def held_export(request: Any) -> Any:
+    """An export view still working out its answer (checking the visitor, reading a header)."""
+    ENTERED.set()
+    HELD.wait(WAIT)
+    return export_response(request, _rows, filename="rows.csv")
+
+
+@view(write=True)
+def quick_write(request: Any) -> Any:
+    return PlainTextResponse("written")
+
+
 @hookimpl
 def dl_routes() -> list[Any]:
     return [
         Route("/export", slow_export),
         Route("/staff-export", staff_export),
         Route("/undeclared", not_declared),
+        Route("/held", held_export),
+        Route("/write", quick_write),
     ]
 
 
@@ -311,3 +331,33 @@ def test_export_streams_not_a_number_is_refused(tmp_path):
     toml.write_text('export_streams = "many"\n')
     with pytest.raises(ValueError, match="export_streams must be a whole number"):
         Config.load(toml, secret_key="k")
+
+
+def test_export_views_never_take_the_writing_views_threads(dl_town):
+    """Export views are reading views: they run in the read threads, not in the thread pool
+    kept for writes (ballots), so requests for downloads (anyone may ask, most are refused
+    or wait for a slot) never delay a write. With one thread for writes, a write answers while
+    an export view is still running."""
+    town = dl_town(export_streams=1)
+    HELD.clear()
+    ENTERED.clear()
+
+    async def scenario() -> None:
+        # As the app's lifespan sets it (not run here): the thread pool has ``threads`` threads.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 1
+        held = Client(town.app, "/p/dl/held", reads=1)
+        held_task = asyncio.create_task(held.run())
+        await _until(ENTERED.is_set)
+        write = Client(town.app, "/p/dl/write")
+        try:
+            await asyncio.wait_for(write.run(), 3)
+            assert write.status == 200
+        finally:
+            HELD.set()
+        await _until(lambda: held.chunks == 1)
+        assert held.status == 200
+        held.gone.set()
+        await asyncio.wait_for(held_task, WAIT)
+
+    run_coroutine(scenario())
+    assert _closed_soon()

@@ -17,12 +17,12 @@ back as soon as the body is sent, the client disconnects, or the client stops re
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio
-import anyio.from_thread
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -36,8 +36,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("parvis")
 
-# Where ``@view(export=True)`` leaves the app's slots, and where the request's slot is kept
-# (taken by ``export_response``, or by the endpoint after waiting for one).
+# Where ``@view(export=True)`` leaves the app's slots with the event loop they belong to, and
+# where the request's slot is kept (taken by ``export_response``, or by the endpoint after
+# waiting for one).
+T = TypeVar("T")
+
 SLOTS_KEY = "parvis.export_slots"
 SLOT_KEY = "parvis.export_slot"
 RETRY_AFTER = 30  # seconds a refused export is told to wait before trying again
@@ -158,17 +161,35 @@ def export_response(
     of work of its own (the view's ends when the view returns), in an export slot: the one the
     request holds, else a free one, else ``ExportBusy`` (see the module's doc). Call it once the
     view has checked the visitor may download."""
-    slots: ExportSlots | None = request.scope.get(SLOTS_KEY)
-    if slots is None:
+    found: tuple[ExportSlots, asyncio.AbstractEventLoop] | None = request.scope.get(SLOTS_KEY)
+    if found is None:
         raise RuntimeError("export_response needs a view declared @view(export=True)")
+    slots, loop = found
     slot = request.scope.get(SLOT_KEY)
     if slot is None:
-        slot = anyio.from_thread.run_sync(slots.take_now)
+        slot = _in_loop(loop, slots.take_now)
         if slot is None:
             raise ExportBusy()
         request.scope[SLOT_KEY] = slot
     headers = {"content-disposition": f'attachment; filename="{filename}"'}
     return ExportStream(request.app.state.parvis.db, slot, chunks, media_type, headers)
+
+
+def _in_loop(loop: asyncio.AbstractEventLoop, func: Callable[[], T]) -> T:
+    """``func()`` run in ``loop`` (the slots' limiter is the loop's) from a view's thread, a
+    read thread or the thread pool's alike: export views run in the read threads, and never
+    take the threads kept for writes."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:  # a view run in the loop itself (a benchmark's inline views)
+        return func()
+
+    async def call() -> T:
+        return func()
+
+    return asyncio.run_coroutine_threadsafe(call(), loop).result()
 
 
 def release_unsent(scope: Scope, response: object) -> None:

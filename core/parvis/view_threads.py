@@ -8,8 +8,8 @@ holding the GIL, and each costs more CPU than run one after the other: 16 render
 their own, the next ones queued for the first thread free while the event loop keeps serving
 kept pages and reading forms. Writing views (ballots, forms) run in the thread pool, whose
 ``config.threads`` threads reads never take: a burst of page views or a slow results page never
-delays a ballot. (So do export views, which call back into the event loop with
-``anyio.from_thread``: that needs anyio's threads; a read thread is not one.)
+delays a ballot. Export views are reading views too: anyone may ask for a download, and
+most are refused or wait for a slot (``streams.py``).
 
 The read threads are a plain executor handed the view through the event loop's
 ``run_in_executor``: anyio's ``to_thread.run_sync`` with a capacity limiter cost about 30 to

@@ -8,6 +8,7 @@ resolves the town, the actor and the locale, and calls the view.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -100,19 +101,16 @@ def view(
             writes = write if write is not None else request.method not in ("GET", "HEAD")
             bad = form is not None and not _readable_form(form, file_fields)
             parvis = request.app.state.parvis
-            if export:
-                request.scope[SLOTS_KEY] = parvis.export_slots
+            if export:  # the slots, and the loop their limiter belongs to (``streams.py``)
+                request.scope[SLOTS_KEY] = (parvis.export_slots, asyncio.get_running_loop())
             args = (_run_view, func, request, form, writes, bad, cache, autocommit)
-            # An export view takes its slot from the event loop (``anyio.from_thread``): it
-            # runs in the thread pool, whose threads are anyio's, not in a read thread.
-            pool = writes or export
             response: Response | None = None
             try:
                 try:
-                    response = await parvis.view_threads.run(*args, write=pool)
+                    response = await parvis.view_threads.run(*args, write=writes)
                 except ExportBusy:  # the view may export, and no slot is free: wait for one
                     request.scope[SLOT_KEY] = await parvis.export_slots.take()
-                    response = await parvis.view_threads.run(*args, write=pool)
+                    response = await parvis.view_threads.run(*args, write=writes)
                 return response
             finally:
                 if form is not None:
