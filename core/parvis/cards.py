@@ -97,11 +97,12 @@ def _drawing(k: str) -> str:
 
 
 # Built once: a card list repeats the same few drawings.
-_PLACEHOLDERS = {k: _drawing(k) for k in (*KINDS, "general")}
+_PLACEHOLDERS = {k: Markup(_drawing(k)) for k in (*KINDS, "general")}
 
 
-def placeholder(kind: str) -> str:
-    """The ``placeholder`` macro's markup: a reference to the drawing in the cached sprite."""
+def placeholder(kind: str) -> Markup:
+    """The ``placeholder`` macro's markup: a reference to the drawing in the cached sprite
+    (``card_placeholder`` in templates: the space page's picture when it has none)."""
     return _PLACEHOLDERS.get(kind) or _PLACEHOLDERS["general"]
 
 
@@ -156,6 +157,10 @@ def card_frame(
     return start, after
 
 
+Card = tuple[tuple[str, str], str, str, Any, tuple[int, str] | None, tuple[str, str] | None]
+"""``framed_card``'s arguments: frame, title, href, due, count, action."""
+
+
 def framed_card(
     frame: tuple[str, str],
     title: str,
@@ -163,41 +168,47 @@ def framed_card(
     due: Any = None,
     count: tuple[int, str] | None = None,
     action: tuple[str, str] | None = None,
-    tails: dict[tuple[Any, ...], tuple[str, str]] | None = None,
 ) -> str:
-    """A card from its ``card_frame`` and what differs from card to card (escaped here).
+    """A card from its ``card_frame`` and what differs from card to card (escaped here)."""
+    return framed_cards([(frame, title, href, due, count, action)])[0]
 
-    ``tails``: what follows the titles of the cards of one list (one language), kept by
-    ``framed_card_list``: the cards of one deadline line, count and action label (most cards of
-    a list) share it, written once; only the action's link is escaped per card."""
-    label = action[0] if action else None
-    # Plain strings only in the key: a ``Markup`` equal to one is not the same value.
-    if (
-        tails is not None
-        and (due is None or type(due.text) is str)
-        and (count is None or type(count[1]) is str)
-        and (label is None or type(label) is str)
-    ):
-        key = (due.text if due else None, due.soon if due else None, count, label)
-        tail = tails.get(key)
-        if tail is None:
-            tail = tails[key] = _tail(due, count, label)
-    else:
-        tail = _tail(due, count, label)
-    # Plain strings (nearly always) straight to the escaping function, one call each; the
-    # parts joined with ``+`` (no list, appends and join for each of hundreds of cards).
-    html = (
-        frame[0]
-        + (_escape_text(href) if type(href) is str else _e(href))
-        + '">'
-        + (_escape_text(title) if type(title) is str else _e(title))
-        + frame[1]
-        + tail[0]
-    )
-    if action:
-        link = action[1]
-        html += _escape_text(link) if type(link) is str else _e(link)
-    return html + tail[1]
+
+def framed_cards(cards: Iterable[Card]) -> list[str]:
+    """``framed_card`` of each of ``cards`` (its arguments), in one call and one loop (no call
+    per card). What follows the titles is written once per deadline line, count and action
+    label (most cards of a list share it): only each card's title and links are escaped."""
+    tails: dict[tuple[Any, ...], tuple[str, str]] = {}
+    written = []
+    for frame, title, href, due, count, action in cards:
+        label = action[0] if action else None
+        # Plain strings only in the key: a ``Markup`` equal to one is not the same value.
+        if (
+            (due is None or type(due.text) is str)
+            and (count is None or type(count[1]) is str)
+            and (label is None or type(label) is str)
+        ):
+            key = (due.text if due else None, due.soon if due else None, count, label)
+            if key in tails:
+                tail = tails[key]
+            else:
+                tail = tails[key] = _tail(due, count, label)
+        else:
+            tail = _tail(due, count, label)
+        # Plain strings (nearly always) straight to the escaping function, one call each; the
+        # parts joined with ``+`` (no list, appends and join for each of hundreds of cards).
+        html = (
+            frame[0]
+            + (_escape_text(href) if type(href) is str else _e(href))
+            + '">'
+            + (_escape_text(title) if type(title) is str else _e(title))
+            + frame[1]
+            + tail[0]
+        )
+        if action:
+            link = action[1]
+            html += _escape_text(link) if type(link) is str else _e(link)
+        written.append(html + tail[1])
+    return written
 
 
 def _tail(due: Any, count: tuple[int, str] | None, label: str | None) -> tuple[str, str]:
@@ -228,13 +239,9 @@ def framed_card_list(items: Iterable[Any]) -> Markup:
     """The cards of ``items`` that carry their ``frame`` (``card_frame``), ``title``, ``url``,
     ``deadline``, ``count`` and ``action``: the same markup as ``card_list`` with the
     ``options`` these give, without building each card's frame and arguments again."""
-    tails: dict[tuple[Any, ...], tuple[str, str]] = {}
     return Markup(
         "".join(
-            [
-                framed_card(i.frame, i.title, i.url, i.deadline, i.count, i.action, tails)
-                for i in items
-            ]
+            framed_cards([(i.frame, i.title, i.url, i.deadline, i.count, i.action) for i in items])
         )
     )
 

@@ -150,10 +150,10 @@ class ModuleRow(_StoredColumns):
 
 @dataclass(slots=True, eq=False)
 class SpaceRow(_StoredColumns):
-    """A space as the home page reads it (``ModuleType.summarize`` gets these there, ``Space``
-    objects elsewhere): every column of ``Space``, same names, plus ``area``, its area as an
-    ``(id, name)`` row or ``None``; a plain row, not an ORM object, read-only by contract, like
-    ``ModuleRow`` (``settings`` and ``created_at`` decoded when first read)."""
+    """A space as the listing pages give it to ``ModuleType.summarize`` (home page, space pages):
+    every column of ``Space``, same names, plus ``area``, its area as an ``(id, name)`` row or
+    ``None``; a plain row, not an ORM object, read-only by contract, like ``ModuleRow``
+    (``settings`` and ``created_at`` decoded when first read)."""
 
     id: int
     town_id: int

@@ -51,9 +51,15 @@ def page_body(request: Request, pieces: Iterable[str]) -> bytes:
     kept = request.scope.get("state", {}).get(SHOWN)
     if not kept:
         return b"".join(map(str.encode, pieces))
-    by_length = {len(text): (text, data) for text, data in kept}
-    parts = []
-    for piece in pieces:
-        found = by_length.get(len(piece))
-        parts.append(found[1] if found is not None and found[0] == piece else piece.encode())
+    texts = list(pieces)
+    found = {}
+    for text, data in kept:
+        try:  # compared in C: a string of another length at once, an equal one as memory
+            at = texts.index(text)
+        except ValueError:  # not shown as a piece of its own
+            continue
+        texts[at], found[at] = "", data
+    parts = list(map(str.encode, texts))
+    for at, data in found.items():
+        parts[at] = data
     return b"".join(parts)

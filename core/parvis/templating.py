@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,24 @@ _ALLOWED_TAGS = {
 }
 
 
+# What ``render_markdown`` keeps, by source text: texts up to this long, this many of them (a
+# space's description is rendered again on each view of its page, ~0.1 ms; its sanitised HTML
+# depends on nothing but its text).
+_KEPT_LENGTH = 20_000
+_KEPT_TEXTS = 256
+
+
 def render_markdown(text: str | None) -> Markup:
     """Markdown to sanitised HTML; raw HTML in the source is never passed through."""
-    html = _markdown.render(text or "")
+    text = text or ""
+    # A plain ``str`` only: a ``Markup`` equal to it is another key of the same hash.
+    if type(text) is str and len(text) <= _KEPT_LENGTH:
+        return _kept_markdown(text)
+    return _render_markdown(text)
+
+
+def _render_markdown(text: str) -> Markup:
+    html = _markdown.render(text)
     clean = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
@@ -48,6 +64,9 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)
+
+
+_kept_markdown = functools.lru_cache(maxsize=_KEPT_TEXTS)(_render_markdown)
 
 
 class ThemeLoader(jinja2.BaseLoader):
@@ -201,6 +220,7 @@ def make_environment(
     # Listing pages print cards through ``cards.card`` unless the theme has its own components.
     env.globals.update(
         card=cards.card,
+        card_placeholder=cards.placeholder,
         card_list=cards.card_list,
         framed_card_list=cards.framed_card_list,
         space_cards=cards.space_cards,

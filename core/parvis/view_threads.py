@@ -14,7 +14,7 @@ delays a ballot. (So do export views, which call back into the event loop with
 The read threads are a plain executor handed the view through the event loop's
 ``run_in_executor``: anyio's ``to_thread.run_sync`` with a capacity limiter cost about 30 to
 70 µs more CPU per page (its limiter, cancel scope and worker bookkeeping,
-``docs/performance.md``, "Fixed costs of a rendered page"), and every page pays it.
+``docs/performance.md``, "Fixed costs of every rendered page"), and every page pays it.
 """
 
 from __future__ import annotations

@@ -8,23 +8,24 @@ written again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
 from markupsafe import Markup
 from sqlalchemy import bindparam
 
 from parvis import schedule
-from parvis.cards import card_frame, framed_card
+from parvis.cards import card_frame, framed_cards
 from parvis.context import Context
-from parvis.contrib import ModuleRow, ModuleType
+from parvis.contrib import ModuleRow, ModuleType, SpaceRow
 from parvis.httpcache import shared_fragment
 from parvis.i18n import gettext as _
-from parvis.models import Module, Space
+from parvis.models import Area, Module, Space
 from parvis.phases import Deadline, phase_deadline
 from parvis.rendermemo import RenderMemo
 from parvis.schedule import resident_phase
 from parvis.spaces.home import summaries
+from parvis.spaces.home_parts import AreaRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,8 @@ def _cards(
     )
     modules = [m for m in listed if m.type in registry and registry[m.type].plugin in enabled]
     ctx.schedules.update(schedule.advance(ctx.parvis, ctx.session, modules, schedules=schedules))
-    summary = summaries(ctx, [(m, space) for m in modules])
+    row = _space_row(ctx, space)  # plain attributes for the summaries' hundreds of reads
+    summary = summaries(ctx, [(m, row) for m in modules])
     see_results = _("See the results")
     dated = ctx.schedules
     # ``in`` then ``[]`` rather than ``.get``: no call per module (a page lists hundreds).
@@ -154,9 +156,7 @@ def _cards(
         else:
             shared = labels[key] = _labels(ctx, registry[module.type], module.phase)
         if module.type not in links:
-            # The module's id is the last part of its address: split there, for the others.
-            head, _sep, tail = ctx.module_url(module, space).rpartition(f"/{module.id}")
-            links[module.type] = (head + "/", tail)
+            links[module.type] = ctx.module_link(module.type, space)  # around the module's id
         link = links[module.type]
         end = None
         if module.id in dated:
@@ -194,18 +194,33 @@ def _cards(
             cards.append((shared.frame, module.title, url, due, count, action))
     if memo is None:
         return cards
+    if not memo.max_bytes:  # the memo off: no key to build
+        return framed_cards(cards)
     # Looked up and kept all at once: one call (and one lock) a page, not one a card. Keyed on
     # the language too: ``framed_card`` writes the count in it ("1 234", "1,234").
     locale = ctx.locale
     keys = [(locale, card) for card in cards]
     written = memo.get_many(keys)
+    missing = [i for i, html in enumerate(written) if html is None]
     missed = {}
-    tails: dict[tuple[Any, ...], tuple[str, str]] = {}  # shared by the cards (``framed_card``)
-    for i, html in enumerate(written):
-        if html is None:
-            written[i] = missed[keys[i]] = framed_card(*cards[i], tails)
+    for i, html in zip(missing, framed_cards([cards[i] for i in missing]), strict=True):
+        written[i] = missed[keys[i]] = html
     memo.put_many(missed)
     return written
+
+
+def _space_row(ctx: Context, space: Space) -> SpaceRow:
+    """``space`` as the home page gives it to ``summarize``: its columns, and its area as an
+    ``(id, name)`` row (read here rather than by the view: the same statement, once)."""
+    area = ctx.session.get(Area, space.area_id) if space.area_id is not None else None
+    return SpaceRow(
+        *(getattr(space, name) for name in _SPACE_COLUMNS),
+        area=AreaRow(area.id, area.name) if area is not None else None,
+    )
+
+
+# ``SpaceRow``'s columns, ``settings`` and ``created_at`` decoded already.
+_SPACE_COLUMNS = (*(f.name for f in fields(SpaceRow)[:-3]), "settings", "created_at")
 
 
 class _Due(NamedTuple):
