@@ -35,6 +35,7 @@ from parvis.contrib import (
     VerificationMethod,
 )
 from parvis.db import Base, count_by, read_columns, utcnow
+from parvis.driver import driver_rows
 from parvis.events import emit
 from parvis.forms import Form, parse_int
 from parvis.hookspecs import hookimpl, hookspec
@@ -191,6 +192,7 @@ __all__ = [
     "census_identities",
     "count_by",
     "count_by_week",
+    "driver_rows",
     "eligible",
     "emit",
     "enqueue_job",

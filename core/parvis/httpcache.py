@@ -29,7 +29,7 @@ from starlette.types import Scope
 
 from parvis import i18n, page_bytes, versions
 from parvis.contrib import Fragment
-from parvis.db import driver_rows
+from parvis.driver import driver_rows
 from parvis.models import Town, TownHost
 from parvis.signed_session import request_cookies
 from parvis.town_by_host import request_state

@@ -5,6 +5,10 @@ every execution, one placeholder per key: for the 200 ids of a long space page t
 than running the statement (about 340 µs a statement). Here the keys travel as one value: a JSON
 array read by ``json_each`` on SQLite, an array compared with ``= ANY`` on PostgreSQL; the
 statement's SQL is the same whatever the number of keys, so it is compiled once.
+
+On PostgreSQL, integer keys travel as the array's text (``'{1,2,3}'``, cast to ``INTEGER[]`` by
+the server): psycopg dumps a Python list element by element in Python, about 180 µs of client
+CPU for 200 ids, where ``",".join`` takes a few.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, bindparam
+from sqlalchemy import Integer, String, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
@@ -22,7 +26,8 @@ from sqlalchemy.types import NullType, TypeDecorator, TypeEngine
 
 
 class _Keys(TypeDecorator[Sequence[Any]]):
-    """The keys as one value: a JSON array (SQLite), an array of the column's type (PostgreSQL)."""
+    """The keys as one value: a JSON array (SQLite); on PostgreSQL the text of an integer array
+    (cast by the statement, see ``_postgresql``), else an array of the column's type."""
 
     impl = String
     cache_ok = True
@@ -30,16 +35,20 @@ class _Keys(TypeDecorator[Sequence[Any]]):
     def __init__(self, element: TypeEngine[Any]) -> None:
         super().__init__()
         self.element = element
+        self.integers = isinstance(element, Integer)
 
     def load_dialect_impl(self, dialect: Any) -> TypeEngine[Any]:
-        if dialect.name == "postgresql":
+        if dialect.name == "postgresql" and not self.integers:
             return dialect.type_descriptor(ARRAY(self.element))
         return dialect.type_descriptor(String())
 
     def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        if dialect.name == "postgresql":
-            return list(value)
-        return json.dumps(list(value))
+        if dialect.name != "postgresql":
+            return json.dumps(list(value))
+        if self.integers:
+            # ``int`` first: a bool or a numeric string is written as the number it is.
+            return "{" + ",".join(map(str, map(int, value))) + "}"
+        return list(value)
 
 
 class InKeys(ColumnElement[bool]):
@@ -74,4 +83,8 @@ def _sqlite(element: InKeys, compiler: Any, **kw: Any) -> str:
 @compiles(InKeys, "postgresql")
 def _postgresql(element: InKeys, compiler: Any, **kw: Any) -> str:
     column, keys = compiler.process(element.column, **kw), compiler.process(element.keys, **kw)
+    kind = element.keys.type
+    if isinstance(kind, _Keys) and kind.integers:
+        array = compiler.dialect.type_compiler_instance.process(ARRAY(kind.element))
+        return f"{column} = ANY(CAST({keys} AS {array}))"
     return f"{column} = ANY({keys})"

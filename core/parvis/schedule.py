@@ -14,18 +14,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, String, select, type_coerce, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from parvis import audit
 from parvis.contrib import Action, Event, ModuleRow, ModuleType, Phase
-from parvis.db import read_columns, utcnow
+from parvis.db import utcnow
+from parvis.driver import driver_rows
 from parvis.events import emit
 from parvis.i18n import gettext as _
 from parvis.models import Module, PhaseDates, Space
 from parvis.permissions import ANONYMOUS, RESIDENT, VERIFIED
 from parvis.phases import Deadline, TimelineStep, phase_deadline, phase_timeline
+from parvis.stored import stored_datetime, stored_json, utc_datetime
 from parvis.versions import TOWN_KEY
 
 if TYPE_CHECKING:
@@ -40,8 +42,8 @@ Schedule = dict[str, tuple[dt.datetime | None, dt.datetime | None]]
 # decodes them when read, and listing pages seldom read them).
 ROW_COLUMNS = (
     *(getattr(Module, f.name) for f in fields(ModuleRow)[:-2]),
-    type_coerce(Module.settings, String()),
-    type_coerce(Module.created_at, String()),
+    stored_json(Module.settings),
+    stored_datetime(Module.created_at),
 )
 
 # Roles of residents: a phase is open to residents when one of its actions is theirs by default.
@@ -87,9 +89,15 @@ def load_schedules(session: Session, module_ids: Sequence[int]) -> dict[int, Sch
 def rows_query(*where: Any) -> Select[Any]:
     """Modules (``ModuleRow`` columns) with their dated phases (an outer join: one row per dated
     phase), in their space's order, for ``modules_with_schedules``. Build it once, with bound
-    parameters: building a statement costs about as much as running it."""
+    parameters: building a statement costs about as much as running it. The dates as stored
+    (``stored_datetime``): most modules have none, and their ``NULL``s are not processed."""
     return (
-        select(*ROW_COLUMNS, PhaseDates.phase, PhaseDates.starts_at, PhaseDates.ends_at)
+        select(
+            *ROW_COLUMNS,
+            PhaseDates.phase,
+            stored_datetime(PhaseDates.starts_at),
+            stored_datetime(PhaseDates.ends_at),
+        )
         .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
         .where(*where)
         .order_by(Module.position, Module.id)
@@ -104,13 +112,14 @@ def modules_with_schedules(
     width = len(ROW_COLUMNS)
     modules: dict[int, ModuleRow] = {}
     schedules: dict[int, Schedule] = {}
-    for row in read_columns(session, query, params).all():
+    for row in driver_rows(session, query, dict(params or {})):
         module_id = row[0]
         if module_id not in modules:
             modules[module_id] = ModuleRow(*row[:width])
         phase, starts_at, ends_at = row[width:]
         if starts_at is not None or ends_at is not None:
-            schedules.setdefault(module_id, {})[phase] = (starts_at, ends_at)
+            dates = (utc_datetime(starts_at), utc_datetime(ends_at))
+            schedules.setdefault(module_id, {})[phase] = dates
     return list(modules.values()), schedules
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from starlette.requests import Request
 
-from parvis.db import driver_rows
+from parvis.driver import driver_rows
 from parvis.models import Town, TownHost
 from parvis.snapshots import attach, values_of
 

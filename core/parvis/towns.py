@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from parvis.db import read_columns, utcnow
+from parvis.db import utcnow
+from parvis.driver import driver_rows
 from parvis.i18n import DEFAULT_TIME_ZONE
 from parvis.models import Area, RoleGrant, Town, TownHost, User
 from parvis.passwords import hash_password
@@ -67,7 +68,7 @@ _AREA_ROWS = (
 def area_rows(session: Session, town_id: int) -> list[tuple[int, str]]:
     """The town's neighbourhoods as ``(id, name)`` rows, in their display order (the home
     page: no ORM objects where their names do)."""
-    return [tuple(r) for r in read_columns(session, _AREA_ROWS, {"town": town_id})]
+    return [tuple(r) for r in driver_rows(session, _AREA_ROWS, {"town": town_id})]
 
 
 def time_zone_name(town: Town) -> str:

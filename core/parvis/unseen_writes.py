@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.dml import UpdateBase
 
-from parvis.db import processed_rows
+from parvis.driver import listened, processed_rows
 from parvis.versions import UNSEEN_INFO, UNSEEN_TABLES
 
 # id(statement) -> (statement, SQL, ((parameter, bind processor), ...), whether it returns rows,
@@ -42,7 +42,7 @@ def write_unseen(session: Session, statement: Any, params: dict[str, Any]) -> Se
         _check_unseen(statement)
     session.flush()  # pending ORM changes first (returns at once when there are none)
     conn = session.connection()
-    if conn.dialect.name == "postgresql" and not _listened(conn):
+    if conn.dialect.name == "postgresql" and not listened(conn):
         kept = _DRIVER.get(id(statement), False)
         if kept and kept[0] is statement:
             return _driver_rows(conn, kept, params)
@@ -53,13 +53,6 @@ def write_unseen(session: Session, statement: Any, params: dict[str, Any]) -> Se
             return rows
     result = conn.execute(statement, params)
     return result.all() if result.returns_rows else []
-
-
-def _listened(conn: Any) -> bool:
-    """Whether something listens to the statements run (SQLAlchemy's own cheap test first)."""
-    if not (getattr(conn, "_has_events", True) or getattr(conn.engine, "_has_events", True)):
-        return False
-    return bool(conn.dispatch.before_cursor_execute or conn.dispatch.after_cursor_execute)
 
 
 def _check_unseen(statement: Any) -> None:

@@ -14,7 +14,8 @@ from parvis.accounts import legal
 from parvis.accounts.login import session_id_hash
 from parvis.accounts.views import routes
 from parvis.context import get_context
-from parvis.db import driver_rows, utcnow
+from parvis.db import utcnow
+from parvis.driver import driver_rows
 from parvis.hookspecs import hookimpl
 from parvis.models import LoginSession, RoleGrant, Town, User, Verification
 from parvis.permissions import VERIFIED

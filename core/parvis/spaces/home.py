@@ -25,13 +25,15 @@ from parvis import schedule
 from parvis.cards import card_frame
 from parvis.context import Context
 from parvis.contrib import ModuleRow, ModuleSummary, ModuleType, SpaceRow
-from parvis.db import read_columns, utcnow
+from parvis.db import utcnow
+from parvis.driver import driver_rows
 from parvis.i18n import gettext as _
 from parvis.keylist import in_keys
 from parvis.models import Module, PhaseDates, Space
 from parvis.phases import Deadline, phase_deadline
 from parvis.plugins import Registry
 from parvis.schedule import resident_phase
+from parvis.stored import stored_datetime, utc_datetime
 
 RECENT_RESULTS = 6
 # Modules that may have results summarised in the first round (most have them).
@@ -120,7 +122,8 @@ def summaries(
 _Row = tuple[int, str, str, AnySpace]
 
 
-# Statements built once: building one (and its cache key) cost as much as running it.
+# Statements built once: building one (and its cache key) cost as much as running it. The
+# dates as stored: most modules have none, and their ``NULL``s are not processed.
 _VISIBLE = (
     select(
         Module.id,
@@ -128,8 +131,8 @@ _VISIBLE = (
         Module.phase,
         Module.space_id,
         PhaseDates.phase,
-        PhaseDates.starts_at,
-        PhaseDates.ends_at,
+        stored_datetime(PhaseDates.starts_at),
+        stored_datetime(PhaseDates.ends_at),
     )
     .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
     .where(in_keys(Module.space_id, "spaces"), Module.published.is_(True))
@@ -174,8 +177,7 @@ def visible_modules(ctx: Context, spaces: Sequence[AnySpace]) -> list[_Row]:
     if not by_id:
         return []
     registry = ctx.parvis.registry
-    # All rows at once (``all``): iterating the result fetches them one call chain at a time.
-    found = read_columns(ctx.session, _showable(registry), {"spaces": list(by_id)}).all()
+    found = driver_rows(ctx.session, _showable(registry), {"spaces": list(by_id)})
     types = registry.module_types
     shown = {key for key, mtype in types.items() if mtype.plugin in enabled}
     rows: dict[int, _Row] = {}
@@ -184,7 +186,8 @@ def visible_modules(ctx: Context, spaces: Sequence[AnySpace]) -> list[_Row]:
         if module_id not in rows and kind in shown:
             rows[module_id] = (module_id, kind, phase, by_id[space_id])
         if starts_at is not None or ends_at is not None:
-            schedules.setdefault(module_id, {})[dated] = (starts_at, ends_at)
+            dates = (utc_datetime(starts_at), utc_datetime(ends_at))
+            schedules.setdefault(module_id, {})[dated] = dates
     ctx.schedules.update(schedules)
     now = utcnow()
     due = [
@@ -207,7 +210,7 @@ def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:
     """These modules as ``ModuleRow``s (what ``summarize`` takes), in one statement."""
     if not ids:
         return {}
-    rows = read_columns(ctx.session, _ROWS, {"ids": list(ids)}).all()
+    rows = driver_rows(ctx.session, _ROWS, {"ids": list(ids)})
     return {r[0]: ModuleRow(*r) for r in rows}
 
 

@@ -11,14 +11,15 @@ from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 from markupsafe import Markup
-from sqlalchemy import String, bindparam, select, type_coerce
+from sqlalchemy import bindparam, select
 
 from parvis.context import Context
 from parvis.contrib import SpaceRow
-from parvis.db import read_columns
+from parvis.driver import driver_rows
 from parvis.httpcache import shared_fragment
 from parvis.models import Space
 from parvis.spaces.home import home_sections
+from parvis.stored import stored_datetime, stored_json
 from parvis.towns import area_rows
 
 
@@ -57,8 +58,8 @@ def home_parts(ctx: Context) -> HomeParts:
 _SPACES = (
     select(
         *(getattr(Space, f.name) for f in fields(SpaceRow)[:-3]),
-        type_coerce(Space.settings, String()),
-        type_coerce(Space.created_at, String()),
+        stored_json(Space.settings),
+        stored_datetime(Space.created_at),
     )
     .where(Space.town_id == bindparam("town"), Space.published.is_(True))
     .order_by(Space.position, Space.title)
@@ -68,7 +69,7 @@ _SPACES = (
 def published_spaces(ctx: Context, areas: Sequence[AreaRow]) -> list[SpaceRow]:
     """The town's published spaces in its order, each with its area, as rows."""
     named = {a.id: a for a in areas}
-    rows = read_columns(ctx.session, _SPACES, {"town": ctx.town.id}).all()
+    rows = driver_rows(ctx.session, _SPACES, {"town": ctx.town.id})
     spaces = [SpaceRow(*r) for r in rows]
     for space in spaces:
         if space.area_id is not None:

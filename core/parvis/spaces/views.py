@@ -21,7 +21,7 @@ from parvis.towns import town_areas
 from parvis.web import view
 
 
-@view(cache=True)
+@view(cache=True, autocommit=True)
 def home(request: Request) -> Response:
     ctx = get_context(request)
     parts = home_parts(ctx)  # shared by every visitor: the viewer's own parts are below
@@ -59,7 +59,7 @@ def space_list(request: Request) -> Response:
     )
 
 
-@view(cache=True)
+@view(cache=True, autocommit=True)
 def space_page(request: Request) -> Response:
     ctx = get_context(request)
     space = ctx.space

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from parvis.api import (
     Context,
@@ -15,30 +15,55 @@ from parvis.api import (
     ModuleRow,
     ModuleSummary,
     Space,
-    count_by,
     count_by_week,
+    driver_rows,
     in_keys,
-    read_columns,
 )
 from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
 from parvis_consultation.polls import home_poll_ids
 
-# Only the columns read here: plain rows, not surveys loaded into the session. Built once, the
-# ids in one parameter (``in_keys``).
-_SETTINGS = select(
-    Survey.module_id, Survey.poll_results, Survey.results_visibility, Survey.show_on_home
-).where(in_keys(Survey.module_id, "ids"))
+# Only the columns read here: plain rows, not surveys loaded into the session, each module's
+# answers counted in the same statement (one statement, not two: on PostgreSQL each costs about
+# 100 µs of client CPU). Built once, the ids in one parameter (``in_keys``); a module without a
+# survey row comes with empty settings.
+_SUMMARY = (
+    select(
+        Module.id,
+        Survey.module_id,
+        Survey.poll_results,
+        Survey.results_visibility,
+        Survey.show_on_home,
+        select(func.count())
+        .where(Response.module_id == Module.id)
+        .correlate(Module)
+        .scalar_subquery()
+        .label("answers"),
+    )
+    .outerjoin(Survey, Survey.module_id == Module.id)
+    .where(in_keys(Module.id, "ids"))
+)
+
+
+class _Settings(NamedTuple):
+    poll_results: str
+    results_visibility: str
+    show_on_home: bool
 
 
 def summarize(
     ctx: Context, items: Sequence[tuple[ModuleRow, Space]]
 ) -> Mapping[int, ModuleSummary]:
-    """Two queries for any number of surveys and polls."""
+    """One query for any number of surveys and polls."""
     ids = [m.id for m, _s in items]
-    answers = count_by(ctx.session, Response.module_id, ids)
-    rows = read_columns(ctx.session, _SETTINGS, {"ids": ids}).all()
-    settings = {s.module_id: s for s in rows}
+    answers: dict[int, int] = {}
+    settings: dict[int, _Settings] = {}
+    for module_id, survey, poll_results, visibility, on_home, count in driver_rows(
+        ctx.session, _SUMMARY, {"ids": ids}
+    ):
+        answers[module_id] = count
+        if survey is not None:
+            settings[module_id] = _Settings(poll_results, visibility, on_home)
     # The home page shows some open polls flagged for it in place, not as cards: one query,
     # only if some may be (the same one the home page's slot then reuses).
     on_home: set[int] = set()

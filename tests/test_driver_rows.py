@@ -1,0 +1,70 @@
+"""``driver_rows``: a SELECT built once, run through the driver's cursor after a first run through
+SQLAlchemy, on SQLite and PostgreSQL alike: the same rows as SQLAlchemy's way (its type
+processing, its constant parameters, keys in one parameter), and SQLAlchemy's way while
+statements are counted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import bindparam, select, update
+
+from parvis.api import in_keys
+from parvis.driver import _DRIVER, driver_rows
+from parvis.models import Module, PhaseDates
+from parvis.schedule import set_phase_dates
+from parvis.stored import stored_datetime, utc_datetime
+from parvis.testing.spaces import make_space_with_module
+
+_ROWS = (
+    select(
+        Module.id,
+        Module.published,
+        Module.title,
+        PhaseDates.ends_at,
+        stored_datetime(PhaseDates.ends_at),
+    )
+    .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
+    .where(in_keys(Module.id, "ids"), Module.phase == "open", Module.type != bindparam("not"))
+    .order_by(Module.id)
+)
+
+
+def test_the_driver_s_rows_are_sqlalchemy_s(town):
+    built = [make_space_with_module(town, kind, phase="open") for kind in ("survey", "poll")]
+    ids = [b.module_id for b in built]
+    ends = dt.datetime(2031, 5, 4, 3, 2, 1, 123456, tzinfo=dt.UTC)
+    with town.session() as session:
+        set_phase_dates(session, session.get(Module, ids[0]), "open", ends_at=ends)
+    with town.session() as session:
+        expected = [tuple(r) for r in session.connection().execute(_ROWS, {"ids": ids, "not": ""})]
+        assert [r[1:4] for r in expected] == [
+            (True, expected[0][2], ends),
+            (True, expected[1][2], None),
+        ]
+        for _ in range(3):  # the first run learns, the next ones go through the cursor
+            rows = driver_rows(session, _ROWS, {"ids": ids, "not": ""})
+            assert [tuple(r) for r in rows] == expected
+            assert [utc_datetime(r[4]) for r in rows] == [ends, None]
+        assert _DRIVER[id(_ROWS)] is not None  # learnt: the cursor's way from the second run
+        assert [tuple(r) for r in driver_rows(session, _ROWS, {"ids": ids, "not": "poll"})] == [
+            expected[0]
+        ]
+        assert driver_rows(session, _ROWS, {"ids": [], "not": ""}) == []
+
+
+def test_counted_statements_take_sqlalchemy_s_way(town):
+    module_id = make_space_with_module(town, "survey", phase="open").module_id
+    with town.session() as session:
+        for _ in range(2):
+            driver_rows(session, _ROWS, {"ids": [module_id], "not": ""})
+        with town.parvis.db.count_queries() as counter:
+            rows = driver_rows(session, _ROWS, {"ids": [module_id], "not": ""})
+        assert [r[0] for r in rows] == [module_id]
+        assert counter.count == 1
+
+
+def test_driver_rows_refuses_a_write(town):
+    with town.session() as session, pytest.raises(TypeError):
+        driver_rows(session, update(Module).values(title="x"), {})
