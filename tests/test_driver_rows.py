@@ -68,3 +68,20 @@ def test_counted_statements_take_sqlalchemy_s_way(town):
 def test_driver_rows_refuses_a_write(town):
     with town.session() as session, pytest.raises(TypeError):
         driver_rows(session, update(Module).values(title="x"), {})
+
+
+_RENDERED = select(Module.id).where(
+    Module.id == bindparam("id", literal_execute=True), Module.phase == bindparam("phase")
+)
+
+
+def test_a_parameter_written_into_the_sql_is_never_kept_from_the_first_run(town):
+    """A bound value SQLAlchemy renders into the SQL at each execution (``literal_execute``)
+    is not a slot of the driver's parameters: the first run's SQL would keep its value (the
+    second call's rows were the first call's on PostgreSQL). Such statements, and any whose
+    given parameter has no place in what the first run sent, take SQLAlchemy's way."""
+    ids = [make_space_with_module(town, "survey", phase="open").module_id for _ in range(2)]
+    with town.session() as session:
+        for module_id in (*ids, *ids):
+            rows = driver_rows(session, _RENDERED, {"id": module_id, "phase": "open"})
+            assert [r[0] for r in rows] == [module_id]

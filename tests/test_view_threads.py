@@ -200,3 +200,49 @@ def test_read_threads_below_one_are_refused_at_start(monkeypatch, tmp_path, valu
     monkeypatch.setenv("PARVIS_READ_THREADS", value)
     with pytest.raises(ValueError, match="read_threads must be a whole number of at least 1"):
         Config.load(tmp_path / "none.toml", secret_key="k")
+
+
+def test_a_cancelled_caller_waits_for_its_running_view_without_spinning(monkeypatch):
+    """A caller cancelled (an anyio cancel scope, as a server's shutdown or a task group does)
+    while its view runs waits for it to end, as anyio's threads do; anyio delivers a scope's
+    cancellation again at every turn of the event loop, so that wait must be shielded, not
+    retried: it waited in a loop of cancelled awaits, a core busy until the view ended."""
+    import asyncio
+
+    import anyio
+
+    from parvis.view_threads import ViewThreads
+
+    waits = []
+    wrap = asyncio.wrap_future
+
+    def counted(future: Any) -> Any:
+        waits.append(future)
+        return wrap(future)
+
+    monkeypatch.setattr(asyncio, "wrap_future", counted)
+    started, ended = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        time.sleep(0.3)
+        ended.set()
+        return "done"
+
+    async def main() -> None:
+        threads = ViewThreads(1)
+        async with anyio.create_task_group() as tasks:
+            with anyio.CancelScope() as scope:
+
+                async def cancel() -> None:
+                    await anyio.to_thread.run_sync(started.wait, WAIT)
+                    scope.cancel()
+
+                tasks.start_soon(cancel)
+                await threads.run(slow, write=False)
+            assert scope.cancelled_caught
+            assert ended.is_set()  # the view ended before the cancellation went on
+        threads.reads.shutdown()
+
+    asyncio.run(main())
+    assert len(waits) <= 3, f"{len(waits)} waits for one view"

@@ -58,15 +58,20 @@ def _driver_call(statement: Any, result: Any, params: dict[str, Any]) -> tuple[A
     compiled = context.compiled
     if compiled is None or len(context.parameters) != 1:
         return None
-    if any(b.expanding for b in compiled.binds.values()):
-        return None
+    if any(b.expanding or b.literal_execute for b in compiled.binds.values()):
+        return None  # values written into the SQL: the first run's SQL holds its own
     sent = context.parameters[0]
     if isinstance(sent, dict):  # named (psycopg): each parameter in its key
         escaped = compiled.escaped_bind_names
         slots = {name: (escaped.get(name, name),) for name in params}
+        placed = all(slot[0] in sent for slot in slots.values())
     else:  # positional (sqlite3): each parameter at its places
         order = compiled.positiontup
         slots = {name: tuple(i for i, n in enumerate(order) if n == name) for name in params}
+        placed = all(slots.values())
+    if not placed:
+        # A given parameter not sent as one: the cursor would run the first run's value.
+        return None
     return (
         statement,
         context.statement,

@@ -70,12 +70,15 @@ class ViewThreads:
             return await asyncio.wrap_future(done)
         except asyncio.CancelledError:
             # As anyio's threads: a view already running ends before the cancellation goes on
-            # (its unit of work, a taken export slot); one still queued never starts.
-            while not done.done():
-                try:
-                    await asyncio.wrap_future(done)
-                except asyncio.CancelledError:
-                    continue
-                except Exception:
-                    break
+            # (its unit of work, a taken export slot); one still queued never starts. Shielded:
+            # anyio cancels a task again at every turn of the event loop while its scope is
+            # cancelled, and this wait would spin until the view ended.
+            with anyio.CancelScope(shield=True):
+                while not done.done():
+                    try:
+                        await asyncio.wrap_future(done)
+                    except asyncio.CancelledError:
+                        continue  # a plain asyncio cancel: delivered once
+                    except Exception:
+                        break
             raise
