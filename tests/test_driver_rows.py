@@ -6,9 +6,11 @@ statements are counted."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Integer, bindparam, create_engine, select, update
+from sqlalchemy.orm import Session
 
 from parvis.api import in_keys
 from parvis.driver import _DRIVER, driver_rows
@@ -85,3 +87,25 @@ def test_a_parameter_written_into_the_sql_is_never_kept_from_the_first_run(town)
         for module_id in (*ids, *ids):
             rows = driver_rows(session, _RENDERED, {"id": module_id, "phase": "open"})
             assert [r[0] for r in rows] == [module_id]
+
+
+_ADD_ONE = select(bindparam("n", type_=Integer) + 1)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("PARVIS_TEST_DATABASE_URL"), reason="needs a PostgreSQL server too"
+)
+def test_a_statement_learnt_on_one_database_runs_right_on_another(caplog):
+    """Two apps of one process on SQLite and PostgreSQL: the SQL and parameters learnt on one
+    are not sent to the other's driver (every call failed there, was logged, and ran again)."""
+    for url in ("sqlite://", os.environ["PARVIS_TEST_DATABASE_URL"]):
+        engine = create_engine(url)
+        try:
+            with Session(engine) as session:
+                for n in (1, 2, 3):
+                    assert [tuple(r) for r in driver_rows(session, _ADD_ONE, {"n": n})] == [
+                        (n + 1,)
+                    ]
+        finally:
+            engine.dispose()
+    assert "driver's cursor failed" not in caplog.text

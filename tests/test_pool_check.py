@@ -70,3 +70,25 @@ def test_serve_refuses_to_start_with_strict_connections(make_town, started):
     assert refused.exit_code == 1
     assert "Error:" in refused.output and "refused: strict_connections is set" in refused.output
     assert started == []
+
+
+def test_serve_still_starts_when_the_server_cannot_be_asked(town, capsys):
+    """The check is advice: a database not up yet when ``parvis serve`` starts (a machine
+    booting, PostgreSQL restarting) must not stop the app from starting, as it did not before
+    the check (a traceback then, and a service manager giving up after a few restarts); with
+    ``strict_connections``, not knowing is refusing."""
+    import dataclasses
+    import types
+
+    import click
+
+    from parvis.cli import _check_pools
+    from parvis.db import Database
+
+    unreachable = types.SimpleNamespace(db=Database("postgresql+psycopg://parvis@127.0.0.1:1/x"))
+    config = town.parvis.config
+    _check_pools(unreachable, config, 4)  # type: ignore[arg-type]
+    assert "Warning: could not ask the PostgreSQL server" in capsys.readouterr().err
+    strict = dataclasses.replace(config, strict_connections=True)
+    with pytest.raises(click.ClickException, match="strict_connections"):
+        _check_pools(unreachable, strict, 4)  # type: ignore[arg-type]

@@ -233,11 +233,19 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 def _check_pools(parvis: Parvis, config: Config, workers: int) -> None:
     """Warn, or refuse with ``strict_connections``, when the workers' pools may open more
     connections than the PostgreSQL server accepts (``pool_check.py``)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from parvis.pool_check import pool_problem, server_connections
 
-    server = server_connections(parvis.db.engine)
-    parvis.db.dispose()  # the processes uvicorn starts open their own
-    problem = pool_problem(server, workers, config.database_connections())
+    try:
+        server = server_connections(parvis.db.engine)
+    except SQLAlchemyError as exc:
+        # Advice only: a database not up yet (a machine booting) must not keep the app down.
+        problem = f"could not ask the PostgreSQL server its connections ({exc})"
+    else:
+        problem = pool_problem(server, workers, config.database_connections())
+    finally:
+        parvis.db.dispose()  # the processes uvicorn starts open their own
     if problem is None:
         return
     if config.strict_connections:

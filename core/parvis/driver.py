@@ -12,8 +12,9 @@ logger = logging.getLogger(__name__)
 
 # Statements ``driver_rows`` runs through the driver's cursor: id -> (statement, its SQL, the
 # parameters sent the first time, where each given parameter goes in them, bind processors,
-# [(column index, result processor)]), from a first run through SQLAlchemy that the cursor's
-# run matched; None for one that did not.
+# [(column index, result processor)], the driver), from a first run through SQLAlchemy that the
+# cursor's run matched; None for one that did not. Its SQL and parameters are that driver's: a
+# process with another database too (two apps) runs the statement SQLAlchemy's way there.
 _DRIVER: dict[int, tuple[Any, ...] | None] = {}
 
 
@@ -34,7 +35,7 @@ def driver_rows(session: Session, statement: Any, params: dict[str, Any]) -> Seq
     conn = session.connection()
     if not listened(conn):
         kept = _DRIVER.get(id(statement), False)
-        if kept and kept[0] is statement:
+        if kept and kept[0] is statement and kept[6] == conn.dialect.driver:
             rows = _cursor_rows(conn, kept, params)
             if rows is not None:
                 return rows
@@ -79,11 +80,12 @@ def _driver_call(statement: Any, result: Any, params: dict[str, Any]) -> tuple[A
         slots,
         {name: compiled._bind_processors.get(name) for name in params},
         [(i, f) for i, f in enumerate(result._metadata._processors) if f is not None],
+        context.dialect.driver,
     )
 
 
 def _cursor_rows(conn: Any, kept: Any, params: dict[str, Any]) -> list[Any] | None:
-    _statement, sql, sent, slots, binds, processed = kept
+    _statement, sql, sent, slots, binds, processed, _driver = kept
     values = dict(sent) if isinstance(sent, dict) else list(sent)
     for name, value in params.items():
         if name not in slots:
