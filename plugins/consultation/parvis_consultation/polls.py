@@ -8,7 +8,7 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import Select, bindparam, exists, func, literal, select
 from sqlalchemy.orm import Session
 
-from parvis.api import Context, Module, Space, read_columns, utcnow
+from parvis.api import Context, Module, Space, driver_rows, utcnow
 from parvis_consultation.models import Answer, Option, Question, Response, Survey
 from parvis_consultation.question_types.base import Bar
 from parvis_consultation.responses import TOKEN_KEY, respondent_hash
@@ -166,7 +166,9 @@ def _read_polls(ctx: Context, session: Session, space: Space | None) -> list[_Po
             mine, params["token"] = "token", respondent_hash(ctx, token)
     polls: list[_Poll] = []
     last: _Poll | None = None
-    for row in read_columns(session, _STATEMENTS[space is None, mine], params):
+    # Straight through the driver's cursor once checked (``driver_rows``): the same parameter
+    # names each time for each variant.
+    for row in driver_rows(session, _STATEMENTS[space is None, mine], params):
         (mid, mtype, phase, space_id, slug, anonymous, results, opens, closes, answered) = row[:10]
         q_id, q_label, o_id, o_label, count = row[10:]
         if last is None or last.id != mid:
