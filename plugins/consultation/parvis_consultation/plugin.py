@@ -35,7 +35,7 @@ from parvis_consultation.decision import DECISION_PUBLISHED, notify_decision
 from parvis_consultation.demo import create_demo
 from parvis_consultation.hookspecs import add_question_type_specs
 from parvis_consultation.i18n import _l
-from parvis_consultation.polls import open_polls, poll_cards
+from parvis_consultation.polls import poll_cards
 from parvis_consultation.structure import RESPOND
 from parvis_consultation.summary import activity, summarize
 from parvis_consultation.views import ROUTES
@@ -158,7 +158,7 @@ def parvis_slot(
         space = context.get("space")
         if space is None:
             return []
-    polls = poll_cards(ctx, session, open_polls(ctx, session, space))
+    polls = poll_cards(ctx, session, space)
     if not polls:
         return []
     # Kept under what it shows, the visitor's own vote and signed-in state included.

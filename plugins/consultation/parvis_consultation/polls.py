@@ -2,50 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+import datetime as dt
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, exists, func, literal, select
 from sqlalchemy.orm import Session
 
-from parvis.api import Context, Module, Space, in_keys, read_columns
+from parvis.api import Context, Module, Space, driver_rows, utcnow
 from parvis_consultation.models import Answer, Option, Question, Response, Survey
 from parvis_consultation.question_types.base import Bar
 from parvis_consultation.responses import TOKEN_KEY, respondent_hash
-from parvis_consultation.results import results_visible
-from parvis_consultation.structure import RESPOND, get_survey, is_open
+from parvis_consultation.structure import RESPOND
 
-Found = tuple[Module, Space, Survey | None]
 # Where ``ctx.extra`` keeps the home page's polls for the rest of the request.
 HOME_POLLS = "consultation.home_polls"
-
-
-# Built once (with bound parameters): building a statement costs about as much as running it.
-_OPEN_POLLS = (
-    select(Module, Survey)
-    .join(Space, Space.id == Module.space_id)
-    .outerjoin(Survey, Survey.module_id == Module.id)
-    .where(
-        Space.town_id == bindparam("town"),
-        Space.published.is_(True),
-        Module.published.is_(True),
-        Module.type == "poll",
-        Module.phase == "open",
-    )
-    .order_by(Module.position, Module.id)
-)
-# The home page has no ``Space`` objects loaded (it reads rows): the space comes along.
-_HOME_POLLS = (
-    _OPEN_POLLS.add_columns(Space).where(Survey.show_on_home.is_(True)).limit(bindparam("limit"))
-)
-_SPACE_POLLS = _OPEN_POLLS.where(Module.space_id == bindparam("space"))
-# Questions with their options as plain rows (the widget reads these columns only), in one
-# statement: a question without options comes once, with empty option columns.
-_QUESTIONS = (
-    select(Question.id, Question.module_id, Question.label, Option.id, Option.label)
-    .outerjoin(Option, Option.question_id == Question.id)
-    .where(in_keys(Question.module_id, "modules"))
-    .order_by(Question.id, Option.position, Option.id)
-)
 
 
 class _Question(NamedTuple):
@@ -60,105 +30,233 @@ class _Option(NamedTuple):
     label: str
 
 
-_MINE_BY_USER = select(Response.module_id).where(
-    in_keys(Response.module_id, "modules"),
-    Response.user_id == bindparam("user"),
-)
-_MINE_BY_TOKEN = select(Response.module_id).where(
-    in_keys(Response.module_id, "modules"),
-    Response.token_hash == bindparam("token"),
-)
-_COUNTS = (
-    select(Answer.option_id, func.count())
-    .where(in_keys(Answer.module_id, "modules"), Answer.option_id.is_not(None))
-    .group_by(Answer.option_id)
-)
+class _Poll(NamedTuple):
+    """An open poll as the widget reads it: the columns of its module (what permission checks
+    and links read: ``id``, ``type``, ``phase``, ``space_id``), its space's and its settings'
+    (a poll without settings has the defaults of ``structure.get_survey``)."""
+
+    id: int
+    type: str
+    phase: str
+    space_id: int
+    space_slug: str
+    allow_anonymous: bool
+    poll_results: str
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+    answered: bool
+    question: _Question | None
+    # (option, its count of answers), in the option's order.
+    options: list[tuple[_Option, int]]
 
 
-def open_polls(ctx: Context, session: Session, space: Space | None) -> list[Found]:
-    """The open polls the visitor may see: those of ``space``, or (``None``) those shown on the
-    home page, at most the ``home_polls`` setting."""
-    if space is None:
-        found = _home_polls(ctx, session)
+class _SpaceRef(NamedTuple):
+    """What permission checks and module links read of a space."""
+
+    id: int
+    slug: str
+
+
+def _polls_statement(home: bool, mine: str) -> Select[Any]:
+    """Every column of the widgets in one statement: the open polls (the home page's, at most
+    ``limit``, or one space's), each with its last question (by id, as the poll's page has it),
+    that question's options with their counts, and whether the viewer answered (``mine``:
+    ``"user"``, ``"token"`` or ``""`` for nobody). A poll without options comes once, with
+    empty option columns. Built once per variant (with bound parameters)."""
+    polls = (
+        select(
+            Module.id,
+            Module.type,
+            Module.phase,
+            Module.space_id,
+            Module.position,
+            Space.slug,
+            Survey.allow_anonymous,
+            Survey.poll_results,
+            Survey.opens_at,
+            Survey.closes_at,
+        )
+        .join(Space, Space.id == Module.space_id)
+        .where(
+            Space.town_id == bindparam("town"),
+            Space.published.is_(True),
+            Module.published.is_(True),
+            Module.type == "poll",
+            Module.phase == "open",
+        )
+        .order_by(Module.position, Module.id)
+    )
+    if home:
+        polls = polls.join(Survey, Survey.module_id == Module.id)
+        polls = polls.where(Survey.show_on_home.is_(True)).limit(bindparam("limit"))
     else:
-        rows = session.execute(_SPACE_POLLS, {"town": ctx.town.id, "space": space.id})
-        found = [(module, space, survey) for module, survey in rows.all()]
-    return [(m, where, sv) for m, where, sv in found if ctx.can("consultation.view", where, m)]
+        polls = polls.outerjoin(Survey, Survey.module_id == Module.id)
+        polls = polls.where(Module.space_id == bindparam("space"))
+    p = polls.subquery("polls")
+    if mine == "user":
+        answered: Any = exists().where(
+            Response.module_id == p.c.id, Response.user_id == bindparam("user")
+        )
+    elif mine == "token":
+        answered = exists().where(
+            Response.module_id == p.c.id, Response.token_hash == bindparam("token")
+        )
+    else:
+        answered = literal(False)
+    last_question = (
+        select(func.max(Question.id))
+        .where(Question.module_id == p.c.id)
+        .correlate(p)
+        .scalar_subquery()
+    )
+    count = (
+        select(func.count())
+        .where(
+            Answer.module_id == p.c.id,
+            Answer.question_id == Question.id,
+            Answer.option_id == Option.id,
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(
+            p.c.id,
+            p.c.type,
+            p.c.phase,
+            p.c.space_id,
+            p.c.slug,
+            p.c.allow_anonymous,
+            p.c.poll_results,
+            p.c.opens_at,
+            p.c.closes_at,
+            answered,
+            Question.id,
+            Question.label,
+            Option.id,
+            Option.label,
+            count,
+        )
+        .select_from(p)
+        .outerjoin(Question, Question.id == last_question)
+        .outerjoin(Option, Option.question_id == Question.id)
+        .order_by(p.c.position, p.c.id, Option.position, Option.id)
+    )
 
 
-def _home_polls(ctx: Context, session: Session) -> list[Found]:
-    """The polls flagged for the home page, whoever looks: read once per request (``summarize``
-    asks first, to leave them out of the home cards, then the slot)."""
-    if HOME_POLLS in ctx.extra:
-        return ctx.extra[HOME_POLLS]  # type: ignore[no-any-return]
-    limit = int(ctx.setting("consultation", "home_polls"))
-    rows = session.execute(_HOME_POLLS, {"town": ctx.town.id, "limit": limit})
-    found = [(module, where, survey) for module, survey, where in rows.all()]
-    ctx.extra[HOME_POLLS] = found
-    return found
+_STATEMENTS = {
+    (home, mine): _polls_statement(home, mine)
+    for home in (True, False)
+    for mine in ("user", "token", "")
+}
+
+
+def _read_polls(ctx: Context, session: Session, space: Space | None) -> list[_Poll]:
+    """The open polls of ``space`` or (``None``) of the home page, whoever may see them."""
+    params: dict[str, Any] = {"town": ctx.town.id}
+    if space is None:
+        params["limit"] = int(ctx.setting("consultation", "home_polls"))
+    else:
+        params["space"] = space.id
+    mine = ""
+    if ctx.user is not None:
+        mine, params["user"] = "user", ctx.user.id
+    else:
+        token = ctx.request.session.get(TOKEN_KEY)
+        if token:
+            mine, params["token"] = "token", respondent_hash(ctx, token)
+    polls: list[_Poll] = []
+    last: _Poll | None = None
+    # Straight through the driver's cursor once checked (``driver_rows``): the same parameter
+    # names each time for each variant.
+    for row in driver_rows(session, _STATEMENTS[space is None, mine], params):
+        (mid, mtype, phase, space_id, slug, anonymous, results, opens, closes, answered) = row[:10]
+        q_id, q_label, o_id, o_label, count = row[10:]
+        if last is None or last.id != mid:
+            question = None if q_id is None else _Question(q_id, mid, q_label)
+            last = _Poll(
+                mid,
+                mtype,
+                phase,
+                space_id,
+                slug,
+                bool(anonymous),  # no settings: the defaults of ``get_survey``
+                results or "answered",
+                opens,
+                closes,
+                bool(answered),
+                question,
+                [],
+            )
+            polls.append(last)
+        if o_id is not None:
+            last.options.append((_Option(o_id, q_id, o_label), int(count)))
+    return polls
+
+
+def _home_polls(ctx: Context, session: Session) -> list[_Poll]:
+    """The polls flagged for the home page, read once per request (``summarize`` asks first,
+    to leave them out of the home cards, then the slot)."""
+    if HOME_POLLS not in ctx.extra:
+        ctx.extra[HOME_POLLS] = _read_polls(ctx, session, None)
+    return ctx.extra[HOME_POLLS]  # type: ignore[no-any-return]
 
 
 def home_poll_ids(ctx: Context) -> set[int]:
     """The polls the home page shows in place (beyond the limit, it does not), whoever looks:
     the home page's cards, shared by every visitor, leave these out (a visitor who may not see
     one finds it in neither place, as on its space page)."""
-    return {m.id for m, _s, _sv in _home_polls(ctx, ctx.session)}
+    return {p.id for p in _home_polls(ctx, ctx.session)}
 
 
-def poll_cards(ctx: Context, session: Session, found: list[Found]) -> list[dict[str, Any]]:
-    """Questions, options, the visitor's own vote and counts for several polls in three
-    queries, as plain values (``memo_fragment`` keeps the widget under them)."""
-    if not found:
+def poll_cards(ctx: Context, session: Session, space: Space | None) -> list[dict[str, Any]]:
+    """The widgets of the open polls of ``space`` or (``None``) of the home page the visitor
+    may see: question, options, the visitor's own vote and counts, as plain values
+    (``memo_fragment`` keeps the widget under them), from one statement."""
+    polls = _home_polls(ctx, session) if space is None else _read_polls(ctx, session, space)
+    if not polls:
         return []
-    module_ids = [m.id for m, _s, _sv in found]
-    # A poll's question is its last one (by id), as the poll's page has it.
-    questions: dict[int, _Question] = {}
-    options: dict[int, list[_Option]] = {}
-    for q_id, module_id, label, o_id, o_label in read_columns(
-        session, _QUESTIONS, {"modules": module_ids}
-    ).all():
-        question = questions.get(module_id)
-        if question is None or question.id != q_id:
-            questions[module_id] = _Question(q_id, module_id, label)
-        if o_id is not None:
-            options.setdefault(q_id, []).append(_Option(o_id, q_id, o_label))
-    mine: set[int] = set()
-    if ctx.user is not None:
-        params = {"modules": module_ids, "user": ctx.user.id}
-        mine = {r[0] for r in read_columns(session, _MINE_BY_USER, params)}
-    else:
-        token = ctx.request.session.get(TOKEN_KEY)
-        if token:
-            params = {"modules": module_ids, "token": respondent_hash(ctx, token)}
-            mine = {r[0] for r in read_columns(session, _MINE_BY_TOKEN, params)}
-    counts: dict[int, int] = dict(read_columns(session, _COUNTS, {"modules": module_ids}).all())
+    now = utcnow()
+    spaces: dict[int, _SpaceRef] = {}
     cards = []
-    for module, space, survey in found:
-        question = questions.get(module.id)
-        if question is None or len(options.get(question.id, [])) < 2:
+    for poll in polls:
+        options = poll.options
+        if poll.question is None or len(options) < 2:
             continue
-        survey = survey or get_survey(session, module.id)
-        answered = module.id in mine
-        can_manage = ctx.can("consultation.manage", space, module)
-        show = results_visible(module, survey, can_manage=can_manage, answered=answered)
-        opts = options[question.id]
-        total = sum(counts.get(o.id, 0) for o in opts)
-        decision = is_open(module, survey) and (
-            ctx.can(RESPOND, space, module) or (ctx.user is None and survey.allow_anonymous)
+        where = spaces.get(poll.space_id)
+        if where is None:
+            where = spaces[poll.space_id] = _SpaceRef(poll.space_id, poll.space_slug)
+        as_space, as_module = cast(Space, where), cast(Module, poll)
+        if not ctx.can("consultation.view", as_space, as_module):
+            continue
+        answered = poll.answered
+        can_manage = ctx.can("consultation.manage", as_space, as_module)
+        # ``results.results_visible`` of an open poll: managers, or per the poll's setting.
+        show = can_manage or (answered and poll.poll_results == "answered")
+        total = sum(count for _o, count in options)
+        can_vote = (
+            not answered
+            and _within_dates(poll, now)
+            and (
+                ctx.can(RESPOND, as_space, as_module) or (ctx.user is None and poll.allow_anonymous)
+            )
         )
         cards.append(
             {
-                "url": ctx.module_url(module, space),
-                "question": question,
-                "options": opts,
+                "url": ctx.module_url(as_module, as_space),
+                "question": poll.question,
+                "options": [o for o, _count in options],
                 "answered": answered,
                 "show_results": show and (answered or can_manage),
-                "can_vote": decision and not answered,
-                "bars": [
-                    Bar(o.label, counts.get(o.id, 0), counts.get(o.id, 0) / total if total else 0)
-                    for o in opts
-                ],
+                "can_vote": can_vote,
+                "bars": [Bar(o.label, n, n / total if total else 0) for o, n in options],
                 "total": total,
             }
         )
     return cards
+
+
+def _within_dates(poll: _Poll, now: dt.datetime) -> bool:
+    """``structure.is_open`` of a poll read in its open phase: within its dates, when set."""
+    if poll.opens_at is not None and now < poll.opens_at:
+        return False
+    return not (poll.closes_at is not None and now >= poll.closes_at)
