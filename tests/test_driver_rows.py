@@ -9,7 +9,8 @@ import datetime as dt
 import os
 
 import pytest
-from sqlalchemy import Integer, bindparam, create_engine, select, update
+from sqlalchemy import Integer, bindparam, create_engine, literal_column, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from parvis.api import in_keys
@@ -109,3 +110,19 @@ def test_a_statement_learnt_on_one_database_runs_right_on_another(caplog):
         finally:
             engine.dispose()
     assert "driver's cursor failed" not in caplog.text
+
+
+_RATIO = select(literal_column("12") / bindparam("n", type_=Integer))
+
+
+@pytest.mark.postgres_only
+def test_an_error_on_the_cursor_in_a_transaction_is_the_one_raised(town):
+    """On PostgreSQL an error through the cursor ends the transaction: run again SQLAlchemy's
+    way, the statement could only fail with "current transaction is aborted", which named the
+    wrong cause. The driver's error is raised, as SQLAlchemy raises it."""
+    with town.session() as session:
+        for n in (1, 2):  # learnt, then through the cursor
+            assert [tuple(r) for r in driver_rows(session, _RATIO, {"n": n})] == [(12 // n,)]
+    with pytest.raises(DBAPIError, match="division by zero"), town.session() as session:
+        session.connection().execute(select(1))  # a unit of work's transaction
+        driver_rows(session, _RATIO, {"n": 0})

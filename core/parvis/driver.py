@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,8 @@ def driver_rows(session: Session, statement: Any, params: dict[str, Any]) -> Seq
     about 15 µs a statement on SQLite. Only ``params`` change between runs: a statement with an
     expanding parameter (its SQL changes with the keys: use ``in_keys``) takes SQLAlchemy's way,
     as do all of them while a listener watches statements (``count_queries``, so counts stay
-    true) and after any driver error. Refuses anything but a ``select`` (``read_columns``)."""
+    true) and after a driver error (unless it ended the transaction, PostgreSQL: it is raised
+    then, as SQLAlchemy raises one). Refuses anything but a ``select`` (``read_columns``)."""
     if not getattr(statement, "is_select", False):
         raise TypeError("driver_rows runs a select() only; write through the session")
     if session.autoflush and (session.new or session.deleted or session.dirty):
@@ -101,12 +103,23 @@ def _cursor_rows(conn: Any, kept: Any, params: dict[str, Any]) -> list[Any] | No
             raw = cursor.execute(sql, values).fetchall()
         finally:
             cursor.close()
-    except Exception:
+    except Exception as exc:
+        if _failed_transaction(conn):
+            # PostgreSQL ended the transaction on this error: run again, the statement could
+            # only fail with "current transaction is aborted", naming the wrong cause.
+            error = conn.dialect.loaded_dbapi.Error
+            raise DBAPIError.instance(sql, values, exc, error, dialect=conn.dialect) from exc
         # SQLAlchemy's way runs it again and reports as usual (a lost connection invalidated);
-        # the driver's own error logged first, in case the transaction hides it then.
+        # the driver's own error logged first.
         logger.warning("Statement through the driver's cursor failed", exc_info=True)
         return None
     return processed_rows(raw, processed)
+
+
+def _failed_transaction(conn: Any) -> bool:
+    """Whether the driver's connection is in a transaction an error ended (psycopg)."""
+    info = getattr(conn.connection.driver_connection, "info", None)
+    return getattr(getattr(info, "transaction_status", None), "name", "") == "INERROR"
 
 
 def processed_rows(raw: list[Any], processed: list[tuple[int, Any]]) -> list[Any]:
