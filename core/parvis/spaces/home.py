@@ -39,7 +39,8 @@ RECENT_RESULTS = 6
 # Modules that may have results summarised in the first round (most have them).
 RESULTS_BATCH = 2 * RECENT_RESULTS
 
-# The home page gives ``summarize`` ``SpaceRow``s, space pages ``Space`` objects.
+# The home page and space pages both give ``summarize`` ``SpaceRow``s (docs/plugin_hooks.md);
+# the alias still admits ``Space`` objects.
 AnySpace = Space | SpaceRow
 SummarizeFn = Callable[[Context, Sequence[tuple[ModuleRow, AnySpace]]], Mapping[int, ModuleSummary]]
 
