@@ -4,7 +4,7 @@ visitor the view refuses is refused at once, slots free or not; a client that di
 stops reading gives its slot and connection back at once; pages keep answering while slow
 downloads run.
 
-The app is driven as a server drives it (one event loop, ``asgi_call``), with clients that
+The app is driven as a server drives it (one event loop, ``asgi_scope``), with clients that
 read the body slowly or not at all: a test client would read each body whole."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from parvis.api import AuditAction, export_response, get_context, hookimpl, view
 from parvis.config import Config
-from parvis.testing import audit_entries, login, make_user
+from parvis.testing import asgi_scope, audit_entries, login, make_user
 
 WAIT = 10.0  # seconds any step may take before the test fails instead of hanging
 CLOSED = threading.Semaphore(0)  # released each time an export's rows are closed
@@ -144,24 +144,8 @@ class Client:
         self.chunks += 1
 
     async def run(self) -> None:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": self.path,
-            "raw_path": self.path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [
-                (b"host", b"testserver"),
-                (b"accept-language", b"fr"),
-                *([(b"cookie", self.cookie.encode())] if self.cookie else []),
-            ],
-            "client": ("127.0.0.1", 4000),
-            "server": ("testserver", 80),
-        }
+        headers = {"accept-language": "fr", **({"cookie": self.cookie} if self.cookie else {})}
+        scope = asgi_scope(self.path, headers)
         await self.app(scope, self.receive, self.send)
 
 

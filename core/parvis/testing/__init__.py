@@ -3,6 +3,7 @@
 Every name here is documented in ``docs/writing_plugins.md`` (section Testing), with its signature.
 """
 
+from parvis.testing.asgi import AsgiResponse, asgi_get, asgi_scope
 from parvis.testing.catalogs import assert_catalogs_complete, catalog_problems
 from parvis.testing.deployment import run_command, second_worker
 from parvis.testing.helpers import (
@@ -32,11 +33,14 @@ from parvis.testing.spaces import SpaceWithModule, make_space_with_module
 
 __all__ = [
     "DEFAULT_PASSWORD",
+    "AsgiResponse",
     "CapturedMail",
     "SMTPCapture",
     "SpaceWithModule",
     "TestTown",
     "add_census_person",
+    "asgi_get",
+    "asgi_scope",
     "assert_catalogs_complete",
     "audit_entries",
     "catalog_problems",

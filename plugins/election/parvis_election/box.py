@@ -119,6 +119,12 @@ class BallotBox(Protocol):
         """Per constituency: (participations, ballots)."""
         ...
 
+    def seal(self, session: Session, constituency_id: int) -> None:
+        """At the count, before the ballots are read: the constituency's ballots stored again
+        under new random ids, in a random order, so neither their ids nor where they are stored
+        pair them with participations any more."""
+        ...
+
 
 class PlainBallotBox:
     """Ballots in clear in ``election_ballots``, unlinkable to ``election_participations``."""

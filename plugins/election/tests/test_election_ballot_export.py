@@ -5,11 +5,8 @@ online ones."""
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import csv
 import io
-import tracemalloc
 from typing import Any
 
 import pytest
@@ -17,7 +14,7 @@ from election_helpers import make_election
 from sqlalchemy import insert
 
 from parvis.api import Module
-from parvis.testing import make_user
+from parvis.testing import asgi_get, make_user
 from parvis_election import ballot_file
 from parvis_election.box import ballot_box
 from parvis_election.models import Ballot, PaperEntry, random_id
@@ -37,44 +34,8 @@ def _bulk_ballots(town: Any, constituency_id: int, choices: list[str]) -> None:
 def _download_peak(app: Any, path: str) -> tuple[int, int, int]:
     """(status, bytes, peak traced memory) of one download driven as a server drives it: the
     body is counted and dropped as it comes (a test client would keep it whole)."""
-    received = {"status": 0, "bytes": 0}
-    requested: list[bool] = []
-
-    async def receive() -> dict[str, Any]:
-        if not requested:
-            requested.append(True)
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await asyncio.Event().wait()  # connected until the response ends
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            received["status"] = message["status"]
-        elif message["type"] == "http.response.body":
-            received["bytes"] += len(message.get("body", b""))
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 4000),
-        "server": ("testserver", 80),
-    }
-    tracemalloc.start()
-    try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            pool.submit(asyncio.run, app(scope, receive, send)).result()
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return received["status"], received["bytes"], peak
+    response = asgi_get(app, path, trace_memory=True)
+    return response.status, response.size, response.peak_memory
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
