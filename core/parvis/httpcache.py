@@ -119,6 +119,10 @@ class PageCache:
         """Whether a page of this URL is kept, whatever its version (``fastpath.py``)."""
         return (path, query) in self._pages
 
+    def fits(self, size: int) -> bool:
+        """Whether an entry of ``size`` bytes would be kept by ``put``."""
+        return size <= self.max_bytes // 8
+
     def get(self, key: tuple[Any, ...]) -> _Entry | None:
         with self._lock:
             entry = self._entries.get(key)
@@ -127,7 +131,7 @@ class PageCache:
             return entry
 
     def put(self, key: tuple[Any, ...], entry: _Entry) -> None:
-        if entry.size > self.max_bytes // 8:
+        if not self.fits(entry.size):
             return
         with self._lock:
             old = self._entries.pop(key, None)
@@ -244,9 +248,13 @@ def set_headers(ctx: Context, response: Response, cache: bool | None) -> None:
         raw.append(_PRIVATE)
         return
     tag = ctx.extra.get("httpcache.etag") or etag(ctx)
-    response.headers.update(_public_headers(tag))
+    if names.isdisjoint(_PUBLIC_NAMES):  # most responses: appended, no ``MutableHeaders``
+        raw += ((b"etag", tag.encode("latin-1")), *_PUBLIC_REST)
+    else:
+        response.headers.update(_public_headers(tag))
     body = getattr(response, "body", None)
-    if cache and isinstance(body, bytes):
+    # Entries the cache would refuse (off, or too big) are not built at all.
+    if cache and isinstance(body, bytes) and ctx.parvis.page_cache.fits(len(body)):
         kept = tuple((k, v) for k, v in response.headers.items() if k in _KEPT)
         raw_200 = _page_response(body, response.media_type, kept, tag).raw_headers
         raw_304 = Response(status_code=304, headers=_public_headers(tag)).raw_headers
@@ -255,6 +263,9 @@ def set_headers(ctx: Context, response: Response, cache: bool | None) -> None:
 
 
 _PRIVATE = (b"cache-control", PRIVATE.encode("latin-1"))
+# ``_public_headers`` as raw headers, in its order (``etag`` first, then these).
+_PUBLIC_NAMES = frozenset((b"etag", b"cache-control", b"vary"))
+_PUBLIC_REST = ((b"cache-control", PUBLIC.encode("latin-1")), (b"vary", VARY.encode("latin-1")))
 
 
 def shared_fragment(

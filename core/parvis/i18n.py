@@ -193,6 +193,16 @@ def negotiate_locale(*candidates: str | None, accept_language: str = "", default
     for candidate in candidates:
         if candidate in SUPPORTED_LOCALES:
             return candidate
+    found = _accepted(accept_language)
+    if found:
+        return found
+    return default if default in SUPPORTED_LOCALES else DEFAULT_LOCALE
+
+
+@functools.lru_cache(maxsize=1024)
+def _accepted(accept_language: str) -> str | None:
+    """The supported language an ``Accept-Language`` header prefers, if any: kept per header
+    (a few distinct ones are sent by most browsers; each request asked Babel twice)."""
     preferred = []
     for part in accept_language.split(","):
         lang, _, q = part.strip().partition(";q=")
@@ -204,9 +214,7 @@ def negotiate_locale(*candidates: str | None, accept_language: str = "", default
             preferred.append((weight, lang.strip().replace("-", "_")))
     preferred.sort(key=lambda item: -item[0])
     found = Locale.negotiate([lang for _, lang in preferred], list(SUPPORTED_LOCALES))
-    if found:
-        return str(found)
-    return default if default in SUPPORTED_LOCALES else DEFAULT_LOCALE
+    return str(found) if found else None
 
 
 # --- formatting ---------------------------------------------------------------------------------
