@@ -34,6 +34,7 @@ from parvis.contrib import (
     SpaceRow,
     VerificationMethod,
 )
+from parvis.csrf import csrf_token
 from parvis.db import Base, count_by, read_columns, utcnow
 from parvis.driver import driver_rows
 from parvis.events import emit
@@ -192,6 +193,7 @@ __all__ = [
     "census_identities",
     "count_by",
     "count_by_week",
+    "csrf_token",
     "driver_rows",
     "eligible",
     "emit",
