@@ -226,3 +226,37 @@ def test_anonymous_open_page_sets_no_cookie_and_answers_304(town, client):
     _open_survey(town, "Library survey", days=4)
     after = client.get("/open", headers={"If-None-Match": tag})
     assert after.status_code == 200 and "Library survey" in after.text
+
+
+def test_a_theme_with_its_own_card_keeps_it_on_the_open_page(town, tmp_path):
+    from theme_helpers import theme_with_its_own_card
+
+    from parvis.models import Town
+
+    theme_with_its_own_card(tmp_path)
+    town.parvis.themes_dir = tmp_path
+    _open_survey(town, "My survey", days=2)
+    with town.session() as session:
+        session.get(Town, town.town_id).theme = "mine"
+    with town.client() as client:
+        html = client.get("/open").text
+    assert '<li class="my-card">My survey</li>' in _section(html, "open-list")
+
+
+def test_a_draft_due_to_open_is_listed_once_it_opens(town, client):
+    """``/open`` reads the modules with dates like the home page: a draft whose opening date
+    has passed moves on when the page is read and is listed."""
+    due = make_space_with_module(town, "survey", phase="draft", module_title="Due survey")
+    with town.session() as session:
+        now = dt.datetime.now(dt.UTC)
+        session.add(
+            PhaseDates(
+                module_id=due.module_id,
+                phase="open",
+                starts_at=now - dt.timedelta(hours=1),
+                ends_at=now + dt.timedelta(days=3),
+            )
+        )
+    assert _titles(_section(client.get("/open").text, "open-list")) == ["Due survey"]
+    with town.session() as session:
+        assert session.get(Module, due.module_id).phase == "open"

@@ -87,6 +87,7 @@ from parvis.verification.records import (
     CensusIdentity,
     PersonAlreadyVerified,
     census_identities,
+    census_names,
     verification_of,
     verify_user,
 )
@@ -191,6 +192,7 @@ __all__ = [
     "app_for_command",
     "cached_slot",
     "census_identities",
+    "census_names",
     "count_by",
     "count_by_week",
     "csrf_token",
