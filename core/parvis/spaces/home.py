@@ -1,8 +1,11 @@
-"""The home page as the place to participate: what is open now (deadline, participation count,
-one action each), the resident's neighbourhood, then recent results and decisions.
+"""The home page as the place to participate: the few most pressing of what is open now
+(``OPEN_NOW_SHOWN``, soonest deadline first, each with its deadline, participation count and one
+action; the rest on the "open now" page, ``open_page.py``), the resident's neighbourhood, then
+recent results and decisions. This module chooses the modules; ``home_cards.py`` writes the cards.
 
 Every module type summarises its own modules (``ModuleType.summarize``), all of a type at once,
-so the page costs the same number of queries whatever the number of modules.
+and only the candidates for the page, in bounded rounds, so the page costs the same number of
+queries whatever the number of modules.
 
 What every visitor sees alike (the "open now" and results cards, the spaces, the areas) is
 rendered once per town content version, language and minute and shared by all of them, logged

@@ -23,8 +23,8 @@ AnySpace = Space | SpaceRow
 
 @dataclass(slots=True)
 class HomeCard:
-    """One module on the home page, ready for ``ui.card`` (not frozen: built by the dozen, and
-    a frozen dataclass takes five times as long to build)."""
+    """One module on the home page or the "open now" page, ready for ``ui.card`` (not frozen:
+    built by the dozen, and a frozen dataclass takes five times as long to build)."""
 
     module: ModuleRow
     space: AnySpace

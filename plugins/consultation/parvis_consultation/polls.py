@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, exists, func, literal, select
 from sqlalchemy.orm import Session
@@ -224,7 +224,9 @@ def poll_cards(ctx: Context, session: Session, space: Space | None) -> list[Poll
         where = spaces.get(poll.space_id)
         if where is None:
             where = spaces[poll.space_id] = _SpaceRef(poll.space_id, poll.space_slug)
-        as_space, as_module = cast(Space, where), cast(Module, poll)
+        # What permission checks and links read of a space and a module (no ``cast`` call).
+        as_space: Any = where
+        as_module: Any = poll
         if not ctx.can("consultation.view", as_space, as_module):
             continue
         answered = poll.answered
