@@ -80,6 +80,7 @@ from parvis.spaces.services import (
 )
 from parvis.streams import export_response
 from parvis.templating import render_markdown
+from parvis.text_order import python_order
 from parvis.towns import town_areas, town_time_zone
 from parvis.unseen_writes import write_unseen
 from parvis.verification.eligibility import Eligibility, eligible
@@ -221,6 +222,7 @@ __all__ = [
     "person_key",
     "phase_deadline",
     "phase_timeline",
+    "python_order",
     "queue_mail",
     "rate_limit",
     "read_columns",

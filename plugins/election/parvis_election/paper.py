@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from parvis.api import Area, Module, User, Verification, census_names, utcnow
+from parvis.api import (
+    Area,
+    Module,
+    User,
+    Verification,
+    census_names,
+    python_order,
+    utcnow,
+)
 
 from .i18n import _
 from .models import Constituency, PaperEntry, Participation
@@ -179,11 +186,10 @@ def signin_list_csv(
     list names them (family name, given names, birth date). Someone verified without a census
     entry (at the counter before any import, or after the list was purged) can only be named by
     the account holding their person key: the line says so, for the station to check by hand.
-    Ordered by constituency, then family and given names case-folded (``_folder``), then person
-    key, code point by code point on either database (``_by_code_point``).
+    Ordered as the in-memory sort ordered it (``python_order``): by constituency, family and
+    given names case-folded, then person key.
     """
     census = census_names(town_id)
-    binary, folded = _by_code_point(session), _folder(session)
     constituency = func.coalesce(Area.name, "")
     family = func.coalesce(census.c.family_name, "")
     given = func.coalesce(census.c.given_names, "")
@@ -210,11 +216,11 @@ def signin_list_csv(
         .outerjoin(User, User.id == Verification.user_id)
         .where(Participation.module_id == module_id)
         .order_by(
-            binary(constituency),
-            binary(folded(binary(family))),
-            binary(folded(binary(given))),
-            binary(Participation.person_key),
-            binary(func.coalesce(User.display_name, "")),
+            python_order(session, constituency),
+            python_order(session, family, str.casefold),
+            python_order(session, given, str.casefold),
+            python_order(session, Participation.person_key),
+            python_order(session, func.coalesce(User.display_name, "")),
         )
         .execution_options(yield_per=1000)
     )
@@ -233,33 +239,6 @@ def signin_list_csv(
             out.seek(0)
             out.truncate()
     yield out.getvalue()
-
-
-# Python's ``str.casefold`` of the letters of French and other Western European names, which
-# PostgreSQL's ``lower`` under the "C" collation leaves as they are (it changes ASCII only).
-_UPPER = "".join(c for c in map(chr, range(0xC0, 0xDF)) if c.casefold() != c) + "ŒŸ"
-
-
-def _folder(session: Session) -> Callable[[Any], Any]:
-    """``str.casefold`` in SQL, so that the list keeps the order the in-memory sort gave it:
-    on SQLite Python's own, given to the connection; on PostgreSQL ASCII and Latin-1's letters,
-    Œ, Ÿ and ß, for every name in Latin script but rarer letters (Ł, Š) and other scripts."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        raw = connection.connection.driver_connection
-        raw.create_function("casefold", 1, str.casefold, deterministic=True)
-        return lambda expr: func.casefold(expr)
-    lower = _UPPER.casefold()
-    return lambda expr: func.replace(func.translate(func.lower(expr), _UPPER, lower), "ß", "ss")
-
-
-def _by_code_point(session: Session) -> Callable[[Any], Any]:
-    """An expression compared code point by code point, as Python compares strings: SQLite's
-    default (BINARY); PostgreSQL's "C" collation (``lower`` then changes ASCII letters only,
-    as SQLite's does), whatever the database's locale."""
-    if session.get_bind().dialect.name == "postgresql":
-        return lambda expr: expr.collate("C")
-    return lambda expr: expr
 
 
 def _spreadsheet_safe(value: str) -> str:

@@ -11,8 +11,8 @@ from typing import Any
 from election_helpers import make_election
 from sqlalchemy import column, insert, table
 
-from parvis.api import TOWN_ADMIN, utcnow
-from parvis.testing import add_census_person, asgi_get, audit_entries, make_user, session_cookie
+from parvis.api import utcnow
+from parvis.testing import add_census_person, asgi_get, audit_entries, signed_in
 from parvis_election.models import Participation
 
 # The census list as an import writes it, many people at once (``add_census_person`` adds one).
@@ -60,16 +60,9 @@ def _voters(town: Any, election: Any, start: int, count: int) -> None:
         )
 
 
-def _staff_cookie(town: Any) -> dict[str, str]:
-    with town.session() as session:
-        clerk = make_user(session, town.town_id, "clerk@example.org", roles=(TOWN_ADMIN,))
-        signed = session_cookie(session, town.parvis.config.secret_key, clerk, "t" * 32)
-    return {"cookie": f"parvis_session={signed}"}
-
-
 def test_the_signin_list_streams_with_flat_memory(town):
     election = make_election(town, phase="voting", areas=("nord",))
-    path, staff = election.url + "signin-list.csv", _staff_cookie(town)
+    path, staff = election.url + "signin-list.csv", signed_in(town, town.admin_email)
     _voters(town, election, 0, 2_000)
     asgi_get(town.app, path, staff, keep_body=False)  # the first request fills the caches
     small = asgi_get(town.app, path, staff, trace_memory=True)
@@ -107,7 +100,7 @@ def test_the_signin_list_is_for_staff_in_the_lists_order(town, client):
             ],
         )
     assert asgi_get(town.app, election.url + "signin-list.csv").status == 303  # log in first
-    staff = _staff_cookie(town)
+    staff = signed_in(town, town.admin_email)
     got = asgi_get(town.app, election.url + "signin-list.csv", staff)
     assert got.headers["content-type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(got.body.decode())))
