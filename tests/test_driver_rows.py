@@ -7,11 +7,25 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sqlite3
+import time
 
 import pytest
-from sqlalchemy import Integer, bindparam, create_engine, literal_column, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    bindparam,
+    create_engine,
+    literal_column,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from parvis.api import in_keys
 from parvis.driver import _DRIVER, driver_rows
@@ -126,3 +140,63 @@ def test_an_error_on_the_cursor_in_a_transaction_is_the_one_raised(town):
     with pytest.raises(DBAPIError, match="division by zero"), town.session() as session:
         session.connection().execute(select(1))  # a unit of work's transaction
         driver_rows(session, _RATIO, {"n": 0})
+
+
+_NUMBERS = Table("numbers", MetaData(), Column("n", Integer))
+_ABOVE = select(_NUMBERS.c.n).where(_NUMBERS.c.n > bindparam("m"))
+BUSY = 1.0  # seconds the reader waits for a lock; the test allows 1.6 (twice: 2 or more)
+
+
+def _timed_lock_error(session: Session) -> float:
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match=r"locked|lock timeout"):
+        driver_rows(session, _ABOVE, {"m": 1})
+    return time.monotonic() - started
+
+
+def test_a_locked_sqlite_database_is_waited_for_once(tmp_path):
+    """A "database is locked" through the cursor is raised (wrapped as SQLAlchemy wraps it), not
+    run again SQLAlchemy's way, which waited the busy timeout a second time before the caller
+    heard of it."""
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    engine = create_engine(url, connect_args={"timeout": BUSY}, poolclass=NullPool)
+    holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    try:
+        holder.execute("CREATE TABLE numbers (n INTEGER)")
+        holder.execute("INSERT INTO numbers VALUES (1), (2), (3)")
+        with Session(engine) as session:
+            for m in (0, 1):  # learnt, then through the cursor
+                assert [tuple(r) for r in driver_rows(session, _ABOVE, {"m": m})][-1] == (3,)
+            session.rollback()
+            # The rollback journal (not WAL): a writer's exclusive lock keeps readers out.
+            holder.execute("BEGIN EXCLUSIVE")
+            elapsed = _timed_lock_error(session)
+            holder.execute("ROLLBACK")
+        assert BUSY * 0.9 < elapsed < BUSY * 1.6
+    finally:
+        holder.close()
+        engine.dispose()
+
+
+@pytest.mark.postgres_only
+def test_a_lock_timeout_outside_a_transaction_is_waited_for_once(town):
+    """The same on PostgreSQL, reading outside a transaction (a reading view's unit of work):
+    the lock timeout's error did not end a transaction, and was run again."""
+    base = town.parvis.db.engine
+    with base.begin() as connection:
+        connection.execute(text("CREATE TABLE numbers (n INTEGER)"))
+        connection.execute(text("INSERT INTO numbers VALUES (1), (2), (3)"))
+    reader = create_engine(base.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with Session(reader) as session, base.connect() as holder:
+            session.execute(text(f"SET lock_timeout = {int(BUSY * 1000)}"))
+            for m in (0, 1):
+                assert [tuple(r) for r in driver_rows(session, _ABOVE, {"m": m})][-1] == (3,)
+            holder.execute(text("LOCK TABLE numbers IN ACCESS EXCLUSIVE MODE"))
+            elapsed = _timed_lock_error(session)
+            holder.rollback()
+        assert BUSY * 0.9 < elapsed < BUSY * 1.6
+    finally:
+        reader.dispose()
+        with base.begin() as connection:
+            connection.execute(text("DROP TABLE numbers"))

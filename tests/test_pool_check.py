@@ -5,11 +5,13 @@ SQLite there is nothing to check."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import pytest
 import uvicorn
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from parvis.pool_check import ServerConnections, pool_problem, server_connections
 from parvis.testing import run_command
@@ -32,13 +34,38 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def test_the_limits_are_the_servers(town):
+def _setting(connection: Any, name: str) -> int:
+    return int(connection.execute(text(f"SHOW {name}")).scalar_one())
+
+
+def test_the_limits_are_the_servers_for_the_apps_role(town):
+    """A superuser may take every slot, the ones kept for superusers included: counting those
+    as out of its reach warned of 'too many clients' where none could happen."""
     server = _postgres(town)
-    with town.parvis.db.engine.connect() as connection:
-        limit = int(connection.execute(text("SHOW max_connections")).scalar_one())
-        kept = int(connection.execute(text("SHOW superuser_reserved_connections")).scalar_one())
-    assert server.max_connections == limit and server.reserved >= kept
-    assert server.available == limit - server.reserved and server.open_now >= 1
+    engine = town.parvis.db.engine
+    with engine.connect() as connection:
+        limit = _setting(connection, "max_connections")
+        kept = _setting(connection, "superuser_reserved_connections")
+        superuser = connection.execute(
+            text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        ).scalar_one()
+    assert superuser, "the test server's role (postgres) is a superuser"
+    assert server.max_connections == limit and server.available == limit
+    assert server.open_now >= 1
+    role = f"parvis_pool_{secrets.token_hex(4)}"
+    with engine.connect() as connection:
+        connection.execute(text(f"CREATE ROLE {role} LOGIN"))
+        connection.commit()
+    ordinary = create_engine(engine.url.set(username=role), poolclass=NullPool)
+    try:
+        plain = server_connections(ordinary)
+        assert plain is not None and plain.max_connections == limit
+        assert plain.reserved >= kept and plain.available == limit - plain.reserved
+    finally:
+        ordinary.dispose()
+        with engine.connect() as connection:
+            connection.execute(text(f"DROP ROLE {role}"))
+            connection.commit()
 
 
 def test_on_sqlite_nothing_is_checked():

@@ -63,7 +63,7 @@ def test_home_space_list_and_space_page_cost_the_same_for_5_or_200_items(make_to
     large = make_town("large.example", app=small.app)
     _fill(small, spaces=5, modules=5)
     _fill(large, spaces=200, modules=200)
-    for path in ("/", "/spaces", "/spaces?area=1", "/s/s0"):
+    for path in ("/", "/open", "/spaces", "/spaces?area=1", "/s/s0"):
         with small.client() as a, large.client() as b:
             assert _queries(small, a, path) == _queries(large, b, path), path
     with large.client() as client:

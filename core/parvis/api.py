@@ -34,6 +34,7 @@ from parvis.contrib import (
     SpaceRow,
     VerificationMethod,
 )
+from parvis.csrf import csrf_token
 from parvis.db import Base, count_by, read_columns, utcnow
 from parvis.driver import driver_rows
 from parvis.events import emit
@@ -79,6 +80,7 @@ from parvis.spaces.services import (
 )
 from parvis.streams import export_response
 from parvis.templating import render_markdown
+from parvis.text_order import python_order
 from parvis.towns import town_areas, town_time_zone
 from parvis.unseen_writes import write_unseen
 from parvis.verification.eligibility import Eligibility, eligible
@@ -86,6 +88,7 @@ from parvis.verification.records import (
     CensusIdentity,
     PersonAlreadyVerified,
     census_identities,
+    census_names,
     verification_of,
     verify_user,
 )
@@ -190,8 +193,10 @@ __all__ = [
     "app_for_command",
     "cached_slot",
     "census_identities",
+    "census_names",
     "count_by",
     "count_by_week",
+    "csrf_token",
     "driver_rows",
     "eligible",
     "emit",
@@ -217,6 +222,7 @@ __all__ = [
     "person_key",
     "phase_deadline",
     "phase_timeline",
+    "python_order",
     "queue_mail",
     "rate_limit",
     "read_columns",

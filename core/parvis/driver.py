@@ -28,8 +28,9 @@ def driver_rows(session: Session, statement: Any, params: dict[str, Any]) -> Seq
     about 15 µs a statement on SQLite. Only ``params`` change between runs: a statement with an
     expanding parameter (its SQL changes with the keys: use ``in_keys``) takes SQLAlchemy's way,
     as do all of them while a listener watches statements (``count_queries``, so counts stay
-    true) and after a driver error (unless it ended the transaction, PostgreSQL: it is raised
-    then, as SQLAlchemy raises one). Refuses anything but a ``select`` (``read_columns``)."""
+    true) and after a driver error, run again (unless it ended the transaction, PostgreSQL, or
+    is the database's state, a lock waited for: it is raised then, as SQLAlchemy raises one,
+    without waiting a second time). Refuses anything but a ``select`` (``read_columns``)."""
     if not getattr(statement, "is_select", False):
         raise TypeError("driver_rows runs a select() only; write through the session")
     if session.autoflush and (session.new or session.deleted or session.dirty):
@@ -104,16 +105,27 @@ def _cursor_rows(conn: Any, kept: Any, params: dict[str, Any]) -> list[Any] | No
         finally:
             cursor.close()
     except Exception as exc:
-        if _failed_transaction(conn):
-            # PostgreSQL ended the transaction on this error: run again, the statement could
-            # only fail with "current transaction is aborted", naming the wrong cause.
+        if _failed_transaction(conn) or _database_busy(conn, exc):
+            # Run again, the statement could only fail with "current transaction is aborted"
+            # (PostgreSQL ended the transaction on this error), naming the wrong cause, or
+            # wait for the same lock as long again (SQLite's busy timeout, a lock timeout).
             error = conn.dialect.loaded_dbapi.Error
             raise DBAPIError.instance(sql, values, exc, error, dialect=conn.dialect) from exc
-        # SQLAlchemy's way runs it again and reports as usual (a lost connection invalidated);
-        # the driver's own error logged first.
+        # SQLAlchemy's way runs it again and reports as usual (a lost connection invalidated,
+        # the pool then replaces it), the driver's own error logged first; and an error of the
+        # cursor's way alone (a parameter the driver takes otherwise) is not the caller's.
         logger.warning("Statement through the driver's cursor failed", exc_info=True)
         return None
     return processed_rows(raw, processed)
+
+
+def _database_busy(conn: Any, exc: Exception) -> bool:
+    """Whether ``exc`` is the database's state, not the statement's nor a lost connection's:
+    an operational error (locked, lock or statement timeout) the connection survives."""
+    dbapi = conn.dialect.loaded_dbapi
+    if not isinstance(exc, dbapi.OperationalError):
+        return False
+    return not conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
 
 
 def _failed_transaction(conn: Any) -> bool:

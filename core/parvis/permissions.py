@@ -204,6 +204,11 @@ class RuleSet:
         return [("module", module_level), ("space", space_level), ("town", town_level)]
 
 
+def _phase_reason(label: object) -> str:
+    """Why an action is refused in a module's phase (``label``: the phase's, or its key)."""
+    return _("Not possible in the current phase (%(phase)s).", phase=str(label))
+
+
 def _level_name(level: str) -> str:
     """The name of a rule's level (``RuleSet.levels``), translated."""
     return {"module": _("module"), "space": _("space"), "town": _("town")}[level]
@@ -265,14 +270,16 @@ class Permissions:
         if by_default is not None:
             return Decision.later(True, partial(self._allowed_reason, by_default))
         if not actor.is_authenticated and RESIDENT in spec.default_roles:
-            return Decision(False, _("You need to sign in first."))
+            return Decision.later(False, partial(_, "You need to sign in first."))
         if (
             actor.user is not None
             and not actor.user.is_confirmed
             and RESIDENT in spec.default_roles
         ):
-            return Decision(False, _("Confirm your e-mail address first."))
-        return Decision(False, _("No rule allows this for your roles."))
+            return Decision.later(False, partial(_, "Confirm your e-mail address first."))
+        # Refusals too are written only when read: a page asks many questions (a quick poll:
+        # may this visitor manage it, answer it) and shows none of their reasons.
+        return Decision.later(False, partial(_, "No rule allows this for your roles."))
 
     def _allowed_reason(self, role: str, level: str | None = None) -> str:
         if level is None:
@@ -289,8 +296,8 @@ class Permissions:
         mtype = self.module_types.get(module.type)
         phase = mtype.phase(module.phase) if mtype else None
         if phase is None or action not in phase.actions:
-            label = str(phase.label) if phase else module.phase
-            return Decision(False, _("Not possible in the current phase (%(phase)s).", phase=label))
+            label = phase.label if phase else module.phase
+            return Decision.later(False, partial(_phase_reason, label))
         return None
 
     def space_filter(

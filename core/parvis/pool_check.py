@@ -14,19 +14,24 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 # Ordinary roles may not use the slots kept for superusers (``superuser_reserved_connections``)
-# nor, from PostgreSQL 16 on, those kept for ``pg_use_reserved_connections`` members.
+# nor, from PostgreSQL 16 on, those kept for ``pg_use_reserved_connections`` members; a member
+# may use the latter, a superuser every slot (PostgreSQL's InitPostgres). Which the app's role is
+# decides how many of ``max_connections`` its pools can take before "too many clients".
 _LIMITS = text(
     "SELECT current_setting('max_connections')::int,"
     " current_setting('superuser_reserved_connections')::int,"
     " coalesce(current_setting('reserved_connections', true), '0')::int,"
-    " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')"
+    " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),"
+    " (SELECT rolsuper FROM pg_roles WHERE rolname = current_user),"
+    " EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pg_use_reserved_connections'"
+    " AND pg_has_role(current_user, oid, 'USAGE'))"
 )
 
 
 @dataclass(frozen=True)
 class ServerConnections:
     max_connections: int
-    reserved: int  # of them, kept for superusers and reserved roles
+    reserved: int  # of them, kept for roles the app's is not (superusers, reserved roles)
     open_now: int  # client connections open when checked, this check's included
 
     @property
@@ -35,12 +40,20 @@ class ServerConnections:
 
 
 def server_connections(engine: Engine) -> ServerConnections | None:
-    """The PostgreSQL server's connection limits; ``None`` for another database (SQLite)."""
+    """The PostgreSQL server's connection limits for the app's role; ``None`` for another
+    database (SQLite)."""
     if engine.dialect.name != "postgresql":
         return None
     with engine.connect() as connection:
-        max_connections, superuser, reserved, open_now = connection.execute(_LIMITS).one()
-    return ServerConnections(max_connections, superuser + reserved, open_now)
+        limits = connection.execute(_LIMITS).one()
+    max_connections, superuser_slots, reserved_slots, open_now, superuser, reserved_role = limits
+    if superuser:
+        kept = 0
+    elif reserved_role:
+        kept = superuser_slots
+    else:
+        kept = superuser_slots + reserved_slots
+    return ServerConnections(max_connections, kept, open_now)
 
 
 def pool_problem(server: ServerConnections | None, workers: int, pool: int) -> str | None:

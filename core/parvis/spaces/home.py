@@ -1,8 +1,11 @@
-"""The home page as the place to participate: what is open now (deadline, participation count,
-one action each), the resident's neighbourhood, then recent results and decisions.
+"""The home page as the place to participate: the few most pressing of what is open now
+(``OPEN_NOW_SHOWN``, soonest deadline first, each with its deadline, participation count and one
+action; the rest on the "open now" page, ``open_page.py``), the resident's neighbourhood, then
+recent results and decisions. This module chooses the modules; ``home_cards.py`` writes the cards.
 
 Every module type summarises its own modules (``ModuleType.summarize``), all of a type at once,
-so the page costs the same number of queries whatever the number of modules.
+and only the candidates for the page, in bounded rounds, so the page costs the same number of
+queries whatever the number of modules.
 
 What every visitor sees alike (the "open now" and results cards, the spaces, the areas) is
 rendered once per town content version, language and minute and shared by all of them, logged
@@ -17,74 +20,38 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 
 from parvis import schedule
-from parvis.cards import card_frame
 from parvis.context import Context
-from parvis.contrib import ModuleRow, ModuleSummary, ModuleType, SpaceRow
+from parvis.contrib import ModuleRow, ModuleSummary
 from parvis.db import utcnow
 from parvis.driver import driver_rows
-from parvis.i18n import gettext as _
 from parvis.keylist import in_keys
-from parvis.models import Module, PhaseDates, Space
-from parvis.phases import Deadline, phase_deadline
+from parvis.models import Module, PhaseDates
 from parvis.plugins import Registry
 from parvis.schedule import resident_phase
+from parvis.spaces.home_cards import AnySpace, CardBuilder, HomeCard
 from parvis.stored import stored_datetime, utc_datetime
 
 RECENT_RESULTS = 6
 # Modules that may have results summarised in the first round (most have them).
 RESULTS_BATCH = 2 * RECENT_RESULTS
+# The open modules shown as cards on the home page (the rest: the "open now" page), and how
+# many are summarised in the first round (a few may not be listed: quick polls).
+OPEN_NOW_SHOWN = 6
+OPEN_BATCH = 2 * OPEN_NOW_SHOWN
 
-# The home page and space pages both give ``summarize`` ``SpaceRow``s (docs/plugin_hooks.md);
-# the alias still admits ``Space`` objects.
-AnySpace = Space | SpaceRow
 SummarizeFn = Callable[[Context, Sequence[tuple[ModuleRow, AnySpace]]], Mapping[int, ModuleSummary]]
-
-
-@dataclass(slots=True)
-class HomeCard:
-    """One module on the home page, ready for ``ui.card`` (not frozen: built by the dozen, and
-    a frozen dataclass takes five times as long to build)."""
-
-    module: ModuleRow
-    space: AnySpace
-    title: str  # the module's (a field: ``framed_card_list`` reads it for each card)
-    url: str
-    type_label: str
-    phase_label: str
-    deadline: Deadline | None
-    count: tuple[int, str] | None
-    action: tuple[str, str]
-    image: str | None = None  # the space's picture
-    tone: str = "open"
-    # The markup around the title (``cards.card_frame``), shared by the cards of one type,
-    # phase and space: ``framed_card_list`` writes the same markup as ``card(**options)``.
-    frame: tuple[str, str] = ("", "")
-
-    @property
-    def options(self) -> dict[str, Any]:
-        """The card's arguments (``card_list``, or ``ui.card(**c.options)``)."""
-        return {
-            "title": self.title,
-            "href": self.url,
-            "image": self.image,
-            "kind": self.module.type,
-            "meta": self.space.title,
-            "badge": (self.phase_label, self.tone),
-            "due": self.deadline,
-            "count": self.count,
-            "action": self.action,
-        }
 
 
 @dataclass(frozen=True)
 class HomeSections:
-    open_now: list[HomeCard]
+    open_now: list[HomeCard]  # at most ``OPEN_NOW_SHOWN``, soonest deadline first
     results: list[HomeCard]
+    more_open: bool  # more open modules than shown: the page links to the "open now" page
 
 
 def summaries(
@@ -215,19 +182,25 @@ def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:
     return {r[0]: ModuleRow(*r) for r in rows}
 
 
+def module_pairs(ctx: Context, rows: Sequence[_Row]) -> list[tuple[ModuleRow, AnySpace]]:
+    """These rows' modules as ``ModuleRow``s with their spaces (what ``summarize`` takes), in
+    the rows' order, in one statement."""
+    return _pairs(_load(ctx, [r[0] for r in rows]), rows)
+
+
 def _pairs(loaded: dict[int, ModuleRow], rows: Sequence[_Row]) -> list[tuple[ModuleRow, AnySpace]]:
     # A module deleted between the rows' statement and this one is simply not shown.
     return [(loaded[r[0]], r[3]) for r in rows if r[0] in loaded]
 
 
-def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
+def split_open(ctx: Context, rows: Sequence[_Row]) -> tuple[list[_Row], list[_Row]]:
+    """These rows (``visible_modules``) as the open ones and those that may have results
+    (``ModuleType.result_phases``); the others (neither) are left out. Orders kept."""
     registry = ctx.parvis.registry
     types = registry.module_types
-    # Summarise only what the page can show: the open modules, and the latest ones that may have
-    # results (``ModuleType.result_phases``), newest first, until there are enough.
     opened: dict[tuple[str, str], bool | None] = {}
     open_rows, closed = [], []
-    for row in visible_modules(ctx, spaces):
+    for row in rows:
         key = (row[1], row[2])
         if key in opened:
             shown = opened[key]
@@ -246,137 +219,62 @@ def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
             open_rows.append(row)
         elif shown is not None:
             closed.append(row)
-    closed.sort(key=itemgetter(0), reverse=True)
-    first = closed[:RESULTS_BATCH]
-    loaded = _load(ctx, [r[0] for r in open_rows + first])
-    open_pairs = _pairs(loaded, open_rows)
-    first_pairs = _pairs(loaded, first)
+    return open_rows, closed
+
+
+_FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def soonest_first(ctx: Context, rows: Sequence[_Row]) -> list[_Row]:
+    """Open rows, the soonest end of their current phase first (``schedule.phase_end``, read
+    from ``ctx.schedules``: ``visible_modules`` put the dates there), then the undated ones (or
+    past their end) in the town's order: the cards' order, worked out before any summary."""
+    types, dated, now = ctx.parvis.registry.module_types, ctx.schedules, utcnow()
+    keyed = []
+    for i, row in enumerate(rows):
+        end = None
+        if row[0] in dated and dated[row[0]]:
+            end = schedule.phase_end(types[row[1]].phases, row[2], dated[row[0]])
+        # The position keeps the sort stable and never compares two rows.
+        keyed.append((end if end is not None and end > now else _FAR, i, row))
+    keyed.sort(key=itemgetter(0, 1))
+    return [k[2] for k in keyed]
+
+
+def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
+    """The home page's open cards (the first ``OPEN_NOW_SHOWN`` listed) and recent results.
+
+    Only candidates are summarised, in bounded rounds: the first ``OPEN_BATCH`` open modules in
+    the cards' order and the ``RESULTS_BATCH`` latest that may have results, in one round; then,
+    if either list is short (modules their type does not list), one more round for all the rest
+    of it. The statements stay the same whatever the town's size."""
+    open_rows, closed = split_open(ctx, visible_modules(ctx, spaces))
+    open_rows = soonest_first(ctx, open_rows)
+    closed.sort(key=itemgetter(0), reverse=True)  # newest first
+    open_first, first = open_rows[:OPEN_BATCH], closed[:RESULTS_BATCH]
+    loaded = _load(ctx, [r[0] for r in open_first + first])
+    open_pairs, first_pairs = _pairs(loaded, open_first), _pairs(loaded, first)
     summary = summaries(ctx, open_pairs + first_pairs)
-    cards = _Cards(ctx)
-    open_now = cards.build(open_pairs, summary, results=False)
-    results = cards.build(first_pairs, summary, results=True)
-    if len(results) < RECENT_RESULTS and len(closed) > len(first):
-        # One more round for all the rest: statements stay bounded whatever the town's size.
-        rest = closed[len(first) :]
-        pairs = _pairs(_load(ctx, [r[0] for r in rest]), rest)
-        results += cards.build(pairs, summaries(ctx, pairs), results=True)
-    # Soonest deadline first; undated ones after, in the town's order (the position keeps the
-    # sort stable and never compares two cards).
-    far = dt.datetime.max.replace(tzinfo=dt.UTC)
-    order = [(c.deadline.ends_at if c.deadline else far, i, c) for i, c in enumerate(open_now)]
-    order.sort()
-    return HomeSections([c for _end, _i, c in order], results[:RECENT_RESULTS])
+    cards = CardBuilder(ctx)
+    open_now = cards.build(open_pairs, summary, results=False, limit=OPEN_NOW_SHOWN)
+    results = cards.build(first_pairs, summary, results=True, limit=RECENT_RESULTS)
+    more_open = open_rows[len(open_first) :] if len(open_now) < OPEN_NOW_SHOWN else []
+    more_closed = closed[len(first) :] if len(results) < RECENT_RESULTS else []
+    if more_open or more_closed:
+        # One more round for all the rest of either: bounded whatever the town's size.
+        loaded = _load(ctx, [r[0] for r in more_open + more_closed])
+        open_pairs, rest_pairs = _pairs(loaded, more_open), _pairs(loaded, more_closed)
+        more = summaries(ctx, open_pairs + rest_pairs)
+        summary = {**summary, **more}
+        left = OPEN_NOW_SHOWN - len(open_now)
+        open_now += cards.build(open_pairs, more, results=False, limit=left)
+        left = RECENT_RESULTS - len(results)
+        results += cards.build(rest_pairs, more, results=True, limit=left)
+    return HomeSections(open_now, results, _more(open_rows, open_now, summary))
 
 
-# What a summary says when the module type gave none (read-only, shared).
-_NO_SUMMARY = ModuleSummary()
-
-
-class _Cards:
-    """Builds the home page's cards, working out once per page what the cards of one type,
-    phase and space share: labels translated once per type and phase, the markup around the
-    title (``cards.card_frame``: the same markup as ``card``), each space's picture link and
-    each type's link reversed once; no call per card but building it."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.shared: dict[tuple[str, str, int, bool], _Shared] = {}
-        self.images: dict[int, str | None] = {}  # each space's picture link
-        # Each type and phase's labels, translated once: (type, type label, phase label).
-        self.labels: dict[tuple[str, str], tuple[ModuleType, str, str]] = {}
-        self.actions = (_("See the results"), _("Take part"))
-
-    def build(
-        self,
-        pairs: Sequence[tuple[ModuleRow, AnySpace]],
-        summary: Mapping[int, ModuleSummary],
-        *,
-        results: bool,
-    ) -> list[HomeCard]:
-        """The open cards of these modules, or (``results``) their result cards, newest first,
-        at most ``RECENT_RESULTS``; modules their type does not list are left out."""
-        shared_by, dated = self.shared, self.ctx.schedules
-        see_results, take_part = self.actions
-        cards = []
-        for module, space in pairs:
-            found = _NO_SUMMARY  # ``in`` then ``[]``: no call per module
-            if module.id in summary:
-                found = summary[module.id]
-            if not found.listed or (results and not found.results_url):
-                continue
-            key = (module.type, module.phase, space.id, results)
-            if key in shared_by:
-                shared = shared_by[key]
-            else:
-                shared = shared_by[key] = self._shared(module, space, results)
-            url = f"{shared.link[0]}{module.id}{shared.link[1]}"
-            deadline = None
-            if not results and module.id in dated and dated[module.id]:
-                end = schedule.phase_end(shared.mtype.phases, module.phase, dated[module.id])
-                if end is not None:
-                    deadline = phase_deadline(shared.phase_label, end)
-            count = None
-            if found.participation is not None:
-                count = (found.participation, found.participation_label)
-            if results:
-                action = (see_results, found.results_url)
-            else:
-                action = (found.action_label or take_part, found.action_url or url)
-            cards.append(
-                HomeCard(
-                    module,
-                    space,
-                    module.title,
-                    url,
-                    shared.type_label,
-                    shared.phase_label,
-                    deadline,
-                    count,
-                    action,
-                    shared.image,
-                    shared.tone,
-                    shared.frame,
-                )
-            )
-            if results and len(cards) == RECENT_RESULTS:
-                break
-        return cards
-
-    def _shared(self, module: ModuleRow, space: AnySpace, results: bool) -> _Shared:
-        ctx = self.ctx
-        key = (module.type, module.phase)
-        if key in self.labels:
-            mtype, type_label, phase_label = self.labels[key]
-        else:
-            mtype = ctx.parvis.registry.module_types[module.type]
-            phase = mtype.phase(module.phase)
-            type_label, phase_label = str(mtype.label), str(phase.label) if phase else key[1]
-            self.labels[key] = (mtype, type_label, phase_label)
-        if space.id in self.images:
-            image = self.images[space.id]
-        else:
-            image = self.images[space.id] = (
-                ctx.url("spaces:upload", upload=space.image_id) if space.image_id else None
-            )
-        tone = "closed" if results else "open"
-        return _Shared(
-            mtype,
-            type_label,
-            phase_label,
-            tone,
-            image,
-            card_frame(module.type, (phase_label, tone), space.title, image=image),
-            ctx.module_link(module.type, space),
-        )
-
-
-class _Shared(NamedTuple):
-    """What the home cards of one type, phase, space and section share."""
-
-    mtype: ModuleType
-    type_label: str
-    phase_label: str
-    tone: str
-    image: str | None
-    frame: tuple[str, str]
-    link: tuple[str, str]
+def _more(rows: Sequence[_Row], shown: Sequence[HomeCard], summary: Mapping[int, Any]) -> bool:
+    """Whether some open module is neither shown nor left out by its type (``listed=False``:
+    it shows itself on the home page); one not summed up yet counts as listed."""
+    ids = {c.module.id for c in shown}
+    return any(r[0] not in ids and (r[0] not in summary or summary[r[0]].listed) for r in rows)

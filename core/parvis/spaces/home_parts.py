@@ -92,7 +92,7 @@ def _build_parts(ctx: Context) -> HomeParts:
         if space.area is not None:
             by_area.setdefault(space.area.id, []).append(space)
     return HomeParts(
-        open_now=macros.open_now(sections.open_now),
+        open_now=macros.open_now(sections.open_now, sections.more_open),
         results=macros.results(sections.results),
         spaces=macros.all_spaces(spaces, areas),
         areas=areas,

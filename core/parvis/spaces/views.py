@@ -1,4 +1,4 @@
-"""Public pages: home, space list, space page, uploads, accessibility statement."""
+"""Public pages: home, everything open now, space list, space page, uploads, accessibility."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from parvis.models import Area, Upload
 from parvis.rendering import redirect, render
 from parvis.spaces import services
 from parvis.spaces.home_parts import home_parts
+from parvis.spaces.open_page import choose_area, open_parts
 from parvis.spaces.space_cards import space_cards
 from parvis.towns import town_areas
 from parvis.web import view
@@ -35,6 +36,18 @@ def home(request: Request) -> Response:
             "neighbourhood": parts.neighbourhoods.get(area_id, ()) if area_id is not None else (),
         },
         slots=("home.top", "home.main"),
+    )
+
+
+@view(cache=True, autocommit=True)
+def open_now(request: Request) -> Response:
+    """Everything open now, soonest deadline first, optionally in one neighbourhood."""
+    ctx = get_context(request)
+    choice = choose_area(ctx, request.query_params.get("area"))
+    return render(
+        request,
+        "core/open.html",
+        {"open": open_parts(ctx, choice), "unknown_area": choice.unknown},
     )
 
 
@@ -131,6 +144,7 @@ def accessibility(request: Request) -> Response:
 
 routes = [
     Route("/", home, name="spaces:home"),
+    Route("/open", open_now, name="spaces:open"),
     Route("/spaces", space_list, name="spaces:list"),
     Route("/s/{space}", space_page, name="spaces:space"),
     Route("/s/{space}/follow", follow, methods=["POST"], name="spaces:follow"),

@@ -3,7 +3,7 @@
 Every name here is documented in ``docs/writing_plugins.md`` (section Testing), with its signature.
 """
 
-from parvis.testing.asgi import AsgiResponse, asgi_get, asgi_scope
+from parvis.testing.asgi import AsgiResponse, asgi_get, asgi_scope, signed_in
 from parvis.testing.catalogs import assert_catalogs_complete, catalog_problems
 from parvis.testing.deployment import run_command, second_worker
 from parvis.testing.helpers import (
@@ -59,5 +59,6 @@ __all__ = [
     "send_outbox",
     "session_cookie",
     "set_permission",
+    "signed_in",
     "verify",
 ]

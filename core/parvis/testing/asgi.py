@@ -12,6 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
+from parvis.fastpath import SESSION_COOKIE
+from parvis.models import User
+from parvis.testing.helpers import TestTown, session_cookie
+
 
 @dataclass(frozen=True)
 class AsgiResponse:
@@ -95,3 +101,14 @@ def asgi_get(
         if trace_memory:
             tracemalloc.stop()
     return AsgiResponse(status, received, b"".join(chunks), size, peak)
+
+
+def signed_in(town: TestTown, email: str) -> dict[str, str]:
+    """The headers of a request by the town's user ``email``, signed in (a ``session_cookie``
+    recorded now): for ``asgi_get``, which keeps no cookies."""
+    with town.session() as session:
+        user = session.scalars(
+            select(User).where(User.town_id == town.town_id, User.email == email)
+        ).one()
+        signed = session_cookie(session, town.parvis.config.secret_key, user, "t" * 32)
+    return {"cookie": f"{SESSION_COOKIE}={signed}"}

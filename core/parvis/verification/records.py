@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, Subquery, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,6 +99,23 @@ def census_identities(
         for key, family, given, born in rows:
             found[key] = CensusIdentity(family, given, born)
     return found
+
+
+def census_names(town_id: int) -> Subquery:
+    """The town's census list (not purged) as a subquery with the columns ``person_key``,
+    ``family_name``, ``given_names`` and ``birth_date``, to outer-join by person key in a
+    statement that orders by name and is read as a stream: a list too long to hold in memory
+    (``census_identities`` reads the identities of keys already in hand)."""
+    return (
+        select(
+            CensusEntry.person_key,
+            CensusEntry.family_name,
+            CensusEntry.given_names,
+            CensusEntry.birth_date,
+        )
+        .where(CensusEntry.town_id == town_id, CensusEntry.purged_at.is_(None))
+        .subquery("census_names")
+    )
 
 
 def latest_verification(session: Session, user: User) -> Verification | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jinja2 import Environment
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -24,10 +25,9 @@ from parvis.api import (
     Town,
     User,
     cached_slot,
+    csrf_token,
     get_context,
     hookimpl,
-    memo_fragment,
-    render_fragment,
 )
 from parvis_consultation import gdpr, question_types
 from parvis_consultation.audit_actions import AUDIT_ACTIONS
@@ -39,6 +39,7 @@ from parvis_consultation.polls import poll_cards
 from parvis_consultation.structure import RESPOND
 from parvis_consultation.summary import activity, summarize
 from parvis_consultation.views import ROUTES
+from parvis_consultation.widget import polls_section
 
 
 @hookimpl
@@ -148,8 +149,10 @@ def parvis_slot(
     name: str, request: Request, session: Session, context: dict[str, Any]
 ) -> list[Fragment]:
     if name == "layout.head":  # the stylesheet of the polls shown on core pages
-        html = render_fragment(request, "consultation/_head.html")
-        return [Fragment("consultation.css", html)]
+        href = get_context(request).url("static-consultation", path="/consultation.css")
+        return [
+            Fragment("consultation.css", Markup(f'<link rel="stylesheet" href="{escape(href)}">'))
+        ]
     if name not in ("home.main", "space.main"):
         return []
     ctx = get_context(request)
@@ -161,9 +164,9 @@ def parvis_slot(
     polls = poll_cards(ctx, session, space)
     if not polls:
         return []
-    # Kept under what it shows, the visitor's own vote and signed-in state included.
-    values = {"polls": polls, "slot": name, "signed_in": ctx.user is not None}
-    html = memo_fragment(request, "consultation/_polls.html", values)
+    # The visitor's own token only where a form needs it (it makes the page private).
+    token = csrf_token(request) if any(p.can_vote for p in polls) else ""
+    html = polls_section(polls, name, ctx.user is not None, token)
     return [Fragment(f"consultation-polls-{name}", html, order=20)]
 
 

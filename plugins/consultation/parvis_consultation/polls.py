@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from parvis.api import Context, Module, Space, driver_rows, utcnow
 from parvis_consultation.models import Answer, Option, Question, Response, Survey
-from parvis_consultation.question_types.base import Bar
 from parvis_consultation.responses import TOKEN_KEY, respondent_hash
 from parvis_consultation.structure import RESPOND
+from parvis_consultation.widget import PollWidget
 
 # Where ``ctx.extra`` keeps the home page's polls for the rest of the request.
 HOME_POLLS = "consultation.home_polls"
-
-
-class _Question(NamedTuple):
-    id: int
-    module_id: int
-    label: str
-
-
-class _Option(NamedTuple):
-    id: int
-    question_id: int
-    label: str
 
 
 class _Poll(NamedTuple):
@@ -45,9 +33,11 @@ class _Poll(NamedTuple):
     opens_at: dt.datetime | None
     closes_at: dt.datetime | None
     answered: bool
-    question: _Question | None
-    # (option, its count of answers), in the option's order.
-    options: list[tuple[_Option, int]]
+    # Its last question (``None``: none) and that question's (option id, label, count of
+    # answers), in the options' order.
+    question_id: int | None
+    label: str
+    options: list[tuple[int, str, int]]
 
 
 class _SpaceRef(NamedTuple):
@@ -87,8 +77,23 @@ def _polls_statement(home: bool, mine: str) -> Select[Any]:
         .order_by(Module.position, Module.id)
     )
     if home:
+        # Only polls the widget can show take one of the ``limit`` places: a last question with
+        # two options at least (``poll_cards``), else another open poll would be left out.
+        own_last = (
+            select(func.max(Question.id))
+            .where(Question.module_id == Module.id)
+            .correlate(Module)
+            .scalar_subquery()
+        )
+        choices = (
+            select(func.count(Option.id))
+            .where(Option.question_id == own_last)
+            .correlate(Module)
+            .scalar_subquery()
+        )
         polls = polls.join(Survey, Survey.module_id == Module.id)
-        polls = polls.where(Survey.show_on_home.is_(True)).limit(bindparam("limit"))
+        polls = polls.where(Survey.show_on_home.is_(True), choices >= 2)
+        polls = polls.limit(bindparam("limit"))
     else:
         polls = polls.outerjoin(Survey, Survey.module_id == Module.id)
         polls = polls.where(Module.space_id == bindparam("space"))
@@ -169,27 +174,21 @@ def _read_polls(ctx: Context, session: Session, space: Space | None) -> list[_Po
     # Straight through the driver's cursor once checked (``driver_rows``): the same parameter
     # names each time for each variant.
     for row in driver_rows(session, _STATEMENTS[space is None, mine], params):
-        (mid, mtype, phase, space_id, slug, anonymous, results, opens, closes, answered) = row[:10]
-        q_id, q_label, o_id, o_label, count = row[10:]
-        if last is None or last.id != mid:
-            question = None if q_id is None else _Question(q_id, mid, q_label)
+        if last is None or last.id != row[0]:
             last = _Poll(
-                mid,
-                mtype,
-                phase,
-                space_id,
-                slug,
-                bool(anonymous),  # no settings: the defaults of ``get_survey``
-                results or "answered",
-                opens,
-                closes,
-                bool(answered),
-                question,
+                *row[:5],
+                bool(row[5]),  # no settings: the defaults of ``get_survey``
+                row[6] or "answered",
+                row[7],
+                row[8],
+                bool(row[9]),
+                row[10],
+                row[11] or "",
                 [],
             )
             polls.append(last)
-        if o_id is not None:
-            last.options.append((_Option(o_id, q_id, o_label), int(count)))
+        if row[12] is not None:
+            last.options.append((row[12], row[13], int(row[14])))
     return polls
 
 
@@ -208,49 +207,48 @@ def home_poll_ids(ctx: Context) -> set[int]:
     return {p.id for p in _home_polls(ctx, ctx.session)}
 
 
-def poll_cards(ctx: Context, session: Session, space: Space | None) -> list[dict[str, Any]]:
+def poll_cards(ctx: Context, session: Session, space: Space | None) -> list[PollWidget]:
     """The widgets of the open polls of ``space`` or (``None``) of the home page the visitor
-    may see: question, options, the visitor's own vote and counts, as plain values
-    (``memo_fragment`` keeps the widget under them), from one statement."""
+    may see: question, options, the visitor's own vote and counts, from one statement."""
     polls = _home_polls(ctx, session) if space is None else _read_polls(ctx, session, space)
     if not polls:
         return []
     now = utcnow()
     spaces: dict[int, _SpaceRef] = {}
     cards = []
+    anonymous = ctx.user is None
     for poll in polls:
         options = poll.options
-        if poll.question is None or len(options) < 2:
+        if poll.question_id is None or len(options) < 2:
             continue
         where = spaces.get(poll.space_id)
         if where is None:
             where = spaces[poll.space_id] = _SpaceRef(poll.space_id, poll.space_slug)
-        as_space, as_module = cast(Space, where), cast(Module, poll)
+        # What permission checks and links read of a space and a module (no ``cast`` call).
+        as_space: Any = where
+        as_module: Any = poll
         if not ctx.can("consultation.view", as_space, as_module):
             continue
         answered = poll.answered
         can_manage = ctx.can("consultation.manage", as_space, as_module)
         # ``results.results_visible`` of an open poll: managers, or per the poll's setting.
         show = can_manage or (answered and poll.poll_results == "answered")
-        total = sum(count for _o, count in options)
+        total = sum([o[2] for o in options])
         can_vote = (
             not answered
             and _within_dates(poll, now)
-            and (
-                ctx.can(RESPOND, as_space, as_module) or (ctx.user is None and poll.allow_anonymous)
-            )
+            and (ctx.can(RESPOND, as_space, as_module) or (anonymous and poll.allow_anonymous))
         )
         cards.append(
-            {
-                "url": ctx.module_url(as_module, as_space),
-                "question": poll.question,
-                "options": [o for o, _count in options],
-                "answered": answered,
-                "show_results": show and (answered or can_manage),
-                "can_vote": can_vote,
-                "bars": [Bar(o.label, n, n / total if total else 0) for o, n in options],
-                "total": total,
-            }
+            PollWidget(
+                ctx.module_url(as_module, as_space),
+                poll.question_id,
+                poll.label,
+                [(o[0], o[1], o[2], o[2] / total if total else 0) for o in options],
+                answered,
+                show and (answered or can_manage),
+                can_vote,
+            )
         )
     return cards
 

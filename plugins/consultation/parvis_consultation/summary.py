@@ -72,13 +72,14 @@ def summarize(
         if shown and settings[m.id].show_on_home:
             on_home = home_poll_ids(ctx)
             break
-    # Labels translated once, not once per module; links made in one call per route.
-    answer_poll, answer_survey = _("Answer the poll"), _("Answer the survey")
+    # Labels translated once (and only those shown), not once per module; links made in one
+    # call per route.
+    kinds = {m.type for m, _s in items}
+    answer_poll = _("Answer the poll") if "poll" in kinds else ""
+    answer_survey = _("Answer the survey") if "survey" in kinds else ""
     urls = ctx.module_urls(items)
-    results_urls = ctx.module_urls(
-        [(m, s) for m, s in items if m.phase == "closed" and _public(m, settings.get(m.id))],
-        "results",
-    )
+    public = [(m, s) for m, s in items if m.phase == "closed" and _public(m, settings.get(m.id))]
+    results_urls = ctx.module_urls(public, "results") if public else {}
     counted: dict[int, str] = {}
     found = {}
     for module, space in items:

@@ -1,6 +1,6 @@
-"""The quick-poll widget comes from the render memo (``memo_fragment``): kept under what it
-shows, so residents who see the same widget share one rendering, and yet each gets their own
-CSRF token, their own vote and their own language."""
+"""The quick-poll widget is each viewer's own (written in Python, ``widget.py``): each resident
+gets their own CSRF token, their own vote and their own language, and the page stays private.
+(Once kept in the render memo; the name of this file stayed.)"""
 
 from __future__ import annotations
 
@@ -28,14 +28,11 @@ def test_each_resident_gets_their_own_token_in_a_shared_widget(town):
     b = build_poll(town)
     page = f"/s/{b.space_slug}"
     _residents(town, "a@example.org", "b@example.org")
-    memo = town.parvis.render_memo
     with town.client() as a, town.client() as b_client:
         login(a, "a@example.org")
         login(b_client, "b@example.org")
         first = a.get(page).text
-        rendered = memo.rendered
         second = b_client.get(page).text
-        assert memo.rendered == rendered  # the same widget, from the memo
         tokens = {}
         for name, html in (("a", first), ("b", second)):
             widget = _widget(html)
@@ -66,7 +63,7 @@ def test_a_residents_own_vote_stays_theirs(town):
         )
         mine = _widget(a.get(page).text)
         assert button not in mine and "100%" in mine
-        for other in (b_client, c):  # the second one's from the memo
+        for other in (b_client, c):
             theirs = _widget(other.get(page).text)
             assert button in theirs and "100%" not in theirs
 
@@ -79,7 +76,7 @@ def test_each_language_gets_its_own_widget(town):
     with town.client() as en, town.client() as fr, town.client() as visitor:
         login(en, "en@example.org")
         login(fr, "fr@example.org")
-        for order in ((en, fr), (fr, en)):  # in both orders: the second round from the memo
+        for order in ((en, fr), (fr, en)):  # in both orders
             pages = {client: _widget(client.get(page).text) for client in order}
             assert "Quick polls" in pages[en] and "Sondages express" not in pages[en]
             assert "Sondages express" in pages[fr] and "Quick polls" not in pages[fr]

@@ -10,7 +10,7 @@ from sqlalchemy import delete, update
 
 from parvis.api import ANONYMOUS, RESIDENT, utcnow
 from parvis.testing import login, post_form, set_permission
-from parvis_consultation.models import Survey
+from parvis_consultation.models import Option, Question, Survey
 from parvis_consultation.structure import RESPOND
 
 
@@ -116,3 +116,19 @@ def test_a_poll_without_settings_shows_on_its_space_page(town):
         login(c, "r@example.org")
         assert _button(b) in _widget(c.get(f"/s/{b.space_slug}").text, "space-main")
         assert _widget(c.get("/").text) == ""
+
+
+def test_the_widget_escapes_what_staff_typed(town):
+    """Written in Python (``widget.py``): each label escaped as the templates escape it."""
+    b = build_poll(town, show_on_home=True, allow_anonymous=True)
+    typed = "<b>\"Tom\" & 'Jerry'</b>"
+    escaped = "&lt;b&gt;&#34;Tom&#34; &amp; &#39;Jerry&#39;&lt;/b&gt;"
+    with town.session() as s:
+        s.execute(update(Question).where(Question.id == b.q["poll"]).values(label=typed))
+        s.execute(update(Option).where(Option.id == b.o["poll"][0]).values(label=typed))
+    with town.client() as visitor:
+        widget = _widget(visitor.get("/").text)
+    assert typed not in widget and "<b>" not in widget
+    assert f'<a href="{b.url}">{escaped}</a>' in widget
+    assert f'aria-label="{escaped}"' in widget
+    assert f'value="{b.o["poll"][0]}">{escaped}</button>' in widget

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from consultation_builders import build_poll, english_user
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from parvis.api import Module
 from parvis.testing import login, post_form
-from parvis_consultation.models import Response
+from parvis_consultation.models import Option, Question, Response
 
 
 def _vote(town, b, email, option_index):
@@ -136,6 +136,23 @@ def test_home_polls_beyond_the_limit_are_open_cards_and_widgets_are_not(town, cl
     assert widgets.count('class="poll-card"') == 2
     for b, shown in ((one, True), (two, True), (three, False)):
         assert (f'/s/{b.space_slug}/poll/{b.module_id}/"' in widgets) is shown
+
+
+def test_a_poll_the_widgets_cannot_show_takes_no_home_place(town, client):
+    """A flagged poll without a question of two options or more shows no widget: it leaves its
+    place to the next open poll (two widgets, as ``home_polls`` allows) and is a card."""
+    lone, bare = _titled(town, "Lone option"), _titled(town, "No question")
+    one, two = _titled(town, "Poll one"), _titled(town, "Poll two")
+    with town.session() as s:
+        s.execute(delete(Option).where(Option.id == lone.o["poll"][1]))
+        s.execute(delete(Question).where(Question.module_id == bare.module_id))
+    html = client.get("/").text
+    widgets, open_now = _section(html, "polls-home-main"), _section(html, "open-now")
+    assert widgets.count('class="poll-card"') == 2
+    for b in (one, two):
+        assert f'/s/{b.space_slug}/poll/{b.module_id}/"' in widgets
+    assert "Poll one" not in open_now and "Poll two" not in open_now
+    assert "Lone option" in open_now and "No question" in open_now
 
 
 def test_a_closed_home_poll_shows_its_results_on_the_home_page(town, client):

@@ -57,12 +57,14 @@ def summarize(
         counts[module_id] = count
         if done:
             published.add(module_id)
-    vote_urls = ctx.module_urls(in_vote, "vote")
-    propose_urls = ctx.module_urls(
-        [(m, s) for m, s in proposing if m.phase == "submission"], "propose"
-    )
-    results_urls = ctx.module_urls([(m, s) for m, s in proposing if m.id in published], "results")
-    cast, propose = _("Cast my ballot"), _("Propose an idea")
+    # Links made in one call per route, labels translated once: only those shown.
+    submitting = [(m, s) for m, s in proposing if m.phase == "submission"]
+    done = [(m, s) for m, s in proposing if m.id in published]
+    vote_urls = ctx.module_urls(in_vote, "vote") if in_vote else {}
+    propose_urls = ctx.module_urls(submitting, "propose") if submitting else {}
+    results_urls = ctx.module_urls(done, "results") if done else {}
+    cast = _("Cast my ballot") if in_vote else ""
+    propose = _("Propose an idea") if submitting else ""
     plurals: dict[tuple[bool, int], str] = {}
     found = {}
     for module, _space in items:

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis.api import Context, redirect, render, town_areas, view
+from parvis.api import Context, export_response, redirect, render, town_areas, view
 
 from . import paper, results, services
 from .config import ElectionConfig
@@ -264,16 +264,16 @@ def paper_page(request: Request) -> Response:
     )
 
 
-@view(write=True)  # the export is audited
+@view(export=True)
 def signin_list(request: Request) -> Response:
     ctx = _ctx(request)
     ctx.require("election.manage", ctx.space, ctx.module)
     ctx.audit("election.signin_list", f"module:{ctx.module.id}")
-    text = paper.signin_list_csv(ctx.session, ctx.module, ctx.town.id)
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="signin-list-{ctx.module.id}.csv"'},
+    module_id, town_id, texts = ctx.module.id, ctx.town.id, paper.signin_texts()
+    return export_response(
+        request,
+        lambda session: paper.signin_list_csv(session, module_id, town_id, texts),
+        filename=f"signin-list-{module_id}.csv",
     )
 
 

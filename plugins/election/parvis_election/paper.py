@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from parvis.api import Module, User, Verification, census_identities, utcnow
+from parvis.api import (
+    Area,
+    Module,
+    User,
+    Verification,
+    census_names,
+    python_order,
+    utcnow,
+)
 
 from .i18n import _
 from .models import Constituency, PaperEntry, Participation
@@ -140,17 +148,63 @@ def agreed_ballots(all_stations: Sequence[Station], constituency_id: int) -> lis
     return ballots
 
 
-def signin_list_csv(session: Session, module: Module, town_id: int) -> str:
-    """People who voted online, per constituency, for the polling stations' sign-in lists.
+@dataclass(frozen=True)
+class SigninTexts:
+    """The sign-in list's words in the reader's language, translated in the view: the list is
+    written later, in the threads that send it, which have no visitor's language."""
+
+    header: tuple[str, ...]
+    on_list: str
+    account_only: str  # with %(name)s, the account's display name
+    deleted: str
+
+
+def signin_texts() -> SigninTexts:
+    return SigninTexts(
+        header=(
+            _("Constituency"),
+            _("Family name"),
+            _("Given names"),
+            _("Birth date"),
+            _("Identity from"),
+            _("Person key (start)"),
+        ),
+        on_list=_("town's list"),
+        account_only=_("not on the town's list: account name “%(name)s” only"),
+        deleted=_("not on the town's list, account deleted"),
+    )
+
+
+def signin_list_csv(
+    session: Session, module_id: int, town_id: int, texts: SigninTexts, rows_per_chunk: int = 500
+) -> Iterator[str]:
+    """People who voted online, per constituency, for the polling stations' sign-in lists: the
+    CSV text in chunks of ``rows_per_chunk`` lines, read as one stream in the order of the
+    list, so memory stays flat however many people voted (``export_response``).
 
     A polling station checks an identity document, so each person is named as the town's census
     list names them (family name, given names, birth date). Someone verified without a census
     entry (at the counter before any import, or after the list was purged) can only be named by
     the account holding their person key: the line says so, for the station to check by hand.
+    Ordered as the in-memory sort ordered it (``python_order``): by constituency, family and
+    given names case-folded, then person key.
     """
-    names = {c.id: c.name for c in constituencies(session, module)}
-    rows = session.execute(
-        select(Participation.constituency_id, Participation.person_key, User.display_name)
+    census = census_names(town_id)
+    constituency = func.coalesce(Area.name, "")
+    family = func.coalesce(census.c.family_name, "")
+    given = func.coalesce(census.c.given_names, "")
+    stream = session.execute(
+        select(
+            constituency,
+            Participation.person_key,
+            User.display_name,
+            census.c.family_name,
+            census.c.given_names,
+            census.c.birth_date,
+        )
+        .outerjoin(Constituency, Constituency.id == Participation.constituency_id)
+        .outerjoin(Area, Area.id == Constituency.area_id)
+        .outerjoin(census, census.c.person_key == Participation.person_key)
         .outerjoin(
             Verification,
             and_(
@@ -160,37 +214,31 @@ def signin_list_csv(session: Session, module: Module, town_id: int) -> str:
             ),
         )
         .outerjoin(User, User.id == Verification.user_id)
-        .where(Participation.module_id == module.id)
-    ).all()
-    identities = census_identities(session, town_id, [key for _c, key, _n in rows])
-    lines = []
-    for cid, key, account in rows:
-        who = identities.get(key)
-        if who is not None:
-            line = [who.family_name, who.given_names, who.birth_date.isoformat(), _("town's list")]
-        else:
-            source = (
-                _("not on the town's list: account name “%(name)s” only", name=account)
-                if account
-                else _("not on the town's list, account deleted")
-            )
-            line = ["", "", "", source]
-        lines.append([names.get(cid, ""), *line, key[:12]])
-    lines.sort(key=lambda line: (line[0], line[1].casefold(), line[2].casefold(), line[-1]))
+        .where(Participation.module_id == module_id)
+        .order_by(
+            python_order(session, constituency),
+            python_order(session, family, str.casefold),
+            python_order(session, given, str.casefold),
+            python_order(session, Participation.person_key),
+            python_order(session, func.coalesce(User.display_name, "")),
+        )
+        .execution_options(yield_per=1000)
+    )
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("Constituency"),
-            _("Family name"),
-            _("Given names"),
-            _("Birth date"),
-            _("Identity from"),
-            _("Person key (start)"),
-        ]
-    )
-    writer.writerows([[_spreadsheet_safe(cell) for cell in line] for line in lines])
-    return out.getvalue()
+    writer.writerow(texts.header)
+    for n, (name, key, account, family_name, given_names, born) in enumerate(stream, start=1):
+        if born is not None:  # on the census list (a birth date is never empty there)
+            line = [family_name, given_names, born.isoformat(), texts.on_list]
+        else:
+            source = texts.account_only % {"name": account} if account else texts.deleted
+            line = ["", "", "", source]
+        writer.writerow([_spreadsheet_safe(cell) for cell in [name, *line, key[:12]]])
+        if n % rows_per_chunk == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def _spreadsheet_safe(value: str) -> str:

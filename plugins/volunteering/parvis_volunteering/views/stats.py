@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from parvis.api import render, view
+from parvis.api import export_response, render, view
 
 from .. import stats
 from ..i18n import _
@@ -35,49 +32,16 @@ def page(request: Request) -> Response:
     )
 
 
-def _cell(value: object) -> object:
-    # A label starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-@view
+@view(export=True)
 def export(request: Request) -> Response:
     ctx = context(request)
     ctx.require(STAFF)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "dimension",
-            "label",
-            "missions",
-            "places",
-            "applications",
-            "accepted",
-            "fill_rate",
-            "hours_to_first_answer",
-        ]
-    )
-    for dimension in stats.DIMENSIONS:
-        for row in stats.table(ctx.session, ctx.town.id, dimension):
-            writer.writerow(
-                [
-                    dimension,
-                    _cell(row.label),
-                    row.missions,
-                    row.places,
-                    row.applications,
-                    row.accepted,
-                    f"{row.fill_rate:.3f}",
-                    "" if row.answer_hours is None else row.answer_hours,
-                ]
-            )
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": 'attachment; filename="volunteering-statistics.csv"'},
+    town_id = ctx.town.id
+    labels = {d: stats.value_labels(ctx.session, town_id, d) for d in ("cause", "area")}
+    return export_response(
+        request,
+        lambda session: stats.csv_chunks(session, town_id, labels),
+        filename="volunteering-statistics.csv",
     )
 
 

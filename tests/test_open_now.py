@@ -1,0 +1,262 @@
+"""The home page's "open now" is cut to the few most pressing (``OPEN_NOW_SHOWN``, soonest
+deadline first) with a link to ``/open``, which lists every open participation of the town in
+the same order, optionally in one neighbourhood; both cost the same statements whatever the
+number of open modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select, update
+
+from parvis.models import Area, Module, PhaseDates, Space
+from parvis.spaces import home
+from parvis.testing import login, make_space_with_module, post_form
+
+
+def _english(client) -> None:
+    post_form(client, "/language", {"locale": "en"})
+
+
+def _section(html: str, heading_id: str) -> str:
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def _titles(section: str) -> list[str]:
+    """The cards' titles in the order shown."""
+    return re.findall(r'class="card-title"><a href="[^"]*">([^<]*)</a>', section) or re.findall(
+        r"<h3[^>]*>\s*<a[^>]*>([^<]*)</a>", section
+    )
+
+
+def _open_survey(town, title: str, *, days: float | None = None, **kwargs) -> int:
+    """An open survey in a space of its own, ending in ``days`` (None: undated)."""
+    built = make_space_with_module(town, "survey", phase="open", module_title=title, **kwargs)
+    if days is not None:
+        with town.session() as session:
+            ends = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+            session.add(PhaseDates(module_id=built.module_id, phase="open", ends_at=ends))
+    return built.module_id
+
+
+def _mixed_town(town, undated: int, dated: int) -> list[str]:
+    """Undated surveys first in the town's order, then dated ones in no deadline order; the
+    titles in the order the pages must show them."""
+    for i in range(undated):
+        _open_survey(town, f"Undated {i:02d}")
+    days = [(7 * i) % dated + 1 for i in range(dated)]  # a shuffle of 1..dated
+    for d in days:
+        _open_survey(town, f"Due in {d:02d} days", days=d + 0.5)
+    return [f"Due in {d:02d} days" for d in sorted(days)] + [
+        f"Undated {i:02d}" for i in range(undated)
+    ]
+
+
+def test_home_shows_the_few_soonest_and_links_to_everything_open(town, client):
+    expected = _mixed_town(town, undated=5, dated=4)
+    _english(client)
+    section = _section(client.get("/").text, "open-now")
+    assert _titles(section) == expected[: home.OPEN_NOW_SHOWN]
+    assert "See everything open now" in section and 'href="/open"' in section
+    page = client.get("/open")
+    assert page.status_code == 200
+    listed = _section(page.text, "open-list")
+    assert _titles(listed) == expected
+    assert "9 participations open now" in listed
+
+
+def test_no_link_when_everything_is_shown(town, client):
+    expected = _mixed_town(town, undated=2, dated=home.OPEN_NOW_SHOWN - 2)
+    _english(client)
+    section = _section(client.get("/").text, "open-now")
+    assert _titles(section) == expected
+    assert 'href="/open"' not in section
+
+
+def test_home_in_french_names_the_link(town, client):
+    _mixed_town(town, undated=home.OPEN_NOW_SHOWN + 1, dated=0)
+    html = client.get("/").text
+    assert "Voir tout ce qui est ouvert" in _section(html, "open-now")
+    assert "Tout ce qui est ouvert" in client.get("/open").text
+
+
+def test_what_is_not_open_or_not_public_never_shows(make_town):
+    town = make_town()
+    _open_survey(town, "Shown survey", days=3)
+    make_space_with_module(town, "survey", phase="draft", module_title="Draft survey")
+    make_space_with_module(town, "survey", phase="closed", module_title="Closed survey")
+    make_space_with_module(
+        town, "survey", phase="open", module_published=False, module_title="Hidden module"
+    )
+    make_space_with_module(
+        town, "survey", phase="open", published=False, module_title="In a hidden space"
+    )
+    # A module past the end of its dates moves on (to "closed") before it is listed.
+    late = _open_survey(town, "Ended survey", days=2)
+    with town.session() as session:
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+        session.execute(update(PhaseDates).where(PhaseDates.module_id == late).values(ends_at=past))
+    hidden = ("Draft survey", "Closed survey", "Hidden module", "In a hidden space", "Ended")
+    with town.client() as staff, town.client() as visitor:
+        login(staff, town.admin_email, town.admin_password)  # staff first: the shared part
+        for client in (staff, visitor):
+            for path, section in (("/open", "open-list"), ("/", "open-now")):
+                html = client.get(path).text
+                assert _titles(_section(html, section)) == ["Shown survey"], path
+                # (The home page may show the closed survey as a result.)
+                shown = html if path == "/open" else _section(html, section)
+                assert not [h for h in hidden if h in shown], path
+
+
+def test_modules_of_a_plugin_disabled_for_the_town_never_show(make_town):
+    town = make_town(plugins=["consultation"])  # no council_space: no idea calls
+    _open_survey(town, "Parks survey")
+    make_space_with_module(town, "idea_call", phase="vote", module_title="Budget 2027")
+    with town.client() as client:
+        for path, section in (("/", "open-now"), ("/open", "open-list")):
+            html = client.get(path).text
+            assert "Parks survey" in _section(html, section), path
+            assert "Budget 2027" not in html, path
+
+
+def _areas(town) -> tuple[int, int]:
+    with town.session() as session:
+        north = Area(town_id=town.town_id, slug="north", name="North")
+        south = Area(town_id=town.town_id, slug="south", name="South")
+        session.add_all([north, south])
+        session.flush()
+        return north.id, south.id
+
+
+def test_the_area_filter_lists_one_neighbourhood(make_town):
+    town = make_town()
+    other = make_town("other.example", app=town.app)
+    north, south = _areas(town)
+    elsewhere, _ = _areas(other)
+    _open_survey(town, "North late", days=9, area_id=north)
+    _open_survey(town, "North soon", days=2, area_id=north)
+    _open_survey(town, "South survey", days=1, area_id=south)
+    _open_survey(town, "Town-wide survey")
+    with town.client() as client:
+        _english(client)
+        page = client.get(f"/open?area={north}").text
+        assert _titles(_section(page, "open-list")) == ["North soon", "North late"]
+        assert "Neighbourhood: North" in page
+        assert f'href="/open?area={north}" aria-current="page"' in page
+        south_page = client.get(f"/open?area={south}").text
+        assert _titles(_section(south_page, "open-list")) == ["South survey"]
+        everything = ["South survey", "North soon", "North late", "Town-wide survey"]
+        assert _titles(_section(client.get("/open").text, "open-list")) == everything
+        # Another town's area, an unknown id, garbage: the whole town, said so.
+        for forged in (str(elsewhere), "999999", "abc", "1e9", "-1", "%00"):
+            response = client.get(f"/open?area={forged}")
+            assert response.status_code == 200, forged
+            assert _titles(_section(response.text, "open-list")) == everything, forged
+            assert "This neighbourhood was not found" in response.text, forged
+        # A neighbourhood with nothing open: an empty state leading back to the whole town.
+        with town.session() as session:
+            for module in session.scalars(select(Module).join(Space).where(Space.area_id == south)):
+                module.phase = "closed"
+        empty = client.get(f"/open?area={south}").text
+        assert "Nothing is open in this neighbourhood right now." in empty
+        assert "South survey" not in empty
+        assert 'href="/open"' in _section(empty, "open-list")
+
+
+def test_open_page_lists_quick_polls_shown_on_home(town, client):
+    """A quick poll the consultation shows on the home page itself (``listed=False``) is no
+    home card, but "everything open" lists it as a card to its page."""
+    from parvis_consultation.models import CHOICE, Option, Question, Section, Survey
+
+    poll = make_space_with_module(town, "poll", phase="open", module_title="Bench colour")
+    with town.session() as session:
+        session.add(Survey(module_id=poll.module_id, show_on_home=True))
+        section = Section(module_id=poll.module_id, title="Poll", position=1)
+        session.add(section)
+        session.flush()
+        question = Question(
+            module_id=poll.module_id, section_id=section.id, kind="single", label="Which colour?"
+        )
+        session.add(question)
+        session.flush()
+        session.add_all(
+            Option(question_id=question.id, role=CHOICE, label=label, position=i)
+            for i, label in enumerate(("Green", "Blue"))
+        )
+    _english(client)
+    home_html = client.get("/").text
+    assert "Which colour?" in home_html  # the consultation's own home slot, answerable there
+    assert "Bench colour" not in _section(home_html, "open-now")
+    listed = _section(client.get("/open").text, "open-list")
+    assert _titles(listed) == ["Bench colour"]
+    assert f'href="{poll.url}"' in listed
+
+
+def test_statements_do_not_grow_with_the_open_modules(make_town):
+    few = make_town("few.example", fragment_cache_mb=0)  # the full render, every time
+    many = make_town("many.example", app=few.app)
+    for town, count in ((few, 10), (many, 60)):
+        for i in range(count):
+            _open_survey(town, f"Survey {i}", days=(i % 7) + 1 if i % 2 else None)
+    counts: dict[str, list[int]] = {"/": [], "/open": []}
+    for town in (few, many):
+        with town.client() as client:
+            for path, found in counts.items():
+                client.get(path)  # warm the per-process caches
+                with town.parvis.db.count_queries() as counter:
+                    response = client.get(path, headers={"cache-control": "no-cache"})
+                    assert response.status_code == 200
+                found.append(counter.count)
+    assert counts["/"][0] == counts["/"][1], counts
+    assert counts["/open"][0] == counts["/open"][1], counts
+
+
+def test_anonymous_open_page_sets_no_cookie_and_answers_304(town, client):
+    _open_survey(town, "Parks survey", days=3)
+    first = client.get("/open")
+    assert first.status_code == 200
+    assert "set-cookie" not in first.headers
+    assert first.headers["cache-control"].startswith("public")
+    tag = first.headers["etag"]
+    again = client.get("/open", headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert not client.cookies
+    _open_survey(town, "Library survey", days=4)
+    after = client.get("/open", headers={"If-None-Match": tag})
+    assert after.status_code == 200 and "Library survey" in after.text
+
+
+def test_a_theme_with_its_own_card_keeps_it_on_the_open_page(town, tmp_path):
+    from theme_helpers import theme_with_its_own_card
+
+    from parvis.models import Town
+
+    theme_with_its_own_card(tmp_path)
+    town.parvis.themes_dir = tmp_path
+    _open_survey(town, "My survey", days=2)
+    with town.session() as session:
+        session.get(Town, town.town_id).theme = "mine"
+    with town.client() as client:
+        html = client.get("/open").text
+    assert '<li class="my-card">My survey</li>' in _section(html, "open-list")
+
+
+def test_a_draft_due_to_open_is_listed_once_it_opens(town, client):
+    """``/open`` reads the modules with dates like the home page: a draft whose opening date
+    has passed moves on when the page is read and is listed."""
+    due = make_space_with_module(town, "survey", phase="draft", module_title="Due survey")
+    with town.session() as session:
+        now = dt.datetime.now(dt.UTC)
+        session.add(
+            PhaseDates(
+                module_id=due.module_id,
+                phase="open",
+                starts_at=now - dt.timedelta(hours=1),
+                ends_at=now + dt.timedelta(days=3),
+            )
+        )
+    assert _titles(_section(client.get("/open").text, "open-list")) == ["Due survey"]
+    with town.session() as session:
+        assert session.get(Module, due.module_id).phase == "open"
