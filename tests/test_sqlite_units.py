@@ -2,15 +2,19 @@
 transaction (no ``BEGIN``, no ``COMMIT``) until its first write, which opens the transaction
 (so a failure after it loses all of it); a writing one holds the write lock from its start;
 connections are parked between units of work, and what one unit of work set on its connection
-(how it begins) never reaches the next. PostgreSQL's own: ``test_autocommit_units.py``,
+(how it begins) never reaches the next; a learned ``driver_rows`` read leaves the session's
+transaction unbegun (both databases). PostgreSQL's own: ``test_autocommit_units.py``,
 ``test_db_parking.py``."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import bindparam, event, func, select, text
 
+from parvis.driver import driver_rows
 from parvis.models import Town
+
+_NAME = select(Town.name).where(Town.id == bindparam("id"))
 
 
 @pytest.fixture
@@ -87,3 +91,21 @@ def test_a_reading_page_sends_no_begin(database, town) -> None:
     with town.client() as client, database.count_queries() as counter:
         assert client.get("/accessibility").status_code == 200
     assert not [s for s in counter.statements if s.startswith("BEGIN")]
+
+
+def test_a_learned_read_leaves_a_reading_unit_of_work_unbegun(town) -> None:
+    """``driver_rows`` of a statement already learned, in a reading unit of work that has not
+    used its connection: through the parked connection's driver, the session's transaction
+    never begun (either database); a write after it still opens it and commits."""
+    database = town.parvis.db
+    with database.session(write=False, autocommit=True) as session:
+        assert [tuple(r) for r in driver_rows(session, _NAME, {"id": town.town_id})] == [
+            ("Testville",)
+        ]
+    with database.session(write=False, autocommit=True) as session:
+        assert [tuple(r) for r in driver_rows(session, _NAME, {"id": town.town_id})] == [
+            ("Testville",)
+        ]
+        assert not session.in_transaction()
+        session.get(Town, town.town_id).name = "After"
+    assert _name(database, town.town_id) == "After"
