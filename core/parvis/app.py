@@ -96,6 +96,8 @@ class Parvis:
         self._rules: dict[int, tuple[int, RuleSet]] = {}
         # (module type, route, space slug) -> a module link around its id (``Context.module_url``).
         self.module_links: dict[tuple[str, str, str], tuple[str, str]] = {}
+        # Core's menu entries by language: their labels and links never change in a process.
+        self.core_menu: dict[str, tuple[Any, ...]] = {}
         # Host -> the columns of its town, checked by each request (``town_by_host.resolve_town``).
         self.towns: dict[str, dict[str, Any]] = {}
         self._memos: dict[int, tuple[int, dict[Hashable, Any]]] = {}
@@ -112,7 +114,11 @@ class Parvis:
             if path is not None:
                 return path
         else:
-            kept = all(type(value) is str for value in params.values())
+            kept = True
+            for value in params.values():  # a loop, not ``all()`` of a generator: 2 calls fewer
+                if type(value) is not str:
+                    kept = False
+                    break
             if kept:
                 key = (name, *params.items())
                 path = self._paths.get(key)

@@ -86,7 +86,7 @@ class Context:
         return self.parvis.pm.hook
 
     def url(self, name: str, /, **params: Any) -> str:
-        return self.parvis.url_path(self.request.app, name, params)
+        return self.parvis.url_path(self.request.scope["app"], name, params)
 
     def module_url(
         self, module: Module | ModuleRow, space: Space, route: str = "index", **params: Any

@@ -54,10 +54,14 @@ def parvis_job_types() -> list[JobType]:
 @hookimpl
 def parvis_menu_items(request: Request) -> list[MenuItem]:
     ctx = get_context(request)
-    # Translated now (every page asks): no lazy label to build and read.
-    items = [MenuItem("home", _("Home"), "/", order=0)]
-    items.append(MenuItem("spaces", _("Spaces"), ctx.url("spaces:list"), order=10))
-    return items
+    # Translated once per language (every page asks): no lazy label to build and read.
+    kept = ctx.parvis.core_menu.get(ctx.locale)
+    if kept is None:
+        kept = ctx.parvis.core_menu[ctx.locale] = (
+            MenuItem("home", _("Home"), "/", order=0),
+            MenuItem("spaces", _("Spaces"), ctx.url("spaces:list"), order=10),
+        )
+    return list(kept)
 
 
 @hookimpl

@@ -234,8 +234,14 @@ class Database:
         else:
             factory = self.write_sessionmaker if write else self.sessionmaker
         if connection is not None and self._sqlite:
-            # A parked connection has none of the factories' options: how ``_begin`` begins.
-            connection.execution_options(sqlite_immediate=write, sqlite_autocommit=outside)
+            # A parked connection has none of the factories' options: how ``_begin`` begins
+            # (set only when it changes: most units of work on a connection are alike).
+            options = connection.get_execution_options()
+            if (
+                options.get("sqlite_immediate") is not write
+                or options.get("sqlite_autocommit") is not outside
+            ):
+                connection.execution_options(sqlite_immediate=write, sqlite_autocommit=outside)
         try:
             with factory(bind=connection) if connection is not None else factory() as session:
                 # Core's dated phases move a module within a writing unit of work, else in

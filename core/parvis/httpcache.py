@@ -186,10 +186,11 @@ def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response 
     look-up. ``None`` when it is not there (the request then goes the usual way)."""
     if not parvis.sessionless_actor_only:
         return None  # a plugin may recognise a visitor without a session (a header, say)
+    wanted = _tag_headers(request.scope)
     if TOWN_VERSION in request.scope:
         row = request.scope[TOWN_VERSION]  # read for this request by ``fastpath.CachedPages``
     else:
-        host = (request.headers.get("host") or "").split(":")[0].lower()
+        host = (wanted.get(b"host") or "").split(":")[0].lower()
         rows = driver_rows(session, _TOWN_VERSION, {"host": host})
         row = rows[0] if rows else None
     if row is None:
@@ -200,16 +201,29 @@ def fast_lookup(parvis: Parvis, session: Session, request: Request) -> Response 
     request_state(request)["town_versions"] = (town_id, setup_version, content_version)
     locale = i18n.negotiate_locale(
         request_cookies(request.scope).get(i18n.LANGUAGE_COOKIE),
-        accept_language=request.headers.get("accept-language", ""),
+        accept_language=wanted.get(b"accept-language", ""),
         default=default_locale,
     )
     tag = page_tag(town_id, content_version, locale, parvis.build_id)
-    if tag_matches(request.headers.get("if-none-match", ""), tag):
+    if tag_matches(wanted.get(b"if-none-match", ""), tag):
         return Response(status_code=304, headers=_public_headers(tag))
     entry = parvis.page_cache.get((tag, *page_url(request.scope)))
     if entry is None:
         return None
     return _page_response(entry.body, entry.media_type, entry.headers, tag)
+
+
+_TAG_HEADERS = frozenset((b"host", b"accept-language", b"if-none-match"))
+
+
+def _tag_headers(scope: Scope) -> dict[bytes, str]:
+    """The headers a page's tag depends on, as ``request.headers.get`` reads them (the first
+    of each name, latin-1), in one pass without building Starlette's ``Headers``."""
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name in _TAG_HEADERS and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
 
 
 def lookup(ctx: Context, cache: bool | None) -> Response | None:
