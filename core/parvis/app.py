@@ -81,7 +81,7 @@ class Parvis:
         self.config_serves_unknown_hosts = True
         self._envs: dict[tuple[str, str | None], jinja2.Environment] = {}
         self._route_for_name: dict[str, BaseRoute] = {}
-        self._paths: dict[tuple[Any, ...], str] = {}
+        self._paths: dict[Any, str] = {}  # by name, or (name, *params.items())
         self.themes_dir = THEMES_DIR
         self.build_id = httpcache.build_id(__version__, self.infos)
         self.page_cache = httpcache.PageCache(config.page_cache_mb * 1024 * 1024)
@@ -105,12 +105,19 @@ class Parvis:
         URLs, and Starlette finds a name by raising ``NoMatchFound`` route after route. A path
         whose parameters are all text (the layout's links, a space's) is kept: routes never
         change in a process."""
-        kept = not params or all(type(value) is str for value in params.values())
-        if kept:
-            key = (name, *params.items())
+        key: Any
+        if not params:  # the layout's links: the name alone is the key
+            kept, key = True, name
             path = self._paths.get(key)
             if path is not None:
                 return path
+        else:
+            kept = all(type(value) is str for value in params.values())
+            if kept:
+                key = (name, *params.items())
+                path = self._paths.get(key)
+                if path is not None:
+                    return path
         route = self._route_for_name.get(name)
         if route is None:
             for candidate in app.router.routes:

@@ -13,8 +13,12 @@ Writes stay atomic: the first write through the session (an ORM flush, an
 ``SELECT`` from a CTE that writes, a ``SELECT`` read in chunks) opens the
 transaction first, so it and everything after it commit together, as in any unit of work. Only
 ``write_unseen`` while no transaction is open runs on its own, committed when it returns: one
-statement, atomic in itself. SQLite keeps its transactions (its reads and writes begin
-differently, see ``db.py``).
+statement, atomic in itself.
+
+On SQLite a reading unit of work (``Database.session(write=False)``) runs the same way: its reads
+skip the ``BEGIN`` (``db._begin``) and its first write sends it (deferred, as such a unit of work
+sent it at its start before); a writing one keeps its ``BEGIN IMMEDIATE`` at the start (SQLite has
+no row locks: reading under the write lock is what keeps a check and the write after it together).
 """
 
 from __future__ import annotations
@@ -43,8 +47,13 @@ def open_transaction(session: Session) -> None:
     (nothing to do in any other unit of work, or once it is open)."""
     if not session.info.get(AUTOCOMMIT_KEY):
         return
-    driver = session.connection().connection.driver_connection
-    if driver is not None and driver.autocommit:
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "sqlite":
+        if driver is not None and not driver.in_transaction:
+            # Deferred, as a reading unit of work began before: a text statement may only read.
+            connection.exec_driver_sql("BEGIN")
+    elif driver is not None and driver.autocommit:
         driver.autocommit = False  # psycopg sends BEGIN before the next statement
     session.info[AUTOCOMMIT_KEY] = False
 
@@ -84,16 +93,20 @@ def _streamed(state: ORMExecuteState) -> bool:
 
 
 def start(connection: Any, session: Session) -> None:
-    """Run the unit of work of ``session`` on PostgreSQL ``connection`` in autocommit."""
-    connection.connection.driver_connection.autocommit = True
+    """Run the unit of work of ``session`` on ``connection`` in autocommit (on SQLite, the
+    connection's ``sqlite_autocommit`` option already skips the ``BEGIN``: ``db.py``)."""
+    if connection.dialect.name != "sqlite":
+        connection.connection.driver_connection.autocommit = True
     session.info[AUTOCOMMIT_KEY] = True
 
 
 def end(connection: Any) -> bool:
     """Give the connection its transactions back at the end of the unit of work; False if it
-    cannot be (a broken connection): it is not to be reused then."""
+    cannot be (a broken connection, or SQLite's still in a transaction): not to be reused."""
     try:
         driver = connection.connection.driver_connection
+        if connection.dialect.name == "sqlite":
+            return driver is not None and not driver.in_transaction
         if driver is not None and driver.autocommit:
             driver.autocommit = False
     except Exception:

@@ -219,4 +219,5 @@ def site_url(parvis: Parvis, session: Session, town_id: int) -> str:
 
 
 def get_context(request: Request) -> Context:
-    return request.state.ctx  # type: ignore[no-any-return]
+    # The dict behind ``request.state``, read without its ``State`` wrapper (every hook asks).
+    return request.scope["state"]["ctx"]  # type: ignore[no-any-return]

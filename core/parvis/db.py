@@ -203,10 +203,11 @@ class Database:
         # Units of work that read outside a transaction until they write (PostgreSQL).
         self.autocommit_sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         autocommit_units.install(self.autocommit_sessionmaker)
+        self._sqlite = self.engine.dialect.name == "sqlite"
         # Connections kept checked out between units of work, with when each was parked (see
-        # ``_take``); SQLite's writing and reading units of work begin differently: none there.
+        # ``_take``). Not for an in-memory SQLite database: its pool keeps one per thread.
         self._parked: list[tuple[Connection, float]] | None = (
-            None if self.engine.dialect.name == "sqlite" else []
+            [] if isinstance(self.engine.pool, QueuePool) or not self._sqlite else None
         )
         self._park_at_most = max(1, connections // 2)
 
@@ -221,14 +222,20 @@ class Database:
         ``write=False`` is for read-only work (GET pages): on SQLite it does not queue behind
         writers. ``autocommit=True``: on PostgreSQL, reads run outside a transaction until the
         first write, and a ``write_unseen`` before any other write commits on its own
-        (``autocommit.py``); ignored on SQLite.
+        (``autocommit.py``); on SQLite, the same for a reading unit of work (``write=False``):
+        a writing one keeps its ``BEGIN IMMEDIATE``.
         """
         connection = self._take()
-        outside = autocommit and connection is not None
+        # On SQLite only a reading unit of work: a writing one takes the write lock at BEGIN
+        # (``_begin``), so that what it reads before writing is what it writes over.
+        outside = autocommit and connection is not None and not (write and self._sqlite)
         if outside:
             factory = self.autocommit_sessionmaker
         else:
             factory = self.write_sessionmaker if write else self.sessionmaker
+        if connection is not None and self._sqlite:
+            # A parked connection has none of the factories' options: how ``_begin`` begins.
+            connection.execution_options(sqlite_immediate=write, sqlite_autocommit=outside)
         try:
             with factory(bind=connection) if connection is not None else factory() as session:
                 # Core's dated phases move a module within a writing unit of work, else in

@@ -6,8 +6,11 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from parvis.autocommit import AUTOCOMMIT_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,13 @@ def driver_rows(session: Session, statement: Any, params: dict[str, Any]) -> Seq
         raise TypeError("driver_rows runs a select() only; write through the session")
     if session.autoflush and (session.new or session.deleted or session.dirty):
         session.flush()
+    outside = _outside(session)
+    if outside is not None and not listened(outside):
+        kept = _DRIVER.get(id(statement))
+        if kept and kept[0] is statement and kept[6] == outside.dialect.driver:
+            rows = _cursor_rows(outside, kept, params)
+            if rows is not None:
+                return rows
     conn = session.connection()
     if not listened(conn):
         kept = _DRIVER.get(id(statement), False)
@@ -55,6 +65,19 @@ def driver_rows(session: Session, statement: Any, params: dict[str, Any]) -> Seq
             _DRIVER[id(statement)] = found if same else None
             return rows
     return conn.execute(statement, params).all()
+
+
+def _outside(session: Session) -> Connection | None:
+    """The parked connection of a unit of work that reads outside a transaction and has not
+    used its connection yet (``autocommit.py``): a statement sent through its driver needs no
+    session transaction, and the ``Connection``'s begin and end (~70 Python calls, most of a
+    cached page's unit of work) are skipped when nothing else reads. Only a statement already
+    learned goes this way: SQLAlchemy's own run would begin the connection's transaction
+    behind the session's back."""
+    if not session.info.get(AUTOCOMMIT_KEY) or session.in_transaction():
+        return None
+    bind = session.bind
+    return bind if isinstance(bind, Connection) and not bind.closed else None
 
 
 def _driver_call(statement: Any, result: Any, params: dict[str, Any]) -> tuple[Any, ...] | None:

@@ -75,6 +75,8 @@ def page_tag(town_id: int, version: int, locale: str, build: str) -> str:
 
 
 def tag_matches(header: str, tag: str) -> bool:
+    if not header:  # most requests
+        return False
     bare = tag.removeprefix("W/")
     return any(part.strip().removeprefix("W/") == bare for part in header.split(","))
 

@@ -4,7 +4,7 @@ status of a form page, redirects. Used by ``web.py`` (errors) and by every view.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from jinja2 import Template
@@ -16,6 +16,7 @@ from parvis.context import Context, get_context
 from parvis.contrib import Fragment, MenuItem
 from parvis.csrf import LazyToken
 from parvis.i18n import gettext as _
+from parvis.models import Town
 from parvis.page_bytes import page_body
 from parvis.plugins import call_each
 
@@ -35,6 +36,24 @@ def menu_items(ctx: Context, enabled: Iterable[str] | None = None) -> list[MenuI
 
 
 _EMPTY = Markup("")
+
+
+class Brand(NamedTuple):
+    """The town's brand settings the layout shows (``layout_brand``), read in Python: in the
+    template each ``.get()`` of the settings was a call through Jinja's runtime."""
+
+    primary: Any
+    accent: Any
+    favicon: Any
+    logo: Any
+    version: Any
+
+
+def brand_of(town: Town) -> Brand:
+    b = (town.settings or {}).get("_brand") or {}
+    return Brand(
+        b.get("primary"), b.get("accent"), b.get("favicon"), b.get("logo"), b.get("version", 0)
+    )
 
 
 def slot_fragments(
@@ -122,6 +141,7 @@ def _page(
         "csrf_token": LazyToken(request),
         "flashes": request.session.pop("flash", []),
         "menu": menu_items(ctx, enabled),
+        "layout_brand": brand_of(ctx.town),
     }
     for _plugin, extra in call_each(
         ctx.parvis.pm, "parvis_template_vars", only=enabled, request=request

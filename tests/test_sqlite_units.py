@@ -1,0 +1,111 @@
+"""Units of work on a SQLite file (``db.py``, ``autocommit.py``): a reading one reads outside a
+transaction (no ``BEGIN``, no ``COMMIT``) until its first write, which opens the transaction
+(so a failure after it loses all of it); a writing one holds the write lock from its start;
+connections are parked between units of work, and what one unit of work set on its connection
+(how it begins) never reaches the next; a learned ``driver_rows`` read leaves the session's
+transaction unbegun (both databases). PostgreSQL's own: ``test_autocommit_units.py``,
+``test_db_parking.py``."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import bindparam, event, func, select, text
+
+from parvis.driver import driver_rows
+from parvis.models import Town
+
+_NAME = select(Town.name).where(Town.id == bindparam("id"))
+
+
+@pytest.fixture
+def database(town):
+    database = town.parvis.db
+    if database.dialect != "sqlite":
+        pytest.skip("SQLite's units of work")
+    return database
+
+
+def _in_transaction(session) -> bool:
+    return session.connection().connection.driver_connection.in_transaction
+
+
+def _name(database, town_id: int) -> str:
+    with database.engine.connect() as other:  # another connection: sees only what committed
+        return other.scalar(select(Town.name).where(Town.id == town_id))
+
+
+def test_a_reading_unit_of_work_reads_outside_a_transaction(database, town) -> None:
+    with database.count_queries() as counter, database.session(write=False, autocommit=True) as s:
+        assert s.scalar(select(Town.name).where(Town.id == town.town_id)) == "Testville"
+        assert not _in_transaction(s)
+    assert counter.count == 1  # no BEGIN
+
+
+def test_its_first_write_opens_the_transaction_and_commits_whole(database, town) -> None:
+    with database.session(write=False, autocommit=True) as session:
+        session.get(Town, town.town_id).name = "Renamed"
+        session.flush()
+        assert _in_transaction(session)
+        assert _name(database, town.town_id) == "Testville"  # not committed yet
+    assert _name(database, town.town_id) == "Renamed"
+    with pytest.raises(RuntimeError), database.session(write=False, autocommit=True) as session:
+        session.get(Town, town.town_id).name = "Lost"
+        session.flush()
+        session.execute(text("UPDATE towns SET slug = 'lost' WHERE id = :id"), {"id": 0})
+        raise RuntimeError("the view failed")
+    assert _name(database, town.town_id) == "Renamed"
+
+
+def test_a_writing_unit_of_work_holds_the_write_lock_from_its_start(database, town) -> None:
+    sent: list[str] = []
+    event.listen(database.engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+    with database.session(write=False, autocommit=True) as session:
+        session.scalar(select(func.count()).select_from(Town))
+    with database.session(write=True, autocommit=True) as session:  # same parked connection
+        session.scalar(select(func.count()).select_from(Town))
+        assert _in_transaction(session)
+    with database.session(write=False) as session:  # no autocommit: a transaction, deferred
+        session.scalar(select(func.count()).select_from(Town))
+        assert _in_transaction(session)
+    with database.session(write=False, autocommit=True) as session:
+        session.scalar(select(func.count()).select_from(Town))
+        assert not _in_transaction(session)
+    assert [s for s in sent if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE", "BEGIN"]
+
+
+def test_units_of_work_take_the_parked_connection(database, town) -> None:
+    with database.session() as session:
+        first = session.connection().connection.dbapi_connection
+    seen: list[object] = []
+    event.listen(database.engine, "checkout", lambda *args: seen.append(args[0]))
+    with database.session(write=False, autocommit=True) as session:
+        assert session.scalar(select(Town.name).where(Town.id == town.town_id))
+        assert session.connection().connection.dbapi_connection is first
+    assert seen == []
+    parked = database._parked
+    assert parked and not any(c.in_transaction() for c, _since in parked)
+    assert not any(c.connection.driver_connection.in_transaction for c, _since in parked)
+
+
+def test_a_reading_page_sends_no_begin(database, town) -> None:
+    with town.client() as client, database.count_queries() as counter:
+        assert client.get("/accessibility").status_code == 200
+    assert not [s for s in counter.statements if s.startswith("BEGIN")]
+
+
+def test_a_learned_read_leaves_a_reading_unit_of_work_unbegun(town) -> None:
+    """``driver_rows`` of a statement already learned, in a reading unit of work that has not
+    used its connection: through the parked connection's driver, the session's transaction
+    never begun (either database); a write after it still opens it and commits."""
+    database = town.parvis.db
+    with database.session(write=False, autocommit=True) as session:
+        assert [tuple(r) for r in driver_rows(session, _NAME, {"id": town.town_id})] == [
+            ("Testville",)
+        ]
+    with database.session(write=False, autocommit=True) as session:
+        assert [tuple(r) for r in driver_rows(session, _NAME, {"id": town.town_id})] == [
+            ("Testville",)
+        ]
+        assert not session.in_transaction()
+        session.get(Town, town.town_id).name = "After"
+    assert _name(database, town.town_id) == "After"
