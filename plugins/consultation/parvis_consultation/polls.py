@@ -16,6 +16,7 @@ from parvis_consultation.widget import PollWidget
 
 # Where ``ctx.extra`` keeps the home page's polls for the rest of the request.
 HOME_POLLS = "consultation.home_polls"
+HOME_LIMIT = "consultation.home_limit"
 
 
 class _Poll(NamedTuple):
@@ -47,25 +48,11 @@ class _SpaceRef(NamedTuple):
     slug: str
 
 
-def _polls_statement(home: bool, mine: str) -> Select[Any]:
-    """Every column of the widgets in one statement: the open polls (the home page's, at most
-    ``limit``, or one space's), each with its last question (by id, as the poll's page has it),
-    that question's options with their counts, and whether the viewer answered (``mine``:
-    ``"user"``, ``"token"`` or ``""`` for nobody). A poll without options comes once, with
-    empty option columns. Built once per variant (with bound parameters)."""
+def _open_polls(home: bool, *columns: Any) -> Select[Any]:
+    """``columns`` of the open polls of one space (parameter ``space``) or (``home``) of the
+    home page: at most ``limit`` of the town's (``town``) flagged ones, in the town's order."""
     polls = (
-        select(
-            Module.id,
-            Module.type,
-            Module.phase,
-            Module.space_id,
-            Module.position,
-            Space.slug,
-            Survey.allow_anonymous,
-            Survey.poll_results,
-            Survey.opens_at,
-            Survey.closes_at,
-        )
+        select(*columns)
         .join(Space, Space.id == Module.space_id)
         .where(
             Space.town_id == bindparam("town"),
@@ -76,27 +63,51 @@ def _polls_statement(home: bool, mine: str) -> Select[Any]:
         )
         .order_by(Module.position, Module.id)
     )
-    if home:
-        # Only polls the widget can show take one of the ``limit`` places: a last question with
-        # two options at least (``poll_cards``), else another open poll would be left out.
-        own_last = (
-            select(func.max(Question.id))
-            .where(Question.module_id == Module.id)
-            .correlate(Module)
-            .scalar_subquery()
-        )
-        choices = (
-            select(func.count(Option.id))
-            .where(Option.question_id == own_last)
-            .correlate(Module)
-            .scalar_subquery()
-        )
-        polls = polls.join(Survey, Survey.module_id == Module.id)
-        polls = polls.where(Survey.show_on_home.is_(True), choices >= 2)
-        polls = polls.limit(bindparam("limit"))
-    else:
+    if not home:
         polls = polls.outerjoin(Survey, Survey.module_id == Module.id)
-        polls = polls.where(Module.space_id == bindparam("space"))
+        return polls.where(Module.space_id == bindparam("space"))
+    # Only polls the widget can show take one of the ``limit`` places: a last question with
+    # two options at least (``poll_cards``), else another open poll would be left out.
+    own_last = (
+        select(func.max(Question.id))
+        .where(Question.module_id == Module.id)
+        .correlate(Module)
+        .scalar_subquery()
+    )
+    choices = (
+        select(func.count(Option.id))
+        .where(Option.question_id == own_last)
+        .correlate(Module)
+        .scalar_subquery()
+    )
+    polls = polls.join(Survey, Survey.module_id == Module.id)
+    return polls.where(Survey.show_on_home.is_(True), choices >= 2).limit(bindparam("limit"))
+
+
+# The ids of the polls the home page shows in place, whoever looks (``summary`` reads them in
+# its own statement: parameters ``town`` and ``limit``).
+HOME_POLL_IDS = select(_open_polls(True, Module.id).subquery("home_polls").c.id)
+
+
+def _polls_statement(home: bool, mine: str) -> Select[Any]:
+    """Every column of the widgets in one statement: the open polls (the home page's, at most
+    ``limit``, or one space's), each with its last question (by id, as the poll's page has it),
+    that question's options with their counts, and whether the viewer answered (``mine``:
+    ``"user"``, ``"token"`` or ``""`` for nobody). A poll without options comes once, with
+    empty option columns. Built once per variant (with bound parameters)."""
+    polls = _open_polls(
+        home,
+        Module.id,
+        Module.type,
+        Module.phase,
+        Module.space_id,
+        Module.position,
+        Space.slug,
+        Survey.allow_anonymous,
+        Survey.poll_results,
+        Survey.opens_at,
+        Survey.closes_at,
+    )
     p = polls.subquery("polls")
     if mine == "user":
         answered: Any = exists().where(
@@ -159,7 +170,7 @@ def _read_polls(ctx: Context, session: Session, space: Space | None) -> list[_Po
     """The open polls of ``space`` or (``None``) of the home page, whoever may see them."""
     params: dict[str, Any] = {"town": ctx.town.id}
     if space is None:
-        params["limit"] = int(ctx.setting("consultation", "home_polls"))
+        params["limit"] = home_limit(ctx)
     else:
         params["space"] = space.id
     mine = ""
@@ -192,19 +203,19 @@ def _read_polls(ctx: Context, session: Session, space: Space | None) -> list[_Po
     return polls
 
 
+def home_limit(ctx: Context) -> int:
+    """How many polls the home page shows at most (the town's setting), read once a request:
+    the summaries and the slot both ask."""
+    if HOME_LIMIT not in ctx.extra:
+        ctx.extra[HOME_LIMIT] = int(ctx.setting("consultation", "home_polls"))
+    return ctx.extra[HOME_LIMIT]  # type: ignore[no-any-return]
+
+
 def _home_polls(ctx: Context, session: Session) -> list[_Poll]:
-    """The polls flagged for the home page, read once per request (``summarize`` asks first,
-    to leave them out of the home cards, then the slot)."""
+    """The polls flagged for the home page, read once per request."""
     if HOME_POLLS not in ctx.extra:
         ctx.extra[HOME_POLLS] = _read_polls(ctx, session, None)
     return ctx.extra[HOME_POLLS]  # type: ignore[no-any-return]
-
-
-def home_poll_ids(ctx: Context) -> set[int]:
-    """The polls the home page shows in place (beyond the limit, it does not), whoever looks:
-    the home page's cards, shared by every visitor, leave these out (a visitor who may not see
-    one finds it in neither place, as on its space page)."""
-    return {p.id for p in _home_polls(ctx, ctx.session)}
 
 
 def poll_cards(ctx: Context, session: Session, space: Space | None) -> list[PollWidget]:

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, literal, select
 
 from parvis.api import (
     Context,
@@ -21,34 +21,42 @@ from parvis.api import (
 )
 from parvis_consultation.i18n import _, ngettext
 from parvis_consultation.models import Response, Survey
-from parvis_consultation.polls import home_poll_ids
+from parvis_consultation.polls import HOME_POLL_IDS, home_limit
 
-# Only the columns read here: plain rows, not surveys loaded into the session, each module's
-# answers counted in the same statement (one statement, not two: on PostgreSQL each costs about
-# 100 µs of client CPU). Built once, the ids in one parameter (``in_keys``); a module without a
-# survey row comes with empty settings.
-_SUMMARY = (
-    select(
-        Module.id,
-        Survey.module_id,
-        Survey.poll_results,
-        Survey.results_visibility,
-        Survey.show_on_home,
-        select(func.count())
-        .where(Response.module_id == Module.id)
-        .correlate(Module)
-        .scalar_subquery()
-        .label("answers"),
+
+def _summary(home: bool) -> Select[Any]:
+    """Only the columns read here: plain rows, not surveys loaded into the session, each
+    module's answers counted in the same statement (one statement, not two: on PostgreSQL each
+    costs about 100 µs of client CPU), and (``home``) whether the home page shows it in place:
+    the slot's choice, read here so that no page but the home page reads the slot's polls (a
+    space page, "open now"). Built once, the ids in one parameter (``in_keys``); a module
+    without a survey row comes with empty settings."""
+    return (
+        select(
+            Module.id,
+            Survey.module_id,
+            Survey.poll_results,
+            Survey.results_visibility,
+            select(func.count())
+            .where(Response.module_id == Module.id)
+            .correlate(Module)
+            .scalar_subquery()
+            .label("answers"),
+            Module.id.in_(HOME_POLL_IDS) if home else literal(False),
+        )
+        .outerjoin(Survey, Survey.module_id == Module.id)
+        .where(in_keys(Module.id, "ids"))
     )
-    .outerjoin(Survey, Survey.module_id == Module.id)
-    .where(in_keys(Module.id, "ids"))
-)
+
+
+# With the home page's choice when some module is an open poll (it needs the ``home_polls``
+# setting), without it otherwise.
+_SUMMARY = {home: _summary(home) for home in (True, False)}
 
 
 class _Settings(NamedTuple):
     poll_results: str
     results_visibility: str
-    show_on_home: bool
 
 
 def summarize(
@@ -58,20 +66,24 @@ def summarize(
     ids = [m.id for m, _s in items]
     answers: dict[int, int] = {}
     settings: dict[int, _Settings] = {}
-    for module_id, survey, poll_results, visibility, on_home, count in driver_rows(
-        ctx.session, _SUMMARY, {"ids": ids}
+    # The polls the home page shows in place, not as cards.
+    on_home: set[int] = set()
+    params: dict[str, Any] = {"ids": ids}
+    home = False
+    for m, _s in items:
+        if m.type == "poll" and m.phase == "open":
+            home = True
+            params["town"] = ctx.town.id
+            params["limit"] = home_limit(ctx)
+            break
+    for module_id, survey, poll_results, visibility, count, shown in driver_rows(
+        ctx.session, _SUMMARY[home], params
     ):
         answers[module_id] = count
         if survey is not None:
-            settings[module_id] = _Settings(poll_results, visibility, on_home)
-    # The home page shows some open polls flagged for it in place, not as cards: one query,
-    # only if some may be (the same one the home page's slot then reuses).
-    on_home: set[int] = set()
-    for m, _s in items:
-        shown = m.type == "poll" and m.phase == "open" and m.id in settings
-        if shown and settings[m.id].show_on_home:
-            on_home = home_poll_ids(ctx)
-            break
+            settings[module_id] = _Settings(poll_results, visibility)
+        if shown:
+            on_home.add(module_id)
     # Labels translated once (and only those shown), not once per module; links made in one
     # call per route.
     kinds = {m.type for m, _s in items}

@@ -138,6 +138,19 @@ def test_home_polls_beyond_the_limit_are_open_cards_and_widgets_are_not(town, cl
         assert (f'/s/{b.space_slug}/poll/{b.module_id}/"' in widgets) is shown
 
 
+def test_a_space_page_reads_no_home_poll(town, client):
+    """A space page (and "open now") does not show the home page's polls: it reads none, even
+    with a poll flagged for the home page (the summaries know which without a statement)."""
+    b = _titled(town, "Flagged poll")
+    with town.session() as s:
+        english_user(s, town.town_id, "v@example.org")
+    login(client, "v@example.org")  # never a cached page
+    for page in (f"/s/{b.space_slug}", "/open"):
+        with town.parvis.db.count_queries() as counter:
+            assert client.get(page).status_code == 200
+        assert not [q for q in counter.statements if "AS polls" in q and "LIMIT" in q], page
+
+
 def test_a_poll_the_widgets_cannot_show_takes_no_home_place(town, client):
     """A flagged poll without a question of two options or more shows no widget: it leaves its
     place to the next open poll (two widgets, as ``home_polls`` allows) and is a card."""
@@ -166,7 +179,8 @@ def test_a_closed_home_poll_shows_its_results_on_the_home_page(town, client):
 
 
 def test_home_polls_cost_the_same_statements_for_one_or_many(town, client):
-    """The home poll widgets are chosen once per page (the home cards and the slot share it)."""
+    """The home poll widgets are read in one statement per page, whatever their number (the
+    home cards know which they are from the summaries' own statement)."""
     with town.session() as s:
         english_user(s, town.town_id, "v@example.org")
     login(client, "v@example.org")  # never a cached slot
@@ -174,7 +188,7 @@ def test_home_polls_cost_the_same_statements_for_one_or_many(town, client):
     def statements():
         with town.parvis.db.count_queries() as counter:
             assert client.get("/").status_code == 200
-        chosen = [q for q in counter.statements if "show_on_home IS" in q and "LIMIT" in q]
+        chosen = [q for q in counter.statements if "AS polls" in q]
         assert len(chosen) == 1, chosen
         return counter.count
 
