@@ -68,7 +68,14 @@ from parvis.permissions import (
 )
 from parvis.phases import Deadline, TimelineStep, phase_deadline, phase_timeline
 from parvis.plugin_app import App, unwrap
-from parvis.rendering import form_status, redirect, render, render_fragment, render_string
+from parvis.rendering import (
+    fills_slots,
+    form_status,
+    redirect,
+    render,
+    render_fragment,
+    render_string,
+)
 from parvis.rendermemo import memo_fragment
 from parvis.schedule import set_phase_dates
 from parvis.spaces.services import (
@@ -202,6 +209,7 @@ __all__ = [
     "emit",
     "enqueue_job",
     "export_response",
+    "fills_slots",
     "followers",
     "form_status",
     "format_currency",

@@ -3,8 +3,8 @@ status of a form page, redirects. Used by ``web.py`` (errors) and by every view.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import quote
 
 from jinja2 import Template
@@ -18,7 +18,7 @@ from parvis.csrf import LazyToken
 from parvis.i18n import gettext as _
 from parvis.models import Town
 from parvis.page_bytes import page_body
-from parvis.plugins import call_each
+from parvis.plugins import CORE_PLUGINS, call_each
 
 # Slots every page has, filled through the ``parvis_slot`` hook.
 LAYOUT_SLOTS = ("layout.head", "layout.header", "layout.footer")
@@ -56,6 +56,24 @@ def brand_of(town: Town) -> Brand:
     )
 
 
+# The attribute ``fills_slots`` sets on a ``parvis_slot`` implementation.
+FILLS = "parvis_fills_slots"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fills_slots(*names: str) -> Callable[[F], F]:
+    """Declare the only slots a ``parvis_slot`` implementation fills: it is not called for any
+    other (every page asks each plugin for each of its slots, most of them filled by none).
+    Put it under ``@hookimpl``."""
+    declared = frozenset(names)
+
+    def decorator(fn: F) -> F:
+        setattr(fn, FILLS, declared)
+        return fn
+
+    return decorator
+
+
 def slot_fragments(
     ctx: Context,
     names: Iterable[str],
@@ -64,18 +82,23 @@ def slot_fragments(
 ) -> dict[str, Markup]:
     filled: dict[str, Markup] = {}
     only = frozenset(ctx.enabled_plugins if enabled is None else enabled)
+    # The implementations asked, once per page rather than once per slot (``call_each``'s
+    # order and filter), with the slots each declared (``fills_slots``), if it did.
+    impls = [
+        (impl.function, impl.argnames, getattr(impl.function, FILLS, None))
+        for impl in ctx.parvis.pm.hook.parvis_slot.get_hookimpls()
+        if impl.plugin_name in CORE_PLUGINS or impl.plugin_name in only
+    ]
+    kwargs = {"request": ctx.request, "session": ctx.session, "context": context}
     for name in names:
         fragments: list[Fragment] = []
-        for _plugin, result in call_each(
-            ctx.parvis.pm,
-            "parvis_slot",
-            only=only,
-            name=name,
-            request=ctx.request,
-            session=ctx.session,
-            context=context,
-        ):
-            fragments.extend(result)
+        kwargs["name"] = name
+        for function, argnames, declared in impls:
+            if declared is not None and name not in declared:
+                continue
+            result = function(**{k: kwargs[k] for k in argnames})
+            if result:
+                fragments.extend(result)
         if not fragments:  # most slots of most pages
             filled[name] = _EMPTY
             continue

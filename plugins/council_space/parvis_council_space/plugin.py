@@ -24,6 +24,7 @@ from parvis.api import (
     SpaceKind,
     Town,
     User,
+    fills_slots,
     hookimpl,
     render_fragment,
 )
@@ -118,6 +119,7 @@ def parvis_routes() -> list[BaseRoute]:
 
 
 @hookimpl
+@fills_slots("layout.head", "space.top", "space.main")
 def parvis_slot(
     name: str, request: Request, session: Session, context: dict[str, Any]
 ) -> list[Fragment]:
