@@ -270,16 +270,16 @@ class Permissions:
         if by_default is not None:
             return Decision.later(True, partial(self._allowed_reason, by_default))
         if not actor.is_authenticated and RESIDENT in spec.default_roles:
-            return Decision.later(False, partial(_, "You need to sign in first."))
+            return Decision.later(False, lambda: _("You need to sign in first."))
         if (
             actor.user is not None
             and not actor.user.is_confirmed
             and RESIDENT in spec.default_roles
         ):
-            return Decision.later(False, partial(_, "Confirm your e-mail address first."))
+            return Decision.later(False, lambda: _("Confirm your e-mail address first."))
         # Refusals too are written only when read: a page asks many questions (a quick poll:
         # may this visitor manage it, answer it) and shows none of their reasons.
-        return Decision.later(False, partial(_, "No rule allows this for your roles."))
+        return Decision.later(False, lambda: _("No rule allows this for your roles."))
 
     def _allowed_reason(self, role: str, level: str | None = None) -> str:
         if level is None:
