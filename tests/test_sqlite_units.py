@@ -109,3 +109,41 @@ def test_a_learned_read_leaves_a_reading_unit_of_work_unbegun(town) -> None:
         assert not session.in_transaction()
         session.get(Town, town.town_id).name = "After"
     assert _name(database, town.town_id) == "After"
+
+
+@pytest.mark.parametrize("ending", ["commit", "rollback"])
+def test_writes_after_a_commit_or_rollback_in_the_unit_of_work_stay_one_transaction(
+    town, ending
+) -> None:
+    """After the unit of work's own commit (or rollback), its next writes are again one
+    transaction: a failure loses them all (either database), instead of each write having
+    committed on its own (SQLite)."""
+    database = town.parvis.db
+    rename = text("UPDATE towns SET name = :name WHERE id = :id")
+    with pytest.raises(RuntimeError), database.session(write=False, autocommit=True) as session:
+        session.execute(rename, {"name": "First", "id": town.town_id})
+        getattr(session, ending)()
+        session.execute(rename, {"name": "Second", "id": town.town_id})
+        raise RuntimeError("the view failed")
+    assert _name(database, town.town_id) == ("First" if ending == "commit" else "Testville")
+    with database.session(write=False, autocommit=True) as session:  # the parked connection
+        assert session.scalar(select(Town.name).where(Town.id == town.town_id))
+        if database.dialect == "sqlite":
+            assert not _in_transaction(session)  # its reads outside a transaction again
+
+
+def test_a_savepoint_first_keeps_the_unit_of_work_one_transaction(town) -> None:
+    """``begin_nested`` before any write in a reading unit of work: the savepoint's release
+    commits nothing on its own (SQLite's outermost ``RELEASE`` would), and PostgreSQL does not
+    refuse it; a failure after it loses all of it."""
+    database = town.parvis.db
+    with pytest.raises(RuntimeError), database.session(write=False, autocommit=True) as session:
+        assert session.scalar(select(Town.name).where(Town.id == town.town_id)) == "Testville"
+        with session.begin_nested():
+            session.get(Town, town.town_id).name = "Saved"
+        assert _name(database, town.town_id) == "Testville"  # not committed yet
+        raise RuntimeError("the view failed")
+    assert _name(database, town.town_id) == "Testville"
+    with database.session(write=False, autocommit=True) as session, session.begin_nested():
+        session.get(Town, town.town_id).name = "Saved"
+    assert _name(database, town.town_id) == "Saved"

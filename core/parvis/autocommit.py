@@ -10,8 +10,9 @@ was committed when it started (no snapshot is lost; no row lock is taken by a pl
 
 Writes stay atomic: the first write through the session (an ORM flush, an
 ``INSERT``/``UPDATE``/``DELETE`` or a text statement, a ``SELECT ... FOR UPDATE``, a
-``SELECT`` from a CTE that writes, a ``SELECT`` read in chunks) opens the
-transaction first, so it and everything after it commit together, as in any unit of work. Only
+``SELECT`` from a CTE that writes, a ``SELECT`` read in chunks, a savepoint) opens the
+transaction first, so it and everything after it commit together, as in any unit of work; after
+a commit or a rollback in the unit of work, its next transaction begins as any does. Only
 ``write_unseen`` while no transaction is open runs on its own, committed when it returns: one
 statement, atomic in itself.
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.selectable import CTE
@@ -40,6 +42,20 @@ def install(sessionmaker: Any) -> None:
     """Wire the session factory of autocommit units of work: a write opens the transaction."""
     event.listen(sessionmaker, "before_flush", _before_flush)
     event.listen(sessionmaker, "do_orm_execute", _before_statement)
+    event.listen(sessionmaker, "after_transaction_create", _before_savepoint)
+
+
+def _before_savepoint(session: Session, transaction: Any) -> None:
+    """A savepoint (``begin_nested``) opens the transaction first: on SQLite a ``SAVEPOINT``
+    outside a transaction begins one that its ``RELEASE`` commits, so the writes after it would
+    each commit on their own; PostgreSQL refuses a ``SAVEPOINT`` outside a transaction."""
+    if not (transaction.nested and session.info.get(AUTOCOMMIT_KEY)):
+        return
+    # On the unit of work's connection, not through ``session.connection()``: that would send
+    # the ``SAVEPOINT`` first. Its transaction is begun, or will be before the ``SAVEPOINT``.
+    bind = session.bind
+    if isinstance(bind, Connection) and not bind.closed:
+        _open(bind, session)
 
 
 def open_transaction(session: Session) -> None:
@@ -47,12 +63,19 @@ def open_transaction(session: Session) -> None:
     (nothing to do in any other unit of work, or once it is open)."""
     if not session.info.get(AUTOCOMMIT_KEY):
         return
-    connection = session.connection()
+    _open(session.connection(), session)
+
+
+def _open(connection: Connection, session: Session) -> None:
     driver = connection.connection.driver_connection
     if connection.dialect.name == "sqlite":
-        if driver is not None and not driver.in_transaction:
+        if driver is not None and not driver.in_transaction and connection.in_transaction():
             # Deferred, as a reading unit of work began before: a text statement may only read.
             connection.exec_driver_sql("BEGIN")
+        # Its later transactions too (the next one if none is begun yet, and after a commit or
+        # a rollback in the unit of work), as on PostgreSQL: else each write would commit on its
+        # own (``db._begin``). The next unit of work sets the option back (``Database.session``).
+        connection.execution_options(sqlite_autocommit=False)
     elif driver is not None and driver.autocommit:
         driver.autocommit = False  # psycopg sends BEGIN before the next statement
     session.info[AUTOCOMMIT_KEY] = False
