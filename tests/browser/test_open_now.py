@@ -1,6 +1,7 @@
 """The home page on a phone with more open participations than it shows: six cards, the soonest
 deadline first, then "See everything open now", which leads to the full list, where a
-neighbourhood can be picked; both pages pass the page checks (axe-core, headings, targets)."""
+neighbourhood can be picked, a page at a time; every page passes the page checks (axe-core,
+headings, targets)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def many_open(live: Any) -> None:
-    """Eight more open surveys in the demo's first space, the first one due tomorrow."""
+    """Thirty more open surveys in the demo's first space (two pages of "open now"), the first
+    one due tomorrow."""
     from parvis.models import Module, PhaseDates, Space
 
     with live.parvis.db.session() as session:
@@ -32,7 +34,7 @@ def many_open(live: Any) -> None:
                 published=True,
                 position=100 + i,
             )
-            for i in range(8)
+            for i in range(30)
         ]
         session.add_all(modules)
         session.flush()
@@ -51,3 +53,17 @@ def test_home_shows_six_then_leads_to_everything_open(open_page: Any, many_open:
     page.wait_for_url("**/open")
     assert page.locator("#open-list ~ ul.cards > li").count() > 6
     check_page(page, "open-more")
+
+
+def test_open_now_goes_a_page_at_a_time(open_page: Any, many_open: None) -> None:
+    from parvis.spaces.open_page import PAGE_SIZE
+
+    page = open_page(PHONE)
+    goto(page, "/open")
+    pages = page.get_by_role("navigation", name="Pages des participations ouvertes")
+    assert pages.locator("[aria-current=page]").inner_text() == "1"
+    assert page.locator("#open-list ~ ul.cards > li").count() == PAGE_SIZE
+    pages.get_by_role("link", name="Page suivante").click()
+    page.wait_for_url("**/open?page=2")
+    assert pages.locator("[aria-current=page]").inner_text() == "2"
+    check_page(page, "open-page-2")

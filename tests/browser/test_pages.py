@@ -22,6 +22,7 @@ PAGES = [
     ("visitor", "home", "/", 200),
     ("visitor", "open", "/open", 200),
     ("visitor", "open-filtered", "/open?area={area_id}", 200),
+    ("visitor", "open-page-past-the-end", "/open?page=99", 200),
     ("visitor", "spaces", "/spaces", 200),
     ("visitor", "spaces-filtered", "/spaces?area={area_id}&kind=general", 200),
     ("visitor", "space", "/s/grands-projets", 200),

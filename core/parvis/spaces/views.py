@@ -16,7 +16,7 @@ from parvis.models import Area, Upload
 from parvis.rendering import redirect, render
 from parvis.spaces import services
 from parvis.spaces.home_parts import home_parts
-from parvis.spaces.open_page import choose_area, open_parts
+from parvis.spaces.open_page import choose_area, choose_page, open_parts, open_rows
 from parvis.spaces.space_cards import space_cards
 from parvis.towns import town_areas
 from parvis.web import view
@@ -41,13 +41,20 @@ def home(request: Request) -> Response:
 
 @view(cache=True, autocommit=True)
 def open_now(request: Request) -> Response:
-    """Everything open now, soonest deadline first, optionally in one neighbourhood."""
+    """Everything open now, soonest deadline first, optionally in one neighbourhood, a page at
+    a time; a page number that names no page gives an existing one and says so."""
     ctx = get_context(request)
     choice = choose_area(ctx, request.query_params.get("area"))
+    rows = open_rows(ctx, choice)
+    page = choose_page(request.query_params.get("page"), len(rows))
     return render(
         request,
         "core/open.html",
-        {"open": open_parts(ctx, choice), "unknown_area": choice.unknown},
+        {
+            "open": open_parts(ctx, choice, rows, page),
+            "unknown_area": choice.unknown,
+            "paging": page,
+        },
     )
 
 
