@@ -21,12 +21,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from markupsafe import Markup
 
 from parvis.context import Context
 from parvis.forms import parse_int
 from parvis.httpcache import shared_fragment
+from parvis.i18n import format_number
+from parvis.i18n import gettext as _
 from parvis.spaces.home import (
     OpenRow,
     module_pairs,
@@ -147,6 +150,23 @@ def open_cards(ctx: Context, rows: Sequence[OpenRow]) -> list[HomeCard]:
     )
 
 
+class PageLink(NamedTuple):
+    """A link of the pages' nav, written here (a link built in the template costs a dozen
+    calls): ``None`` in the list where some pages are left out."""
+
+    number: str  # in the language's format
+    label: str  # "Page 3", its accessible name
+    href: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    previous: str | None
+    links: list[PageLink | None]
+    next: str | None
+
+
 def page_numbers(page: int, pages: int) -> list[int | None]:
     """The page numbers the nav links to: the first, the last, and the asked page with its
     neighbours; ``None`` where some are left out (at most seven entries: one line on a phone)."""
@@ -159,6 +179,31 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
     return numbers
 
 
+def pager(base: str, page: OpenPage) -> Pager | None:
+    """The pages' nav of ``page`` (None: one page only); ``base`` is the first page's link
+    (with the neighbourhood, if any), which the others extend with ``page=N``."""
+    if page.pages < 2:
+        return None
+    sep = "&" if "?" in base else "?"
+
+    def href(n: int) -> str:
+        return base if n == 1 else f"{base}{sep}page={n}"
+
+    links = [
+        None
+        if n is None
+        else PageLink(
+            format_number(n), _("Page %(page)s", page=format_number(n)), href(n), n == page.page
+        )
+        for n in page_numbers(page.page, page.pages)
+    ]
+    return Pager(
+        href(page.page - 1) if page.page > 1 else None,
+        links,
+        href(page.page + 1) if page.page < page.pages else None,
+    )
+
+
 def _build(ctx: Context, choice: OpenChoice, rows: Sequence[OpenRow], page: OpenPage) -> OpenParts:
     cards = open_cards(ctx, rows[page.rows])
     env = ctx.parvis.jinja_env(ctx.town.theme)
@@ -166,5 +211,6 @@ def _build(ctx: Context, choice: OpenChoice, rows: Sequence[OpenRow], page: Open
     macros = env.get_template("core/_open_parts.html").make_module(
         {"town": ctx.town, "locale": ctx.locale, "url": ctx.url}
     )
-    numbers = page_numbers(page.page, page.pages)
-    return OpenParts(macros.listing(cards, choice.areas, choice.area, page, numbers), len(cards))
+    base = ctx.url("spaces:open") + (f"?area={choice.area.id}" if choice.area else "")
+    listing = macros.listing(cards, choice.areas, choice.area, page, pager(base, page))
+    return OpenParts(listing, len(cards))
