@@ -242,6 +242,7 @@ class Database:
                 or options.get("sqlite_autocommit") is not outside
             ):
                 connection.execution_options(sqlite_immediate=write, sqlite_autocommit=outside)
+        failed = False
         try:
             with factory(bind=connection) if connection is not None else factory() as session:
                 # Core's dated phases move a module within a writing unit of work, else in
@@ -255,11 +256,17 @@ class Database:
                         session.commit()
                 except BaseException:
                     session.rollback()
+                    failed = True
                     raise
         finally:
             if connection is not None:
-                if outside and not autocommit_units.end(connection):
-                    connection.invalidate()  # not parked: ``_park`` gives it back
+                if (outside and not autocommit_units.end(connection)) or (failed and self._sqlite):
+                    # Not parked (``_park`` gives it back), nor pooled: on SQLite a statement
+                    # the error left unfinished (its rows held by the traceback, after the unit
+                    # of work) keeps the connection on the snapshot it read, outside any
+                    # transaction: the next unit of work would read as of then (a content
+                    # version, a phase), and a write of its would fail.
+                    connection.invalidate()
                 self._park(connection)
 
     def _take(self) -> Connection | None:
