@@ -88,6 +88,9 @@ def summaries(
 # A visible module as a plain tuple (id, type, phase, space): enough to tell whether the home
 # page can show it; hundreds are read and most are not shown (a tuple costs no call to build).
 _Row = tuple[int, str, str, AnySpace]
+# An open row with the end of its current phase (None: undated), worked out once for the order
+# (``soonest_first``) and carried to the card's deadline (``CardBuilder.build``).
+OpenRow = tuple[int, str, str, AnySpace, dt.datetime | None]
 
 
 # Statements built once: building one (and its cache key) cost as much as running it. The
@@ -182,13 +185,17 @@ def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:
     return {r[0]: ModuleRow(*r) for r in rows}
 
 
-def module_pairs(ctx: Context, rows: Sequence[_Row]) -> list[tuple[ModuleRow, AnySpace]]:
+def module_pairs(
+    ctx: Context, rows: Sequence[_Row] | Sequence[OpenRow]
+) -> list[tuple[ModuleRow, AnySpace]]:
     """These rows' modules as ``ModuleRow``s with their spaces (what ``summarize`` takes), in
     the rows' order, in one statement."""
     return _pairs(_load(ctx, [r[0] for r in rows]), rows)
 
 
-def _pairs(loaded: dict[int, ModuleRow], rows: Sequence[_Row]) -> list[tuple[ModuleRow, AnySpace]]:
+def _pairs(
+    loaded: dict[int, ModuleRow], rows: Sequence[_Row] | Sequence[OpenRow]
+) -> list[tuple[ModuleRow, AnySpace]]:
     # A module deleted between the rows' statement and this one is simply not shown.
     return [(loaded[r[0]], r[3]) for r in rows if r[0] in loaded]
 
@@ -225,10 +232,11 @@ def split_open(ctx: Context, rows: Sequence[_Row]) -> tuple[list[_Row], list[_Ro
 _FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
-def soonest_first(ctx: Context, rows: Sequence[_Row]) -> list[_Row]:
+def soonest_first(ctx: Context, rows: Sequence[_Row]) -> list[OpenRow]:
     """Open rows, the soonest end of their current phase first (``schedule.phase_end``, read
     from ``ctx.schedules``: ``visible_modules`` put the dates there), then the undated ones (or
-    past their end) in the town's order: the cards' order, worked out before any summary."""
+    past their end) in the town's order: the cards' order, worked out before any summary. Each
+    row comes back with its phase's end, for its card's deadline (computed once, here)."""
     types, dated, now = ctx.parvis.registry.module_types, ctx.schedules, utcnow()
     keyed = []
     for i, row in enumerate(rows):
@@ -236,9 +244,14 @@ def soonest_first(ctx: Context, rows: Sequence[_Row]) -> list[_Row]:
         if row[0] in dated and dated[row[0]]:
             end = schedule.phase_end(types[row[1]].phases, row[2], dated[row[0]])
         # The position keeps the sort stable and never compares two rows.
-        keyed.append((end if end is not None and end > now else _FAR, i, row))
+        keyed.append((end if end is not None and end > now else _FAR, i, (*row, end)))
     keyed.sort(key=itemgetter(0, 1))
     return [k[2] for k in keyed]
+
+
+def phase_ends(rows: Sequence[OpenRow]) -> dict[int, dt.datetime]:
+    """The dated ones of these rows' phase ends by module id (``CardBuilder.build``'s ``ends``)."""
+    return {r[0]: r[4] for r in rows if r[4] is not None}
 
 
 def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
@@ -256,7 +269,8 @@ def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
     open_pairs, first_pairs = _pairs(loaded, open_first), _pairs(loaded, first)
     summary = summaries(ctx, open_pairs + first_pairs)
     cards = CardBuilder(ctx)
-    open_now = cards.build(open_pairs, summary, results=False, limit=OPEN_NOW_SHOWN)
+    ends = phase_ends(open_first)
+    open_now = cards.build(open_pairs, summary, results=False, limit=OPEN_NOW_SHOWN, ends=ends)
     results = cards.build(first_pairs, summary, results=True, limit=RECENT_RESULTS)
     more_open = open_rows[len(open_first) :] if len(open_now) < OPEN_NOW_SHOWN else []
     more_closed = closed[len(first) :] if len(results) < RECENT_RESULTS else []
@@ -267,13 +281,14 @@ def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
         more = summaries(ctx, open_pairs + rest_pairs)
         summary = {**summary, **more}
         left = OPEN_NOW_SHOWN - len(open_now)
-        open_now += cards.build(open_pairs, more, results=False, limit=left)
+        ends = phase_ends(more_open)
+        open_now += cards.build(open_pairs, more, results=False, limit=left, ends=ends)
         left = RECENT_RESULTS - len(results)
         results += cards.build(rest_pairs, more, results=True, limit=left)
     return HomeSections(open_now, results, _more(open_rows, open_now, summary))
 
 
-def _more(rows: Sequence[_Row], shown: Sequence[HomeCard], summary: Mapping[int, Any]) -> bool:
+def _more(rows: Sequence[OpenRow], shown: Sequence[HomeCard], summary: Mapping[int, Any]) -> bool:
     """Whether some open module is neither shown nor left out by its type (``listed=False``:
     it shows itself on the home page); one not summed up yet counts as listed."""
     ids = {c.module.id for c in shown}

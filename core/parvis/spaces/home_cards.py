@@ -4,11 +4,11 @@ list of summed-up modules with what the cards of one type, phase and space share
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from parvis import schedule
 from parvis.cards import card_frame
 from parvis.context import Context
 from parvis.contrib import ModuleRow, ModuleSummary, ModuleType, SpaceRow
@@ -59,6 +59,7 @@ class HomeCard:
 
 # What a summary says when the module type gave none (read-only, shared).
 _NO_SUMMARY = ModuleSummary()
+_NO_ENDS: Mapping[int, dt.datetime] = {}
 
 
 class CardBuilder:
@@ -86,10 +87,14 @@ class CardBuilder:
         *,
         results: bool,
         limit: int | None = None,
+        ends: Mapping[int, dt.datetime] | None = None,
     ) -> list[HomeCard]:
         """The open cards of these modules, or (``results``) their result cards, in the order
-        given, at most ``limit``; modules their type does not list are left out."""
-        shared_by, dated, unlisted = self.shared, self.ctx.schedules, self.unlisted
+        given, at most ``limit``; modules their type does not list are left out. ``ends``: the
+        open modules' current phase ends (``home.phase_ends``, worked out when ordering them),
+        for the cards' deadlines; a module not in it has none."""
+        shared_by, unlisted = self.shared, self.unlisted
+        dated = ends if ends is not None and not results else _NO_ENDS
         see_results, take_part = self.actions
         cards = []
         for module, space in pairs:
@@ -105,10 +110,8 @@ class CardBuilder:
                 shared = shared_by[key] = self._shared(module, space, results)
             url = f"{shared.link[0]}{module.id}{shared.link[1]}"
             deadline = None
-            if not results and module.id in dated and dated[module.id]:
-                end = schedule.phase_end(shared.mtype.phases, module.phase, dated[module.id])
-                if end is not None:
-                    deadline = phase_deadline(shared.phase_label, end)
+            if module.id in dated:
+                deadline = phase_deadline(shared.phase_label, dated[module.id])
             count = None
             if found.participation is not None:
                 count = (found.participation, found.participation_label)

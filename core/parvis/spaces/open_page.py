@@ -22,7 +22,14 @@ from markupsafe import Markup
 from parvis.context import Context
 from parvis.forms import parse_int
 from parvis.httpcache import shared_fragment
-from parvis.spaces.home import module_pairs, soonest_first, split_open, summaries, visible_modules
+from parvis.spaces.home import (
+    module_pairs,
+    phase_ends,
+    soonest_first,
+    split_open,
+    summaries,
+    visible_modules,
+)
 from parvis.spaces.home_cards import CardBuilder, HomeCard
 from parvis.spaces.home_parts import AreaRow, published_spaces
 from parvis.towns import area_rows
@@ -77,8 +84,11 @@ def open_cards(ctx: Context, areas: Sequence[AreaRow], area: AreaRow | None) -> 
     if area is not None:
         spaces = [s for s in spaces if s.area_id == area.id]
     open_rows, _closed = split_open(ctx, visible_modules(ctx, spaces))
-    pairs = module_pairs(ctx, soonest_first(ctx, open_rows))
-    return CardBuilder(ctx, unlisted=True).build(pairs, summaries(ctx, pairs), results=False)
+    ordered = soonest_first(ctx, open_rows)
+    pairs = module_pairs(ctx, ordered)
+    return CardBuilder(ctx, unlisted=True).build(
+        pairs, summaries(ctx, pairs), results=False, ends=phase_ends(ordered)
+    )
 
 
 def _build(ctx: Context, choice: OpenChoice) -> OpenParts:
