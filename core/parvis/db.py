@@ -18,6 +18,7 @@ from sqlalchemy.types import TypeDecorator
 
 from parvis import autocommit as autocommit_units
 from parvis.keylist import in_keys
+from parvis.text_order import register_sqlite_functions
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+        register_sqlite_functions(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
