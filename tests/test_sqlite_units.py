@@ -8,10 +8,12 @@ transaction unbegun (both databases). PostgreSQL's own: ``test_autocommit_units.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import bindparam, column, event, func, select, table, text
 
-from parvis.db import Database
+from parvis.db import PING_AFTER_SECONDS, Database
 from parvis.driver import driver_rows
 from parvis.models import Town
 
@@ -180,3 +182,15 @@ def test_a_failed_unit_of_work_leaves_no_old_snapshot_to_the_next(database, town
         assert failure.value is not None
     finally:
         other.dispose()
+
+
+def test_a_connection_parked_a_while_is_taken_again(database, town, monkeypatch) -> None:
+    """A SQLite file's parked connection is not replaced after sitting idle (the idle test is
+    PostgreSQL's): a quiet site's next request reuses it, with its settings."""
+    with database.session(write=False, autocommit=True) as session:
+        first = session.connection().connection.dbapi_connection
+    later = time.monotonic() + PING_AFTER_SECONDS + 1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    with database.session(write=False, autocommit=True) as session:
+        assert session.connection().connection.dbapi_connection is first
+        assert session.scalar(select(Town.name).where(Town.id == town.town_id)) == "Testville"

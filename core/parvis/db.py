@@ -272,11 +272,13 @@ class Database:
                 self._park(connection)
 
     def _take(self) -> Connection | None:
-        """A connection for a unit of work on PostgreSQL: one parked by an earlier unit of
-        work, else a new checkout. Parking skips the pool's checkout and check-in (listeners,
-        queue, lock, reset), a fifth of the ORM's work for a ballot; the session begins and
-        ends its transaction on it as on any (``Session(bind=connection)``). One parked for
-        longer than ``PING_AFTER_SECONDS`` is tested first, as the pool tests its own."""
+        """A connection for a unit of work (PostgreSQL, a SQLite file): one parked by an
+        earlier unit of work, else a new checkout. Parking skips the pool's checkout and
+        check-in (listeners, queue, lock, reset), a fifth of the ORM's work for a ballot; the
+        session begins and ends its transaction on it as on any (``Session(bind=connection)``).
+        On PostgreSQL one parked for longer than ``PING_AFTER_SECONDS`` is tested first, as the
+        pool tests its own; a SQLite file's connection is not lost by waiting (and the test,
+        which a sqlite3 cursor cannot run, would replace every one idle for 10 s)."""
         parked = self._parked
         if parked is None:
             return None
@@ -284,8 +286,10 @@ class Database:
             connection, since = parked.pop()
         except IndexError:
             return self.engine.connect()
-        if time.monotonic() - since >= PING_AFTER_SECONDS and not _alive(
-            connection.connection.dbapi_connection
+        if (
+            not self._sqlite
+            and time.monotonic() - since >= PING_AFTER_SECONDS
+            and not _alive(connection.connection.dbapi_connection)
         ):
             connection.invalidate()
             connection.close()
