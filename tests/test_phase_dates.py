@@ -312,3 +312,43 @@ def test_a_hand_move_between_the_home_page_s_reads_is_not_undone(
     assert client.get("/").status_code == 200
     assert _phase(town, call.module_id) == "vote"
     assert _audit_count(town, call.module_id) == 0
+
+
+def test_two_app_processes_reading_the_home_page_at_once_move_it_once(
+    town, space_with_module, parvis_config
+):
+    """Two app instances (two processes) on one database, their home pages read at once, each
+    reading outside a transaction: the module moves once, one audit entry, one mail."""
+    from starlette.testclient import TestClient
+
+    from parvis.app import create_app
+
+    call = _dated_call(town, space_with_module, ends_at=dt.datetime.now(dt.UTC) - DAY)
+    with town.session() as session:
+        follower = make_user(session, town.town_id, "follower@example.org")
+        session.add(Follow(user_id=follower.id, space_id=call.space_id))
+    other = create_app(parvis_config)
+    start = threading.Barrier(6)
+    statuses: list[int] = []
+
+    def read(app) -> None:
+        with TestClient(app, base_url=f"http://{town.host}") as client:
+            start.wait(10)
+            statuses.append(client.get("/").status_code)
+
+    try:
+        threads = [threading.Thread(target=read, args=(app,)) for app in [town.app, other] * 3]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        other.state.parvis.db.dispose()
+    assert statuses == [200] * 6
+    assert _phase(town, call.module_id) == "results"
+    assert _audit_count(town, call.module_id) == 1
+    with town.session() as session:
+        mails = session.scalars(
+            select(OutboxMail).where(OutboxMail.to_address == "follower@example.org")
+        ).all()
+    assert len(mails) == 1
