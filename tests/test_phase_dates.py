@@ -278,3 +278,77 @@ def test_advance_moves_module_rows_in_a_writing_unit_of_work(town, space_with_mo
         assert [r.phase for r in rows] == ["results"]
     assert _phase(town, call.module_id) == "results"
     assert _audit_count(town, call.module_id) == 1
+
+
+def test_a_hand_move_between_the_home_page_s_reads_is_not_undone(
+    town, client, space_with_module, monkeypatch
+):
+    """The home page reads the modules with their dates, then loads the due ones in a second
+    statement, outside a transaction: staff moving one by hand in between (and clearing its
+    passed dates) must not see it moved on by the dates the first statement read."""
+    from parvis.spaces import home
+
+    now = dt.datetime.now(dt.UTC)
+    call = space_with_module("idea_call", phase="submission")
+    with town.session() as session:
+        session.add(PhaseDates(module_id=call.module_id, phase="submission", ends_at=now - DAY))
+        session.add(PhaseDates(module_id=call.module_id, phase="vote", ends_at=now - DAY / 2))
+    load, moved = home._load, []
+
+    def staff_move_first(ctx, ids):
+        if call.module_id in ids and not moved:  # staff move it on to the vote by hand,
+            moved.append(True)  # clearing the vote's passed end
+            with town.session() as session:
+                session.get(Module, call.module_id).phase = "vote"
+                dates = session.scalar(
+                    select(PhaseDates).where(
+                        PhaseDates.module_id == call.module_id, PhaseDates.phase == "vote"
+                    )
+                )
+                dates.ends_at = None
+        return load(ctx, ids)
+
+    monkeypatch.setattr(home, "_load", staff_move_first)
+    assert client.get("/").status_code == 200
+    assert _phase(town, call.module_id) == "vote"
+    assert _audit_count(town, call.module_id) == 0
+
+
+def test_two_app_processes_reading_the_home_page_at_once_move_it_once(
+    town, space_with_module, parvis_config
+):
+    """Two app instances (two processes) on one database, their home pages read at once, each
+    reading outside a transaction: the module moves once, one audit entry, one mail."""
+    from starlette.testclient import TestClient
+
+    from parvis.app import create_app
+
+    call = _dated_call(town, space_with_module, ends_at=dt.datetime.now(dt.UTC) - DAY)
+    with town.session() as session:
+        follower = make_user(session, town.town_id, "follower@example.org")
+        session.add(Follow(user_id=follower.id, space_id=call.space_id))
+    other = create_app(parvis_config)
+    start = threading.Barrier(6)
+    statuses: list[int] = []
+
+    def read(app) -> None:
+        with TestClient(app, base_url=f"http://{town.host}") as client:
+            start.wait(10)
+            statuses.append(client.get("/").status_code)
+
+    try:
+        threads = [threading.Thread(target=read, args=(app,)) for app in [town.app, other] * 3]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        other.state.parvis.db.dispose()
+    assert statuses == [200] * 6
+    assert _phase(town, call.module_id) == "results"
+    assert _audit_count(town, call.module_id) == 1
+    with town.session() as session:
+        mails = session.scalars(
+            select(OutboxMail).where(OutboxMail.to_address == "follower@example.org")
+        ).all()
+    assert len(mails) == 1

@@ -8,9 +8,12 @@ transaction unbegun (both databases). PostgreSQL's own: ``test_autocommit_units.
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import bindparam, event, func, select, text
+import time
 
+import pytest
+from sqlalchemy import bindparam, column, event, func, select, table, text
+
+from parvis.db import PING_AFTER_SECONDS, Database
 from parvis.driver import driver_rows
 from parvis.models import Town
 
@@ -147,3 +150,47 @@ def test_a_savepoint_first_keeps_the_unit_of_work_one_transaction(town) -> None:
     with database.session(write=False, autocommit=True) as session, session.begin_nested():
         session.get(Town, town.town_id).name = "Saved"
     assert _name(database, town.town_id) == "Saved"
+
+
+def test_a_failed_unit_of_work_leaves_no_old_snapshot_to_the_next(database, town) -> None:
+    """A view that fails while reading rows (the traceback still holds them when its unit of
+    work ends) does not hand its connection on pinned to what it read: the next unit of work
+    sees what another process committed since (a content version, a phase)."""
+    other = Database(database.url)  # another process on the same file
+    try:
+
+        def failing_view(session) -> None:
+            rows = session.execute(select(column("name")).select_from(table("sqlite_master")))
+            rows.fetchone()
+            raise RuntimeError("the view failed")
+
+        # pytest.raises keeps the traceback (with the rows), as a logger or an error page may.
+        with (
+            pytest.raises(RuntimeError) as failure,
+            database.session(write=False, autocommit=True) as session,
+        ):
+            failing_view(session)
+        with other.session() as session:
+            session.get(Town, town.town_id).name = "Written elsewhere"
+        with database.session(write=False, autocommit=True) as session:
+            assert session.scalar(select(Town.name).where(Town.id == town.town_id)) == (
+                "Written elsewhere"
+            )
+        with database.session(write=False, autocommit=True) as session:  # and can write
+            session.get(Town, town.town_id).name = "Then here"
+        assert _name(database, town.town_id) == "Then here"
+        assert failure.value is not None
+    finally:
+        other.dispose()
+
+
+def test_a_connection_parked_a_while_is_taken_again(database, town, monkeypatch) -> None:
+    """A SQLite file's parked connection is not replaced after sitting idle (the idle test is
+    PostgreSQL's): a quiet site's next request reuses it, with its settings."""
+    with database.session(write=False, autocommit=True) as session:
+        first = session.connection().connection.dbapi_connection
+    later = time.monotonic() + PING_AFTER_SECONDS + 1
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    with database.session(write=False, autocommit=True) as session:
+        assert session.connection().connection.dbapi_connection is first
+        assert session.scalar(select(Town.name).where(Town.id == town.town_id)) == "Testville"

@@ -18,6 +18,7 @@ from sqlalchemy.types import TypeDecorator
 
 from parvis import autocommit as autocommit_units
 from parvis.keylist import in_keys
+from parvis.text_order import register_sqlite_functions
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()
+        register_sqlite_functions(dbapi_conn)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
@@ -242,6 +244,7 @@ class Database:
                 or options.get("sqlite_autocommit") is not outside
             ):
                 connection.execution_options(sqlite_immediate=write, sqlite_autocommit=outside)
+        failed = False
         try:
             with factory(bind=connection) if connection is not None else factory() as session:
                 # Core's dated phases move a module within a writing unit of work, else in
@@ -255,19 +258,27 @@ class Database:
                         session.commit()
                 except BaseException:
                     session.rollback()
+                    failed = True
                     raise
         finally:
             if connection is not None:
-                if outside and not autocommit_units.end(connection):
-                    connection.invalidate()  # not parked: ``_park`` gives it back
+                if (outside and not autocommit_units.end(connection)) or (failed and self._sqlite):
+                    # Not parked (``_park`` gives it back), nor pooled: on SQLite a statement
+                    # the error left unfinished (its rows held by the traceback, after the unit
+                    # of work) keeps the connection on the snapshot it read, outside any
+                    # transaction: the next unit of work would read as of then (a content
+                    # version, a phase), and a write of its would fail.
+                    connection.invalidate()
                 self._park(connection)
 
     def _take(self) -> Connection | None:
-        """A connection for a unit of work on PostgreSQL: one parked by an earlier unit of
-        work, else a new checkout. Parking skips the pool's checkout and check-in (listeners,
-        queue, lock, reset), a fifth of the ORM's work for a ballot; the session begins and
-        ends its transaction on it as on any (``Session(bind=connection)``). One parked for
-        longer than ``PING_AFTER_SECONDS`` is tested first, as the pool tests its own."""
+        """A connection for a unit of work (PostgreSQL, a SQLite file): one parked by an
+        earlier unit of work, else a new checkout. Parking skips the pool's checkout and
+        check-in (listeners, queue, lock, reset), a fifth of the ORM's work for a ballot; the
+        session begins and ends its transaction on it as on any (``Session(bind=connection)``).
+        On PostgreSQL one parked for longer than ``PING_AFTER_SECONDS`` is tested first, as the
+        pool tests its own; a SQLite file's connection is not lost by waiting (and the test,
+        which a sqlite3 cursor cannot run, would replace every one idle for 10 s)."""
         parked = self._parked
         if parked is None:
             return None
@@ -275,8 +286,10 @@ class Database:
             connection, since = parked.pop()
         except IndexError:
             return self.engine.connect()
-        if time.monotonic() - since >= PING_AFTER_SECONDS and not _alive(
-            connection.connection.dbapi_connection
+        if (
+            not self._sqlite
+            and time.monotonic() - since >= PING_AFTER_SECONDS
+            and not _alive(connection.connection.dbapi_connection)
         ):
             connection.invalidate()
             connection.close()

@@ -17,19 +17,23 @@ _UPPER = "".join(c for c in map(chr, range(0xC0, 0xDF)) if c.lower() != c) + "Œ
 _FOLDS: dict[Callable[[str], str], str] = {str.lower: "py_lower", str.casefold: "py_casefold"}
 
 
+def register_sqlite_functions(dbapi_connection: Any) -> None:
+    """Give a new SQLite connection the folds ``python_order`` names (``db.make_engine`` calls it
+    on connect): once per connection, so a statement runs on whichever connection takes it."""
+    for fold, name in _FOLDS.items():
+        dbapi_connection.create_function(name, 1, fold, deterministic=True)
+
+
 def python_order(session: Session, expr: Any, fold: Callable[[str], str] | None = None) -> Any:
     """``expr`` to ``ORDER BY`` as ``sorted(key=fold)`` orders Python strings; ``fold`` is
-    ``str.lower``, ``str.casefold`` or ``None``. Exact on SQLite (Python's own ``fold``, given
-    to the connection); on PostgreSQL ``fold`` covers ASCII, Latin-1's letters, Œ and Ÿ (and
-    ß for ``casefold``): every name in Latin script but rarer letters (Ł, Š) and other scripts."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    ``str.lower``, ``str.casefold`` or ``None``. Exact on SQLite (Python's own ``fold``, which
+    every connection has: ``register_sqlite_functions``); on PostgreSQL ``fold`` covers ASCII,
+    Latin-1's letters, Œ and Ÿ (and ß for ``casefold``): every name in Latin script but rarer
+    letters (Ł, Š) and other scripts. Reads nothing: the session's transaction is not begun."""
+    if session.get_bind().dialect.name != "postgresql":
         if fold is None:
             return expr
-        name = _FOLDS[fold]
-        raw = connection.connection.driver_connection
-        raw.create_function(name, 1, fold, deterministic=True)
-        return getattr(func, name)(expr)
+        return getattr(func, _FOLDS[fold])(expr)
     if fold is None:
         return expr.collate("C")
     folded = func.translate(func.lower(expr.collate("C")), _UPPER, _UPPER.lower())

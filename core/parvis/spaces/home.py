@@ -170,6 +170,11 @@ def visible_modules(ctx: Context, spaces: Sequence[AnySpace]) -> list[_Row]:
     ]
     if due:
         moved = _load(ctx, due)
+        for module in moved.values():
+            # The move compares and sets the phase read with the dates (the first statement),
+            # not the one ``_load`` read after: outside a transaction, a hand move committed
+            # between the two would otherwise be moved on by dates staff have since cleared.
+            module.phase = rows[module.id][2]
         schedule.advance(ctx.parvis, ctx.session, list(moved.values()), schedules=schedules)
         for module in moved.values():
             old = rows[module.id]
