@@ -26,6 +26,7 @@ from parvis.api import (
     User,
     cached_slot,
     csrf_token,
+    fills_slots,
     get_context,
     hookimpl,
 )
@@ -143,7 +144,9 @@ def parvis_module_types() -> list[ModuleType]:
 
 
 @hookimpl
-# The stylesheet link is everyone's; the polls hold the viewer's forms and votes.
+# Asked for these three slots only; the stylesheet link is everyone's; the polls hold the
+# viewer's forms and votes.
+@fills_slots("layout.head", "home.main", "space.main")
 @cached_slot("layout.head", "home.main", "space.main", shared=("layout.head",))
 def parvis_slot(
     name: str, request: Request, session: Session, context: dict[str, Any]

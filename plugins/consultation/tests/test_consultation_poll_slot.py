@@ -132,3 +132,28 @@ def test_the_widget_escapes_what_staff_typed(town):
     assert f'<a href="{b.url}">{escaped}</a>' in widget
     assert f'aria-label="{escaped}"' in widget
     assert f'value="{b.o["poll"][0]}">{escaped}</button>' in widget
+
+
+def test_the_slot_implementation_is_asked_for_its_three_slots_only(town, monkeypatch):
+    """``@fills_slots``: on the home page and a space page the consultation is asked for the
+    stylesheet and the polls' places only, and still fills them."""
+    import functools
+
+    b = build_poll(town, show_on_home=True)
+    hook = town.parvis.pm.hook.parvis_slot
+    impl = next(i for i in hook.get_hookimpls() if i.plugin_name == "consultation")
+    asked: list[str] = []
+    real = impl.function
+
+    @functools.wraps(real)  # keeps the declared slots (the function's ``__dict__``)
+    def spy(**kwargs):
+        asked.append(kwargs["name"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(impl, "function", spy)
+    with town.client() as c:
+        for page, slot in (("/", "home-main"), (f"/s/{b.space_slug}", "space-main")):
+            html = c.get(page).text
+            assert "/consultation.css" in html, page
+            assert f'<a href="{b.url}">' in _widget(html, slot), page
+    assert set(asked) == {"layout.head", "home.main", "space.main"}, asked
