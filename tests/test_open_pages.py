@@ -170,3 +170,19 @@ def test_statements_are_the_same_on_every_page(make_town):
                 assert response.status_code == 200
             counts.append(counter.count)
     assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_forged_page_numbers_keep_no_fragment_of_their_own(town, client, small_pages):
+    """Only existing pages are kept (``shared_fragment``): a forged number is brought back to
+    one first, so it cannot fill the process's cache."""
+    _mixed_town(town, undated=5, dated=5)
+    for raw in ("1", "2", "3", "4", "99", "0", "abc", "9" * 40):
+        assert client.get("/open", params={"page": raw}).status_code == 200
+    kept = {key[1] for key in town.parvis.fragment_cache._entries if key[0] == "fragment"}
+    assert {k for k in kept if k.startswith("core.open")} == {
+        "core.open.areas",
+        "core.open.rows",
+        "core.open.p1",
+        "core.open.p2",
+        "core.open.p3",
+    }
