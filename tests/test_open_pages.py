@@ -96,6 +96,11 @@ def test_the_pages_keep_the_neighbourhood(make_town, small_pages):
         ("999999999", 3, "no such page"),
         ("9" * 30, 3, "no such page"),
         ("9" * 5000, 3, "no such page"),  # more digits than ``int()`` takes
+        # Leading zeros are no digits of the number: still the page (or zero) it names.
+        ("0000000002", 2, None),
+        ("0" * 40 + "3", 3, None),
+        ("0" * 12, 1, "not valid"),
+        ("0" * 40 + "4", 3, "no such page"),
     ],
 )
 def test_a_page_number_that_names_no_page(town, client, small_pages, raw, page, notice):

@@ -196,3 +196,18 @@ def test_the_same_response_headers_as_starlettes_middleware(cookies, vary, optio
     for action in actions:
         ours = _respond(SessionMiddleware, action, cookies, vary, **options)
         assert ours == _respond(StarletteSessions, action, cookies, vary, **options)
+
+
+@pytest.mark.parametrize(
+    ("vary", "expected"),
+    [
+        ((b"Accept-Language, Cookie",), b"Accept-Language, Cookie"),
+        ((b"Accept-Language", b"cookie"), b"Accept-Language, cookie"),
+        ((b"Accept-Language",), b"Accept-Language, Cookie"),
+    ],
+)
+def test_a_vary_that_names_the_cookie_already_does_not_name_it_twice(vary, expected) -> None:
+    """Unlike Starlette's middleware (``Vary: Accept-Language, Cookie, Cookie`` on every
+    anonymous page, whose view says ``Cookie`` itself): one ``Vary`` header, ``Cookie`` once."""
+    headers = _respond(SessionMiddleware, lambda s: s.get("uid"), [], vary)
+    assert [value for name, value in headers if name == b"vary"] == [expected]

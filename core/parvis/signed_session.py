@@ -5,7 +5,8 @@ is JSON, base64-encoded, signed with itsdangerous's ``TimestampSigner`` format (
 a key derived from the deployment's secret, a timestamp inside the signed part); a cookie whose
 signature does not match, or older than ``max_age`` or dated in the future, is an empty
 session; a response sets the cookie only when the session changed (and clears it when a
-session that came in was emptied), and says ``Vary: Cookie`` when anything read it.
+session that came in was emptied), and says ``Vary: Cookie`` when anything read it (not twice:
+unlike Starlette's, not when the response's ``Vary`` names the cookie already).
 
 What differs is the cost, paid by every signed-in request: the ``Cookie`` header is parsed once
 for the whole request (``request_cookies``, also used by the CSRF check, the cached pages and
@@ -152,12 +153,17 @@ class SessionMiddleware:
 
 def _add_vary_cookie(headers: list[tuple[bytes, bytes]]) -> None:
     """``Vary: Cookie`` added to the response's ``Vary`` (Starlette's ``add_vary_header``: the
-    values of every ``Vary`` header joined in one, the first's place)."""
+    values of every ``Vary`` header joined in one, the first's place), unless it names the
+    cookie already: an anonymous page's view does (``httpcache.VARY``), and Starlette's would
+    send ``Accept-Language, Cookie, Cookie`` (a cached copy of the page said it once)."""
     found = [i for i, (name, _value) in enumerate(headers) if name == b"vary"]
     if not found:
         headers.append((b"vary", b"Cookie"))
         return
-    values = [headers[i][1] for i in found]
-    headers[found[0]] = (b"vary", b", ".join([*values, b"Cookie"]))
+    joined = b", ".join([headers[i][1] for i in found])
+    # Four C calls (every page of a visitor without a session comes here).
+    if b"cookie" not in joined.lower().replace(b" ", b"").split(b","):
+        joined += b", Cookie"
+    headers[found[0]] = (b"vary", joined)
     for i in reversed(found[1:]):
         del headers[i]

@@ -105,8 +105,11 @@ def choose_page(raw: str | None, total: int) -> OpenPage:
     text = (raw or "").strip()
     if not text:
         return OpenPage(1, pages, total)
-    wanted = parse_int(text, digits=9)
-    if wanted is None and text.isascii() and text.isdigit():
+    # Leading zeros are no digits of the number ("0000000002" is page 2, "000000000000" zero).
+    digits = text.isascii() and text.isdigit()
+    significant = (text.lstrip("0") or "0") if digits else text
+    wanted = parse_int(significant, digits=9)
+    if wanted is None and digits:
         return OpenPage(pages, pages, total, "past")  # too many digits to be a page
     if wanted is None or wanted < 1:
         return OpenPage(1, pages, total, "invalid")
