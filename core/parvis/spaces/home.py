@@ -266,8 +266,8 @@ def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
     the cards' order and the ``RESULTS_BATCH`` latest that may have results, in one round; then,
     if either list is short (modules their type does not list), one more round for all the rest
     of it. The statements stay the same whatever the town's size."""
-    open_rows, closed = split_open(ctx, visible_modules(ctx, spaces))
-    open_rows = soonest_first(ctx, open_rows)
+    unordered, closed = split_open(ctx, visible_modules(ctx, spaces))
+    open_rows = soonest_first(ctx, unordered)  # each with its phase's end (``OpenRow``)
     closed.sort(key=itemgetter(0), reverse=True)  # newest first
     open_first, first = open_rows[:OPEN_BATCH], closed[:RESULTS_BATCH]
     loaded = _load(ctx, [r[0] for r in open_first + first])
