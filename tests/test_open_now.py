@@ -260,3 +260,30 @@ def test_a_draft_due_to_open_is_listed_once_it_opens(town, client):
     assert _titles(_section(client.get("/open").text, "open-list")) == ["Due survey"]
     with town.session() as session:
         assert session.get(Module, due.module_id).phase == "open"
+
+
+def test_the_open_page_reads_no_module_that_may_only_have_results(make_town):
+    """``/open`` reads the open modules and those with dates (they may be due to move on), not
+    the closed ones, which grow with the town's history; the home page reads those too, for its
+    recent results."""
+    town = make_town()
+    opened = _open_survey(town, "Open survey")
+    closed = make_space_with_module(town, "survey", phase="closed", module_title="Closed").module_id
+    dated = make_space_with_module(town, "survey", phase="closed", module_title="Dated").module_id
+    with town.session() as session:
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+        session.add(PhaseDates(module_id=dated, phase="decided", starts_at=later))
+    ours = {opened, closed, dated}
+    registry = town.parvis.registry
+    with town.session() as session:
+        spaces = list(session.scalars(select(Space.id).where(Space.town_id == town.town_id)))
+
+        def read(results: bool) -> set[int]:
+            statement = home._showable(registry, results)
+            return {row[0] for row in session.execute(statement, {"spaces": spaces})} & ours
+
+        assert read(results=True) == {opened, closed, dated}
+        assert read(results=False) == {opened, dated}
+    with town.client() as client:
+        listed = _titles(_section(client.get("/open").text, "open-list"))
+    assert listed == ["Open survey"]

@@ -109,46 +109,51 @@ _VISIBLE = (
     .where(in_keys(Module.space_id, "spaces"), Module.published.is_(True))
     .order_by(Module.position, Module.id)
 )
-# Per registry (one per app): ``_VISIBLE`` narrowed to what the page may show.
-_NARROWED: dict[int, tuple[Registry, Select[Any]]] = {}
+# Per registry (one per app) and ``results``: ``_VISIBLE`` narrowed to what the page may show.
+_NARROWED: dict[tuple[int, bool], tuple[Registry, Select[Any]]] = {}
 
 
-def _showable(registry: Registry) -> Select[Any]:
-    """``_VISIBLE`` without the modules the page can never show: those neither open to
-    residents nor in a phase that may have results (drafts, set-ups); a module with dated
-    phases is always read, as it may be due to move on (``schedule.due_phase``)."""
-    kept = _NARROWED.get(id(registry))
+def _showable(registry: Registry, results: bool) -> Select[Any]:
+    """``_VISIBLE`` without the modules the page can never show: those not open to residents
+    and, with ``results``, not in a phase that may have results either (drafts, set-ups);
+    without ``results``, every module that may only have results is left out too (``/open``:
+    a town's closed modules grow with its history). A module with dated phases is always
+    read, as it may be due to move on (``schedule.due_phase``)."""
+    kept = _NARROWED.get((id(registry), results))
     if kept is not None and kept[0] is registry:
         return kept[1]
     shown = []
     for key, mtype in registry.module_types.items():
-        if mtype.summarize is not None and mtype.result_phases is None:
+        may_have_results = results and mtype.summarize is not None
+        if may_have_results and mtype.result_phases is None:
             shown.append(Module.type == key)  # results may come in any phase
             continue
         phases = [p.key for p in mtype.phases if resident_phase(registry.actions, mtype, p.key)]
-        if mtype.summarize is not None and mtype.result_phases is not None:
+        if may_have_results and mtype.result_phases is not None:
             phases += sorted(set(mtype.result_phases) - set(phases))
         if phases:
             shown.append(and_(Module.type == key, or_(*(Module.phase == p for p in phases))))
     statement = _VISIBLE.where(or_(PhaseDates.module_id.is_not(None), *shown))
-    _NARROWED[id(registry)] = (registry, statement)
+    _NARROWED[(id(registry), results)] = (registry, statement)
     return statement
 
 
 _ROWS = select(*schedule.ROW_COLUMNS).where(in_keys(Module.id, "ids"))
 
 
-def visible_modules(ctx: Context, spaces: Sequence[AnySpace]) -> list[_Row]:
+def visible_modules(
+    ctx: Context, spaces: Sequence[AnySpace], *, results: bool = True
+) -> list[_Row]:
     """The published modules of these (published) spaces that the home page may show, of
     plugins enabled for the town, in the town's order, as rows (not ORM objects: most are not
     shown); their dated phases go into ``ctx.schedules`` (same statement) and the due ones move
-    on first."""
+    on first. Without ``results``, only the open ones and those with dates (``/open``)."""
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
     by_id = {s.id: s for s in spaces}
     if not by_id:
         return []
     registry = ctx.parvis.registry
-    found = driver_rows(ctx.session, _showable(registry), {"spaces": list(by_id)})
+    found = driver_rows(ctx.session, _showable(registry, results), {"spaces": list(by_id)})
     types = registry.module_types
     shown = {key for key, mtype in types.items() if mtype.plugin in enabled}
     rows: dict[int, _Row] = {}

@@ -129,7 +129,8 @@ def _ordered(ctx: Context, choice: OpenChoice) -> tuple[OpenRow, ...]:
     spaces = published_spaces(ctx, choice.areas)
     if choice.area is not None:
         spaces = [s for s in spaces if s.area_id == choice.area.id]
-    open_rows, _closed = split_open(ctx, visible_modules(ctx, spaces))
+    # The open ones only: the modules that may only have results are not even read.
+    open_rows, _closed = split_open(ctx, visible_modules(ctx, spaces, results=False))
     return tuple(soonest_first(ctx, open_rows))
 
 
