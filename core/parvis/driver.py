@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 # cursor's run matched; None for one that did not. Its SQL and parameters are that driver's: a
 # process with another database too (two apps) runs the statement SQLAlchemy's way there.
 _DRIVER: dict[int, tuple[Any, ...] | None] = {}
+# Key of the cursor kept in a pooled connection's ``info`` (``_kept_cursor``).
+_CURSOR = "parvis_driver_cursor"
 
 
 def driver_rows(session: Session, statement: Any, params: dict[str, Any]) -> Sequence[Any]:
@@ -122,11 +124,16 @@ def _cursor_rows(conn: Any, kept: Any, params: dict[str, Any]) -> list[Any] | No
         for slot in slots[name]:
             values[slot] = value
     try:
-        cursor = conn.connection.driver_connection.cursor()
+        proxied = conn.connection
+        cursor = _kept_cursor(proxied)
         try:
             raw = cursor.execute(sql, values).fetchall()
-        finally:
+        except BaseException:
+            # A statement an error left unfinished is ended with its cursor (on SQLite, it
+            # would keep the connection on the snapshot it read); the next one gets a new one.
+            proxied.info.pop(_CURSOR, None)
             cursor.close()
+            raise
     except Exception as exc:
         if _failed_transaction(conn) or _database_busy(conn, exc):
             # Run again, the statement could only fail with "current transaction is aborted"
@@ -140,6 +147,19 @@ def _cursor_rows(conn: Any, kept: Any, params: dict[str, Any]) -> list[Any] | No
         logger.warning("Statement through the driver's cursor failed", exc_info=True)
         return None
     return processed_rows(raw, processed)
+
+
+def _kept_cursor(proxied: Any) -> Any:
+    """The cursor ``driver_rows`` keeps with each connection of the pool (in its ``info``, which
+    lives as long as the driver's connection): a new psycopg cursor for each statement cost
+    about 42,000 instructions of the 113,000 of a small statement's client work (``SELECT`` of
+    two parameters, 2,000 runs under callgrind; SQLite's cursors are cheap). Its statements
+    are read to the end (``fetchall``) before the next one, so one cursor serves them all."""
+    driver = proxied.driver_connection
+    cursor = proxied.info.get(_CURSOR)
+    if cursor is None or cursor.connection is not driver:
+        cursor = proxied.info[_CURSOR] = driver.cursor()
+    return cursor
 
 
 def _database_busy(conn: Any, exc: Exception) -> bool:
