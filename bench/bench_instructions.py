@@ -29,7 +29,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,6 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import _load  # noqa: E402
 import bench_pages  # noqa: E402
 
 WARM_UP = 10
@@ -50,14 +48,9 @@ def callgrind_server(factory: str, env: dict[str, str], out: Path) -> Iterator[t
     """``uvicorn --factory FACTORY`` under callgrind; yields (port, pid)."""
     port = bench_pages.free_port()
     settings = bench_pages.ServerSettings.detect()
-    cmd = [
-        "valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p",
-        sys.executable, "-m", "uvicorn", "--factory", factory, "--app-dir", str(HERE),
-        "--host", bench_pages.HOST, "--port", str(port), "--workers", "1", "--no-access-log",
-        "--log-level", "warning", "--loop", settings.loop, "--http", settings.http,
-    ]  # fmt: skip
+    valgrind = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.%p"]
     proc = subprocess.Popen(
-        cmd,
+        valgrind + bench_pages.uvicorn_command(factory, port, settings),
         env={**os.environ, **env},
         cwd=str(HERE.parent),
         stdout=subprocess.DEVNULL,
@@ -100,17 +93,9 @@ def instructions(port: int, pid: int, out: Path, path: str, requests: int) -> tu
 
 
 def bench_database(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    pages = bench_pages
-    database = pages.sqlite_database() if kind == "sqlite" else pages.postgres_database()
-    with database as url, tempfile.TemporaryDirectory(prefix="parvis_instr_") as tmp:
-        extra = "petitions" if _load.needs_example_plugin(url, tmp, None) else ""
-        app, _types = _load.build_database(url, extra, tmp, bench_pages.N_MODULES, None)
-        app.state.parvis.db.dispose()
+    with bench_pages.bench_town(kind) as (_url, tmp, town):
         env = {
-            "PARVIS_BENCH_DATABASE_URL": url,
-            "PARVIS_BENCH_EXTRA": extra,
-            "PARVIS_BENCH_INSTANCE": tmp,
-            "PARVIS_BENCH_PLUGINS": "null",
+            **town,
             "PARVIS_BENCH_READ_THREADS": str(args.read_threads),
             "PARVIS_BENCH_PAGE_CACHE_MB": "0",
             "PARVIS_BENCH_FRAGMENT_CACHE_MB": "0",

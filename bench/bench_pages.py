@@ -165,19 +165,23 @@ class Server:
         return kib / 1024
 
 
-@contextlib.contextmanager
-def uvicorn_server(
-    factory: str, env: dict[str, str], settings: ServerSettings, cpus: set[int] | None
-) -> Iterator[Server]:
-    port = free_port()
-    cmd = [
+def uvicorn_command(factory: str, port: int, settings: ServerSettings) -> list[str]:
+    """``uvicorn --factory FACTORY`` of these benchmarks: one worker, no access log."""
+    return [
         sys.executable, "-m", "uvicorn", "--factory", factory,
         "--app-dir", str(HERE), "--host", HOST, "--port", str(port),
         "--workers", "1", "--no-access-log", "--log-level", "warning",
         "--loop", settings.loop, "--http", settings.http,
     ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def uvicorn_server(
+    factory: str, env: dict[str, str], settings: ServerSettings, cpus: set[int] | None
+) -> Iterator[Server]:
+    port = free_port()
     proc = subprocess.Popen(
-        cmd,
+        uvicorn_command(factory, port, settings),
         env={**os.environ, **env},
         cwd=str(HERE.parent),
         stdout=subprocess.DEVNULL,
@@ -312,6 +316,28 @@ def postgres_database() -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def bench_town(kind: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """A fresh ``kind`` database (``sqlite``, ``postgres``) with the benchmark town, every
+    installed plugin enabled: its URL, its instance folder and the environment
+    ``_load:parvis_app`` serves it with (the other benches' settings added to it)."""
+    database = sqlite_database() if kind == "sqlite" else postgres_database()
+    with database as url, tempfile.TemporaryDirectory(prefix="parvis_bench_") as tmp:
+        extra = "petitions" if _load.needs_example_plugin(url, tmp, None) else ""
+        app, _types = _load.build_database(url, extra, tmp, N_MODULES, None)
+        app.state.parvis.db.dispose()
+        yield (
+            url,
+            tmp,
+            {
+                "PARVIS_BENCH_DATABASE_URL": url,
+                "PARVIS_BENCH_EXTRA": extra,
+                "PARVIS_BENCH_INSTANCE": tmp,
+                "PARVIS_BENCH_PLUGINS": "null",
+            },
+        )
 
 
 # --- one database -------------------------------------------------------------------------------

@@ -21,11 +21,9 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 from typing import Any
 
 import bench_pages as bp
-from bench_pages import _load
 
 MODES = {
     "cold": {"PARVIS_BENCH_PAGE_CACHE_MB": "0", "PARVIS_BENCH_FRAGMENT_CACHE_MB": "0"},
@@ -36,44 +34,33 @@ MODES = {
 def bench_database(kind: str, args: argparse.Namespace, generator: str) -> list[str]:
     server_cpus, client_cpus = bp._cpus()
     settings = bp.ServerSettings.detect()
-    database = bp.sqlite_database() if kind == "sqlite" else bp.postgres_database()
     results: dict[tuple[str, str, int], list[bp.LoadResult]] = {}
-    with database as url, tempfile.TemporaryDirectory(prefix="parvis_bench_") as tmp:
-        extra = "petitions" if _load.needs_example_plugin(url, tmp, None) else ""
-        app, _types = _load.build_database(url, extra, tmp, bp.N_MODULES, None)
-        app.state.parvis.db.dispose()
-        env = {
-            "PARVIS_BENCH_DATABASE_URL": url,
-            "PARVIS_BENCH_EXTRA": extra,
-            "PARVIS_BENCH_INSTANCE": tmp,
-            "PARVIS_BENCH_PLUGINS": "null",
-        }
-        with contextlib.ExitStack() as stack:
-            servers = {
-                (mode, slots): stack.enter_context(
-                    bp.uvicorn_server(
-                        "_load:parvis_app",
-                        {**env, **mode_env, "PARVIS_BENCH_READ_THREADS": str(slots)},
-                        settings,
-                        server_cpus,
-                    )
+    with bp.bench_town(kind) as (_url, _tmp, env), contextlib.ExitStack() as stack:
+        servers = {
+            (mode, slots): stack.enter_context(
+                bp.uvicorn_server(
+                    "_load:parvis_app",
+                    {**env, **mode_env, "PARVIS_BENCH_READ_THREADS": str(slots)},
+                    settings,
+                    server_cpus,
                 )
-                for mode, mode_env in MODES.items()
-                for slots in args.slot_list
-            }
+            )
+            for mode, mode_env in MODES.items()
+            for slots in args.slot_list
+        }
+        for (mode, slots), server in servers.items():
+            for path in bp.PAGES.values():
+                assert bp.fetch(server.port, path)[0] == 200, (mode, slots, path)
+                bp.load(generator, server, path, args.connections, args.warmup, client_cpus)
+        for _round in range(args.rounds):
             for (mode, slots), server in servers.items():
-                for path in bp.PAGES.values():
-                    assert bp.fetch(server.port, path)[0] == 200, (mode, slots, path)
-                    bp.load(generator, server, path, args.connections, args.warmup, client_cpus)
-            for _round in range(args.rounds):
-                for (mode, slots), server in servers.items():
-                    for name, path in bp.PAGES.items():
-                        result = bp.load(
-                            generator, server, path, args.connections, args.duration, client_cpus
-                        )
-                        if result.errors or result.non_2xx:
-                            raise SystemExit(f"{kind} {mode} {slots} {path}: errors {result}")
-                        results.setdefault((name, mode, slots), []).append(result)
+                for name, path in bp.PAGES.items():
+                    result = bp.load(
+                        generator, server, path, args.connections, args.duration, client_cpus
+                    )
+                    if result.errors or result.non_2xx:
+                        raise SystemExit(f"{kind} {mode} {slots} {path}: errors {result}")
+                    results.setdefault((name, mode, slots), []).append(result)
     lines = []
     for (name, mode, slots), runs in results.items():
         cpu = statistics.median(r.cpu_ms for r in runs)
