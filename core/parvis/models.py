@@ -184,14 +184,15 @@ class Module(Base):
     __tablename__ = "modules"
     __table_args__ = (
         UniqueConstraint("space_id", "slug"),
-        # A town's modules of some types in some phases (the home page's open modules and
-        # results, its quick polls) found by index ranges, not by testing each of its modules:
-        # a space's drafts are never read. Serves look-ups by space alone too.
+        # A town's modules of one type in some phases (the home page's quick polls) found by
+        # ranges of an index, not by testing each module of its spaces. The index on
+        # ``space_id`` alone stays: reading all of a space's modules in it goes in the table's
+        # order (SQLite: about 10 % fewer instructions for the home page's visible modules).
         Index("ix_modules_space_type_phase", "space_id", "type", "phase"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(80))
     slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
