@@ -254,22 +254,30 @@ def space_cards(
     heading: str = "h3",
 ) -> Markup:
     """What ``core/_space_card.html`` writes for each space, in one call: an include per space
-    copies the whole template context each time."""
+    copies the whole template context each time; the cards written in one ``framed_cards``
+    call, not one ``card`` call each."""
     return Markup(
         "".join(
-            [
-                card(
-                    s.title,
-                    url("spaces:space", space=s.slug),
-                    image=url("spaces:upload", upload=s.image_id) if s.image_id else None,
-                    kind=s.kind,
-                    heading=heading,
-                    summary=s.summary or None,
-                    meta=s.area.name if s.area else whole_town,
-                    badge=None if s.published else (not_published, "neutral"),
-                )
-                for s in spaces
-            ]
+            framed_cards(
+                [
+                    (
+                        card_frame(
+                            s.kind,
+                            None if s.published else (not_published, "neutral"),
+                            s.area.name if s.area else whole_town,
+                            image=url("spaces:upload", upload=s.image_id) if s.image_id else None,
+                            heading=heading,
+                            summary=s.summary or None,
+                        ),
+                        s.title,
+                        url("spaces:space", space=s.slug),
+                        None,
+                        None,
+                        None,
+                    )
+                    for s in spaces
+                ]
+            )
         )
     )
 
