@@ -165,26 +165,35 @@ def test_the_area_filter_lists_one_neighbourhood(make_town):
         assert 'href="/open"' in _section(empty, "open-list")
 
 
-def test_open_page_lists_quick_polls_shown_on_home(town, client):
-    """A quick poll the consultation shows on the home page itself (``listed=False``) is no
-    home card, but "everything open" lists it as a card to its page."""
+def _home_poll(town, title: str, label: str, *, days: float | None = None):
+    """An open quick poll shown on the home page (two choices), ending in ``days``."""
     from parvis_consultation.models import CHOICE, Option, Question, Section, Survey
 
-    poll = make_space_with_module(town, "poll", phase="open", module_title="Bench colour")
+    poll = make_space_with_module(town, "poll", phase="open", module_title=title)
     with town.session() as session:
         session.add(Survey(module_id=poll.module_id, show_on_home=True))
         section = Section(module_id=poll.module_id, title="Poll", position=1)
         session.add(section)
         session.flush()
         question = Question(
-            module_id=poll.module_id, section_id=section.id, kind="single", label="Which colour?"
+            module_id=poll.module_id, section_id=section.id, kind="single", label=label
         )
         session.add(question)
         session.flush()
         session.add_all(
-            Option(question_id=question.id, role=CHOICE, label=label, position=i)
-            for i, label in enumerate(("Green", "Blue"))
+            Option(question_id=question.id, role=CHOICE, label=choice, position=i)
+            for i, choice in enumerate(("Green", "Blue"))
         )
+        if days is not None:
+            ends = dt.datetime.now(dt.UTC) + dt.timedelta(days=days)
+            session.add(PhaseDates(module_id=poll.module_id, phase="open", ends_at=ends))
+    return poll
+
+
+def test_open_page_lists_quick_polls_shown_on_home(town, client):
+    """A quick poll the consultation shows on the home page itself (``listed=False``) is no
+    home card, but "everything open" lists it as a card to its page."""
+    poll = _home_poll(town, "Bench colour", "Which colour?")
     _english(client)
     home_html = client.get("/").text
     assert "Which colour?" in home_html  # the consultation's own home slot, answerable there
@@ -192,6 +201,20 @@ def test_open_page_lists_quick_polls_shown_on_home(town, client):
     listed = _section(client.get("/open").text, "open-list")
     assert _titles(listed) == ["Bench colour"]
     assert f'href="{poll.url}"' in listed
+
+
+def test_the_home_polls_first_in_order_take_no_card_s_place(town, client):
+    """The two quick polls the home page shows as polls, soonest first, are not cards: the
+    "open now" cards are the next ``OPEN_NOW_SHOWN`` open modules, all of them."""
+    for i in range(2):
+        _home_poll(town, f"Quick poll {i}", f"Question {i}?", days=1 + i)
+    expected = _mixed_town(town, undated=home.OPEN_NOW_SHOWN, dated=0)
+    _english(client)
+    page = client.get("/").text
+    assert _titles(_section(page, "open-now")) == expected
+    assert "Question 0?" in page and "Question 1?" in page  # shown as polls
+    listed = _titles(_section(client.get("/open").text, "open-list"))
+    assert listed == ["Quick poll 0", "Quick poll 1", *expected]
 
 
 def test_statements_do_not_grow_with_the_open_modules(make_town):
