@@ -41,8 +41,9 @@ RECENT_RESULTS = 6
 RESULTS_BATCH = 2 * RECENT_RESULTS
 # The open modules shown as cards on the home page (the rest: the "open now" page), and how
 # many are summarised in the first round: a few may not be listed (the quick polls the home page
-# shows as polls, two at most); when more are not, a second round summarises the rest. Each
-# candidate summarised costs as much as a card shown (4 more: 4 % of a cold home page).
+# shows as polls, two by default: the consultation's ``home_polls`` setting); when more are not,
+# a second round summarises the rest. Each candidate summarised costs as much as a card shown
+# (4 more: 4 % of a cold home page).
 OPEN_NOW_SHOWN = 6
 OPEN_BATCH = OPEN_NOW_SHOWN + 2
 
