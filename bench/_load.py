@@ -24,6 +24,7 @@ EXAMPLE_PLUGIN_DIR = ROOT / "tests" / "example_plugin"
 
 SPACE_SLUG = "bench-200"
 SMALL_SPACE_SLUG = "bench-small"
+HISTORY_SPACE_SLUG = "bench-history"
 SECRET = "bench-secret-key-bench-secret-key-bench-secret-key"
 
 
@@ -83,8 +84,10 @@ def build_database(
     instance_dir: str,
     n_modules: int,
     plugins: list[str] | None = None,
+    history: int = 0,
 ) -> Any:
-    """Migrate, load the demo town, add a published space with ``n_modules`` modules.
+    """Migrate, load the demo town, add a published space with ``n_modules`` modules and, with
+    ``history``, a published space of that many closed modules (``add_history``).
 
     Returns the app (in this process) and the module type keys used."""
     from parvis import migrate
@@ -132,7 +135,45 @@ def build_database(
                         published=True,
                     )
                 )
+        if history:
+            add_history(session, town.id, types, history)
     return app, [t.key for t in types]
+
+
+def add_history(session: Any, town_id: int, types: list[Any], count: int) -> None:
+    """A published space of ``count`` undated modules in a phase that may have results (the
+    first type that names such phases): the closed consultations of a town's past years, to
+    measure how a page's cost grows with the town's history."""
+    from parvis.models import Module, Space
+
+    mtype = next((t for t in types if t.result_phases), None)
+    if mtype is None:
+        raise SystemExit("--history: no module type names phases that may have results")
+    phase = next(p.key for p in mtype.phases if p.key in mtype.result_phases)
+    space = Space(
+        town_id=town_id,
+        slug=HISTORY_SPACE_SLUG,
+        title=f"Archives : {count} consultations closes",
+        summary="Les consultations des années passées.",
+        description="",
+        kind="general",
+        published=True,
+        position=100,
+    )
+    session.add(space)
+    session.flush()
+    session.add_all(
+        Module(
+            space_id=space.id,
+            type=mtype.key,
+            slug=f"past-{i:05d}",
+            title=f"Consultation passée n° {i + 1}",
+            phase=phase,
+            position=i,
+            published=True,
+        )
+        for i in range(count)
+    )
 
 
 def parvis_app() -> Any:

@@ -3,7 +3,7 @@ serving the same bytes, counted by valgrind's callgrind: the same figure whateve
 machine is doing, to judge a change where CPU time moves by 30 % from one minute to the next.
 
     .venv/bin/python bench/bench_instructions.py [--requests 100] [--database sqlite|postgres|both]
-        [--pages /,/s/bench-200,/accessibility] [--read-threads N]
+        [--pages /,/s/bench-200,/accessibility] [--read-threads N] [--history N]
 
 For each database: the database of ``bench_pages.py`` (demo town + a space of 200 modules),
 Parvis served by uvicorn (one worker, every cache off: the uncached figure) under callgrind,
@@ -93,7 +93,7 @@ def instructions(port: int, pid: int, out: Path, path: str, requests: int) -> tu
 
 
 def bench_database(kind: str, args: argparse.Namespace) -> list[dict[str, Any]]:
-    with bench_pages.bench_town(kind) as (_url, tmp, town):
+    with bench_pages.bench_town(kind, args.history) as (_url, tmp, town):
         env = {
             **town,
             "PARVIS_BENCH_READ_THREADS": str(args.read_threads),
@@ -127,7 +127,12 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
         f"{args.requests} requests per page after {WARM_UP} of warm-up, one keep-alive "
         f"connection, anonymous GET without cookie; Parvis with every cache off (the uncached "
         f"figure), read_threads = {args.read_threads}; baseline = bare Starlette route "
-        f"returning the same body bytes.",
+        f"returning the same body bytes."
+        + (
+            f" The benchmark town has {args.history:,} closed modules more (`--history`)."
+            if args.history
+            else ""
+        ),
         "",
         "| Database | Page | Parvis M instructions/req | Baseline M instructions/req | "
         "Parvis / baseline | Issue 13 target | Body bytes |",
@@ -156,6 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated paths (default: the home page, the 200-module space, /accessibility)",
     )  # fmt: skip
     parser.add_argument("--read-threads", type=int, default=None)
+    parser.add_argument(
+        "--history", type=int, default=0, metavar="N",
+        help="add a published space of N closed modules (the town's past years: how the "
+        "pages' cost grows with its history)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         parser.error("valgrind is not installed (apt-get install valgrind)")

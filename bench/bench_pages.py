@@ -319,14 +319,15 @@ def postgres_database() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def bench_town(kind: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+def bench_town(kind: str, history: int = 0) -> Iterator[tuple[str, str, dict[str, str]]]:
     """A fresh ``kind`` database (``sqlite``, ``postgres``) with the benchmark town, every
-    installed plugin enabled: its URL, its instance folder and the environment
+    installed plugin enabled (with ``history``, plus a space of that many closed modules:
+    ``_load.add_history``): its URL, its instance folder and the environment
     ``_load:parvis_app`` serves it with (the other benches' settings added to it)."""
     database = sqlite_database() if kind == "sqlite" else postgres_database()
     with database as url, tempfile.TemporaryDirectory(prefix="parvis_bench_") as tmp:
         extra = "petitions" if _load.needs_example_plugin(url, tmp, None) else ""
-        app, _types = _load.build_database(url, extra, tmp, N_MODULES, None)
+        app, _types = _load.build_database(url, extra, tmp, N_MODULES, None, history)
         app.state.parvis.db.dispose()
         yield (
             url,
