@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from parvis.models import Area, Module, PhaseDates, Space
 from parvis.spaces import home
+from parvis.spaces.showable import DATED, RECENT, showable
 from parvis.testing import login, make_space_with_module, post_form
 
 
@@ -302,11 +303,51 @@ def test_the_open_page_reads_no_module_that_may_only_have_results(make_town):
         spaces = list(session.scalars(select(Space.id).where(Space.town_id == town.town_id)))
 
         def read(results: bool) -> set[int]:
-            statement = home._showable(registry, results)
-            return {row[0] for row in session.execute(statement, {"spaces": spaces})} & ours
+            dialect = session.get_bind().dialect.name
+            statement = showable(registry, dialect, results=results, limit=home.RESULTS_BATCH)
+            return {row[1] for row in session.execute(statement, {"spaces": spaces})} & ours
 
         assert read(results=True) == {opened, closed, dated}
         assert read(results=False) == {opened, dated}
     with town.client() as client:
         listed = _titles(_section(client.get("/open").text, "open-list"))
     assert listed == ["Open survey"]
+
+
+def test_the_home_page_reads_only_the_newest_modules_that_may_have_results(make_town):
+    """A town's closed consultations pile up over the years: the home page reads the newest
+    ``RESULTS_BATCH`` of them, not all (its cost must not grow with the town's history), and
+    shows the newest results first; a dated one, older, is read for its dates but not shown."""
+    town = make_town(fragment_cache_mb=0)
+    first = make_space_with_module(town, "survey", phase="closed", module_title="Closed 0")
+    with town.session() as session:
+        session.add_all(
+            Module(
+                space_id=first.space_id,
+                type="survey",
+                slug=f"closed-{i}",
+                title=f"Closed {i}",
+                phase="closed",
+                position=i,
+                published=True,
+            )
+            for i in range(1, 30)
+        )
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+        session.add(PhaseDates(module_id=first.module_id, phase="decided", starts_at=later))
+    registry = town.parvis.registry
+    with town.session() as session:
+        ids = list(
+            session.scalars(
+                select(Module.id).where(Module.space_id == first.space_id).order_by(Module.id)
+            )
+        )
+        dialect = session.get_bind().dialect.name
+        statement = showable(registry, dialect, results=True, limit=home.RESULTS_BATCH)
+        rows = session.execute(statement, {"spaces": [first.space_id]}).all()
+    recent = [row[1] for row in rows if row[0] == RECENT]
+    assert recent == ids[::-1][: home.RESULTS_BATCH]
+    assert {row[1] for row in rows if row[0] == DATED} == {first.module_id}
+    with town.client() as client:
+        shown = _titles(_section(client.get("/").text, "results-h"))
+    assert shown == [f"Closed {i}" for i in range(29, 29 - home.RECENT_RESULTS, -1)]

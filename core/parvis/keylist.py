@@ -70,6 +70,13 @@ class InKeys(ColumnElement[bool]):
         self.keys = bindparam(name, type_=_Keys(self.column.type))
 
 
+def keys_param(name: str) -> Any:
+    """The parameter ``name`` taking integer keys as one value (a JSON array on SQLite, an
+    integer array's text on PostgreSQL), for a hand-written statement that reads them as a
+    table: ``json_each(:name)`` on SQLite, ``unnest(CAST(:name AS INTEGER[]))`` on PostgreSQL."""
+    return bindparam(name, type_=_Keys(Integer()))
+
+
 def in_keys(column: Any, name: str) -> ColumnElement[bool]:
     """``column IN (the keys)``, the keys given at execution as ``{name: [...]}``; build the
     statement once (a module constant) and run it with any number of keys."""

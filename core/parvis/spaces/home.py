@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import select
 
 from parvis import schedule
 from parvis.context import Context
@@ -30,11 +30,11 @@ from parvis.contrib import ModuleRow, ModuleSummary
 from parvis.db import utcnow
 from parvis.driver import driver_rows
 from parvis.keylist import in_keys
-from parvis.models import Module, PhaseDates
-from parvis.plugins import Registry
+from parvis.models import Module
 from parvis.schedule import resident_phase
+from parvis.spaces import showable as showable_sql
 from parvis.spaces.home_cards import AnySpace, CardBuilder, HomeCard
-from parvis.stored import stored_datetime, utc_datetime
+from parvis.stored import utc_datetime
 
 RECENT_RESULTS = 6
 # Modules that may have results summarised in the first round (most have them).
@@ -96,51 +96,6 @@ _Row = tuple[int, str, str, AnySpace]
 OpenRow = tuple[int, str, str, AnySpace, dt.datetime | None]
 
 
-# Statements built once: building one (and its cache key) cost as much as running it. The
-# dates as stored: most modules have none, and their ``NULL``s are not processed.
-_VISIBLE = (
-    select(
-        Module.id,
-        Module.type,
-        Module.phase,
-        Module.space_id,
-        PhaseDates.phase,
-        stored_datetime(PhaseDates.starts_at),
-        stored_datetime(PhaseDates.ends_at),
-    )
-    .outerjoin(PhaseDates, PhaseDates.module_id == Module.id)
-    .where(in_keys(Module.space_id, "spaces"), Module.published.is_(True))
-    .order_by(Module.position, Module.id)
-)
-# Per registry (one per app) and ``results``: ``_VISIBLE`` narrowed to what the page may show.
-_NARROWED: dict[tuple[int, bool], tuple[Registry, Select[Any]]] = {}
-
-
-def _showable(registry: Registry, results: bool) -> Select[Any]:
-    """``_VISIBLE`` without the modules the page can never show: those not open to residents
-    and, with ``results``, not in a phase that may have results either (drafts, set-ups);
-    without ``results``, every module that may only have results is left out too (``/open``:
-    a town's closed modules grow with its history). A module with dated phases is always
-    read, as it may be due to move on (``schedule.due_phase``)."""
-    kept = _NARROWED.get((id(registry), results))
-    if kept is not None and kept[0] is registry:
-        return kept[1]
-    shown = []
-    for key, mtype in registry.module_types.items():
-        may_have_results = results and mtype.summarize is not None
-        if may_have_results and mtype.result_phases is None:
-            shown.append(Module.type == key)  # results may come in any phase
-            continue
-        phases = [p.key for p in mtype.phases if resident_phase(registry.actions, mtype, p.key)]
-        if may_have_results and mtype.result_phases is not None:
-            phases += sorted(set(mtype.result_phases) - set(phases))
-        if phases:
-            shown.append(and_(Module.type == key, or_(*(Module.phase == p for p in phases))))
-    statement = _VISIBLE.where(or_(PhaseDates.module_id.is_not(None), *shown))
-    _NARROWED[(id(registry), results)] = (registry, statement)
-    return statement
-
-
 _ROWS = select(*schedule.ROW_COLUMNS).where(in_keys(Module.id, "ids"))
 
 
@@ -148,26 +103,45 @@ def visible_modules(
     ctx: Context, spaces: Sequence[AnySpace], *, results: bool = True
 ) -> list[_Row]:
     """The published modules of these (published) spaces that the home page may show, of
-    plugins enabled for the town, in the town's order, as rows (not ORM objects: most are not
-    shown); their dated phases go into ``ctx.schedules`` (same statement) and the due ones move
-    on first. Without ``results``, only the open ones and those with dates (``/open``)."""
+    plugins enabled for the town, as rows (not ORM objects: most are not shown): the open ones
+    and those with dates in the town's order, then, with ``results``, the newest
+    ``RESULTS_BATCH`` that may have results (``showable.py``). Their dated phases go into
+    ``ctx.schedules`` (same statement) and the due ones move on first. Without ``results``,
+    only the open ones and those with dates (``/open``)."""
+    return _visible(ctx, spaces, results)[0]
+
+
+def _visible(ctx: Context, spaces: Sequence[AnySpace], results: bool) -> tuple[list[_Row], bool]:
+    """``visible_modules``, and whether older modules that may have results were left unread
+    (``older_results``)."""
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
     by_id = {s.id: s for s in spaces}
     if not by_id:
-        return []
+        return [], False
     registry = ctx.parvis.registry
-    found = driver_rows(ctx.session, _showable(registry, results), {"spaces": list(by_id)})
+    dialect = ctx.session.get_bind().dialect.name
+    statement = showable_sql.showable(registry, dialect, results=results, limit=RESULTS_BATCH)
+    found = driver_rows(ctx.session, statement, {"spaces": list(by_id)})
     types = registry.module_types
     shown = {key for key, mtype in types.items() if mtype.plugin in enabled}
-    rows: dict[int, _Row] = {}
+    placed: dict[int, tuple[int, _Row]] = {}  # id -> (position, row)
+    recent: list[_Row] = []
+    read_recent = 0
     schedules: dict[int, schedule.Schedule] = {}
-    for module_id, kind, phase, space_id, dated, starts_at, ends_at in found:
-        if module_id not in rows and kind in shown:
-            rows[module_id] = (module_id, kind, phase, by_id[space_id])
+    for part, module_id, kind, phase, space_id, position, dated, starts_at, ends_at in found:
+        if part == showable_sql.RECENT:
+            read_recent += 1
+            if kind in shown:
+                recent.append((module_id, kind, phase, by_id[space_id]))
+            continue
+        if module_id not in placed and kind in shown:
+            placed[module_id] = (position, (module_id, kind, phase, by_id[space_id]))
         if starts_at is not None or ends_at is not None:
             dates = (utc_datetime(starts_at), utc_datetime(ends_at))
             schedules.setdefault(module_id, {})[dated] = dates
     ctx.schedules.update(schedules)
+    # The town's order, as the space pages list them.
+    rows = {k: placed[k][1] for k in sorted(placed, key=lambda k: (placed[k][0], k))}
     now = utcnow()
     due = [
         key
@@ -187,7 +161,25 @@ def visible_modules(
         for module in moved.values():
             old = rows[module.id]
             rows[module.id] = (module.id, old[1], module.phase, old[3])
-    return list(rows.values())
+    found_rows = list(rows.values()) + [r for r in recent if r[0] not in rows]
+    return found_rows, read_recent >= RESULTS_BATCH
+
+
+def older_results(ctx: Context, spaces: Sequence[AnySpace], seen: set[int]) -> list[_Row]:
+    """Every module of these spaces that may have results and is not open, newest first, but
+    those ``seen``: what the home page reads when the newest ``RESULTS_BATCH`` gave it too few
+    results (their type listing none of them)."""
+    enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
+    by_id = {s.id: s for s in spaces}
+    registry = ctx.parvis.registry
+    statement = showable_sql.older_results(registry, ctx.session.get_bind().dialect.name)
+    found = driver_rows(ctx.session, statement, {"spaces": list(by_id)})
+    types = registry.module_types
+    return [
+        (r[1], r[2], r[3], by_id[r[4]])
+        for r in found
+        if r[1] not in seen and types[r[2]].plugin in enabled
+    ]
 
 
 def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:
@@ -274,7 +266,8 @@ def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
     the cards' order and the ``RESULTS_BATCH`` latest that may have results, in one round; then,
     if either list is short (modules their type does not list), one more round for all the rest
     of it. The statements stay the same whatever the town's size."""
-    unordered, closed = split_open(ctx, visible_modules(ctx, spaces))
+    rows, older = _visible(ctx, spaces, True)
+    unordered, closed = split_open(ctx, rows)
     open_rows = soonest_first(ctx, unordered)  # each with its phase's end (``OpenRow``)
     closed.sort(key=itemgetter(0), reverse=True)  # newest first
     open_first, first = open_rows[:OPEN_BATCH], closed[:RESULTS_BATCH]
@@ -287,6 +280,10 @@ def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
     results = cards.build(first_pairs, summary, results=True, limit=RECENT_RESULTS)
     more_open = open_rows[len(open_first) :] if len(open_now) < OPEN_NOW_SHOWN else []
     more_closed = closed[len(first) :] if len(results) < RECENT_RESULTS else []
+    if older and len(results) < RECENT_RESULTS:
+        # The newest gave too few results: all the older ones too (rare: bounded otherwise).
+        more_closed += older_results(ctx, spaces, {r[0] for r in closed})
+        more_closed.sort(key=itemgetter(0), reverse=True)
     if more_open or more_closed:
         # One more round for all the rest of either: bounded whatever the town's size.
         loaded = _load(ctx, [r[0] for r in more_open + more_closed])
