@@ -119,29 +119,29 @@ def _visible(ctx: Context, spaces: Sequence[AnySpace], results: bool) -> tuple[l
     if not by_id:
         return [], False
     registry = ctx.parvis.registry
-    dialect = ctx.session.get_bind().dialect.name
+    dialect = ctx.parvis.db.engine.dialect.name
     statement = showable_sql.showable(registry, dialect, results=results, limit=RESULTS_BATCH)
     found = driver_rows(ctx.session, statement, {"spaces": list(by_id)})
     types = registry.module_types
     shown = {key for key, mtype in types.items() if mtype.plugin in enabled}
-    placed: dict[int, tuple[int, _Row]] = {}  # id -> (position, row)
+    placed: dict[int, tuple[int, int, _Row]] = {}  # id -> (position, id, row)
     recent: list[_Row] = []
     read_recent = 0
     schedules: dict[int, schedule.Schedule] = {}
-    for part, module_id, kind, phase, space_id, position, dated, starts_at, ends_at in found:
-        if part == showable_sql.RECENT:
+    for module_id, kind, phase, space_id, position, dated, starts_at, ends_at in found:
+        if position is None:  # the newest that may have results (their part: no position)
             read_recent += 1
             if kind in shown:
                 recent.append((module_id, kind, phase, by_id[space_id]))
             continue
         if module_id not in placed and kind in shown:
-            placed[module_id] = (position, (module_id, kind, phase, by_id[space_id]))
+            placed[module_id] = (position, module_id, (module_id, kind, phase, by_id[space_id]))
         if starts_at is not None or ends_at is not None:
             dates = (utc_datetime(starts_at), utc_datetime(ends_at))
             schedules.setdefault(module_id, {})[dated] = dates
     ctx.schedules.update(schedules)
-    # The town's order, as the space pages list them.
-    rows = {k: placed[k][1] for k in sorted(placed, key=lambda k: (placed[k][0], k))}
+    # The town's order, as the space pages list them (ids are unique: rows never compared).
+    rows = {entry[1]: entry[2] for entry in sorted(placed.values())}
     now = utcnow()
     due = [
         key
@@ -172,13 +172,13 @@ def older_results(ctx: Context, spaces: Sequence[AnySpace], seen: set[int]) -> l
     enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
     by_id = {s.id: s for s in spaces}
     registry = ctx.parvis.registry
-    statement = showable_sql.older_results(registry, ctx.session.get_bind().dialect.name)
+    statement = showable_sql.older_results(registry, ctx.parvis.db.engine.dialect.name)
     found = driver_rows(ctx.session, statement, {"spaces": list(by_id)})
     types = registry.module_types
     return [
-        (r[1], r[2], r[3], by_id[r[4]])
+        (r[0], r[1], r[2], by_id[r[3]])
         for r in found
-        if r[1] not in seen and types[r[2]].plugin in enabled
+        if r[0] not in seen and types[r[1]].plugin in enabled
     ]
 
 

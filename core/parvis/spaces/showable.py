@@ -1,14 +1,14 @@
 """The one statement that reads the modules the home page and ``/open`` may show, whose cost does
 not grow with the town's history.
 
-Three parts, each found by the index on ``modules (space_id, type, phase)`` rather than by
-testing every module of the town's spaces:
+Three parts; 0 and 2 are found by the index on ``modules (space_id, type, phase)`` rather than
+by testing every module of the town's spaces:
 
-0. the modules open to residents: one index range per space and (type, open phase) pair, with
-   their dated phases (an open card shows its deadline);
-1. every module with dated phases, whatever its phase: it may be due to move on (there is no
-   scheduler: ``schedule.py``), so its dates are read (each module of the spaces is looked up
-   in ``module_phase_dates``' index: the one part that still grows with the town's modules);
+0. the modules open to residents: one index range per space and (type, open phase) pair;
+1. every module with dated phases, whatever its phase, one row per dated phase: it may be due
+   to move on (there is no scheduler: ``schedule.py``), and an open one's card shows its
+   deadline (each module of the spaces is looked up in ``module_phase_dates``' index: the one
+   part that still grows with the town's modules);
 2. with ``results``, the newest ``limit`` modules that may have results and are not open (the
    home page's recent results), newest first; older ones are read only when the page finds too
    few results among these (``older_results``).
@@ -31,12 +31,10 @@ from parvis.keylist import keys_param
 from parvis.plugins import Registry
 from parvis.schedule import resident_phase
 
-OPEN, DATED, RECENT = 0, 1, 2
-
-# The statement's columns: the part, the module's (id, type, phase, space, position), then one
-# dated phase (its key, start and end as stored: ``stored.utc_datetime``), NULLs in part 2.
+# The statement's columns: the module's (id, type, phase, space, position: NULL in part 2, which
+# tells its rows apart), then one dated phase (its key, start and end as stored:
+# ``stored.utc_datetime``; NULLs in part 2 and for an open module without dates).
 _COLUMNS = (
-    column("part", Integer),
     column("id", Integer),
     column("type", String),
     column("phase", String),
@@ -47,6 +45,7 @@ _COLUMNS = (
     column("ends_at", String),
 )
 _MODULE = "m.id, m.type, m.phase, m.space_id, m.position"
+_RECENT = "m.id, m.type, m.phase, m.space_id, CAST(NULL AS INTEGER)"
 
 # Per registry (one per app), ``results``, limit and dialect: the statement, built once.
 _BUILT: dict[tuple[int, bool, int | None, str], tuple[Registry, TextualSelect]] = {}
@@ -70,8 +69,8 @@ def pairs(registry: Registry) -> tuple[list[tuple[str, str]], list[tuple[str, st
 
 
 def showable(registry: Registry, dialect: str, *, results: bool, limit: int | None) -> Any:
-    """The statement (parts 0 and 1, and 2 with ``results``: at most ``limit`` rows, all of
-    them with ``None``), run with ``{"spaces": [space ids]}``."""
+    """The statement (parts 0 and 1, and 2 with ``results``: at most ``limit`` rows), run with
+    ``{"spaces": [space ids]}``."""
     key = (id(registry), results, limit, dialect)
     kept = _BUILT.get(key)
     if kept is not None and kept[0] is registry:
@@ -137,10 +136,9 @@ def _by_pairs(sqlite: bool, values: str, pair: str) -> str:
 
 
 def _open(sqlite: bool, values: str) -> str:
+    # No dates: part 1 reads those of every dated module, the open ones included.
     return (
-        f"SELECT {OPEN}, {_MODULE}, d.phase, d.starts_at, d.ends_at "
-        f"{_by_pairs(sqlite, values, 'o')} "
-        "LEFT OUTER JOIN module_phase_dates AS d ON d.module_id = m.id "
+        f"SELECT {_MODULE}, {_no_dates(sqlite)} {_by_pairs(sqlite, values, 'o')} "
         f"WHERE {_published(sqlite)}"
     )
 
@@ -148,7 +146,7 @@ def _open(sqlite: bool, values: str) -> str:
 def _dated(sqlite: bool) -> str:
     join = "CROSS JOIN" if sqlite else "JOIN"
     return (
-        f"SELECT {DATED}, {_MODULE}, d.phase, d.starts_at, d.ends_at FROM {_spaces(sqlite)} "
+        f"SELECT {_MODULE}, d.phase, d.starts_at, d.ends_at FROM {_spaces(sqlite)} "
         f"{join} modules AS m ON m.space_id = s.value "
         f"{join} module_phase_dates AS d ON d.module_id = m.id WHERE {_published(sqlite)}"
     )
@@ -164,11 +162,11 @@ def _no_dates(sqlite: bool) -> str:
 def _recent(sqlite: bool, values: str, limit: int | None) -> str:
     bounded = "" if limit is None else f" LIMIT {int(limit)}"
     return (
-        f"SELECT * FROM (SELECT {RECENT}, {_MODULE}, {_no_dates(sqlite)} "
+        f"SELECT * FROM (SELECT {_RECENT}, {_no_dates(sqlite)} "
         f"{_by_pairs(sqlite, values, 'r')} WHERE {_published(sqlite)} "
         f"ORDER BY m.id DESC{bounded}) AS recent"
     )
 
 
 def _nothing(sqlite: bool) -> str:
-    return f"SELECT {RECENT}, {_MODULE}, {_no_dates(sqlite)} FROM modules AS m WHERE 1 = 0"
+    return f"SELECT {_RECENT}, {_no_dates(sqlite)} FROM modules AS m WHERE 1 = 0"
