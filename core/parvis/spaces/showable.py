@@ -21,10 +21,10 @@ Measured in ``docs/performance.md`` ("Session 13").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, column, text
-from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.selectable import TextualSelect
 
 from parvis.keylist import keys_param
@@ -47,8 +47,8 @@ _COLUMNS = (
 _MODULE = "m.id, m.type, m.phase, m.space_id, m.position"
 _RECENT = "m.id, m.type, m.phase, m.space_id, CAST(NULL AS INTEGER)"
 
-# Per registry (one per app), ``results``, limit and dialect: the statement, built once.
-_BUILT: dict[tuple[int, bool, int | None, str], tuple[Registry, TextualSelect]] = {}
+# Per registry (one per app) and what is read: the statement, built once.
+_BUILT: dict[tuple[Any, ...], tuple[Registry, TextualSelect]] = {}
 
 
 def pairs(registry: Registry) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -71,37 +71,42 @@ def pairs(registry: Registry) -> tuple[list[tuple[str, str]], list[tuple[str, st
 def showable(registry: Registry, dialect: str, *, results: bool, limit: int | None) -> Any:
     """The statement (parts 0 and 1, and 2 with ``results``: at most ``limit`` rows), run with
     ``{"spaces": [space ids]}``."""
-    key = (id(registry), results, limit, dialect)
-    kept = _BUILT.get(key)
-    if kept is not None and kept[0] is registry:
-        return kept[1]
-    opened, recent = pairs(registry)
-    sqlite = dialect == "sqlite"
-    binds: list[Any] = [keys_param("spaces")]
-    parts = [_dated(sqlite)]
-    if opened:
-        parts.insert(0, _open(sqlite, _values("o", opened, binds)))
-    if results and recent:
-        parts.append(_recent(sqlite, _values("r", recent, binds), limit))
-    clause: TextClause = text("\nUNION ALL\n".join(parts)).bindparams(*binds)
-    statement = clause.columns(*_COLUMNS)
-    _BUILT[key] = (registry, statement)
-    return statement
+
+    def build() -> TextualSelect:
+        opened, recent = pairs(registry)
+        sqlite = dialect == "sqlite"
+        binds: list[Any] = [keys_param("spaces")]
+        parts = [_dated(sqlite)]
+        if opened:
+            parts.insert(0, _open(sqlite, _values("o", opened, binds)))
+        if results and recent:
+            parts.append(_recent(sqlite, _values("r", recent, binds), limit))
+        return text("\nUNION ALL\n".join(parts)).bindparams(*binds).columns(*_COLUMNS)
+
+    return _kept(registry, ("showable", dialect, results, limit), build)
 
 
 def older_results(registry: Registry, dialect: str) -> Any:
     """Part 2 alone and whole (every module that may have results and is not open, newest
     first): what the home page reads when the newest ones do not give it enough results."""
-    key = (id(registry), True, None, f"{dialect}:older")
-    kept = _BUILT.get(key)
+
+    def build() -> TextualSelect:
+        recent = pairs(registry)[1]
+        sqlite = dialect == "sqlite"
+        binds: list[Any] = [keys_param("spaces")]
+        sql = _recent(sqlite, _values("r", recent, binds), None) if recent else _nothing(sqlite)
+        return text(sql).bindparams(*binds).columns(*_COLUMNS)
+
+    return _kept(registry, ("older", dialect), build)
+
+
+def _kept(registry: Registry, key: tuple[Any, ...], build: Callable[[], TextualSelect]) -> Any:
+    # Built once per app: building a statement (and its cache key) costs as much as running it.
+    kept = _BUILT.get((id(registry), *key))
     if kept is not None and kept[0] is registry:
         return kept[1]
-    recent = pairs(registry)[1]
-    sqlite = dialect == "sqlite"
-    binds: list[Any] = [keys_param("spaces")]
-    sql = _recent(sqlite, _values("r", recent, binds), None) if recent else _nothing(sqlite)
-    statement = text(sql).bindparams(*binds).columns(*_COLUMNS)
-    _BUILT[key] = (registry, statement)
+    statement = build()
+    _BUILT[(id(registry), *key)] = (registry, statement)
     return statement
 
 
