@@ -10,9 +10,9 @@ import re
 
 from sqlalchemy import select, update
 
-from parvis.models import Area, Module, PhaseDates, Space
+from parvis.models import Area, Module, PhaseDates, Space, Town
 from parvis.spaces import home
-from parvis.spaces.showable import showable
+from parvis.spaces.showable import home_candidates, showable, town_pairs
 from parvis.testing import login, make_space_with_module, post_form
 
 
@@ -302,13 +302,12 @@ def test_the_open_page_reads_no_module_that_may_only_have_results(make_town):
     with town.session() as session:
         spaces = list(session.scalars(select(Space.id).where(Space.town_id == town.town_id)))
 
-        def read(results: bool) -> set[int]:
-            dialect = session.get_bind().dialect.name
-            statement = showable(registry, dialect, results=results, limit=home.RESULTS_BATCH)
-            return {row[0] for row in session.execute(statement, {"spaces": spaces})} & ours
-
-        assert read(results=True) == {opened, closed, dated}
-        assert read(results=False) == {opened, dated}
+        dialect = session.get_bind().dialect.name
+        home_read = home_candidates(registry, dialect, open_limit=9, results_limit=12)
+        read = {row[1] for row in session.execute(home_read, {"spaces": spaces})}
+        assert read & ours == {opened, closed, dated}
+        read = {row[0] for row in session.execute(showable(registry, dialect), {"spaces": spaces})}
+        assert read & ours == {opened, dated}
     with town.client() as client:
         listed = _titles(_section(client.get("/open").text, "open-list"))
     assert listed == ["Open survey"]
@@ -343,12 +342,81 @@ def test_the_home_page_reads_only_the_newest_modules_that_may_have_results(make_
             )
         )
         dialect = session.get_bind().dialect.name
-        statement = showable(registry, dialect, results=True, limit=home.RESULTS_BATCH)
+        statement = home_candidates(
+            registry, dialect, open_limit=home.OPEN_BATCH + 1, results_limit=home.RESULTS_BATCH
+        )
         rows = session.execute(statement, {"spaces": [first.space_id]}).all()
-    recent = [row[0] for row in rows if row[4] is None]  # their part has no position
+    recent = [row[1] for row in rows if row[0] == 2]  # the rows' part
     assert recent == ids[::-1][: home.RESULTS_BATCH]
-    dated = {row[0] for row in rows if row[4] is not None}  # no open module: dated ones
+    dated = {row[1] for row in rows if row[0] == 1}
     assert dated == {first.module_id}
     with town.client() as client:
         shown = _titles(_section(client.get("/").text, "results-h"))
     assert shown == [f"Closed {i}" for i in range(29, 29 - home.RECENT_RESULTS, -1)]
+
+
+def _home_read(town, enabled: frozenset[str] | None = None) -> dict[int, list[int]]:
+    """The home page's statement run on the town's spaces: each part's module ids, in order."""
+    registry = town.parvis.registry
+    enabled = enabled or frozenset(registry.module_types[k].plugin for k in registry.module_types)
+    opened, results = town_pairs(registry, enabled)
+    with town.session() as session:
+        spaces = list(session.scalars(select(Space.id).where(Space.town_id == town.town_id)))
+        statement = home_candidates(
+            registry,
+            session.get_bind().dialect.name,
+            open_limit=home.OPEN_BATCH + 1,
+            results_limit=home.RESULTS_BATCH,
+        )
+        rows = session.execute(statement, {"spaces": spaces, **opened, **results}).all()
+    parts: dict[int, list[int]] = {0: [], 1: [], 2: []}
+    for row in rows:
+        parts[row[0]].append(row[1])
+    return parts
+
+
+def test_the_home_page_reads_its_first_open_modules_not_all(make_town):
+    """Of the open modules without dates, the home page reads the first ``OPEN_BATCH + 1`` in
+    the town's order (one more than it summarises: whether to link to the rest), and every
+    dated one; not the dozens after them."""
+    town = make_town()
+    undated = [_open_survey(town, f"Undated {i:02d}") for i in range(20)]
+    dated = [_open_survey(town, f"Due {i}", days=i + 1) for i in range(2)]
+    parts = _home_read(town)
+    assert parts[0] == undated[: home.OPEN_BATCH + 1]
+    assert sorted(parts[1]) == dated
+
+
+def test_modules_of_a_disabled_plugin_take_no_place_among_the_first_read(make_town):
+    """The town's disabled plugins' modules are not read at all: the first open modules read
+    are the town's own, however many others come before them."""
+    town = make_town(plugins=["consultation"])  # no council_space: no idea calls
+    for i in range(home.OPEN_BATCH + 2):
+        make_space_with_module(town, "idea_call", phase="submission", module_title=f"Call {i}")
+    survey = _open_survey(town, "Parks survey")
+    parts = _home_read(town, frozenset({"consultation", *town.parvis.core_plugins}))
+    assert parts[0] == [survey]
+    with town.client() as client:
+        assert _titles(_section(client.get("/").text, "open-now")) == ["Parks survey"]
+
+
+def test_when_home_polls_take_the_first_places_the_next_open_modules_are_shown(make_town):
+    """Quick polls the home page shows as polls take no card: when they are more of the first
+    open modules read than the cards can spare, the home page reads the rest and still shows
+    ``OPEN_NOW_SHOWN`` cards in the same order as "everything open", with the link to it."""
+    town = make_town(fragment_cache_mb=0)  # the full render, every time
+    with town.session() as session:
+        session.get(Town, town.town_id).settings = {"consultation": {"home_polls": 5}}
+    for i in range(5):
+        _home_poll(town, f"Quick poll {i}", f"Question {i}?")
+    expected = _mixed_town(town, undated=home.OPEN_NOW_SHOWN + 1, dated=1)
+    assert len(_home_read(town)[0]) == home.OPEN_BATCH + 1  # the rest left unread at first
+    with town.client() as client:
+        _english(client)
+        page = client.get("/").text
+        section = _section(page, "open-now")
+        assert _titles(section) == expected[: home.OPEN_NOW_SHOWN]
+        assert "See everything open now" in section
+        assert all(f"Question {i}?" in page for i in range(5))  # shown as polls
+        listed = _titles(_section(client.get("/open").text, "open-list"))
+        assert listed[:1] + listed[6:] == expected

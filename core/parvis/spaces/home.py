@@ -99,50 +99,114 @@ OpenRow = tuple[int, str, str, AnySpace, dt.datetime | None]
 _ROWS = select(*schedule.ROW_COLUMNS).where(in_keys(Module.id, "ids"))
 
 
-def visible_modules(
-    ctx: Context, spaces: Sequence[AnySpace], *, results: bool = True
-) -> list[_Row]:
-    """The published modules of these (published) spaces that the home page may show, of
-    plugins enabled for the town, as rows (not ORM objects: most are not shown): the open ones
-    and those with dates in the town's order, then, with ``results``, the newest
-    ``RESULTS_BATCH`` that may have results (``showable.py``). Their dated phases go into
-    ``ctx.schedules`` (same statement) and the due ones move on first. Without ``results``,
-    only the open ones and those with dates (``/open``)."""
-    return _visible(ctx, spaces, results)[0]
+def _enabled(ctx: Context) -> frozenset[str]:
+    return frozenset(ctx.enabled_plugins) | frozenset(ctx.parvis.core_plugins)
 
 
-def _visible(ctx: Context, spaces: Sequence[AnySpace], results: bool) -> tuple[list[_Row], bool]:
-    """``visible_modules``, and whether older modules that may have results were left unread
-    (``older_results``)."""
-    enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
+def visible_modules(ctx: Context, spaces: Sequence[AnySpace]) -> list[_Row]:
+    """The published modules of these (published) spaces open to residents or with dates, of
+    plugins enabled for the town, in the town's order, as rows (not ORM objects: most are not
+    shown; ``showable.showable``): what ``/open`` lists. Their dated phases go into
+    ``ctx.schedules`` (same statement) and the due ones move on first."""
     by_id = {s.id: s for s in spaces}
     if not by_id:
-        return [], False
+        return []
     registry = ctx.parvis.registry
-    dialect = ctx.parvis.db.engine.dialect.name
-    statement = showable_sql.showable(registry, dialect, results=results, limit=RESULTS_BATCH)
-    found = driver_rows(ctx.session, statement, {"spaces": list(by_id)})
-    types = registry.module_types
-    shown = {key for key, mtype in types.items() if mtype.plugin in enabled}
+    enabled = _enabled(ctx)
+    statement = showable_sql.showable(registry, ctx.parvis.db.engine.dialect.name)
+    opened = showable_sql.town_pairs(registry, enabled)[0]
+    found = driver_rows(ctx.session, statement, {"spaces": list(by_id), **opened})
+    shown = _shown(ctx, enabled)
     placed: dict[int, tuple[int, int, _Row]] = {}  # id -> (position, id, row)
-    recent: list[_Row] = []
-    read_recent = 0
     schedules: dict[int, schedule.Schedule] = {}
     for module_id, kind, phase, space_id, position, dated, starts_at, ends_at in found:
-        if position is None:  # the newest that may have results (their part: no position)
-            read_recent += 1
-            if kind in shown:
-                recent.append((module_id, kind, phase, by_id[space_id]))
-            continue
         if module_id not in placed and kind in shown:
             placed[module_id] = (position, module_id, (module_id, kind, phase, by_id[space_id]))
         if starts_at is not None or ends_at is not None:
             dates = (utc_datetime(starts_at), utc_datetime(ends_at))
             schedules.setdefault(module_id, {})[dated] = dates
-    ctx.schedules.update(schedules)
+    rows = _in_order(placed)
+    _move_due(ctx, rows, schedules, {})
+    return list(rows.values())
+
+
+@dataclass
+class _Candidates:
+    """What the home page's statement read (``showable.home_candidates``)."""
+
+    rows: list[_Row]  # the open ones read, then the newest that may have results
+    loaded: dict[int, ModuleRow]  # every row's module
+    open_cut: bool  # more open modules without dates may follow those read
+    older: bool  # older modules that may have results were left unread (``older_results``)
+
+
+def _candidates(ctx: Context, spaces: Sequence[AnySpace]) -> _Candidates:
+    """The home page's candidates: the first ``OPEN_BATCH + 1`` open modules without dates in
+    the town's order (one more than summarised: whether there are more), every dated one (their
+    deadlines come first; their dates go into ``ctx.schedules``, the due ones move on first),
+    and the newest ``RESULTS_BATCH`` that may have results, each with its ``ModuleRow``."""
+    by_id = {s.id: s for s in spaces}
+    if not by_id:
+        return _Candidates([], {}, False, False)
+    registry = ctx.parvis.registry
+    enabled = _enabled(ctx)
+    dialect = ctx.parvis.db.engine.dialect.name
+    limit = OPEN_BATCH + 1
+    statement = showable_sql.home_candidates(
+        registry, dialect, open_limit=limit, results_limit=RESULTS_BATCH
+    )
+    opened, results = showable_sql.town_pairs(registry, enabled)
+    found = driver_rows(ctx.session, statement, {"spaces": list(by_id), **opened, **results})
+    shown = _shown(ctx, enabled)
+    placed: dict[int, tuple[int, int, _Row]] = {}  # id -> (position, id, row)
+    recent: list[_Row] = []
+    recent_ids: set[int] = set()
+    loaded: dict[int, ModuleRow] = {}
+    read = [0, 0, 0]  # rows of each part
+    schedules: dict[int, schedule.Schedule] = {}
+    for row in found:
+        part, module_id, kind, phase, starts_at, ends_at = (
+            row[0], row[1], row[3], row[6], row[11], row[12]
+        )  # fmt: skip
+        read[part] += 1
+        if starts_at is not None or ends_at is not None:
+            dates = (utc_datetime(starts_at), utc_datetime(ends_at))
+            schedules.setdefault(module_id, {})[row[10]] = dates
+        if kind not in shown or module_id in (recent_ids if part == 2 else placed):
+            continue  # a dated module has a row per dated phase, and may be in part 2 too
+        # ``ModuleRow``'s columns are the row's 2nd to 10th but ``published``: they all are.
+        loaded[module_id] = ModuleRow(*row[1:8], True, row[8], row[9])
+        candidate = (module_id, kind, phase, by_id[row[2]])
+        if part == 2:
+            recent_ids.add(module_id)
+            recent.append(candidate)
+        else:
+            placed[module_id] = (row[7], module_id, candidate)
+    rows = _in_order(placed)
+    _move_due(ctx, rows, schedules, loaded)
+    found_rows = list(rows.values()) + [r for r in recent if r[0] not in rows]
+    return _Candidates(found_rows, loaded, read[0] >= limit, read[2] >= RESULTS_BATCH)
+
+
+def _shown(ctx: Context, enabled: frozenset[str]) -> set[str]:
+    return {key for key, t in ctx.parvis.registry.module_types.items() if t.plugin in enabled}
+
+
+def _in_order(placed: dict[int, tuple[int, int, _Row]]) -> dict[int, _Row]:
     # The town's order, as the space pages list them (ids are unique: rows never compared).
-    rows = {entry[1]: entry[2] for entry in sorted(placed.values())}
-    now = utcnow()
+    return {entry[1]: entry[2] for entry in sorted(placed.values())}
+
+
+def _move_due(
+    ctx: Context,
+    rows: dict[int, _Row],
+    schedules: dict[int, schedule.Schedule],
+    loaded: dict[int, ModuleRow],
+) -> None:
+    """Move on the modules of ``rows`` whose dates have passed (``rows`` and ``loaded`` then
+    give their new phase); the schedules go into ``ctx.schedules``."""
+    ctx.schedules.update(schedules)
+    types, now = ctx.parvis.registry.module_types, utcnow()
     due = [
         key
         for key in schedules
@@ -150,36 +214,32 @@ def _visible(ctx: Context, spaces: Sequence[AnySpace], results: bool) -> tuple[l
         and schedule.due_phase(types[rows[key][1]].phases, rows[key][2], schedules[key], now)
         != rows[key][2]
     ]
-    if due:
-        moved = _load(ctx, due)
-        for module in moved.values():
-            # The move compares and sets the phase read with the dates (the first statement),
-            # not the one ``_load`` read after: outside a transaction, a hand move committed
-            # between the two would otherwise be moved on by dates staff have since cleared.
-            module.phase = rows[module.id][2]
-        schedule.advance(ctx.parvis, ctx.session, list(moved.values()), schedules=schedules)
-        for module in moved.values():
-            old = rows[module.id]
-            rows[module.id] = (module.id, old[1], module.phase, old[3])
-    found_rows = list(rows.values()) + [r for r in recent if r[0] not in rows]
-    return found_rows, read_recent >= RESULTS_BATCH
+    if not due:
+        return
+    moved = _load(ctx, due)
+    for module in moved.values():
+        # The move compares and sets the phase read with the dates (the first statement),
+        # not the one ``_load`` read after: outside a transaction, a hand move committed
+        # between the two would otherwise be moved on by dates staff have since cleared.
+        module.phase = rows[module.id][2]
+    schedule.advance(ctx.parvis, ctx.session, list(moved.values()), schedules=schedules)
+    for module in moved.values():
+        old = rows[module.id]
+        rows[module.id] = (module.id, old[1], module.phase, old[3])
+        if module.id in loaded:
+            loaded[module.id] = module
 
 
 def older_results(ctx: Context, spaces: Sequence[AnySpace], seen: set[int]) -> list[_Row]:
     """Every module of these spaces that may have results and is not open, newest first, but
     those ``seen``: what the home page reads when the newest ``RESULTS_BATCH`` gave it too few
     results (their type listing none of them)."""
-    enabled = set(ctx.enabled_plugins) | set(ctx.parvis.core_plugins)
     by_id = {s.id: s for s in spaces}
     registry = ctx.parvis.registry
     statement = showable_sql.older_results(registry, ctx.parvis.db.engine.dialect.name)
-    found = driver_rows(ctx.session, statement, {"spaces": list(by_id)})
-    types = registry.module_types
-    return [
-        (r[0], r[1], r[2], by_id[r[3]])
-        for r in found
-        if r[0] not in seen and types[r[1]].plugin in enabled
-    ]
+    results = showable_sql.town_pairs(registry, _enabled(ctx))[1]
+    found = driver_rows(ctx.session, statement, {"spaces": list(by_id), **results})
+    return [(r[0], r[1], r[2], by_id[r[3]]) for r in found if r[0] not in seen]
 
 
 def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:
@@ -266,21 +326,24 @@ def home_sections(ctx: Context, spaces: Sequence[AnySpace]) -> HomeSections:
     the cards' order and the ``RESULTS_BATCH`` latest that may have results, in one round; then,
     if either list is short (modules their type does not list), one more round for all the rest
     of it. The statements stay the same whatever the town's size."""
-    rows, older = _visible(ctx, spaces, True)
-    unordered, closed = split_open(ctx, rows)
+    found = _candidates(ctx, spaces)
+    unordered, closed = split_open(ctx, found.rows)
     open_rows = soonest_first(ctx, unordered)  # each with its phase's end (``OpenRow``)
     closed.sort(key=itemgetter(0), reverse=True)  # newest first
     open_first, first = open_rows[:OPEN_BATCH], closed[:RESULTS_BATCH]
-    loaded = _load(ctx, [r[0] for r in open_first + first])
-    open_pairs, first_pairs = _pairs(loaded, open_first), _pairs(loaded, first)
+    open_pairs, first_pairs = _pairs(found.loaded, open_first), _pairs(found.loaded, first)
     summary = summaries(ctx, open_pairs + first_pairs)
     cards = CardBuilder(ctx)
     ends = phase_ends(open_first)
     open_now = cards.build(open_pairs, summary, results=False, limit=OPEN_NOW_SHOWN, ends=ends)
     results = cards.build(first_pairs, summary, results=True, limit=RECENT_RESULTS)
+    if len(open_now) < OPEN_NOW_SHOWN and found.open_cut:
+        # The first ones were not enough (their type lists them not): all of them, as ``/open``
+        # reads them (the same first ones, in the same order, then the rest).
+        open_rows = soonest_first(ctx, split_open(ctx, visible_modules(ctx, spaces))[0])
     more_open = open_rows[len(open_first) :] if len(open_now) < OPEN_NOW_SHOWN else []
     more_closed = closed[len(first) :] if len(results) < RECENT_RESULTS else []
-    if older and len(results) < RECENT_RESULTS:
+    if found.older and len(results) < RECENT_RESULTS:
         # The newest gave too few results: all the older ones too (rare: bounded otherwise).
         more_closed += older_results(ctx, spaces, {r[0] for r in closed})
         more_closed.sort(key=itemgetter(0), reverse=True)

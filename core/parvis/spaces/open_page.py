@@ -130,7 +130,7 @@ def _ordered(ctx: Context, choice: OpenChoice) -> tuple[OpenRow, ...]:
     if choice.area is not None:
         spaces = [s for s in spaces if s.area_id == choice.area.id]
     # The open ones only: the modules that may only have results are not even read.
-    open_rows, _closed = split_open(ctx, visible_modules(ctx, spaces, results=False))
+    open_rows, _closed = split_open(ctx, visible_modules(ctx, spaces))
     return tuple(soonest_first(ctx, open_rows))
 
 

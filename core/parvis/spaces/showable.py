@@ -1,22 +1,27 @@
-"""The one statement that reads the modules the home page and ``/open`` may show, whose cost does
-not grow with the town's history.
+"""The statements that read the modules the home page and ``/open`` may show, whose cost does not
+grow with the town's history.
 
-Three parts; 0 and 2 are found by the index on ``modules (space_id, type, phase)`` rather than
-by testing every module of the town's spaces:
+``/open`` (``showable``) reads two parts, the home page (``home_candidates``) three; the open
+ones and those that may have results are found by the index on ``modules (space_id, type,
+phase)`` rather than by testing every module of the town's spaces:
 
-0. the modules open to residents: one index range per space and (type, open phase) pair;
+0. the modules open to residents: one index range per space and (type, open phase) pair. The
+   home page reads only the first ``open_limit`` of those without dates, in the town's order
+   (the dated ones come with part 1): its cards are the soonest deadlines first, then the town's
+   order, and a row read costs far more than a row skipped;
 1. every module with dated phases, whatever its phase, one row per dated phase: it may be due
    to move on (there is no scheduler: ``schedule.py``), and an open one's card shows its
    deadline (each module of the spaces is looked up in ``module_phase_dates``' index: the one
    part that still grows with the town's modules);
-2. with ``results``, the newest ``limit`` modules that may have results and are not open (the
-   home page's recent results), newest first; older ones are read only when the page finds too
+2. for the home page, the newest ``results_limit`` modules that may have results and are not
+   open (its recent results), newest first; older ones are read only when the page finds too
    few results among these (``older_results``).
 
-The (type, phase) pairs are the registry's, bound as constant parameters of a ``VALUES`` list;
-the space ids come as one value (``keylist``). SQLite is told the join order (``CROSS JOIN``:
+The home page's rows carry every column of ``ModuleRow`` (its cards' modules, read once). The
+(type, phase) pairs are the registry's, bound as constant parameters of a ``VALUES`` list; the
+space ids come as one value (``keylist``). SQLite is told the join order (``CROSS JOIN``:
 spaces, then pairs, then the index), which its planner does not find alone; PostgreSQL finds it.
-Measured in ``docs/performance.md`` ("Session 13").
+Measured in ``docs/performance.md`` ("Session 13", "Session 14").
 """
 
 from __future__ import annotations
@@ -31,9 +36,9 @@ from parvis.keylist import keys_param
 from parvis.plugins import Registry
 from parvis.schedule import resident_phase
 
-# The statement's columns: the module's (id, type, phase, space, position: NULL in part 2, which
-# tells its rows apart), then one dated phase (its key, start and end as stored:
-# ``stored.utc_datetime``; NULLs in part 2 and for an open module without dates).
+# ``/open``'s columns: the module's (id, type, phase, space, position: NULL in ``older_results``),
+# then one dated phase (its key, start and end as stored: ``stored.utc_datetime``; NULLs for an
+# open module without dates).
 _COLUMNS = (
     column("id", Integer),
     column("type", String),
@@ -46,9 +51,27 @@ _COLUMNS = (
 )
 _MODULE = "m.id, m.type, m.phase, m.space_id, m.position"
 _RECENT = "m.id, m.type, m.phase, m.space_id, CAST(NULL AS INTEGER)"
+# The home page's columns: its part (0, 1, 2), then ``ModuleRow``'s but ``published`` (they all
+# are), settings and creation as stored (``ModuleRow`` decodes them if read), then one dated
+# phase as above.
+HOME_COLUMNS = (
+    column("part", Integer),
+    column("id", Integer),
+    column("space_id", Integer),
+    column("type", String),
+    column("slug", String),
+    column("title", String),
+    column("phase", String),
+    column("position", Integer),
+    column("settings", String),
+    column("created_at", String),
+    *_COLUMNS[5:],
+)
 
 # Per registry (one per app) and what is read: the statement, built once.
 _BUILT: dict[tuple[Any, ...], tuple[Registry, TextualSelect]] = {}
+# Per registry and set of enabled plugins: the pairs' parameters (``town_pairs``).
+_PAIRS: dict[tuple[Any, ...], tuple[Registry, tuple[dict[str, str], dict[str, str]]]] = {}
 
 
 def pairs(registry: Registry) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -68,33 +91,96 @@ def pairs(registry: Registry) -> tuple[list[tuple[str, str]], list[tuple[str, st
     return opened, results
 
 
-def showable(registry: Registry, dialect: str, *, results: bool, limit: int | None) -> Any:
-    """The statement (parts 0 and 1, and 2 with ``results``: at most ``limit`` rows), run with
+def showable(registry: Registry, dialect: str) -> Any:
+    """``/open``'s statement (parts 0, whole, and 1; ``_COLUMNS``), run with
+    ``{"spaces": [space ids]}``."""
+
+    def build() -> TextualSelect:
+        opened = pairs(registry)[0]
+        sqlite = dialect == "sqlite"
+        binds: list[Any] = [keys_param("spaces")]
+        parts = [_dated(sqlite, _MODULE)]
+        if opened:
+            values = _values("o", opened, binds)
+            found = _by_pairs(sqlite, values, "o")
+            parts.insert(
+                0, f"SELECT {_MODULE}, {_no_dates(sqlite)} {found} WHERE {_published(sqlite)}"
+            )
+        return text("\nUNION ALL\n".join(parts)).bindparams(*binds).columns(*_COLUMNS)
+
+    return _kept(registry, ("showable", dialect), build)
+
+
+def town_pairs(
+    registry: Registry, enabled: frozenset[str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The statements' (type, phase) parameters for a town whose enabled plugins (core's
+    included) are ``enabled``, the open pairs' and those that may have results: a type of
+    another plugin gets an empty pair, which no module matches, so its modules are not read
+    (nor counted in a part's limit)."""
+    key = (id(registry), enabled)
+    kept = _PAIRS.get(key)
+    if kept is not None and kept[0] is registry:
+        return kept[1]
+    types = registry.module_types
+    found: list[dict[str, str]] = []
+    for name, listed in zip("or", pairs(registry), strict=True):
+        params: dict[str, str] = {}
+        for i, (kind, phase) in enumerate(listed):
+            ours = types[kind].plugin in enabled
+            params[f"{name}t{i}"], params[f"{name}p{i}"] = (kind, phase) if ours else ("", "")
+        found.append(params)
+    opened, results = found
+    _PAIRS[key] = (registry, (opened, results))
+    return opened, results
+
+
+def home_candidates(
+    registry: Registry, dialect: str, *, open_limit: int, results_limit: int
+) -> Any:
+    """The home page's statement (``HOME_COLUMNS``): the first ``open_limit`` open modules
+    without dates in the town's order (position, id), every dated module with its dated phases,
+    the newest ``results_limit`` that may have results and are not open; run with
     ``{"spaces": [space ids]}``."""
 
     def build() -> TextualSelect:
         opened, recent = pairs(registry)
         sqlite = dialect == "sqlite"
         binds: list[Any] = [keys_param("spaces")]
-        parts = [_dated(sqlite)]
+        full = _full_module(sqlite)
+        parts = [_dated(sqlite, f"1, {full}")]
         if opened:
-            parts.insert(0, _open(sqlite, _values("o", opened, binds)))
-        if results and recent:
-            parts.append(_recent(sqlite, _values("r", recent, binds), limit))
-        return text("\nUNION ALL\n".join(parts)).bindparams(*binds).columns(*_COLUMNS)
+            undated = (
+                f"{_published(sqlite)} AND NOT EXISTS "
+                "(SELECT 1 FROM module_phase_dates AS d WHERE d.module_id = m.id)"
+            )
+            parts.insert(0, _first(
+                f"0, {full}", sqlite, _values("o", opened, binds), "o", undated,
+                "m.position, m.id", open_limit,
+            ))  # fmt: skip
+        if recent:
+            parts.append(_first(
+                f"2, {full}", sqlite, _values("r", recent, binds), "r", _published(sqlite),
+                "m.id DESC", results_limit,
+            ))  # fmt: skip
+        return text("\nUNION ALL\n".join(parts)).bindparams(*binds).columns(*HOME_COLUMNS)
 
-    return _kept(registry, ("showable", dialect, results, limit), build)
+    return _kept(registry, ("home", dialect, open_limit, results_limit), build)
 
 
 def older_results(registry: Registry, dialect: str) -> Any:
-    """Part 2 alone and whole (every module that may have results and is not open, newest
-    first): what the home page reads when the newest ones do not give it enough results."""
+    """Every module that may have results and is not open, newest first (``_COLUMNS``): what
+    the home page reads when the newest ones do not give it enough results."""
 
     def build() -> TextualSelect:
         recent = pairs(registry)[1]
         sqlite = dialect == "sqlite"
         binds: list[Any] = [keys_param("spaces")]
-        sql = _recent(sqlite, _values("r", recent, binds), None) if recent else _nothing(sqlite)
+        if recent:
+            values = _values("r", recent, binds)
+            sql = _first(_RECENT, sqlite, values, "r", _published(sqlite), "m.id DESC", None)
+        else:
+            sql = f"SELECT {_RECENT}, {_no_dates(sqlite)} FROM modules AS m WHERE 1 = 0"
         return text(sql).bindparams(*binds).columns(*_COLUMNS)
 
     return _kept(registry, ("older", dialect), build)
@@ -121,6 +207,14 @@ def _values(name: str, found: list[tuple[str, str]], binds: list[Any]) -> str:
     return f"(VALUES {', '.join(rows)}) AS {name}"
 
 
+def _full_module(sqlite: bool) -> str:
+    # ``ModuleRow``'s columns but ``published``; the settings as their text (``stored_json``).
+    settings = "m.settings" if sqlite else "CAST(m.settings AS TEXT)"
+    return (
+        f"m.id, m.space_id, m.type, m.slug, m.title, m.phase, m.position, {settings}, m.created_at"
+    )
+
+
 def _spaces(sqlite: bool) -> str:
     # The space ids as a table of one column, ``value``.
     return "json_each(:spaces) AS s" if sqlite else "unnest(CAST(:spaces AS INTEGER[])) AS s(value)"
@@ -140,18 +234,21 @@ def _by_pairs(sqlite: bool, values: str, pair: str) -> str:
     )
 
 
-def _open(sqlite: bool, values: str) -> str:
-    # No dates: part 1 reads those of every dated module, the open ones included.
+def _first(
+    columns: str, sqlite: bool, values: str, pair: str, where: str, order: str, limit: int | None
+) -> str:
+    # The first ``limit`` modules of these (type, phase) pairs in this order, without dates.
+    bounded = "" if limit is None else f" LIMIT {int(limit)}"
     return (
-        f"SELECT {_MODULE}, {_no_dates(sqlite)} {_by_pairs(sqlite, values, 'o')} "
-        f"WHERE {_published(sqlite)}"
+        f"SELECT * FROM (SELECT {columns}, {_no_dates(sqlite)} {_by_pairs(sqlite, values, pair)} "
+        f"WHERE {where} ORDER BY {order}{bounded}) AS p_{pair}"
     )
 
 
-def _dated(sqlite: bool) -> str:
+def _dated(sqlite: bool, columns: str) -> str:
     join = "CROSS JOIN" if sqlite else "JOIN"
     return (
-        f"SELECT {_MODULE}, d.phase, d.starts_at, d.ends_at FROM {_spaces(sqlite)} "
+        f"SELECT {columns}, d.phase, d.starts_at, d.ends_at FROM {_spaces(sqlite)} "
         f"{join} modules AS m ON m.space_id = s.value "
         f"{join} module_phase_dates AS d ON d.module_id = m.id WHERE {_published(sqlite)}"
     )
@@ -162,16 +259,3 @@ def _no_dates(sqlite: bool) -> str:
     if sqlite:
         return "NULL, NULL, NULL"
     return "CAST(NULL AS VARCHAR), CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)"
-
-
-def _recent(sqlite: bool, values: str, limit: int | None) -> str:
-    bounded = "" if limit is None else f" LIMIT {int(limit)}"
-    return (
-        f"SELECT * FROM (SELECT {_RECENT}, {_no_dates(sqlite)} "
-        f"{_by_pairs(sqlite, values, 'r')} WHERE {_published(sqlite)} "
-        f"ORDER BY m.id DESC{bounded}) AS recent"
-    )
-
-
-def _nothing(sqlite: bool) -> str:
-    return f"SELECT {_RECENT}, {_no_dates(sqlite)} FROM modules AS m WHERE 1 = 0"
