@@ -12,7 +12,7 @@ from sqlalchemy import inspect, select, update
 from parvis.accounts.login import session_id_hash
 from parvis.accounts.plugin import _USER_GRANTS, parvis_actor_from_request
 from parvis.driver import _DRIVER
-from parvis.models import LoginSession, Module, Town, TownHost, User, Verification
+from parvis.models import Area, LoginSession, Module, Town, TownHost, User, Verification
 from parvis.snapshots import attach, values_of
 from parvis.testing import login, make_space_with_module, make_user, post_form, second_worker
 
@@ -193,3 +193,25 @@ def test_an_anonymous_page_reads_the_town_once_and_sees_a_change_at_once(town, s
             name = f"Hierville {limit}"
             _set_town(town, name=name)  # in another unit of work: bumps both versions
             assert name in client.get(path).text
+
+
+def test_neighbourhoods_are_kept_and_renamed_by_another_worker_show_at_once(town):
+    """The town's neighbourhoods are its setup: read once per process (no statement on the next
+    cold pages), read again as soon as any worker changes one."""
+    with town.session() as session:
+        area = Area(town_id=town.town_id, slug="north", name="Northside")
+        session.add(area)
+        session.flush()
+        area_id = area.id
+    make_space_with_module(town, "survey", phase="open", area_id=area_id)
+    fresh = {"Cache-Control": "no-cache"}
+    with second_worker(town) as other, other.client() as client:
+        assert "Northside" in client.get("/").text
+        with other.parvis.db.count_queries() as counter:
+            assert "Northside" in client.get("/open", headers=fresh).text
+        assert not any("FROM areas" in s for s in counter.statements)
+        with town.session() as session:
+            session.get(Area, area_id).name = "Riverside"
+        for path in ("/", "/open"):
+            page = client.get(path, headers=fresh).text
+            assert "Riverside" in page and "Northside" not in page, path

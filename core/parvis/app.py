@@ -40,6 +40,7 @@ from parvis.plugins import (
 from parvis.routes import Gate, Routes
 from parvis.signed_session import SessionMiddleware
 from parvis.streams import ExportSlots
+from parvis.towns import AreaRow, area_rows
 from parvis.view_threads import ViewThreads
 
 logger = logging.getLogger("parvis")
@@ -94,6 +95,7 @@ class Parvis:
             for impl in self.pm.hook.parvis_actor_from_request.get_hookimpls()
         )
         self._rules: dict[int, tuple[int, RuleSet]] = {}
+        self._areas: dict[int, tuple[int, tuple[AreaRow, ...]]] = {}
         # (module type, route, space slug) -> a module link around its id (``Context.module_url``).
         self.module_links: dict[tuple[str, str, str], tuple[str, str]] = {}
         # Core's menu entries by language: their labels and links never change in a process.
@@ -151,6 +153,17 @@ class Parvis:
         rules = RuleSet.load(session, town.id)
         self._rules[town.id] = (town.setup_version, rules)
         return rules
+
+    def areas_of(self, session: Session, town: Town) -> tuple[AreaRow, ...]:
+        """The town's neighbourhoods (``towns.area_rows``), read once per process until its
+        ``setup_version`` changes: like its rules, they are the town's setup, which staff
+        seldom change (every write to ``areas`` bumps it: ``versions.SETUP_TABLES``)."""
+        cached = self._areas.get(town.id)
+        if cached is not None and cached[0] == town.setup_version:
+            return cached[1]
+        areas = area_rows(session, town.id)
+        self._areas[town.id] = (town.setup_version, areas)
+        return areas
 
     def memo(self, session: Session, town: Town, key: Hashable, build: Callable[[], Any]) -> Any:
         """``build()``, kept in this process until the town's ``content_version`` changes

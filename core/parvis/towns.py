@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import bindparam, select
@@ -65,10 +66,16 @@ _AREA_ROWS = (
 )
 
 
-def area_rows(session: Session, town_id: int) -> list[tuple[int, str]]:
+class AreaRow(NamedTuple):
+    id: int
+    name: str
+
+
+def area_rows(session: Session, town_id: int) -> tuple[AreaRow, ...]:
     """The town's neighbourhoods as ``(id, name)`` rows, in their display order (the home
-    page: no ORM objects where their names do)."""
-    return [tuple(r) for r in driver_rows(session, _AREA_ROWS, {"town": town_id})]
+    page: no ORM objects where their names do). Pages read them through
+    ``Parvis.areas_of``, kept per process: they are part of the town's setup."""
+    return tuple([AreaRow(*r) for r in driver_rows(session, _AREA_ROWS, {"town": town_id})])
 
 
 def time_zone_name(town: Town) -> str:

@@ -4,7 +4,8 @@ ETags, the page cache and the per-process caches (``caches.py``) are keyed on it
 lives in the database, every process and every worker agrees on what is current. A unit of work
 that wrote anything (ORM flush or ``insert``/``update``/``delete`` statement) bumps its town's
 ``content_version`` in the same transaction, just before the commit; a write to what every
-request reads (the town, its hosts, its permission rules) also bumps ``setup_version``. Work
+request reads (the town, its hosts, its permission rules, its neighbourhoods) also bumps
+``setup_version``. Work
 outside a request (commands, the mail worker) knows no town and bumps every town.
 
 A few core tables change nothing a visitor sees (log-in sessions, rate limits, the outbox, jobs, the
@@ -31,7 +32,7 @@ _PRELOADED = "parvis_preloaded_rows"
 # Set when this unit of work committed a bump (kept to its end, across transactions).
 _BUMPED = "parvis_bumped"
 UNSEEN_TABLES = frozenset({"login_sessions", "rate_limit_hits", "outbox", "jobs", "audit_log"})
-SETUP_TABLES = frozenset({"towns", "town_hosts", "permission_rules"})
+SETUP_TABLES = frozenset({"towns", "town_hosts", "permission_rules", "areas"})
 ANY_TABLE = "*"
 # ``Table.info`` key of a plugin table whose writes change nothing a visitor sees.
 UNSEEN_INFO = "parvis_unseen"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import NamedTuple
 
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
@@ -20,12 +19,7 @@ from parvis.httpcache import shared_fragment
 from parvis.models import Space
 from parvis.spaces.home import home_sections
 from parvis.stored import stored_datetime, stored_json
-from parvis.towns import area_rows
-
-
-class AreaRow(NamedTuple):
-    id: int
-    name: str
+from parvis.towns import AreaRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +72,7 @@ def published_spaces(ctx: Context, areas: Sequence[AreaRow]) -> list[SpaceRow]:
 
 
 def _build_parts(ctx: Context) -> HomeParts:
-    areas = tuple([AreaRow(*r) for r in area_rows(ctx.session, ctx.town.id)])
+    areas = ctx.parvis.areas_of(ctx.session, ctx.town)
     spaces = published_spaces(ctx, areas)
     sections = home_sections(ctx, spaces)
     env = ctx.parvis.jinja_env(ctx.town.theme)

@@ -40,8 +40,8 @@ from parvis.spaces.home import (
     visible_modules,
 )
 from parvis.spaces.home_cards import CardBuilder, HomeCard
-from parvis.spaces.home_parts import AreaRow, published_spaces
-from parvis.towns import area_rows
+from parvis.spaces.home_parts import published_spaces
+from parvis.towns import AreaRow
 
 # Cards a page: a few screens on a phone, one statement-free render of the page's summaries.
 PAGE_SIZE = 24
@@ -69,7 +69,7 @@ class OpenChoice:
 
 
 def _areas(ctx: Context) -> tuple[AreaRow, ...]:
-    return tuple([AreaRow(*r) for r in area_rows(ctx.session, ctx.town.id)])
+    return ctx.parvis.areas_of(ctx.session, ctx.town)
 
 
 def choose_area(ctx: Context, raw: str | None) -> OpenChoice:

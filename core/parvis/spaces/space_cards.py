@@ -25,7 +25,7 @@ from parvis.phases import Deadline, phase_deadline
 from parvis.rendermemo import RenderMemo
 from parvis.schedule import resident_phase
 from parvis.spaces.home import summaries
-from parvis.spaces.home_parts import AreaRow
+from parvis.towns import AreaRow
 
 
 @dataclass(frozen=True, slots=True)
