@@ -35,7 +35,8 @@ class Town(Base):
     # Bumped at the commit of every write in the town (``versions.py``): ETags, the page cache and
     # the per-process caches read them, so that several processes agree on what is current.
     content_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
-    # Bumped only by writes to what every request reads (town, hosts, permission rules).
+    # Bumped only by writes to the town's setup that processes keep (town, hosts, permission
+    # rules, areas).
     setup_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     hosts: Mapped[list[TownHost]] = relationship(
