@@ -420,3 +420,22 @@ def test_when_home_polls_take_the_first_places_the_next_open_modules_are_shown(m
         assert all(f"Question {i}?" in page for i in range(5))  # shown as polls
         listed = _titles(_section(client.get("/open").text, "open-list"))
         assert listed[:1] + listed[6:] == expected
+
+
+def test_a_dated_module_in_a_phase_its_type_no_longer_declares_shows_nowhere(make_town):
+    """A plugin upgrade may drop a phase some module is still in: with dates, the home page and
+    "everything open" read it, and leave it out (neither open nor with results), without error."""
+    town = make_town(fragment_cache_mb=0)
+    _open_survey(town, "Parks survey")
+    stale = make_space_with_module(town, "survey", phase="open", module_title="Stale survey")
+    with town.session() as session:
+        session.get(Module, stale.module_id).phase = "withdrawn"
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+        session.add(PhaseDates(module_id=stale.module_id, phase="withdrawn", ends_at=later))
+    assert stale.module_id in _home_read(town)[1]
+    with town.client() as client:
+        for path, section in (("/", "open-now"), ("/open", "open-list")):
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert _titles(_section(response.text, section)) == ["Parks survey"], path
+            assert "Stale survey" not in response.text, path

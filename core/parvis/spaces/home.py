@@ -31,7 +31,6 @@ from parvis.db import utcnow
 from parvis.driver import driver_rows
 from parvis.keylist import in_keys
 from parvis.models import Module
-from parvis.schedule import resident_phase
 from parvis.spaces import showable as showable_sql
 from parvis.spaces.home_cards import AnySpace, CardBuilder, HomeCard
 from parvis.stored import utc_datetime
@@ -268,26 +267,12 @@ def _pairs(
 
 def split_open(ctx: Context, rows: Sequence[_Row]) -> tuple[list[_Row], list[_Row]]:
     """These rows (``visible_modules``) as the open ones and those that may have results
-    (``ModuleType.result_phases``); the others (neither) are left out. Orders kept."""
-    registry = ctx.parvis.registry
-    types = registry.module_types
-    opened: dict[tuple[str, str], bool | None] = {}
+    (``ModuleType.result_phases``), as the statements tell them apart (``showable.pairs``); the
+    others (neither, or a phase their type no longer declares) are left out. Orders kept."""
+    kinds = showable_sql.phase_kinds(ctx.parvis.registry)
     open_rows, closed = [], []
     for row in rows:
-        key = (row[1], row[2])
-        if key in opened:
-            shown = opened[key]
-        else:
-            # True: open, False: may have results, None: neither.
-            mtype = types[row[1]]
-            shown = opened[key] = (
-                True
-                if resident_phase(registry.actions, mtype, row[2])
-                else False
-                if mtype.summarize is not None
-                and (mtype.result_phases is None or row[2] in mtype.result_phases)
-                else None
-            )
+        shown = kinds.get((row[1], row[2]))  # True: open, False: may have results
         if shown:
             open_rows.append(row)
         elif shown is not None:

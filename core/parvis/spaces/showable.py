@@ -71,7 +71,9 @@ HOME_COLUMNS = (
 
 # Per registry (one per app) and what is read: the statement, built once.
 _BUILT: dict[tuple[Any, ...], tuple[Registry, TextualSelect]] = {}
-# Per registry and set of enabled plugins: the pairs' parameters (``town_pairs``).
+# Per registry: ``phase_kinds``; and per registry and set of enabled plugins: the pairs'
+# parameters (``town_pairs``).
+_KINDS: dict[int, tuple[Registry, dict[tuple[str, str], bool]]] = {}
 _PAIRS: dict[tuple[Any, ...], tuple[Registry, tuple[dict[str, str], dict[str, str]]]] = {}
 
 
@@ -90,6 +92,17 @@ def pairs(registry: Registry) -> tuple[list[tuple[str, str]], list[tuple[str, st
             ):
                 results.append((key, phase.key))
     return opened, results
+
+
+def phase_kinds(registry: Registry) -> dict[tuple[str, str], bool]:
+    """``pairs`` as one look-up: (type, phase) -> True (open), False (may have results)."""
+    kept = _KINDS.get(id(registry))
+    if kept is not None and kept[0] is registry:
+        return kept[1]
+    opened, results = pairs(registry)
+    kinds = {**dict.fromkeys(results, False), **dict.fromkeys(opened, True)}
+    _KINDS[id(registry)] = (registry, kinds)
+    return kinds
 
 
 def showable(registry: Registry, dialect: str) -> Any:
