@@ -154,9 +154,8 @@ def home_candidates(
 ) -> Any:
     """The home page's statement (``HOME_COLUMNS``): the first ``open_limit`` open modules
     without dates in the town's order (position, id), every dated module with its dated phases
-    (unpublished ones too: the reader drops them),
-    the newest ``results_limit`` that may have results and are not open; run with
-    ``{"spaces": [space ids]}``."""
+    (unpublished ones too: the reader drops them), the newest ``results_limit`` that may have
+    results and are not open; run with ``{"spaces": [space ids]}``."""
 
     def build() -> TextualSelect:
         opened, recent = pairs(registry)
