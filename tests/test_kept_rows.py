@@ -215,3 +215,17 @@ def test_neighbourhoods_are_kept_and_renamed_by_another_worker_show_at_once(town
         for path in ("/", "/open"):
             page = client.get(path, headers=fresh).text
             assert "Riverside" in page and "Northside" not in page, path
+
+
+def test_neighbourhoods_read_by_a_unit_of_work_that_wrote_are_not_kept(town):
+    """What a writing unit of work reads may yet be rolled back: an area it added and read is
+    not kept for the next requests once it is."""
+    parvis = town.parvis
+    with parvis.db.session() as session:
+        kept = session.get(Town, town.town_id)
+        session.add(Area(town_id=town.town_id, slug="ghost", name="Ghost town"))
+        session.flush()
+        assert [a.name for a in parvis.areas_of(session, kept)] == ["Ghost town"]
+        session.rollback()
+    with parvis.db.session() as session:
+        assert parvis.areas_of(session, session.get(Town, town.town_id)) == ()

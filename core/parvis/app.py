@@ -157,7 +157,10 @@ class Parvis:
     def areas_of(self, session: Session, town: Town) -> tuple[AreaRow, ...]:
         """The town's neighbourhoods (``towns.area_rows``), read once per process until its
         ``setup_version`` changes: like its rules, they are the town's setup, which staff
-        seldom change (every write to ``areas`` bumps it: ``versions.SETUP_TABLES``)."""
+        seldom change (every write to ``areas`` bumps it: ``versions.SETUP_TABLES``). A unit
+        of work that wrote keeps nothing (what it read may yet be rolled back), as ``memo``."""
+        if versions.wrote(session):
+            return area_rows(session, town.id)
         cached = self._areas.get(town.id)
         if cached is not None and cached[0] == town.setup_version:
             return cached[1]

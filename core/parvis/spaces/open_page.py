@@ -68,14 +68,10 @@ class OpenChoice:
     unknown: bool
 
 
-def _areas(ctx: Context) -> tuple[AreaRow, ...]:
-    return ctx.parvis.areas_of(ctx.session, ctx.town)
-
-
 def choose_area(ctx: Context, raw: str | None) -> OpenChoice:
-    """The town's neighbourhoods (kept like the listing: one statement per content version)
-    and the one ``raw`` names, if it is one of them."""
-    areas = shared_fragment(ctx, "core.open.areas", lambda: _areas(ctx), lambda a: 100 * len(a))
+    """The town's neighbourhoods (kept per process: ``Parvis.areas_of``) and the one ``raw``
+    names, if it is one of them."""
+    areas = ctx.parvis.areas_of(ctx.session, ctx.town)
     if not raw:
         return OpenChoice(areas, None, False)
     wanted = parse_int(raw)
