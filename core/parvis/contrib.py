@@ -144,6 +144,7 @@ class ModuleRow(_StoredColumns):
     phase: str
     position: int
     published: bool
+    dated: bool  # it has dated phases (``parvis.api.set_phase_dates``)
     stored_settings: Any
     stored_created_at: Any
 

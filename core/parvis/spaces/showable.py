@@ -5,14 +5,16 @@ grow with the town's history.
 ones and those that may have results are found by the index on ``modules (space_id, type,
 phase)`` rather than by testing every module of the town's spaces:
 
-0. the modules open to residents: one index range per space and (type, open phase) pair. The
-   home page reads only the first ``open_limit`` of those without dates, in the town's order
-   (the dated ones come with part 1): its cards are the soonest deadlines first, then the town's
-   order, and a row read costs far more than a row skipped;
+0. the modules open to residents without dates (the dated ones come with part 1): one range
+   per space and (type, open phase) pair of the index on ``modules (space_id, type, phase,
+   published, dated, position)``. The home page reads only the first ``open_limit`` in the
+   town's order: its cards are the soonest deadlines first, then the town's order, and a row
+   read costs far more than a row skipped;
 1. every module with dated phases, whatever its phase, one row per dated phase: it may be due
    to move on (there is no scheduler: ``schedule.py``), and an open one's card shows its
-   deadline (each module of the spaces is looked up in ``module_phase_dates``' index: the one
-   part that still grows with the town's modules);
+   deadline. They are found by the partial index on ``modules (space_id) WHERE dated``, the
+   mark the database's triggers keep (``Module.dated``), not by looking each module of the
+   spaces up in ``module_phase_dates`` (which grew with the town's history);
 2. for the home page, the newest ``results_limit`` modules that may have results and are not
    open (its recent results), newest first; older ones are read only when the page finds too
    few results among these (``older_results``).
@@ -45,15 +47,14 @@ _COLUMNS = (
     column("phase", String),
     column("space_id", Integer),
     column("position", Integer),
-    column("dated", String),
+    column("dated_phase", String),
     column("starts_at", String),
     column("ends_at", String),
 )
 _MODULE = "m.id, m.type, m.phase, m.space_id, m.position"
 _RECENT = "m.id, m.type, m.phase, m.space_id, CAST(NULL AS INTEGER)"
 # The home page's columns: its part (0, 1, 2), then ``ModuleRow``'s, settings and creation as
-# stored (``ModuleRow`` decodes them if read), then one dated phase as above. Parts 0 and 2 are
-# published modules; part 1 leaves the test to the reader (see ``_dated``).
+# stored (``ModuleRow`` decodes them if read), then one dated phase as above.
 HOME_COLUMNS = (
     column("part", Integer),
     column("id", Integer),
@@ -64,6 +65,7 @@ HOME_COLUMNS = (
     column("phase", String),
     column("position", Integer),
     column("published", Boolean),
+    column("dated", Boolean),
     column("settings", String),
     column("created_at", String),
     *_COLUMNS[5:],
@@ -118,7 +120,7 @@ def showable(registry: Registry, dialect: str) -> Any:
             values = _values("o", opened, binds)
             found = _by_pairs(sqlite, values, "o")
             parts.insert(
-                0, f"SELECT {_MODULE}, {_no_dates(sqlite)} {found} WHERE {_published(sqlite)}"
+                0, f"SELECT {_MODULE}, {_no_dates(sqlite)} {found} WHERE {_undated(sqlite)}"
             )
         return text("\nUNION ALL\n".join(parts)).bindparams(*binds).columns(*_COLUMNS)
 
@@ -153,23 +155,19 @@ def home_candidates(
     registry: Registry, dialect: str, *, open_limit: int, results_limit: int
 ) -> Any:
     """The home page's statement (``HOME_COLUMNS``): the first ``open_limit`` open modules
-    without dates in the town's order (position, id), every dated module with its dated phases
-    (unpublished ones too: the reader drops them), the newest ``results_limit`` that may have
-    results and are not open; run with ``{"spaces": [space ids]}``."""
+    without dates in the town's order (position, id), every dated module with its dated phases,
+    the newest ``results_limit`` that may have results and are not open (published modules
+    only); run with ``{"spaces": [space ids]}``."""
 
     def build() -> TextualSelect:
         opened, recent = pairs(registry)
         sqlite = dialect == "sqlite"
         binds: list[Any] = [keys_param("spaces")]
         full = _full_module(sqlite)
-        parts = [_dated(sqlite, f"1, {full}", published=False)]
+        parts = [_dated(sqlite, f"1, {full}")]
         if opened:
-            undated = (
-                f"{_published(sqlite)} AND NOT EXISTS "
-                "(SELECT 1 FROM module_phase_dates AS d WHERE d.module_id = m.id)"
-            )
             parts.insert(0, _first(
-                f"0, {full}", sqlite, _values("o", opened, binds), "o", undated,
+                f"0, {full}", sqlite, _values("o", opened, binds), "o", _undated(sqlite),
                 "m.position, m.id", open_limit,
             ))  # fmt: skip
         if recent:
@@ -226,7 +224,7 @@ def _full_module(sqlite: bool) -> str:
     settings = "m.settings" if sqlite else "CAST(m.settings AS TEXT)"
     return (
         "m.id, m.space_id, m.type, m.slug, m.title, m.phase, m.position, m.published, "
-        f"{settings}, m.created_at"
+        f"m.dated, {settings}, m.created_at"
     )
 
 
@@ -237,6 +235,11 @@ def _spaces(sqlite: bool) -> str:
 
 def _published(sqlite: bool) -> str:
     return "m.published = 1" if sqlite else "m.published"
+
+
+def _undated(sqlite: bool) -> str:
+    # Published and without dates (``Module.dated``): both in the index of the pairs' ranges.
+    return "m.published = 1 AND m.dated = 0" if sqlite else "m.published AND NOT m.dated"
 
 
 def _by_pairs(sqlite: bool, values: str, pair: str) -> str:
@@ -260,15 +263,14 @@ def _first(
     )
 
 
-def _dated(sqlite: bool, columns: str, *, published: bool = True) -> str:
-    # Without ``published`` the reader drops the unpublished: tested here, SQLite would read
-    # each module's row of the spaces for it, not only the dated ones' (a third of the part).
+def _dated(sqlite: bool, columns: str) -> str:
+    # The dated modules of each space through the partial index on ``space_id`` (``m.dated``,
+    # as the index's own condition reads: the planner matches them), then their dates.
     join = "CROSS JOIN" if sqlite else "JOIN"
-    where = f" WHERE {_published(sqlite)}" if published else ""
     return (
         f"SELECT {columns}, d.phase, d.starts_at, d.ends_at FROM {_spaces(sqlite)} "
-        f"{join} modules AS m ON m.space_id = s.value "
-        f"{join} module_phase_dates AS d ON d.module_id = m.id{where}"
+        f"{join} modules AS m ON m.space_id = s.value AND m.dated "
+        f"{join} module_phase_dates AS d ON d.module_id = m.id WHERE {_published(sqlite)}"
     )
 
 
