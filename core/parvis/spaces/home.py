@@ -173,7 +173,8 @@ def _candidates(ctx: Context, spaces: Sequence[AnySpace]) -> _Candidates:
             schedules.setdefault(module_id, {})[row[12]] = dates
         if kind not in shown or module_id in (recent_ids if part == 2 else placed):
             continue  # a dated module has a row per dated phase, and may be in part 2 too
-        loaded[module_id] = ModuleRow(*row[1:12])  # ``ModuleRow``'s columns
+        # ``ModuleRow``'s columns; every row is of a published module (each part tests it).
+        loaded[module_id] = ModuleRow(*row[1:8], True, row[9] == 1, row[10], row[11])
         candidate = (module_id, kind, phase, by_id[row[2]])
         if part == 2:
             recent_ids.add(module_id)

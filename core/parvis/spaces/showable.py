@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, bindparam, column, text
+from sqlalchemy import Integer, String, bindparam, column, text
 from sqlalchemy.sql.selectable import TextualSelect
 
 from parvis.keylist import keys_param
@@ -64,8 +64,10 @@ HOME_COLUMNS = (
     column("title", String),
     column("phase", String),
     column("position", Integer),
-    column("published", Boolean),
-    column("dated", Boolean),
+    # As stored (0 or 1 on SQLite): the reader makes them ``bool`` (no result processor, a
+    # pass over the rows for two columns).
+    column("published", Integer),
+    column("dated", Integer),
     column("settings", String),
     column("created_at", String),
     *_COLUMNS[5:],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, exists, func, literal, select
+from sqlalchemy import Integer, Select, bindparam, exists, func, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
 from parvis.api import Context, Module, Space, driver_rows, utcnow
@@ -141,11 +141,12 @@ def _polls_statement(home: bool, mine: str) -> Select[Any]:
             p.c.phase,
             p.c.space_id,
             p.c.slug,
-            p.c.allow_anonymous,
+            # Tested for truth only: as stored (0 or 1 on SQLite), without a result processor.
+            type_coerce(p.c.allow_anonymous, Integer),
             p.c.poll_results,
             p.c.opens_at,
             p.c.closes_at,
-            answered,
+            type_coerce(answered, Integer),
             Question.id,
             Question.label,
             Option.id,

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, literal, select
+from sqlalchemy import Integer, Select, func, literal, select, type_coerce
 
 from parvis.api import (
     Context,
@@ -42,7 +42,8 @@ def _summary(home: bool) -> Select[Any]:
             .correlate(Module)
             .scalar_subquery()
             .label("answers"),
-            Module.id.in_(HOME_POLL_IDS) if home else literal(False),
+            # Tested for truth only: as stored (0 or 1 on SQLite), without a result processor.
+            type_coerce(Module.id.in_(HOME_POLL_IDS) if home else literal(False), Integer),
         )
         .outerjoin(Survey, Survey.module_id == Module.id)
         .where(in_keys(Module.id, "ids"))

@@ -53,8 +53,7 @@ def polls_section(
             name = f"q{poll.question_id}"
             buttons = "".join(
                 [
-                    f'<button type="submit" name="{name}" value="{o[0]}">'
-                    f"{escape(o[1])}</button>"
+                    f'<button type="submit" name="{name}" value="{o[0]}">{escape(o[1])}</button>'
                     for o in poll.options
                 ]
             )

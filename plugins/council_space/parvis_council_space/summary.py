@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import Integer, case, exists, func, select, type_coerce
 
 from parvis.api import (
     Context,
@@ -37,9 +37,13 @@ _SUMMARY = select(
         .where(Idea.module_id == Module.id, _NOT_MERGED)
         .scalar_subquery(),
     ),
-    exists()
-    .where(CountJob.module_id == Module.id, CountJob.published_at.is_not(None))
-    .correlate(Module),
+    # Tested for truth only: as stored (0 or 1 on SQLite), without a result processor.
+    type_coerce(
+        exists()
+        .where(CountJob.module_id == Module.id, CountJob.published_at.is_not(None))
+        .correlate(Module),
+        Integer,
+    ),
 ).where(in_keys(Module.id, "ids"))
 
 
