@@ -251,7 +251,7 @@ def test_space_rows_carry_every_column_of_space_with_its_value(town):
         session.flush()
         ctx = SimpleNamespace(session=session, town=SimpleNamespace(id=town.town_id))
         areas = [home_parts.AreaRow(area.id, area.name)]
-        rows = [r for r in home_parts.published_spaces(ctx, areas) if r.id == space.id]
+        rows = [r for r in home_parts.published_spaces(ctx, areas).rows if r.id == space.id]
         assert len(rows) == 1
         assert all(hasattr(SpaceRow, c.key) for c in Space.__table__.columns)
         for column in Space.__table__.columns:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, event, select, update
 
 from parvis.models import Area, Module, PhaseDates, Space, Town
 from parvis.spaces import home
@@ -439,3 +439,46 @@ def test_a_dated_module_in_a_phase_its_type_no_longer_declares_shows_nowhere(mak
             assert response.status_code == 200, path
             assert _titles(_section(response.text, section)) == ["Parks survey"], path
             assert "Stale survey" not in response.text, path
+
+
+def test_only_spaces_holding_modules_are_searched_and_a_first_module_shows(make_town):
+    """The spaces the home page searches for modules are those holding one (the others cost a
+    probe per (type, phase) pair for nothing); a space's first module shows at once."""
+    town = make_town()
+    built = make_space_with_module(town, "survey", phase="open", module_title="First survey")
+    with town.session() as session:
+        session.execute(delete(Module).where(Module.id == built.module_id))
+        empty_space = Space(town_id=town.town_id, slug="empty", title="Empty", kind="general")
+        session.add(empty_space)
+        session.commit()
+    other = _open_survey(town, "Parks survey")
+    with town.session() as session:
+        other_space = session.get(Module, other).space_id
+    ran: list[tuple[str, object]] = []
+
+    def spy(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        ran.append((statement, parameters))
+
+    event.listen(town.parvis.db.engine, "before_cursor_execute", spy)
+    try:
+        with town.client() as client:
+            _english(client)
+            html = client.get("/").text
+    finally:
+        event.remove(town.parvis.db.engine, "before_cursor_execute", spy)
+    assert _titles(_section(html, "open-now")) == ["Parks survey"]
+    # The spaces searched: the statement's one parameter of keys (SQLite: the first, a JSON
+    # array; PostgreSQL: named, an array's text).
+    searched = [p["spaces"] if isinstance(p, dict) else p[0] for s, p in ran if "p_o" in s]
+    assert searched, "the home page's statement was not run"
+    assert {int(k) for k in re.findall(r"\d+", str(searched[0]))} == {other_space}
+    with town.session() as session:
+        session.add(
+            Module(space_id=built.space_id, type="survey", slug="fresh", title="Fresh survey",
+                   phase="open")
+        )  # fmt: skip
+        session.commit()
+    with town.client() as client:
+        _english(client)
+        assert "Fresh survey" in _titles(_section(client.get("/").text, "open-now"))
+        assert "Fresh survey" in client.get("/open").text

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
+from typing import Any, NamedTuple
 
 from markupsafe import Markup
-from sqlalchemy import Integer, bindparam, select, type_coerce
+from sqlalchemy import Integer, bindparam, exists, select, type_coerce
 
 from parvis.context import Context
 from parvis.contrib import SpaceRow
 from parvis.driver import driver_rows
 from parvis.httpcache import shared_fragment
-from parvis.models import Space
+from parvis.models import Module, Space
 from parvis.spaces.home import home_sections
 from parvis.stored import stored_datetime, stored_json
 from parvis.towns import AreaRow
@@ -50,33 +51,46 @@ def home_parts(ctx: Context) -> HomeParts:
 # The published spaces as plain rows (every column, ``SpaceRow``): no ORM objects, no joined
 # area (the areas' statement names them). Built once, as building it cost as much as running it.
 # ``published`` is read as stored (its result processor, a pass over the rows, ~10,000
-# instructions a page on SQLite, is not needed: every row read is published).
-_COLUMNS = [getattr(Space, f.name) for f in fields(SpaceRow)[:-3]]
+# instructions a page on SQLite, is not needed: every row read is published). Last, whether
+# the space holds a module at all (one look into an index): the statements that look for the
+# pages' modules probe each space for each (type, phase) pair, ~2,500 instructions a probe on
+# SQLite, and a town's spaces often hold none yet (a neighbourhood council's before its first
+# call for ideas).
+_COLUMNS: list[Any] = [getattr(Space, f.name) for f in fields(SpaceRow)[:-3]]
 _PUBLISHED = _COLUMNS.index(Space.published)
 _COLUMNS[_PUBLISHED] = type_coerce(Space.published, Integer)
+_HOLDS = type_coerce(exists().where(Module.space_id == Space.id).correlate(Space), Integer)
 _SPACES = (
-    select(*_COLUMNS, stored_json(Space.settings), stored_datetime(Space.created_at))
+    select(*_COLUMNS, stored_json(Space.settings), stored_datetime(Space.created_at), _HOLDS)
     .where(Space.town_id == bindparam("town"), Space.published.is_(True))
     .order_by(Space.position, Space.title)
 )
 
 
-def published_spaces(ctx: Context, areas: Sequence[AreaRow]) -> list[SpaceRow]:
+class PublishedSpaces(NamedTuple):
+    """The town's published spaces in its order (``rows``), and those of them that hold a
+    module (``holding``: the only ones whose modules are worth looking for)."""
+
+    rows: list[SpaceRow]
+    holding: list[SpaceRow]
+
+
+def published_spaces(ctx: Context, areas: Sequence[AreaRow]) -> PublishedSpaces:
     """The town's published spaces in its order, each with its area, as rows."""
     named = {a.id: a for a in areas}
     rows = driver_rows(ctx.session, _SPACES, {"town": ctx.town.id})
     at = _PUBLISHED
-    spaces = [SpaceRow(*r[:at], True, *r[at + 1 :]) for r in rows]
+    spaces = [SpaceRow(*r[:at], True, *r[at + 1 : -1]) for r in rows]
     for space in spaces:
         if space.area_id is not None:
             space.area = named.get(space.area_id)
-    return spaces
+    return PublishedSpaces(spaces, [s for s, r in zip(spaces, rows, strict=True) if r[-1]])
 
 
 def _build_parts(ctx: Context) -> HomeParts:
     areas = ctx.parvis.areas_of(ctx.session, ctx.town)
-    spaces = published_spaces(ctx, areas)
-    sections = home_sections(ctx, spaces)
+    spaces, holding = published_spaces(ctx, areas)
+    sections = home_sections(ctx, holding)
     env = ctx.parvis.jinja_env(ctx.town.theme)
     # The viewer-independent basics only: no user, no token, no permission check.
     macros = env.get_template("core/_home_parts.html").make_module(

@@ -122,7 +122,7 @@ def open_rows(ctx: Context, choice: OpenChoice) -> tuple[OpenRow, ...]:
 
 
 def _ordered(ctx: Context, choice: OpenChoice) -> tuple[OpenRow, ...]:
-    spaces = published_spaces(ctx, choice.areas)
+    spaces = published_spaces(ctx, choice.areas).holding
     if choice.area is not None:
         spaces = [s for s in spaces if s.area_id == choice.area.id]
     # The open ones only: the modules that may only have results are not even read.
