@@ -238,7 +238,9 @@ def older_results(ctx: Context, spaces: Sequence[AnySpace], seen: set[int]) -> l
     statement = showable_sql.older_results(registry, ctx.parvis.db.engine.dialect.name)
     results = showable_sql.town_pairs(registry, _enabled(ctx))[1]
     found = driver_rows(ctx.session, statement, {"spaces": list(by_id), **results})
-    return [(r[0], r[1], r[2], by_id[r[3]]) for r in found if r[0] not in seen]
+    rows = [(r[0], r[1], r[2], by_id[r[3]]) for r in found if r[0] not in seen]
+    rows.sort(key=itemgetter(0), reverse=True)
+    return rows
 
 
 def _load(ctx: Context, ids: Sequence[int]) -> dict[int, ModuleRow]:

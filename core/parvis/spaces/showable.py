@@ -183,7 +183,7 @@ def home_candidates(
 
 
 def older_results(registry: Registry, dialect: str) -> Any:
-    """Every module that may have results and is not open, newest first (``_COLUMNS``): what
+    """Every module that may have results and is not open, in no order (``_COLUMNS``): what
     the home page reads when the newest ones do not give it enough results."""
 
     def build() -> TextualSelect:
@@ -257,11 +257,15 @@ def _by_pairs(sqlite: bool, values: str, pair: str) -> str:
 def _first(
     columns: str, sqlite: bool, values: str, pair: str, where: str, order: str, limit: int | None
 ) -> str:
-    # The first ``limit`` modules of these (type, phase) pairs in this order, without dates.
-    bounded = "" if limit is None else f" LIMIT {int(limit)}"
+    # The first ``limit`` modules (None: all) of these (type, phase) pairs in this order,
+    # without dates: their ids from the index alone (it holds every column tested and ordered
+    # by), then the rows of those only (in no order: the reader orders them).
+    bounded = "" if limit is None else f" ORDER BY {order} LIMIT {int(limit)}"
+    join = "CROSS JOIN" if sqlite else "JOIN"
     return (
-        f"SELECT * FROM (SELECT {columns}, {_no_dates(sqlite)} {_by_pairs(sqlite, values, pair)} "
-        f"WHERE {where} ORDER BY {order}{bounded}) AS p_{pair}"
+        f"SELECT {columns}, {_no_dates(sqlite)} FROM (SELECT m.id AS id "
+        f"{_by_pairs(sqlite, values, pair)} WHERE {where}{bounded}) AS p_{pair} "
+        f"{join} modules AS m ON m.id = p_{pair}.id"
     )
 
 
