@@ -127,7 +127,8 @@ def test_the_migration_marks_the_modules_dated_before_it(tmp_path):
         marks = conn.execute(text("SELECT id, dated FROM modules ORDER BY id")).all()
         conn.execute(
             text(
-                f"INSERT INTO module_phase_dates (module_id, phase, ends_at) VALUES (2, 'open', {at})"
+                "INSERT INTO module_phase_dates (module_id, phase, ends_at) "
+                f"VALUES (2, 'open', {at})"
             )
         )
         after = conn.execute(text("SELECT dated FROM modules WHERE id = 2")).scalar()

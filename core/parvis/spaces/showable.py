@@ -23,7 +23,7 @@ The home page's rows carry every column of ``ModuleRow`` (its cards' modules, re
 (type, phase) pairs are the registry's, bound as constant parameters of a ``VALUES`` list; the
 space ids come as one value (``keylist``). SQLite is told the join order (``CROSS JOIN``:
 spaces, then pairs, then the index), which its planner does not find alone; PostgreSQL finds it.
-Measured in ``docs/performance.md`` ("Session 13", "Session 14").
+Measured in ``docs/performance.md`` ("Session 13", "Session 14", "Session 15").
 """
 
 from __future__ import annotations
