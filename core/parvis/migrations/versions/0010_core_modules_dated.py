@@ -1,7 +1,7 @@
 """modules: a ``dated`` mark kept by triggers, and indexes for the home page's candidates
 
 ``modules.dated`` says whether a module has a row in ``module_phase_dates``. Triggers on that
-table keep it, whoever writes the dates (the staff's form, ``schedule.set_dates``, a plugin, a
+table keep it, whoever writes the dates (the staff's form, ``set_phase_dates``, a plugin, a
 restore), so the home page finds a town's dated modules through a partial index on
 ``space_id`` instead of looking each of its modules up in ``module_phase_dates`` (the part of
 its statement that grew with the town's history), and its first open modules without dates from
