@@ -4,8 +4,9 @@
 table keep it, whoever writes the dates (the staff's form, ``set_phase_dates``, a plugin, a
 restore), so the home page finds a town's dated modules through a partial index on
 ``space_id`` instead of looking each of its modules up in ``module_phase_dates`` (the part of
-its statement that grew with the town's history), and its first open modules without dates from
-the index on ``(space_id, type, phase, published, dated, position)`` alone.
+its statement that grew with the town's history), its first open modules without dates from
+the index on ``(space_id, type, phase, published, dated, position)`` alone, and its newest
+closed ones from ``(space_id, type, phase, published)``, whose ranges go in the table's order.
 
 A later migration that rebuilds ``module_phase_dates`` on SQLite (``batch_alter_table``
 recreates the table) drops its triggers: it must create them again (``create_triggers``).
@@ -75,6 +76,9 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
+            "ix_modules_results", ["space_id", "type", "phase", "published"], unique=False
+        )
+        batch_op.create_index(
             "ix_modules_dated",
             ["space_id"],
             unique=False,
@@ -97,6 +101,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION modules_dated()")
     with op.batch_alter_table("modules", schema=None) as batch_op:
         batch_op.drop_index("ix_modules_dated")
+        batch_op.drop_index("ix_modules_results")
         batch_op.drop_index("ix_modules_space_type_phase")
         batch_op.create_index(
             "ix_modules_space_type_phase", ["space_id", "type", "phase"], unique=False
