@@ -225,7 +225,8 @@ class Module(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Whether the module has a row in ``module_phase_dates``: kept by the database's triggers on
-    # that table (migration 0010), whoever writes it; never written by the application.
+    # that table (migration 0010), whoever writes the dates; the application only inserts a
+    # module with its default (before any of its dates) and never sets it.
     dated: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
 
