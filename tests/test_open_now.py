@@ -467,9 +467,13 @@ def test_only_spaces_holding_modules_are_searched_and_a_first_module_shows(make_
     finally:
         event.remove(town.parvis.db.engine, "before_cursor_execute", spy)
     assert _titles(_section(html, "open-now")) == ["Parks survey"]
-    # The spaces searched: the statement's one parameter of keys (SQLite: the first, a JSON
-    # array; PostgreSQL: named, an array's text).
-    searched = [p["spaces"] if isinstance(p, dict) else p[0] for s, p in ran if "p_o" in s]
+    # The spaces searched: the statement's one parameter of keys (SQLite: positional, the
+    # first JSON array; PostgreSQL: named, an array's text).
+    searched = [
+        p["spaces"] if isinstance(p, dict) else next(v for v in p if str(v).startswith("["))
+        for s, p in ran
+        if "p_o" in s
+    ]
     assert searched, "the home page's statement was not run"
     assert {int(k) for k in re.findall(r"\d+", str(searched[0]))} == {other_space}
     with town.session() as session:

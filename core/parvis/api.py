@@ -51,7 +51,7 @@ from parvis.i18n import (
     get_locale,
     use_locale,
 )
-from parvis.keylist import in_keys
+from parvis.keylist import in_keys, keyed_rows
 from parvis.mail import queue_mail
 from parvis.models import Area, Follow, Module, Space, Town, Upload, User, Verification
 from parvis.notify import notify_followers
@@ -222,6 +222,7 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "in_keys",
+    "keyed_rows",
     "memo_fragment",
     "notify_followers",
     "parse_int",

@@ -21,6 +21,7 @@ from sqlalchemy import Integer, String, bindparam
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import NullType, TypeDecorator, TypeEngine
 
@@ -32,10 +33,11 @@ class _Keys(TypeDecorator[Sequence[Any]]):
     impl = String
     cache_ok = True
 
-    def __init__(self, element: TypeEngine[Any]) -> None:
+    def __init__(self, element: TypeEngine[Any], unique: bool = False) -> None:
         super().__init__()
         self.element = element
         self.integers = isinstance(element, Integer)
+        self.unique = unique  # each key once (``keyed_rows``: a join reads a row per key)
 
     def load_dialect_impl(self, dialect: Any) -> TypeEngine[Any]:
         if dialect.name == "postgresql" and not self.integers:
@@ -43,6 +45,8 @@ class _Keys(TypeDecorator[Sequence[Any]]):
         return dialect.type_descriptor(String())
 
     def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if self.unique:
+            value = dict.fromkeys(map(int, value) if self.integers else value)
         if self.integers:
             # ``int`` first: a bool or a numeric string is written as the number it is. Joined
             # (one call), not ``json.dumps`` (five) on SQLite: the same JSON array of numbers.
@@ -90,10 +94,65 @@ def _sqlite(element: InKeys, compiler: Any, **kw: Any) -> str:
 
 
 @compiles(InKeys, "postgresql")
-def _postgresql(element: InKeys, compiler: Any, **kw: Any) -> str:
+def _postgresql(element: InKeys | KeyedRows, compiler: Any, **kw: Any) -> str:
     column, keys = compiler.process(element.column, **kw), compiler.process(element.keys, **kw)
     kind = element.keys.type
     if isinstance(kind, _Keys) and kind.integers:
         array = compiler.dialect.type_compiler_instance.process(ARRAY(kind.element))
         return f"{column} = ANY(CAST({keys} AS {array}))"
     return f"{column} = ANY({keys})"
+
+
+class KeyedRows(FromClause):
+    """``keyed_rows``: the rows of a table whose key column is among the keys (a FROM clause)."""
+
+    __visit_name__ = "parvis_keyed_rows"
+    named_with_column = False
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("keys", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: Any, name: str) -> None:
+        self.column = (
+            column.__clause_element__() if hasattr(column, "__clause_element__") else column
+        )
+        self.table = self.column.table
+        self.keys = bindparam(name, type_=_Keys(self.column.type, unique=True))
+
+    # The table stands in the FROM list through this clause (as a join's tables do): columns
+    # of the table, and scalar subqueries correlated to it, read this clause's rows.
+    @property
+    def _from_objects(self) -> list[FromClause]:
+        return [self, self.table]
+
+    @property
+    def _hide_froms(self) -> list[FromClause]:
+        return [self.table]
+
+
+def keyed_rows(column: Any, name: str) -> KeyedRows:
+    """The rows of ``column``'s table whose ``column`` is among the keys given at execution as
+    ``{name: [...]}``, as a FROM clause: ``select(...).select_from(keyed_rows(Thing.id, "ids"))``
+    reads what ``select(...).where(in_keys(Thing.id, "ids"))`` reads. Better where the keys
+    choose the rows: on SQLite, ``IN (SELECT value FROM json_each(?))`` first copies the keys
+    into a temporary b-tree (about 30,000 instructions a statement, as much as reading a few
+    rows), where a join reads them in place; on PostgreSQL it is the same ``= ANY`` filter."""
+    return KeyedRows(column, name)
+
+
+@compiles(KeyedRows)
+def _keyed_sqlite(element: KeyedRows, compiler: Any, **kw: Any) -> str:
+    keys = compiler.process(element.keys, **kw)
+    table = compiler.process(element.table, **{**kw, "asfrom": True})
+    column = compiler.process(element.column, **kw)
+    # CROSS JOIN: the keys first, each row then found by its key.
+    return f"json_each({keys}) AS parvis_keys CROSS JOIN {table} ON {column} = parvis_keys.value"
+
+
+@compiles(KeyedRows, "postgresql")
+def _keyed_postgresql(element: KeyedRows, compiler: Any, **kw: Any) -> str:
+    # The table's rows filtered under its own name: the planner flattens it into ``= ANY``.
+    table = compiler.process(element.table, **{**kw, "asfrom": True})
+    return f"(SELECT * FROM {table} WHERE {_postgresql(element, compiler, **kw)}) AS {table}"

@@ -22,7 +22,7 @@ phase)`` rather than by testing every module of the town's spaces:
 The home page's rows carry every column of ``ModuleRow`` (its cards' modules, read once). The
 (type, phase) pairs are the registry's, bound as constant parameters of a ``VALUES`` list; the
 space ids come as one value (``keylist``). SQLite is told the join order (``CROSS JOIN``:
-spaces, then pairs, then the index), which its planner does not find alone; PostgreSQL finds it.
+pairs, then spaces, then the index), which its planner does not find alone; PostgreSQL finds it.
 Measured in ``docs/performance.md`` ("Session 13", "Session 14", "Session 15").
 """
 
@@ -245,11 +245,13 @@ def _undated(sqlite: bool) -> str:
 
 
 def _by_pairs(sqlite: bool, values: str, pair: str) -> str:
-    # Spaces, then pairs, then one index range for each: SQLite keeps the order of a CROSS JOIN.
+    # Pairs, then spaces, then one index range for each: SQLite keeps the order of a CROSS JOIN.
+    # The pairs outermost are read once, as they come; inside, SQLite first copied them into a
+    # temporary b-tree (about 25,000 instructions a statement) to read them again for each space.
     join = "CROSS JOIN" if sqlite else "JOIN"
     glue = "" if sqlite else " ON TRUE"
     return (
-        f"FROM {_spaces(sqlite)} {join} {values}{glue} {join} modules AS m "
+        f"FROM {values} {join} {_spaces(sqlite)}{glue} {join} modules AS m "
         f"ON m.space_id = s.value AND m.type = {pair}.column1 AND m.phase = {pair}.column2"
     )
 
