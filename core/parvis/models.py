@@ -160,10 +160,15 @@ class Upload(Base):
 
 class Space(Base):
     __tablename__ = "spaces"
-    __table_args__ = (UniqueConstraint("town_id", "slug"),)
+    __table_args__ = (
+        UniqueConstraint("town_id", "slug"),
+        # A town's spaces in its order (position, then title), as pages list them, without a
+        # sort: SQLite sorted them in a temporary b-tree at every page.
+        Index("ix_spaces_town_order", "town_id", "position", "title"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    town_id: Mapped[int] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"), index=True)
+    town_id: Mapped[int] = mapped_column(ForeignKey("towns.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(300), default="")

@@ -29,7 +29,7 @@ from parvis.context import Context
 from parvis.contrib import ModuleRow, ModuleSummary
 from parvis.db import utcnow
 from parvis.driver import driver_rows
-from parvis.keylist import in_keys
+from parvis.keylist import keyed_rows
 from parvis.models import Module
 from parvis.spaces import showable as showable_sql
 from parvis.spaces.home_cards import AnySpace, CardBuilder, HomeCard
@@ -95,7 +95,7 @@ _Row = tuple[int, str, str, AnySpace]
 OpenRow = tuple[int, str, str, AnySpace, dt.datetime | None]
 
 
-_ROWS = select(*schedule.ROW_COLUMNS).where(in_keys(Module.id, "ids"))
+_ROWS = select(*schedule.ROW_COLUMNS).select_from(keyed_rows(Module.id, "ids"))
 
 
 def _enabled(ctx: Context) -> frozenset[str]:
