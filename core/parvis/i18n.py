@@ -72,6 +72,8 @@ class Catalogs:
                 else:
                     chain.add_fallback(catalog)
             self.chains[locale] = chain or _gettext.NullTranslations()
+        # ``translated``'s texts: (id of a lazy label, locale) -> (the label, its text).
+        self.texts: dict[tuple[int, str], tuple[LazyProxy, str]] = {}
 
     def for_domain(self, domain: str, locale: str) -> _gettext.NullTranslations:
         """A domain's catalog then core's chain, built once per (domain, locale): every
@@ -163,6 +165,30 @@ def gettext(message: str, **variables: object) -> str:
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     text = _translations().ngettext(singular, plural, n)
     return text % {"num": n, **variables}
+
+
+# ``translated`` keeps this many texts per catalogs at most (the labels of a few plugins' types,
+# phases, roles and actions in each language fit).
+TEXTS_MAX = 4096
+
+
+def translated(label: object) -> str:
+    """``str(label)``, a lazy label (``lazy_gettext``: module types', phases') read once per
+    catalogs and language rather than looked up at every use (about 10,000 instructions each:
+    the home page's cards read a dozen). Only for labels made at import, whose text depends on
+    nothing but the language."""
+    catalogs = _catalogs.get()
+    if catalogs is None or type(label) is not LazyProxy:
+        return str(label)
+    key = (id(label), _locale.get())
+    kept = catalogs.texts.get(key)
+    if kept is not None and kept[0] is label:
+        return kept[1]
+    text = str(label)
+    if len(catalogs.texts) >= TEXTS_MAX:
+        catalogs.texts.clear()
+    catalogs.texts[key] = (label, text)
+    return text
 
 
 def lazy_gettext(message: str, **variables: object) -> LazyProxy:

@@ -13,6 +13,7 @@ from parvis.cards import card_frame
 from parvis.context import Context
 from parvis.contrib import ModuleRow, ModuleSummary, ModuleType, SpaceRow
 from parvis.i18n import gettext as _
+from parvis.i18n import translated
 from parvis.models import Space
 from parvis.phases import Deadline, phase_deadline
 
@@ -147,7 +148,8 @@ class CardBuilder:
         else:
             mtype = ctx.parvis.registry.module_types[module.type]
             phase = mtype.phase(module.phase)
-            type_label, phase_label = str(mtype.label), str(phase.label) if phase else key[1]
+            type_label = translated(mtype.label)
+            phase_label = translated(phase.label) if phase else key[1]
             self.labels[key] = (mtype, type_label, phase_label)
         if space.id in self.images:
             image = self.images[space.id]

@@ -20,6 +20,7 @@ from parvis.context import Context
 from parvis.contrib import ModuleRow, ModuleType, SpaceRow
 from parvis.httpcache import shared_fragment
 from parvis.i18n import gettext as _
+from parvis.i18n import translated
 from parvis.models import Area, Module, Space
 from parvis.phases import Deadline, phase_deadline
 from parvis.rendermemo import RenderMemo
@@ -232,8 +233,8 @@ class _Due(NamedTuple):
 
 def _labels(ctx: Context, mtype: ModuleType, key: str) -> _Labels:
     phase = mtype.phase(key)
-    type_label = str(mtype.label)
-    phase_label = str(phase.label) if phase else key
+    type_label = translated(mtype.label)
+    phase_label = translated(phase.label) if phase else key
     tone = phase_tone(mtype, key)
     return _Labels(
         mtype,
