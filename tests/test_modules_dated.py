@@ -5,9 +5,11 @@ dated modules (part 1 of its statement) from the undated ones (part 0)."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, text, update
 
+from parvis.i18n import DEFAULT_TIME_ZONE
 from parvis.migrate import alembic_config
 from parvis.models import Module, PhaseDates
 from parvis.schedule import set_phase_dates
@@ -68,7 +70,11 @@ def test_dates_cleared_by_staff_bring_the_module_back_among_the_undated(town, cl
     built = make_space_with_module(town, "survey", phase="open", module_title="Parks survey")
     with town.session() as session:
         module = session.get(Module, built.module_id)
-        set_phase_dates(session, module, "open", ends_at=_NOW + dt.timedelta(days=2, hours=1))
+        # Noon, two days from now on the town's clock: "2 days left" whatever the hour.
+        zone = ZoneInfo(DEFAULT_TIME_ZONE)
+        day = dt.datetime.now(zone).date() + dt.timedelta(days=2)
+        ends = dt.datetime.combine(day, dt.time(12), tzinfo=zone)
+        set_phase_dates(session, module, "open", ends_at=ends)
         session.commit()
     client.cookies.set("parvis_lang", "en")
     html = client.get("/").text

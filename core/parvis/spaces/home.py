@@ -165,16 +165,16 @@ def _candidates(ctx: Context, spaces: Sequence[AnySpace]) -> _Candidates:
     schedules: dict[int, schedule.Schedule] = {}
     for row in found:
         part, module_id, kind, phase, starts_at, ends_at = (
-            row[0], row[1], row[3], row[6], row[13], row[14]
+            row[0], row[1], row[3], row[6], row[12], row[13]
         )  # fmt: skip
         read[part] += 1
         if starts_at is not None or ends_at is not None:
             dates = (utc_datetime(starts_at), utc_datetime(ends_at))
-            schedules.setdefault(module_id, {})[row[12]] = dates
+            schedules.setdefault(module_id, {})[row[11]] = dates
         if kind not in shown or module_id in (recent_ids if part == 2 else placed):
             continue  # a dated module has a row per dated phase, and may be in part 2 too
         # ``ModuleRow``'s columns; every row is of a published module (each part tests it).
-        loaded[module_id] = ModuleRow(*row[1:8], True, row[9] == 1, row[10], row[11])
+        loaded[module_id] = ModuleRow(*row[1:8], True, row[8] == 1, row[9], row[10])
         candidate = (module_id, kind, phase, by_id[row[2]])
         if part == 2:
             recent_ids.add(module_id)

@@ -50,15 +50,16 @@ def home_parts(ctx: Context) -> HomeParts:
 
 # The published spaces as plain rows (every column, ``SpaceRow``): no ORM objects, no joined
 # area (the areas' statement names them). Built once, as building it cost as much as running it.
-# ``published`` is read as stored (its result processor, a pass over the rows, ~10,000
-# instructions a page on SQLite, is not needed: every row read is published). Last, whether
-# the space holds a module at all (one look into an index): the statements that look for the
-# pages' modules probe each space for each (type, phase) pair, ~2,500 instructions a probe on
-# SQLite, and a town's spaces often hold none yet (a neighbourhood council's before its first
-# call for ideas).
-_COLUMNS: list[Any] = [getattr(Space, f.name) for f in fields(SpaceRow)[:-3]]
-_PUBLISHED = _COLUMNS.index(Space.published)
-_COLUMNS[_PUBLISHED] = type_coerce(Space.published, Integer)
+# ``town_id`` and ``published`` are not read: every row read is the town's and published (each
+# value read costs SQLite's driver about 1,000 instructions, its GIL let go and taken back).
+# Last, whether the space holds a module at all (one look into an index): the statements that
+# look for the pages' modules probe each space for each (type, phase) pair, ~2,500 instructions
+# a probe on SQLite, and a town's spaces often hold none yet (a neighbourhood council's before
+# its first call for ideas).
+_KNOWN = ("town_id", "published")
+_COLUMNS: list[Any] = [
+    getattr(Space, f.name) for f in fields(SpaceRow)[:-3] if f.name not in _KNOWN
+]
 _HOLDS = type_coerce(exists().where(Module.space_id == Space.id).correlate(Space), Integer)
 _SPACES = (
     select(*_COLUMNS, stored_json(Space.settings), stored_datetime(Space.created_at), _HOLDS)
@@ -78,9 +79,10 @@ class PublishedSpaces(NamedTuple):
 def published_spaces(ctx: Context, areas: Sequence[AreaRow]) -> PublishedSpaces:
     """The town's published spaces in its order, each with its area, as rows."""
     named = {a.id: a for a in areas}
-    rows = driver_rows(ctx.session, _SPACES, {"town": ctx.town.id})
-    at = _PUBLISHED
-    spaces = [SpaceRow(*r[:at], True, *r[at + 1 : -1]) for r in rows]
+    town = ctx.town.id
+    rows = driver_rows(ctx.session, _SPACES, {"town": town})
+    # id, then (town_id), slug ... image_id, (published), position, settings, created_at.
+    spaces = [SpaceRow(r[0], town, *r[1:8], True, *r[8:11]) for r in rows]
     for space in spaces:
         if space.area_id is not None:
             space.area = named.get(space.area_id)
