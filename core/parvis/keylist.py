@@ -6,6 +6,9 @@ than running the statement (about 340 µs a statement). Here the keys travel as 
 array read by ``json_each`` on SQLite, an array compared with ``= ANY`` on PostgreSQL; the
 statement's SQL is the same whatever the number of keys, so it is compiled once.
 
+``keyed_rows(column, name)``: the same rows as a FROM clause, which SQLite reads as a join over
+``json_each`` (``IN (SELECT ...)`` first copies the keys into a temporary b-tree).
+
 On PostgreSQL, integer keys travel as the array's text (``'{1,2,3}'``, cast to ``INTEGER[]`` by
 the server): psycopg dumps a Python list element by element in Python, about 180 µs of client
 CPU for 200 ids, where ``",".join`` takes a few.
@@ -57,21 +60,27 @@ class _Keys(TypeDecorator[Sequence[Any]]):
         return list(value)
 
 
+# What makes an ``InKeys`` or ``KeyedRows`` the same statement (its cache key).
+_TRAVERSED = [
+    ("column", InternalTraversal.dp_clauseelement),
+    ("keys", InternalTraversal.dp_clauseelement),
+]
+
+
+def _column_and_keys(column: Any, name: str, unique: bool = False) -> tuple[Any, Any]:
+    found = column.__clause_element__() if hasattr(column, "__clause_element__") else column
+    return found, bindparam(name, type_=_Keys(found.type, unique))
+
+
 class InKeys(ColumnElement[bool]):
     __visit_name__ = "parvis_in_keys"
     inherit_cache = True
     # Not ``Boolean``: SQLite (no native booleans) would append "= 1" to it in a WHERE.
     type = NullType()
-    _traverse_internals = [
-        ("column", InternalTraversal.dp_clauseelement),
-        ("keys", InternalTraversal.dp_clauseelement),
-    ]
+    _traverse_internals = _TRAVERSED
 
     def __init__(self, column: Any, name: str) -> None:
-        self.column = (
-            column.__clause_element__() if hasattr(column, "__clause_element__") else column
-        )
-        self.keys = bindparam(name, type_=_Keys(self.column.type))
+        self.column, self.keys = _column_and_keys(column, name)
 
 
 def keys_param(name: str) -> Any:
@@ -109,17 +118,11 @@ class KeyedRows(FromClause):
     __visit_name__ = "parvis_keyed_rows"
     named_with_column = False
     inherit_cache = True
-    _traverse_internals = [
-        ("column", InternalTraversal.dp_clauseelement),
-        ("keys", InternalTraversal.dp_clauseelement),
-    ]
+    _traverse_internals = _TRAVERSED
 
     def __init__(self, column: Any, name: str) -> None:
-        self.column = (
-            column.__clause_element__() if hasattr(column, "__clause_element__") else column
-        )
+        self.column, self.keys = _column_and_keys(column, name, unique=True)
         self.table = self.column.table
-        self.keys = bindparam(name, type_=_Keys(self.column.type, unique=True))
 
     # The table stands in the FROM list through this clause (as a join's tables do): columns
     # of the table, and scalar subqueries correlated to it, read this clause's rows.
@@ -147,8 +150,10 @@ def _keyed_sqlite(element: KeyedRows, compiler: Any, **kw: Any) -> str:
     keys = compiler.process(element.keys, **kw)
     table = compiler.process(element.table, **{**kw, "asfrom": True})
     column = compiler.process(element.column, **kw)
-    # CROSS JOIN: the keys first, each row then found by its key.
-    return f"json_each({keys}) AS parvis_keys CROSS JOIN {table} ON {column} = parvis_keys.value"
+    # CROSS JOIN: the keys first, each row then found by its key. Named after the parameter:
+    # two keyed tables in one statement read two parameters.
+    alias = f"keys_{element.keys.key}"
+    return f"json_each({keys}) AS {alias} CROSS JOIN {table} ON {column} = {alias}.value"
 
 
 @compiles(KeyedRows, "postgresql")
