@@ -45,9 +45,12 @@ def short_date(value: dt.datetime, now: dt.datetime | None = None) -> str:
     """The day and month in the reader's language ("14 March"), with the year only when it is
     not this year's (English: day before month, see ``i18n.date_locale``)."""
     zone = ZoneInfo(get_time_zone())
-    local = value.astimezone(zone)
-    this_year = (now or dt.datetime.now(dt.UTC)).astimezone(zone).year
-    return _day_month(local.date(), local.year != this_year, date_locale())
+    return _local_date(value.astimezone(zone), (now or dt.datetime.now(dt.UTC)).astimezone(zone))
+
+
+def _local_date(local: dt.datetime, today: dt.datetime) -> str:
+    # ``short_date`` of a time already on the town's clock, ``today`` too.
+    return _day_month(local.date(), local.year != today.year, date_locale())
 
 
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
@@ -75,13 +78,12 @@ def phase_deadline(
     now = now or dt.datetime.now(dt.UTC)
     if ends_at <= now:
         return None
-    # ``short_date``'s work with each time put on the town's clock once (card lists write a
-    # deadline per card).
+    # Each time put on the town's clock once (card lists write a deadline per card).
     zone = ZoneInfo(get_time_zone())
-    last = (ends_at - _ONE_MICROSECOND).astimezone(zone)
+    last = last_day(ends_at).astimezone(zone)
     today = now.astimezone(zone)
     days = (last.date() - today.date()).days
-    date = _day_month(last.date(), last.year != today.year, date_locale())
+    date = _local_date(last, today)
     # "Vote until 14 March", "Open until 14 March": reads well whatever the phase's name.
     if days <= 0:
         text = _("%(phase)s until %(date)s (last day)", phase=phase_label, date=date)
